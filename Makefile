@@ -1,0 +1,55 @@
+# oscethb: the two commands are `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format typecheck serve demo bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changed.
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+.env:
+	@printf 'DEBUG=1\n' > .env
+	@echo "Wrote .env for local development (DEBUG=1). Production sets real environment variables instead."
+
+install: $(STAMP) .env
+
+## Set everything up on the embedded default (SQLite, tasks in-process), load the rounds, seed demo data, serve.
+run: install demo serve
+
+demo: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_survey surveys/definitions/thb-2016.yaml surveys/definitions/thb-2021.yaml
+	$(PY) manage.py seed_demo
+
+serve: install
+	@echo "Serving oscethb at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole test suite. DATABASE_URL and CELERY_BROKER_URL choose PostgreSQL and Redis (as in CI); without them
+## it runs on SQLite, and the tests that need a real broker skip with the reason.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: install
+	$(VENV)/bin/mypy surveys responses reports oscethb
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache staticfiles

@@ -1,0 +1,22 @@
+"""Settings for the test suite: the normal settings plus a fixed key, fast hashing and strict templates."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+
+from .settings import *  # noqa: F403
+from .settings import STORAGES, TEMPLATES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# live_server serves static files through the finders: a manifest storage would 404 every {% static %} URL.
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# An undefined variable in a template is a bug; make it visible in tests.
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
+SECURE_SSL_REDIRECT = False
+ALLOWED_HOSTS = ["*"]
+
+# Unit tests run tasks in-process; the integration tests start a real worker (conftest.celery_worker_process).
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("OSCETHB_WORKER_EAGER", "1") == "1"

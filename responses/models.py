@@ -1,0 +1,1 @@
+"""Who answers and what they answered (issue: responses app)."""

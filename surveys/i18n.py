@@ -1,0 +1,22 @@
+"""Translated texts stored as {language code: text} mappings, with English as the fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.utils import translation
+
+FALLBACK_LANGUAGE = "en"
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def pick(texts: Mapping[str, str] | None, language: str | None = None) -> str:
+    """The text in `language` (default: the active language), else English, else any text there is."""
+    if not texts:
+        return ""
+    language = (language or translation.get_language() or FALLBACK_LANGUAGE).split("-")[0]
+    return texts.get(language) or texts.get(FALLBACK_LANGUAGE) or next(iter(texts.values()), "")

@@ -1,0 +1,34 @@
+"""python manage.py clone_survey SOURCE NEW_SLUG [--title TEXT]: start a new round from an existing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from surveys.definitions import DefinitionError
+from surveys.models import Survey
+from surveys.services import survey_clone
+
+
+class Command(BaseCommand):
+    help = "Clone a round into a new draft round with the same codes; the new round's previous round is SOURCE."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source")
+        parser.add_argument("slug")
+        parser.add_argument("--title", help="English title of the new round (default: the source's titles)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source = Survey.objects.filter(slug=options["source"]).first()
+        if source is None:
+            raise CommandError(f"no round {options['source']!r}")
+        try:
+            clone = survey_clone(
+                source=source, slug=options["slug"], title={"en": options["title"]} if options["title"] else None
+            )
+        except DefinitionError as exc:
+            raise CommandError("; ".join(str(p) for p in exc.problems)) from exc
+        self.stdout.write(
+            f"{clone.slug}: created from {source.slug} ({clone.questions.count()} questions), status draft"
+        )

@@ -1,0 +1,31 @@
+"""python manage.py export_survey SLUG [-o PATH]: write a round's definition in the load_survey format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from surveys.models import Survey
+from surveys.services import survey_export_text
+
+
+class Command(BaseCommand):
+    help = "Export a survey round's definition as YAML (stdout by default)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("-o", "--output", help="file to write (default: standard output)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        survey = Survey.objects.filter(slug=options["slug"]).first()
+        if survey is None:
+            known = ", ".join(Survey.objects.values_list("slug", flat=True)) or "none loaded"
+            raise CommandError(f"no round {options['slug']!r} (rounds: {known})")
+        text = survey_export_text(survey=survey)
+        if options["output"]:
+            Path(options["output"]).write_text(text, encoding="utf-8")
+            self.stderr.write(f"wrote {options['output']}")
+        else:
+            self.stdout.write(text, ending="")

@@ -1,0 +1,254 @@
+"""What the Office asks: survey rounds, their areas, sections, questions and option sets.
+
+Texts are stored as {language: text} mappings (see `surveys.i18n`); codes are stable contracts that imports,
+reports and comparisons across rounds rely on.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import answer_types as at
+from .i18n import pick
+
+# A breakdown-table dimension whose values are the years of the round's reference period.
+REFERENCE_PERIOD = "reference_period"
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Audience(models.TextChoices):
+    STATE = "state", _("Participating States")
+    NGO = "ngo", _("NGOs")
+    BOTH = "both", _("States and NGOs")
+
+
+class RespondentKind(models.TextChoices):
+    """Who answers: a State's coordinators or an NGO. Partners for Co-operation answer as States when invited."""
+
+    STATE = "state", _("Participating State")
+    NGO = "ngo", _("NGO")
+
+
+class Survey(TimeStamped):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    slug = models.SlugField(unique=True, max_length=50)
+    title = models.JSONField(default=dict)
+    description = models.JSONField(default=dict, blank=True)
+    reference_start = models.PositiveSmallIntegerField(help_text=_("First year of the reference period"))
+    reference_end = models.PositiveSmallIntegerField(help_text=_("Last year of the reference period"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_on = models.DateField(null=True, blank=True)
+    closes_on = models.DateField(null=True, blank=True)
+    for_states = models.BooleanField(default=True, help_text=_("Participating States answer this round"))
+    for_ngos = models.BooleanField(default=True, help_text=_("NGOs answer this round"))
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_rounds")
+    commitments = models.JSONField(default=dict, blank=True, help_text=_("Referenced documents by key"))
+
+    class Meta:
+        ordering = ["-reference_end", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reference_start__lte=models.F("reference_end")),
+                name="survey_reference_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(for_states=True) | models.Q(for_ngos=True), name="survey_has_respondents"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug}: {self.title_text}"
+
+    @property
+    def title_text(self) -> str:
+        return pick(self.title)
+
+    @property
+    def description_text(self) -> str:
+        return pick(self.description)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(range(self.reference_start, self.reference_end + 1))
+
+    @property
+    def respondent_kinds(self) -> list[str]:
+        return [
+            k.value for k, on in ((RespondentKind.STATE, self.for_states), (RespondentKind.NGO, self.for_ngos)) if on
+        ]
+
+
+class Area(TimeStamped):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="areas")
+    code = models.CharField(max_length=10)
+    title = models.JSONField(default=dict)
+    description = models.JSONField(default=dict, blank=True)
+    commitments = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["survey", "position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="area_code_unique_in_survey")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_text}"
+
+    @property
+    def title_text(self) -> str:
+        return pick(self.title)
+
+    @property
+    def description_text(self) -> str:
+        return pick(self.description)
+
+
+class Section(TimeStamped):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(max_length=20)
+    title = models.JSONField(default=dict)
+    description = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["survey", "area__position", "position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="section_code_unique_in_survey")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_text}"
+
+    @property
+    def title_text(self) -> str:
+        return pick(self.title)
+
+    @property
+    def description_text(self) -> str:
+        return pick(self.description)
+
+
+class OptionSet(TimeStamped):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="option_sets")
+    code = models.CharField(max_length=60)
+    inline = models.BooleanField(default=False, help_text=_("Written inside its question in the definition file"))
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["survey", "position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="option_set_code_unique_in_survey")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Option(TimeStamped):
+    option_set = models.ForeignKey(OptionSet, on_delete=models.CASCADE, related_name="options")
+    code = models.CharField(max_length=60)
+    label = models.JSONField(default=dict)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["option_set", "position"]
+        constraints = [models.UniqueConstraint(fields=["option_set", "code"], name="option_code_unique_in_set")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.label_text})"
+
+    @property
+    def label_text(self) -> str:
+        return pick(self.label)
+
+
+class Question(TimeStamped):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=30, db_index=True)
+    type = models.CharField(max_length=30, choices=at.TYPE_CHOICES)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
+    required = models.BooleanField(default=True)
+    scored = models.BooleanField(default=False, help_text=_("Counts towards the area's implementation score"))
+    text = models.JSONField(default=dict)
+    help_text = models.JSONField(default=dict, blank=True)
+    option_set = models.ForeignKey(OptionSet, null=True, blank=True, on_delete=models.PROTECT, related_name="questions")
+    exclusive = models.JSONField(default=list, blank=True, help_text=_("Options that cannot be combined with others"))
+    rows = models.JSONField(default=list, blank=True, help_text=_("Matrix rows: [{code, label}]"))
+    dimensions = models.JSONField(default=list, blank=True, help_text=_("Breakdown table dimensions"))
+    fields = models.JSONField(default=list, blank=True, help_text=_("Composite fields"))
+    validation = models.JSONField(default=dict, blank=True)
+    number_label = models.JSONField(default=dict, blank=True)
+    show_if = models.JSONField(null=True, blank=True)
+    commitments = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["survey", "section__area__position", "section__position", "position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique_in_survey")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def text_in_language(self) -> str:
+        return pick(self.text)
+
+    @property
+    def help_in_language(self) -> str:
+        return pick(self.help_text)
+
+    @property
+    def answer_type(self) -> at.AnswerType:
+        return at.get_type(self.type)
+
+    def options_list(self) -> list[Option]:
+        """The options in order; uses prefetched options when the caller prefetched `option_set__options`."""
+        if self.option_set_id is None or self.option_set is None:
+            return []
+        return list(self.option_set.options.all())
+
+    @cached_property
+    def shape(self) -> at.QuestionShape:
+        """The database-free description the answer types work on (needs `survey` and options loaded)."""
+        choices = tuple(at.Choice(o.code, o.label) for o in self.options_list())
+        return at.QuestionShape(
+            code=self.code,
+            type=self.type,
+            choices=choices,
+            rows=tuple(at.Choice(r["code"], r.get("label", {})) for r in self.rows),
+            dimensions=tuple((d["code"], self._dimension_values(d)) for d in self.dimensions),
+            fields=tuple(
+                (f["code"], f["kind"], tuple(at.Choice(o["code"], o.get("label", {})) for o in f.get("options", [])))
+                for f in self.fields
+            ),
+            validation=self.validation or {},
+            exclusive=tuple(self.exclusive or ()),
+            years=self.survey.years,
+        )
+
+    def _dimension_values(self, dimension: dict) -> tuple[at.Choice, ...]:
+        if dimension.get("source") == REFERENCE_PERIOD:
+            return tuple(at.Choice(str(year), {}) for year in self.survey.years)
+        return tuple(at.Choice(v["code"], v.get("label", {})) for v in dimension.get("values", []))
+
+    def dimension_values(self) -> list[tuple[dict, tuple[at.Choice, ...]]]:
+        """Each breakdown dimension with its values (years resolved from the round)."""
+        return [(d, self._dimension_values(d)) for d in self.dimensions]
+
+    def cells(self) -> list[at.CellSpec]:
+        return self.answer_type.cells(self.shape)
+
+    def for_kind(self, kind: str) -> bool:
+        """Whether a respondent of this kind (state or ngo) is asked this question."""
+        return self.audience == Audience.BOTH or self.audience == kind

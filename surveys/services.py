@@ -1,0 +1,493 @@
+"""Writing survey definitions to the database: load a definition file, export it back, clone a round."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from . import answer_types as at
+from .definitions import LANGUAGES, DefinitionError, Problem, dump_definition, parse_definition
+from .models import REFERENCE_PERIOD, Area, Option, OptionSet, Question, Section, Survey
+
+
+@dataclass
+class LoadResult:
+    survey: Survey
+    created: bool
+    changed: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def survey_load_text(*, text: str) -> LoadResult:
+    """Check a whole definition file, then create or update its round in one transaction.
+
+    Raises DefinitionError with every problem (nothing is written). Loading the same text twice changes nothing.
+    A change that would lose answers (removing an answered question, changing its type, dropping an option, row
+    or cell that answers use) is refused.
+    """
+    return survey_load_definition(definition=parse_definition(text))
+
+
+def survey_load_definition(*, definition: dict[str, Any]) -> LoadResult:
+    slug = definition["survey"]["slug"]
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().filter(slug=slug).first()
+        previous = _previous_round(definition)
+        counts = _counts(definition)
+        if survey is not None:
+            current = survey_export_definition(survey=survey)
+            if current == definition:
+                return LoadResult(survey, created=False, changed=False, counts=counts)
+            _refuse_answer_loss(survey, current, definition)
+        created = survey is None
+        survey = _apply(survey, definition, previous)
+    return LoadResult(survey, created=created, changed=True, counts=counts)
+
+
+def _counts(definition: dict[str, Any]) -> dict[str, int]:
+    sections = [s for a in definition["areas"] for s in a["sections"]]
+    return {
+        "areas": len(definition["areas"]),
+        "sections": len(sections),
+        "questions": sum(len(s["items"]) for s in sections),
+    }
+
+
+def _previous_round(definition: dict[str, Any]) -> Survey | None:
+    slug = definition["survey"]["previous"]
+    if not slug:
+        return None
+    previous = Survey.objects.filter(slug=slug).first()
+    if previous is None:
+        raise DefinitionError([Problem("survey.previous", f"no round {slug!r} is loaded; load it first")])
+    if slug == definition["survey"]["slug"]:
+        raise DefinitionError([Problem("survey.previous", "a round cannot be its own previous round")])
+    return previous
+
+
+# --- protection of answers -------------------------------------------------------------------------------------
+
+
+def answered_question_codes(survey: Survey) -> set[str]:
+    """Codes of the round's questions that hold answers or files, found through every model that points at Question.
+
+    The surveys app knows nothing of the apps built on it; it only asks the relations that protect questions.
+    """
+    codes: set[str] = set()
+    for relation in Question._meta.related_objects:
+        model = relation.related_model
+        if model._meta.app_label == Question._meta.app_label:
+            continue
+        name = relation.field.name
+        codes.update(
+            model._default_manager.filter(**{f"{name}__survey": survey})
+            .values_list(f"{name}__code", flat=True)
+            .distinct()
+        )
+    return codes
+
+
+def _signature(
+    question: dict[str, Any], option_sets: dict[str, Any], years: tuple[int, ...]
+) -> tuple[str, set[str], set[tuple[str, str]]]:
+    """A question's type, option codes and cell keys: what answers depend on."""
+    shape = _shape_from_definition(question, option_sets, years)
+    answer_type = at.get_type(question["type"])
+    cells = {spec.key for spec in answer_type.cells(shape)}
+    choices = {c.code for c in shape.choices} | {c.code for _f, _k, opts in shape.fields for c in opts}
+    return question["type"], choices, cells
+
+
+def _refuse_answer_loss(survey: Survey, current: dict[str, Any], new: dict[str, Any]) -> None:
+    answered = answered_question_codes(survey)
+    if not answered:
+        return
+    old_years = survey.years
+    new_period = new["survey"]["reference_period"]
+    new_years = tuple(range(new_period["start"], new_period["end"] + 1))
+    old_questions = _questions_by_code(current)
+    new_questions = _questions_by_code(new)
+    problems = []
+    for code in sorted(answered):
+        old = old_questions.get(code)
+        if old is None:
+            continue
+        path = new_questions.get(code, (None, f"question {code}"))[1]
+        if code not in new_questions:
+            problems.append(Problem(f"question {code}", "has answers and cannot be removed from the round"))
+            continue
+        old_type, old_choices, old_cells = _signature(old[0], current["option_sets"], old_years)
+        new_type, new_choices, new_cells = _signature(new_questions[code][0], new["option_sets"], new_years)
+        if old_type != new_type:
+            problems.append(
+                Problem(f"{path}.type", f"{code} has answers; its type cannot change from {old_type} to {new_type}")
+            )
+            continue
+        if lost := old_choices - new_choices:
+            problems.append(Problem(f"{path}.options", f"{code} has answers; options {sorted(lost)} cannot be removed"))
+        if lost_cells := old_cells - new_cells:
+            shown = ", ".join(at.describe_cell(k) for k in sorted(lost_cells)[:5])
+            problems.append(Problem(path, f"{code} has answers; its cells {shown} cannot be removed"))
+    if problems:
+        problems.append(
+            Problem(
+                "survey",
+                f"round {survey.slug} already has answers: fix the file, or clone the round into a new one "
+                "(python manage.py clone_survey) and change the clone",
+            )
+        )
+        raise DefinitionError(problems)
+
+
+def _questions_by_code(definition: dict[str, Any]) -> dict[str, tuple[dict[str, Any], str]]:
+    found = {}
+    for a_index, area in enumerate(definition["areas"]):
+        for s_index, section in enumerate(area["sections"]):
+            for q_index, question in enumerate(section["items"]):
+                found[question["code"]] = (question, f"areas[{a_index}].sections[{s_index}].items[{q_index}]")
+    return found
+
+
+def _choices(ref: Any, option_sets: dict[str, Any]) -> list[dict[str, Any]]:
+    if isinstance(ref, str):
+        return list(option_sets.get(ref, {}).get("options", []))
+    return list(ref or [])
+
+
+def _shape_from_definition(
+    question: dict[str, Any], option_sets: dict[str, Any], years: tuple[int, ...]
+) -> at.QuestionShape:
+    def choices(items: list[dict[str, Any]]) -> tuple[at.Choice, ...]:
+        return tuple(at.Choice(o["code"], o.get("label", {})) for o in items)
+
+    dimensions = []
+    for d in question.get("dimensions", []):
+        if d["values"] == REFERENCE_PERIOD:
+            dimensions.append((d["code"], tuple(at.Choice(str(y), {}) for y in years)))
+        else:
+            dimensions.append((d["code"], choices(_choices(d["values"], option_sets))))
+    return at.QuestionShape(
+        code=question["code"],
+        type=question["type"],
+        choices=choices(_choices(question.get("options"), option_sets)),
+        rows=choices(question.get("rows", [])),
+        dimensions=tuple(dimensions),
+        fields=tuple(
+            (f["code"], f["kind"], choices(_choices(f.get("options"), option_sets))) for f in question.get("fields", [])
+        ),
+        validation=question.get("validation", {}),
+        exclusive=tuple(question.get("exclusive", [])),
+        years=years,
+    )
+
+
+# --- writing --------------------------------------------------------------------------------------------------
+
+
+def _apply(survey: Survey | None, definition: dict[str, Any], previous: Survey | None) -> Survey:
+    meta = definition["survey"]
+    values = {
+        "title": meta["title"],
+        "description": meta["description"],
+        "reference_start": meta["reference_period"]["start"],
+        "reference_end": meta["reference_period"]["end"],
+        "opens_on": meta["opens_on"],
+        "closes_on": meta["closes_on"],
+        "for_states": "state" in meta["respondent_kinds"],
+        "for_ngos": "ngo" in meta["respondent_kinds"],
+        "previous": previous,
+        "commitments": definition["commitments"],
+    }
+    if survey is None:
+        survey = Survey.objects.create(slug=meta["slug"], **values)
+    else:
+        for name, value in values.items():
+            setattr(survey, name, value)
+        survey.save()
+        survey.refresh_from_db()
+
+    option_sets = _write_option_sets(survey, definition)
+    kept_questions: list[int] = []
+    kept_sections: list[int] = []
+    kept_areas: list[int] = []
+    for a_pos, area_def in enumerate(definition["areas"]):
+        area, _ = Area.objects.update_or_create(
+            survey=survey,
+            code=area_def["code"],
+            defaults={
+                "title": area_def["title"],
+                "description": area_def["description"],
+                "commitments": area_def["commitments"],
+                "position": a_pos,
+            },
+        )
+        kept_areas.append(area.pk)
+        for s_pos, section_def in enumerate(area_def["sections"]):
+            section, _ = Section.objects.update_or_create(
+                survey=survey,
+                code=section_def["code"],
+                defaults={
+                    "area": area,
+                    "title": section_def["title"],
+                    "description": section_def["description"],
+                    "position": s_pos,
+                },
+            )
+            kept_sections.append(section.pk)
+            for q_pos, q_def in enumerate(section_def["items"]):
+                question = _write_question(survey, section, q_def, q_pos, option_sets, definition["option_sets"])
+                kept_questions.append(question.pk)
+    # Removed content; answered questions were refused before anything was written.
+    Question.objects.filter(survey=survey).exclude(pk__in=kept_questions).delete()
+    Section.objects.filter(survey=survey).exclude(pk__in=kept_sections).delete()
+    Area.objects.filter(survey=survey).exclude(pk__in=kept_areas).delete()
+    OptionSet.objects.filter(survey=survey).exclude(pk__in=[s.pk for s in option_sets.values()]).delete()
+    return survey
+
+
+def _write_options(option_set: OptionSet, options: list[dict[str, Any]]) -> None:
+    existing = {o.code: o for o in option_set.options.all()}
+    for position, option_def in enumerate(options):
+        option = existing.pop(option_def["code"], None)
+        if option is None:
+            Option.objects.create(
+                option_set=option_set, code=option_def["code"], label=option_def["label"], position=position
+            )
+        elif option.label != option_def["label"] or option.position != position:
+            option.label, option.position = option_def["label"], position
+            option.save(update_fields=["label", "position", "updated_at"])
+    Option.objects.filter(pk__in=[o.pk for o in existing.values()]).delete()
+
+
+def _write_option_sets(survey: Survey, definition: dict[str, Any]) -> dict[str, OptionSet]:
+    sets: dict[str, OptionSet] = {}
+    wanted: dict[str, tuple[list[dict[str, Any]], bool]] = {
+        code: (entry["options"], False) for code, entry in definition["option_sets"].items()
+    }
+    for area in definition["areas"]:
+        for section in area["sections"]:
+            for question in section["items"]:
+                if isinstance(question.get("options"), list):
+                    wanted[question["code"]] = (question["options"], True)
+    for position, (code, (options, inline)) in enumerate(wanted.items()):
+        option_set, _ = OptionSet.objects.update_or_create(
+            survey=survey, code=code, defaults={"inline": inline, "position": position}
+        )
+        _write_options(option_set, options)
+        sets[code] = option_set
+    return sets
+
+
+def _write_question(
+    survey: Survey,
+    section: Section,
+    q_def: dict[str, Any],
+    position: int,
+    option_sets: dict[str, OptionSet],
+    option_set_defs: dict[str, Any],
+) -> Question:
+    options = q_def.get("options")
+    option_set = None
+    if isinstance(options, str):
+        option_set = option_sets[options]
+    elif isinstance(options, list):
+        option_set = option_sets[q_def["code"]]
+    dimensions = [
+        {
+            "code": d["code"],
+            "label": d["label"],
+            "source": d["values"] if isinstance(d["values"], str) else None,
+            "values": [] if d["values"] == REFERENCE_PERIOD else _choices(d["values"], option_set_defs),
+        }
+        for d in q_def.get("dimensions", [])
+    ]
+    fields = [
+        {
+            "code": f["code"],
+            "label": f["label"],
+            "kind": f["kind"],
+            "source": f["options"] if isinstance(f.get("options"), str) else None,
+            "options": _choices(f.get("options"), option_set_defs),
+        }
+        for f in q_def.get("fields", [])
+    ]
+    question, _ = Question.objects.update_or_create(
+        survey=survey,
+        code=q_def["code"],
+        defaults={
+            "section": section,
+            "type": q_def["type"],
+            "audience": q_def["audience"],
+            "required": q_def["required"],
+            "scored": q_def["scored"],
+            "text": q_def["text"],
+            "help_text": q_def["help"],
+            "option_set": option_set,
+            "exclusive": q_def.get("exclusive", []),
+            "rows": q_def.get("rows", []),
+            "dimensions": dimensions,
+            "fields": fields,
+            "validation": q_def["validation"],
+            "number_label": q_def.get("number_label", {}),
+            "show_if": q_def["show_if"],
+            "commitments": q_def["commitments"],
+            "position": position,
+        },
+    )
+    return question
+
+
+# --- reading back ---------------------------------------------------------------------------------------------
+
+
+def _texts(value: dict[str, str] | None) -> dict[str, str]:
+    value = value or {}
+    return {lang: value[lang] for lang in LANGUAGES if lang in value}
+
+
+def _choice_defs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"code": o["code"], "label": _texts(o.get("label"))} for o in items]
+
+
+_VALIDATION_ORDER = ("min", "max", "min_length", "max_length", "decimal_places")
+
+
+def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
+    """The canonical definition of a round as stored: what `parse_definition` returns for its exported file."""
+    survey = (
+        Survey.objects.select_related("previous")
+        .prefetch_related(
+            Prefetch("option_sets", queryset=OptionSet.objects.prefetch_related("options")),
+            Prefetch("areas", queryset=Area.objects.order_by("position")),
+            Prefetch("sections", queryset=Section.objects.order_by("position")),
+            Prefetch("questions", queryset=Question.objects.select_related("option_set").order_by("position")),
+        )
+        .get(pk=survey.pk)
+    )
+    option_sets = {s.pk: s for s in survey.option_sets.all()}
+    named = {
+        s.code: {"options": [{"code": o.code, "label": _texts(o.label)} for o in s.options.all()]}
+        for s in sorted(option_sets.values(), key=lambda s: s.position)
+        if not s.inline
+    }
+    questions_by_section: dict[int, list[Question]] = {}
+    for question in survey.questions.all():
+        questions_by_section.setdefault(question.section_id, []).append(question)
+    sections_by_area: dict[int, list[Section]] = {}
+    for section in survey.sections.all():
+        sections_by_area.setdefault(section.area_id, []).append(section)
+
+    def question_def(q: Question) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "code": q.code,
+            "type": q.type,
+            "audience": q.audience,
+            "required": q.required,
+            "scored": q.scored,
+            "text": _texts(q.text),
+            "help": _texts(q.help_text),
+        }
+        answer_type = at.get_type(q.type)
+        if answer_type.has_choices:
+            option_set = option_sets.get(q.option_set_id) if q.option_set_id else None
+            if option_set is None:
+                d["options"] = None
+            elif option_set.inline:
+                d["options"] = [{"code": o.code, "label": _texts(o.label)} for o in option_set.options.all()]
+            else:
+                d["options"] = option_set.code
+        if q.type == "multi_select":
+            d["exclusive"] = list(q.exclusive)
+        if answer_type.has_rows:
+            d["rows"] = _choice_defs(q.rows)
+        if q.type == "integer_matrix":
+            d["dimensions"] = [
+                {
+                    "code": dim["code"],
+                    "label": _texts(dim.get("label")),
+                    "values": dim.get("source") or _choice_defs(dim["values"]),
+                }
+                for dim in q.dimensions
+            ]
+        if q.type == "composite":
+            d["fields"] = []
+            for f in q.fields:
+                field_def: dict[str, Any] = {"code": f["code"], "label": _texts(f.get("label")), "kind": f["kind"]}
+                if f["kind"] == at.CHOICE:
+                    field_def["options"] = f.get("source") or _choice_defs(f.get("options", []))
+                d["fields"].append(field_def)
+        if q.type == "yes_no_plus_integer":
+            d["number_label"] = _texts(q.number_label)
+        d["validation"] = {k: q.validation[k] for k in _VALIDATION_ORDER if k in (q.validation or {})}
+        show_if = None
+        if q.show_if:
+            show_if = {"question": q.show_if["question"], "in": list(q.show_if["in"])}
+            if "row" in q.show_if:
+                show_if["row"] = q.show_if["row"]
+        d["show_if"] = show_if
+        d["commitments"] = list(q.commitments)
+        return d
+
+    return {
+        "survey": {
+            "slug": survey.slug,
+            "title": _texts(survey.title),
+            "description": _texts(survey.description),
+            "reference_period": {"start": survey.reference_start, "end": survey.reference_end},
+            "opens_on": survey.opens_on.isoformat() if survey.opens_on else None,
+            "closes_on": survey.closes_on.isoformat() if survey.closes_on else None,
+            "respondent_kinds": survey.respondent_kinds,
+            "previous": survey.previous.slug if survey.previous else None,
+        },
+        "commitments": {key: {"title": _texts(v.get("title"))} for key, v in (survey.commitments or {}).items()},
+        "option_sets": named,
+        "areas": [
+            {
+                "code": area.code,
+                "title": _texts(area.title),
+                "description": _texts(area.description),
+                "commitments": list(area.commitments),
+                "sections": [
+                    {
+                        "code": section.code,
+                        "title": _texts(section.title),
+                        "description": _texts(section.description),
+                        "items": [question_def(q) for q in questions_by_section.get(section.pk, [])],
+                    }
+                    for section in sections_by_area.get(area.pk, [])
+                ],
+            }
+            for area in survey.areas.all()
+        ],
+    }
+
+
+def survey_export_text(*, survey: Survey) -> str:
+    header = (
+        f"# Survey definition of round {survey.slug}, exported by oscethb.\n"
+        "# Format: docs/survey-definitions.md. Codes are contracts: never rename an answered question's code.\n"
+    )
+    return header + dump_definition(survey_export_definition(survey=survey))
+
+
+def survey_clone(*, source: Survey, slug: str, title: dict[str, str] | None = None) -> Survey:
+    """A new draft round with the same areas, sections, questions and codes, whose previous round is `source`."""
+    definition = copy.deepcopy(survey_export_definition(survey=source))
+    definition["survey"].update({"slug": slug, "previous": source.slug, "opens_on": None, "closes_on": None})
+    if title:
+        definition["survey"]["title"] = title
+    # Re-check the result as if it came from a file: the slug must be valid and free.
+    definition = parse_definition(dump_definition(definition))
+    if Survey.objects.filter(slug=slug).exists():
+        raise DefinitionError([Problem("slug", f"a round {slug!r} exists already")])
+    return survey_load_definition(definition=definition).survey
+
+
+def survey_set_status(*, survey: Survey, status: str) -> Survey:
+    survey.status = status
+    survey.save(update_fields=["status", "updated_at"])
+    return survey

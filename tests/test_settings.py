@@ -1,0 +1,58 @@
+"""Settings: production refuses to start without a secret key; the embedded default needs no services."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _run_settings(
+    env_overrides: dict[str, str], code: str = "import django; django.setup(); print('ok')"
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "oscethb.settings", **env_overrides})
+    # An empty .env-free working copy is simulated by pointing read_env at nothing: the real .env only sets DEBUG.
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_mode_refuses_to_start_without_secret_key() -> None:
+    result = _run_settings({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_mode_starts_with_secret_key() -> None:
+    result = _run_settings({"DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "oscethb.example.org"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_embedded_default_uses_sqlite_under_var_and_runs_tasks_in_process() -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    result = _run_settings({"DEBUG": "1"}, code)
+    assert result.returncode == 0, result.stderr
+    engine, name, eager = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name.endswith("var/oscethb.sqlite3")
+    assert eager == "True"
+
+
+def test_postgres_url_gets_persistent_connections() -> None:
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"
+    result = _run_settings({"DEBUG": "1", "DATABASE_URL": "postgres://u@127.0.0.1:5432/x"}, code)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == 60
+
+
+def test_six_osce_languages_with_english_default(settings) -> None:
+    assert [code for code, _ in settings.LANGUAGES] == ["en", "fr", "de", "it", "ru", "es"]
+    assert settings.LANGUAGE_CODE == "en"
