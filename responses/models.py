@@ -1,1 +1,236 @@
-"""Who answers and what they answered (issue: responses app)."""
+"""Who answers and what they answered: organisations, people and roles, responses, answers and their history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Question, RespondentKind, Survey, TimeStamped
+
+
+class Organisation(TimeStamped):
+    class Kind(models.TextChoices):
+        STATE = "state", _("Participating State")
+        PARTNER = "partner", _("Partner for Co-operation")
+        NGO = "ngo", _("NGO")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.CharField(
+        max_length=60, unique=True, help_text=_("ISO 3166 alpha-2 for States and Partners; a slug for NGOs")
+    )
+    name = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True, help_text=_("Former or other names, accepted by imports"))
+    country = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ngos",
+        limit_choices_to={"kind": "state"},
+        help_text=_("For an NGO: the participating State it works in"),
+    )
+    region_codes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="ngo") | models.Q(country__isnull=True), name="only_ngos_have_a_country"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def respondent_kind(self) -> str:
+        """Which questions the organisation answers: NGOs the NGO ones, States and Partners the State ones."""
+        return RespondentKind.NGO.value if self.kind == self.Kind.NGO else RespondentKind.STATE.value
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(TimeStamped):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.role}"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.CONTRIBUTOR)
+
+    @property
+    def can_submit(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+
+class Invitation(TimeStamped):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_count = models.PositiveIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
+class Response(TimeStamped):
+    """One organisation's answers to one round."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        RESUBMITTED = "resubmitted", _("Resubmitted")
+        ACCEPTED = "accepted", _("Accepted")
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="responses")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    staff_comment = models.TextField(
+        blank=True, help_text=_("Why the Office returned the response; the organisation sees it")
+    )
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    prefilled_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "organisation"], name="one_response_per_org_and_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} · {self.organisation}"
+
+    @property
+    def is_locked_for_respondents(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.RESUBMITTED, self.Status.ACCEPTED)
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("web form")
+    IMPORT = "import", _("import")
+    PREFILL = "prefill", _("previous round")
+
+
+class Answer(TimeStamped):
+    """One stored value: a (response, question, row, column) cell with a typed value and a version."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    row = models.CharField(max_length=200, blank=True, default="")
+    column = models.CharField(max_length=60, blank=True, default="")
+    value_text = models.TextField(null=True, blank=True)  # noqa: DJ001 - NULL is "no value"; "" is never stored
+    value_number = models.DecimalField(max_digits=24, decimal_places=4, null=True, blank=True)
+    value_date = models.DateField(null=True, blank=True)
+    value_choices = models.JSONField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    needs_review = models.BooleanField(
+        default=False, help_text=_("Prefilled from the previous round, not yet confirmed")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question", "row", "column"], name="one_answer_per_cell")
+        ]
+        indexes = [models.Index(fields=["question", "response"])]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}[{self.row}|{self.column}]"
+
+
+class AnswerChange(models.Model):
+    """Append-only history of every change to an answer cell: replaying it gives the current answers."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answer_changes")
+    row = models.CharField(max_length=200, blank=True, default="")
+    column = models.CharField(max_length=60, blank=True, default="")
+    old_value = models.TextField(
+        blank=True, default="", help_text=_("Canonical text of the value before; empty = none")
+    )
+    new_value = models.TextField(
+        blank=True, default="", help_text=_("Canonical text of the value after; empty = cleared")
+    )
+    version = models.PositiveIntegerField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["response", "question"])]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} v{self.version}"
+
+
+class ResponseEvent(models.Model):
+    """Status changes of a response: who submitted, returned or accepted it, when, and why."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, choices=Response.Status.choices)
+    to_status = models.CharField(max_length=12, choices=Response.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.response.survey.slug}/{instance.response.organisation.code}/{instance.sha256[:16]}-{filename}"
+
+
+class Evidence(TimeStamped):
+    """A document uploaded as evidence for a question."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="evidence")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

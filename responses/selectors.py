@@ -1,0 +1,186 @@
+"""Bulk reads for responses: a page's query count does not grow with its questions or answers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from surveys.models import Area, Question, Section, Survey
+
+from . import values
+from .models import Answer, Evidence, Membership, Organisation, Response
+
+AnswerMap = dict[int, dict[tuple[str, str], Answer]]
+
+
+def organisation_resolve(text: str) -> Organisation | None:
+    """An organisation by code, name or former name, case-insensitively (e.g. 'Czech Republic' -> CZ)."""
+    wanted = (text or "").strip()
+    if not wanted:
+        return None
+    org = Organisation.objects.filter(Q(code__iexact=wanted) | Q(name__iexact=wanted)).first()
+    if org is not None:
+        return org
+    lowered = wanted.casefold()
+    for candidate in Organisation.objects.exclude(aliases=[]).only("id", "aliases"):
+        if any(alias.casefold() == lowered for alias in candidate.aliases):
+            return Organisation.objects.get(pk=candidate.pk)
+    return None
+
+
+def organisation_lookup_table() -> dict[str, Organisation]:
+    """Every code, name and alias (casefolded) -> organisation, for imports that resolve many rows at once."""
+    table: dict[str, Organisation] = {}
+    for org in Organisation.objects.all():
+        for key in (org.code, org.name, *org.aliases):
+            table.setdefault(key.casefold(), org)
+    return table
+
+
+def memberships_of(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation")
+
+
+def membership_for(user: Any, organisation: Organisation) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(user=user, organisation=organisation).first()
+
+
+def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
+    """Areas -> sections -> questions (with options) of a round, for one respondent kind, in a fixed number of queries."""
+    questions = (
+        Question.objects.select_related("option_set").prefetch_related("option_set__options").order_by("position")
+    )
+    if kind is not None:
+        questions = questions.filter(audience__in=["both", kind])
+    sections = Section.objects.order_by("position").prefetch_related(Prefetch("questions", queryset=questions))
+    areas = list(
+        Area.objects.filter(survey=survey)
+        .order_by("position")
+        .prefetch_related(Prefetch("sections", queryset=sections))
+    )
+    for area in areas:
+        for section in area.sections.all():
+            for question in section.questions.all():
+                question.survey = survey
+    return areas
+
+
+def answers_of(response: Response, question_ids: list[int] | None = None) -> AnswerMap:
+    found: AnswerMap = defaultdict(dict)
+    answers = Answer.objects.filter(response=response).select_related("updated_by")
+    if question_ids is not None:
+        answers = answers.filter(question_id__in=question_ids)
+    for answer in answers:
+        found[answer.question_id][(answer.row, answer.column)] = answer
+    return found
+
+
+def evidence_counts(response: Response) -> dict[int, int]:
+    rows = Evidence.objects.filter(response=response).values("question_id").annotate(n=Count("id"))
+    return {row["question_id"]: row["n"] for row in rows}
+
+
+def typed_values(question: Question, cells: dict[tuple[str, str], Answer]) -> dict[tuple[str, str], Any]:
+    kinds = {spec.key: spec.kind for spec in question.cells()}
+    return {key: values.read(answer, kinds[key]) for key, answer in cells.items() if key in kinds}
+
+
+def is_visible(question: Question, by_code: dict[str, Question], answers: AnswerMap) -> bool:
+    """The show-if rule, the same one the page's script applies."""
+    rule = question.show_if
+    if not rule:
+        return True
+    target = by_code.get(rule["question"])
+    if target is None:
+        return True
+    answer = answers.get(target.pk, {}).get((rule.get("row", ""), ""))
+    if answer is None:
+        return False
+    if answer.value_choices:
+        return bool(set(answer.value_choices) & set(rule["in"]))
+    return answer.value_text in rule["in"]
+
+
+@dataclass
+class SectionProgress:
+    section: Section
+    required: int = 0
+    answered: int = 0
+    missing: list[Question] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.required == 0 else round(100 * self.answered / self.required)
+
+
+@dataclass
+class Progress:
+    areas: list[tuple[Area, list[SectionProgress]]]
+
+    @property
+    def required(self) -> int:
+        return sum(s.required for _a, sections in self.areas for s in sections)
+
+    @property
+    def answered(self) -> int:
+        return sum(s.answered for _a, sections in self.areas for s in sections)
+
+    @property
+    def missing(self) -> list[tuple[Section, Question]]:
+        return [(s.section, q) for _a, sections in self.areas for s in sections for q in s.missing]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.required == 0 else round(100 * self.answered / self.required)
+
+
+def response_progress(response: Response, areas: list[Area] | None = None) -> Progress:
+    """Required questions answered per section, applying show-if: hidden questions are never required."""
+    kind = response.organisation.respondent_kind
+    areas = areas if areas is not None else survey_structure(response.survey, kind)
+    answers = answers_of(response)
+    evidence = evidence_counts(response)
+    by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+    result = []
+    for area in areas:
+        sections = []
+        for section in area.sections.all():
+            progress = SectionProgress(section)
+            for question in section.questions.all():
+                if not question.required or not is_visible(question, by_code, answers):
+                    continue
+                progress.required += 1
+                cells = answers.get(question.pk, {})
+                complete = question.answer_type.is_complete(
+                    question.shape, typed_values(question, cells), evidence.get(question.pk, 0)
+                )
+                if complete:
+                    progress.answered += 1
+                else:
+                    progress.missing.append(question)
+            sections.append(progress)
+        result.append((area, sections))
+    return Progress(result)
+
+
+def cell_kinds(question: Question) -> dict[tuple[str, str], str]:
+    return {spec.key: spec.kind for spec in question.cells()}
+
+
+def visible_responses(user: Any) -> QuerySet[Response]:
+    """Responses a user may read: staff all of them, members their organisations' only."""
+    responses = Response.objects.select_related("survey", "organisation")
+    if getattr(user, "is_staff", False):
+        return responses
+    if not getattr(user, "is_authenticated", False):
+        return responses.none()
+    return responses.filter(organisation__memberships__user=user)

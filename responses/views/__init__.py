@@ -1,0 +1,1 @@
+"""Views of the responses app, one module per concern; each module has its own `urlpatterns`."""

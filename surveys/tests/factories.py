@@ -1,0 +1,192 @@
+"""factory_boy factories for the surveys app, and a small valid definition file for the loader tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import factory
+import yaml
+
+from surveys.models import Area, Option, OptionSet, Question, Section, Survey
+
+DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
+SHIPPED = {"thb-2016": DEFINITIONS_DIR / "thb-2016.yaml", "thb-2021": DEFINITIONS_DIR / "thb-2021.yaml"}
+
+
+def _letters(n: int, width: int) -> str:
+    """n written with the letters A-Z, left-padded with A to `width` letters (codes must be capital letters)."""
+    out = ""
+    while True:
+        n, digit = divmod(n, 26)
+        out = chr(ord("A") + digit) + out
+        if n == 0:
+            break
+    return out.rjust(width, "A")
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Survey
+
+    slug = factory.Sequence(lambda n: f"thb-{9001 + n}")
+    title = factory.LazyAttribute(lambda o: {"en": f"Test round {o.slug}"})
+    reference_start = 2012
+    reference_end = 2014
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    survey = factory.SubFactory(SurveyFactory)
+    code = factory.Sequence(lambda n: f"A{_letters(n, 3)}")
+    title = factory.LazyAttribute(lambda o: {"en": f"Area {o.code}"})
+    position = factory.Sequence(lambda n: n)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    area = factory.SubFactory(AreaFactory)
+    survey = factory.SelfAttribute("area.survey")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.area.code}.{_letters(n, 2)}")
+    title = factory.LazyAttribute(lambda o: {"en": f"Section {o.code}"})
+    position = factory.Sequence(lambda n: n)
+
+
+class OptionSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OptionSet
+
+    survey = factory.SubFactory(SurveyFactory)
+    code = factory.Sequence(lambda n: f"SET{n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class OptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Option
+
+    option_set = factory.SubFactory(OptionSetFactory)
+    code = factory.Sequence(lambda n: f"option_{n}")
+    label = factory.LazyAttribute(lambda o: {"en": f"Option {o.code}"})
+    position = factory.Sequence(lambda n: n)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    section = factory.SubFactory(SectionFactory)
+    survey = factory.SelfAttribute("section.survey")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.section.code}.{n % 1000:03d}")
+    type = "short_text"
+    audience = "both"
+    text = factory.LazyAttribute(lambda o: {"en": f"Question {o.code}?"})
+    position = factory.Sequence(lambda n: n)
+
+    class Params:
+        # A single-choice question on a fresh option set of the same round with options yes / no.
+        with_options = factory.Trait(
+            type="single_select",
+            option_set=factory.SubFactory(OptionSetFactory, survey=factory.SelfAttribute("..survey")),
+            options=factory.RelatedFactoryList(
+                OptionFactory,
+                factory_related_name="option_set",
+                size=2,
+                option_set=factory.SelfAttribute("..option_set"),
+                code=factory.Iterator(["yes", "no"]),
+            ),
+        )
+
+
+# --- a small valid definition file ------------------------------------------------------------------------------
+# One area, one section and questions of several types; tests change one thing at a time and load the result.
+
+MINIMAL_DEFINITION = """\
+survey:
+  slug: thb-2099
+  title: {en: "Test round", fr: "Cycle d'essai"}
+  reference_period: {start: 2012, end: 2014}
+  respondent_kinds: [state, ngo]
+  previous: null
+commitments:
+  AP2003: {title: {en: "OSCE Action Plan to Combat Trafficking in Human Beings (2003)"}}
+option_sets:
+  YNP:
+    options:
+      - {code: "yes", label: {en: "Yes", fr: "Oui"}}
+      - {code: "no", label: {en: "No", fr: "Non"}}
+      - {code: in_process, label: {en: "In process", fr: "En cours"}}
+areas:
+  - code: PRV
+    title: {en: "Prevention", fr: "Prévention"}
+    commitments: ["AP2003 ch. IV"]
+    sections:
+      - code: PRV.SUP
+        title: {en: "Supply chains", fr: "Chaînes d'approvisionnement"}
+        items:
+          - code: PRV.SUP.01
+            type: single_select
+            audience: state
+            scored: true
+            text: {en: "Is there a purchasing policy?", fr: "Existe-t-il une politique d'achats ?"}
+            options: YNP
+            commitments: ["AP2003 ch. IV"]
+          - code: PRV.SUP.02
+            type: integer
+            audience: state
+            required: false
+            text: {en: "How many suppliers were checked?"}
+            validation: {min: 0, max: 1000}
+            show_if: {question: PRV.SUP.01, in: ["yes", in_process]}
+          - code: PRV.SUP.03
+            type: matrix
+            audience: both
+            text: {en: "Which rules apply to suppliers?"}
+            options: YNP
+            rows:
+              - {code: contracts, label: {en: "Contract clauses"}}
+              - {code: audits, label: {en: "Supplier audits"}}
+          - code: PRV.SUP.04
+            type: multi_select
+            audience: both
+            text: {en: "What does the policy cover?"}
+            options:
+              - {code: goods, label: {en: "Goods"}}
+              - {code: services, label: {en: "Services"}}
+              - {code: none, label: {en: "Nothing"}}
+            exclusive: [none]
+          - code: PRV.SUP.05
+            type: long_text
+            audience: ngo
+            required: false
+            text: {en: "Please describe the policy."}
+            validation: {max_length: 2000}
+"""
+
+
+def minimal_definition() -> dict[str, Any]:
+    """The minimal definition as plain YAML data (not canonical), ready to be changed and dumped again."""
+    return copy.deepcopy(yaml.safe_load(MINIMAL_DEFINITION))
+
+
+def definition_text(data: dict[str, Any]) -> str:
+    """YAML text of definition data; safe_dump quotes "yes" and "no" as the format asks."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def line_of(text: str, needle: str, nth: int = 1) -> int:
+    """The 1-based number of the `nth` line of `text` containing `needle`."""
+    found = [number for number, line in enumerate(text.splitlines(), start=1) if needle in line]
+    if len(found) < nth:
+        raise AssertionError(f"{needle!r} is not {nth} time(s) in the text")
+    return found[nth - 1]
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each definition table holds: compared before and after a refused load."""
+    return {model.__name__: model.objects.count() for model in (Survey, Area, Section, OptionSet, Option, Question)}
