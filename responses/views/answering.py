@@ -1,5 +1,458 @@
+"""Answering a round: the organisation's round home, section pages with autosave, review, submit, evidence."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+import json
+from dataclasses import dataclass, field
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from surveys.models import Question, Section, Survey
+
+from .. import values
+from ..access import ResponseAccess, response_access, targets
+from ..evidence import EvidenceError, evidence_delete, evidence_upload
+from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
+from ..models import Answer, AnswerChange, Evidence, Response
+from ..selectors import answers_of, is_visible, memberships_of, response_progress, survey_structure
+from ..services import (
+    Conflict,
+    SaveOutcome,
+    WorkflowError,
+    answers_save,
+    response_accept,
+    response_return,
+    response_submit,
+)
+from ..widgets import widget_context
+
+Key = tuple[str, str]
+
+
+@dataclass
+class CellState:
+    name: str
+    version_name: str
+    original_name: str
+    version: int
+    original: str
+
+
+@dataclass
+class QuestionBlock:
+    question: Question
+    visible: bool
+    state: list[CellState]
+    error: str = ""
+    conflicts: list[Conflict] = field(default_factory=list)
+    last_changed_by: str = ""
+    last_changed_at: Any = None
+    needs_review: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+    w: dict[str, Any] = field(default_factory=dict)  # the widget's arranged bound fields
+
+    @property
+    def show_if_json(self) -> str:
+        return json.dumps(self.question.show_if) if self.question.show_if else ""
+
+
+def _state(
+    question: Question, cells: dict[Key, Answer], keep: dict[Key, tuple[int, str]] | None = None
+) -> list[CellState]:
+    """The hidden version/original inputs of a question; `keep` holds cells whose conflict is not resolved yet."""
+    result = []
+    for spec in question.cells():
+        answer = cells.get(spec.key)
+        version, original = (answer.version, values.as_text(answer, spec.kind)) if answer else (0, "")
+        if keep and spec.key in keep:
+            version, original = keep[spec.key]
+        result.append(
+            CellState(
+                field_name(question, spec.key),
+                version_name(question, spec.key),
+                original_name(question, spec.key),
+                version,
+                original,
+            )
+        )
+    return result
+
+
+def _block(question: Question, cells: dict[Key, Answer], visible: bool, evidence: list[Evidence]) -> QuestionBlock:
+    latest = max(cells.values(), key=lambda a: a.updated_at, default=None)
+    return QuestionBlock(
+        question=question,
+        visible=visible,
+        state=_state(question, cells),
+        last_changed_by=_who(latest.updated_by) if latest else "",
+        last_changed_at=latest.updated_at if latest else None,
+        needs_review=any(a.needs_review for a in cells.values()),
+        evidence=evidence,
+    )
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return _("an import")
+    return user.get_full_name() or user.email or user.username
+
+
+def _urls(access: ResponseAccess) -> dict[str, str]:
+    args = [access.survey.slug, access.organisation.code]
+    return {
+        "home": reverse("response-home", args=args),
+        "review": reverse("response-review", args=args),
+        "submit": reverse("response-submit", args=args),
+    }
+
+
+# --- pages ------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def my_rounds(request: HttpRequest) -> HttpResponse:
+    """The rounds each of the user's organisations answers."""
+    memberships = list(memberships_of(request.user))
+    surveys = list(Survey.objects.exclude(status=Survey.Status.DRAFT))
+    responses = {
+        (r.survey_id, r.organisation_id): r
+        for r in Response.objects.filter(organisation__in=[m.organisation for m in memberships], survey__in=surveys)
+    }
+    rows = [
+        (
+            membership,
+            [
+                (survey, responses.get((survey.pk, membership.organisation_id)))
+                for survey in surveys
+                if targets(survey, membership.organisation)
+            ],
+        )
+        for membership in memberships
+    ]
+    return render(request, "responses/my_rounds.html", {"rows": rows})
+
+
+@login_required
+def response_home(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
+    access = response_access(request, slug, org_code)
+    areas = survey_structure(access.survey, access.kind)
+    progress = response_progress(access.response, areas)
+    return render(
+        request,
+        "responses/response_home.html",
+        {
+            "access": access,
+            "response": access.response,
+            "progress": progress,
+            "urls": _urls(access),
+            "can_prefill": access.can_edit and access.survey.previous_id is not None,
+        },
+    )
+
+
+def _section_context(
+    access: ResponseAccess, section_code: str
+) -> tuple[list[Any], Section, list[Question], dict[int, dict[Key, Answer]], dict[str, Question]]:
+    areas = survey_structure(access.survey, access.kind)
+    sections = [s for a in areas for s in a.sections.all()]
+    section = next((s for s in sections if s.code == section_code), None)
+    if section is None:
+        raise Http404("No such section")
+    questions = list(section.questions.all())
+    by_code = {q.code: q for s in sections for q in s.questions.all()}
+    return areas, section, questions, answers_of(access.response), by_code
+
+
+def _evidence_by_question(response: Response, questions: list[Question]) -> dict[int, list[Evidence]]:
+    found: dict[int, list[Evidence]] = {}
+    for item in Evidence.objects.filter(
+        response=response, question__in=[q for q in questions if q.type == "file"]
+    ).select_related("uploaded_by"):
+        found.setdefault(item.question_id, []).append(item)
+    return found
+
+
+@login_required
+def section_page(request: HttpRequest, slug: str, org_code: str, section_code: str) -> HttpResponse:
+    access = response_access(request, slug, org_code)
+    areas, section, questions, answers, by_code = _section_context(access, section_code)
+    problems: dict[int, SaveOutcome] = {}
+    if request.method == "POST":
+        if not access.can_edit:
+            raise PermissionDenied
+        problems = _save_posted(request, access, questions)
+        if not problems:
+            messages.success(request, _("Your answers are saved."))
+            sections = [s for a in areas for s in a.sections.all()]
+            index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+            if "next" in request.POST and index + 1 < len(sections):
+                target = reverse("response-section", args=[slug, org_code, sections[index + 1].code])
+            else:
+                target = reverse("response-section", args=[slug, org_code, section.code])
+            return HttpResponseRedirect(target)
+        answers = answers_of(access.response)
+    evidence = _evidence_by_question(access.response, questions)
+    form = SectionForm(
+        request.POST if problems else None, questions=questions, answers=answers, disabled=not access.can_edit
+    )
+    blocks = []
+    for question in questions:
+        block = _block(
+            question,
+            answers.get(question.pk, {}),
+            is_visible(question, by_code, answers),
+            evidence.get(question.pk, []),
+        )
+        if question.pk in problems:
+            block.error = problems[question.pk].error
+            block.conflicts = problems[question.pk].conflicts
+            block.state = _state(
+                question, answers.get(question.pk, {}), _kept(problems[question.pk], request, question)
+            )
+        block.w = widget_context(question, form)
+        blocks.append(block)
+    sections = [s for a in areas for s in a.sections.all()]
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    return render(
+        request,
+        "responses/section.html",
+        {
+            "access": access,
+            "response": access.response,
+            "section": section,
+            "form": form,
+            "blocks": blocks,
+            "progress": response_progress(access.response, areas),
+            "previous_section": sections[index - 1] if index > 0 else None,
+            "next_section": sections[index + 1] if index + 1 < len(sections) else None,
+            "urls": _urls(access),
+        },
+        status=422 if problems else 200,
+    )
+
+
+def _kept(outcome: SaveOutcome, request: HttpRequest, question: Question) -> dict[Key, tuple[int, str]]:
+    """Conflicting cells keep the version and value the page had, until the user chooses."""
+    kept = {}
+    for conflict in outcome.conflicts:
+        try:
+            version = int(request.POST.get(version_name(question, conflict.key), "0"))
+        except ValueError:
+            version = -1
+        kept[conflict.key] = (version, request.POST.get(original_name(question, conflict.key), ""))
+    return kept
+
+
+def _save_posted(request: HttpRequest, access: ResponseAccess, questions: list[Question]) -> dict[int, SaveOutcome]:
+    problems = {}
+    for question in questions:
+        if question.type == "file":
+            for upload in request.FILES.getlist(FILE_PREFIX + question.code):
+                try:
+                    evidence_upload(response=access.response, question=question, upload=upload, user=request.user)
+                except EvidenceError as exc:
+                    problems[question.pk] = SaveOutcome(error=str(exc))
+            continue
+        raw, versions, _originals = posted_cells(question, request.POST)
+        if not raw:
+            continue
+        outcome = answers_save(
+            response=access.response, question=question, raw=raw, base_versions=versions, user=request.user
+        )
+        if not outcome.ok:
+            problems[question.pk] = outcome
+    return problems
+
+
+@login_required
+@require_POST
+def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str) -> HttpResponse:
+    """Save one question as the user types (htmx); answers with the save status and the refreshed page state."""
+    access = response_access(request, slug, org_code)
+    question = (
+        Question.objects.filter(survey=access.survey, code=question_code)
+        .select_related("option_set", "section")
+        .prefetch_related("option_set__options")
+        .first()
+    )
+    if question is None or not question.for_kind(access.kind):
+        raise Http404("No such question")
+    question.survey = access.survey
+    if not access.can_edit:
+        return render(request, "responses/partials/autosave.html", {"readonly": True, "question": question}, status=403)
+    outcome = SaveOutcome()
+    if question.type == "file":
+        for upload in request.FILES.getlist(FILE_PREFIX + question.code):
+            try:
+                evidence_upload(response=access.response, question=question, upload=upload, user=request.user)
+            except EvidenceError as exc:
+                outcome.error = str(exc)
+    else:
+        raw, versions, _originals = posted_cells(question, request.POST)
+        if raw:
+            outcome = answers_save(
+                response=access.response, question=question, raw=raw, base_versions=versions, user=request.user
+            )
+    cells = answers_of(access.response, [question.pk]).get(question.pk, {})
+    evidence = _evidence_by_question(access.response, [question]).get(question.pk, [])
+    block = _block(question, cells, True, evidence)
+    block.error, block.conflicts = outcome.error, outcome.conflicts
+    block.state = _state(question, cells, _kept(outcome, request, question))
+    areas = survey_structure(access.survey, access.kind)
+    context = {
+        "block": block,
+        "question": question,
+        "outcome": outcome,
+        "saved_at": timezone.localtime(),
+        "progress": response_progress(access.response, areas),
+        "access": access,
+    }
+    return render(request, "responses/partials/autosave.html", context)
+
+
+@login_required
+def review(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
+    access = response_access(request, slug, org_code)
+    progress = response_progress(access.response)
+    return render(
+        request,
+        "responses/review.html",
+        {"access": access, "response": access.response, "progress": progress, "urls": _urls(access)},
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
+    access = response_access(request, slug, org_code)
+    if access.membership is None or not access.membership.can_submit:
+        raise PermissionDenied
+    try:
+        response_submit(response=access.response, user=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("response-review", args=[slug, org_code]))
+    messages.success(request, _("Thank you: the response is submitted. The Office will review it."))
+    return HttpResponseRedirect(reverse("response-home", args=[slug, org_code]))
+
+
+@login_required
+@require_POST
+def staff_decision(request: HttpRequest, slug: str, org_code: str, decision: str) -> HttpResponse:
+    access = response_access(request, slug, org_code)
+    if not access.is_staff:
+        raise Http404("No such page")
+    try:
+        if decision == "return":
+            response_return(response=access.response, user=request.user, comment=request.POST.get("comment", ""))
+            messages.success(request, _("The response is returned to the organisation with your comment."))
+        else:
+            response_accept(response=access.response, user=request.user)
+            messages.success(request, _("The response is accepted and locked."))
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    return HttpResponseRedirect(reverse("response-home", args=[slug, org_code]))
+
+
+@login_required
+def history(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
+    """Every change to the response's answers, newest first (Office staff only)."""
+    access = response_access(request, slug, org_code)
+    if not access.is_staff:
+        raise Http404("No such page")
+    changes = (
+        AnswerChange.objects.filter(response=access.response)
+        .select_related("question", "changed_by")
+        .order_by("-id")[:2000]
+    )
+    events = access.response.events.select_related("by").order_by("-id")
+    return render(
+        request,
+        "responses/history.html",
+        {"access": access, "response": access.response, "changes": changes, "events": events, "urls": _urls(access)},
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Evidence.objects.select_related("response__survey", "response__organisation"), pk=pk)
+    response_access(request, item.response.survey.slug, item.response.organisation.code)  # 404 unless allowed
+    return FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+
+
+@login_required
+@require_POST
+def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(
+        Evidence.objects.select_related("response__survey", "response__organisation", "question__section"), pk=pk
+    )
+    access = response_access(request, item.response.survey.slug, item.response.organisation.code)
+    if not access.can_edit:
+        raise PermissionDenied
+    evidence_delete(evidence=item, user=request.user)
+    messages.success(request, _("The document is removed."))
+    section = item.question.section.code
+    return HttpResponseRedirect(
+        reverse("response-section", args=[access.survey.slug, access.organisation.code, section])
+        + f"#q-{item.question.code}"
+    )
+
+
+@login_required
+def staff_responses(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every response of a round with its status (Office staff): the way into each organisation's answers."""
+    if not request.user.is_staff:
+        raise Http404("No such page")
+    survey = get_object_or_404(Survey, slug=slug)
+    responses = (
+        Response.objects.filter(survey=survey)
+        .select_related("organisation", "organisation__country")
+        .order_by("organisation__kind", "organisation__name")
+    )
+    status = request.GET.get("status", "")
+    if status in Response.Status.values:
+        responses = responses.filter(status=status)
+    return render(
+        request,
+        "responses/staff_responses.html",
+        {"survey": survey, "responses": responses, "statuses": Response.Status.choices, "status": status},
+    )
+
+
+urlpatterns = [
+    path("my/", my_rounds, name="my-rounds"),
+    path("rounds/<slug:slug>/respond/<str:org_code>/", response_home, name="response-home"),
+    path(
+        "rounds/<slug:slug>/respond/<str:org_code>/section/<str:section_code>/", section_page, name="response-section"
+    ),
+    path("rounds/<slug:slug>/respond/<str:org_code>/autosave/<str:question_code>/", autosave, name="response-autosave"),
+    path("rounds/<slug:slug>/respond/<str:org_code>/review/", review, name="response-review"),
+    path("rounds/<slug:slug>/respond/<str:org_code>/submit/", submit, name="response-submit"),
+    path(
+        "rounds/<slug:slug>/respond/<str:org_code>/return/",
+        staff_decision,
+        {"decision": "return"},
+        name="response-return",
+    ),
+    path(
+        "rounds/<slug:slug>/respond/<str:org_code>/accept/",
+        staff_decision,
+        {"decision": "accept"},
+        name="response-accept",
+    ),
+    path("rounds/<slug:slug>/respond/<str:org_code>/history/", history, name="response-history"),
+    path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
+    path("evidence/<int:pk>/delete/", evidence_remove, name="evidence-delete"),
+    path("staff/rounds/<slug:slug>/responses/", staff_responses, name="staff-responses"),
+]

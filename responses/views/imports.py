@@ -1,5 +1,144 @@
+"""Staff import of answer files (paper returns, bulk data), and prefilling a response from the previous round."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from pathlib import Path
 
-urlpatterns: list[URLPattern] = []
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from surveys.models import Survey
+
+from ..imports import MAX_FILE_BYTES, ImportRejected, answers_import
+from ..models import Organisation, Response
+from ..prefill import prefill_allowed, prefill_from_previous
+from ..services import WorkflowError, response_get_or_create
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+SHOWN_PROBLEMS = 500
+
+
+class AnswerImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Answer file"),
+        help_text=gettext_lazy(
+            "A CSV file (UTF-8) or an Excel .xlsx workbook with the columns organisation, question, row, column and "
+            "value."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    submit = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Record the imported responses as submitted"),
+        help_text=gettext_lazy(
+            "For paper returns: each organisation in the file is recorded as having submitted, even with answers "
+            "missing (you will see a warning for each)."
+        ),
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        uploaded = self.cleaned_data["file"]
+        if Path(uploaded.name).suffix.lower() not in (".csv", ".xlsx"):
+            raise forms.ValidationError(_("Upload a .csv or an .xlsx file."))
+        if uploaded.size > min(MAX_UPLOAD_BYTES, MAX_FILE_BYTES):
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB; split it into smaller files.") % {"mb": MAX_UPLOAD_BYTES // 2**20}
+            )
+        return uploaded
+
+
+@login_required
+def staff_import_responses(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff upload an answer file for a round; every problem is listed and nothing is written, or all of it is."""
+    if not request.user.is_staff:
+        raise Http404("No such page")
+    survey = get_object_or_404(Survey, slug=slug)
+    form = AnswerImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            result = answers_import(
+                survey=survey,
+                source=uploaded,
+                filename=uploaded.name,
+                user=request.user,
+                submit=form.cleaned_data["submit"],
+            )
+        except ImportRejected as exc:
+            problems = exc.problems
+            messages.error(
+                request,
+                _("Nothing was imported: the file has %(n)d problem(s), listed below. Correct them and upload it again.")
+                % {"n": len(problems)},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Imported into %(slug)s: %(orgs)d organisation(s), %(written)d answer(s) written, "
+                    "%(unchanged)d unchanged, %(submitted)d recorded as submitted."
+                )
+                % {
+                    "slug": survey.slug,
+                    "orgs": result.organisations,
+                    "written": result.written,
+                    "unchanged": result.unchanged,
+                    "submitted": result.submitted,
+                },
+            )
+            for warning in result.warnings:
+                messages.warning(request, warning)
+            return redirect("staff-import-responses", slug=survey.slug)
+    return render(
+        request,
+        "responses/imports/upload.html",
+        {
+            "survey": survey,
+            "form": form,
+            "problems": problems[:SHOWN_PROBLEMS],
+            "more_problems": max(0, len(problems) - SHOWN_PROBLEMS),
+        },
+    )
+
+
+@require_POST
+def response_prefill(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
+    """Copy the organisation's answers from the previous round into the empty cells of its response."""
+    survey = Survey.objects.filter(slug=slug).select_related("previous").first()
+    organisation = Organisation.objects.filter(code=org_code).first()
+    if survey is None or organisation is None:
+        raise Http404("No such response")
+    existing = Response.objects.filter(survey=survey, organisation=organisation).first()
+    if not prefill_allowed(user=request.user, survey=survey, organisation=organisation, response=existing):
+        raise Http404("No such response")
+    response = existing or response_get_or_create(survey=survey, organisation=organisation)
+    response.survey, response.organisation = survey, organisation
+    try:
+        result = prefill_from_previous(response=response, user=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        text = _("%(n)d answer(s) copied from %(slug)s. They are marked for review: check each one.") % {
+            "n": result.copied,
+            "slug": survey.previous.slug if survey.previous else "",
+        }
+        if result.skipped:
+            text += " " + _("%(n)d earlier answer(s) are not valid in this round and were left out.") % {
+                "n": result.skipped
+            }
+        messages.success(request, text)
+    return redirect(reverse("response-home", args=[survey.slug, organisation.code]))
+
+
+urlpatterns: list[URLPattern] = [
+    path("staff/rounds/<slug:slug>/import/", staff_import_responses, name="staff-import-responses"),
+    path("rounds/<slug:slug>/respond/<str:org_code>/prefill/", response_prefill, name="response-prefill"),
+]

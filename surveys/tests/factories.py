@@ -76,6 +76,16 @@ class OptionFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
+class YesNoOptionSetFactory(OptionSetFactory):
+    """An option set with the options yes and no, in that order."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    yes = factory.RelatedFactory(OptionFactory, factory_related_name="option_set", code="yes", position=0)
+    no = factory.RelatedFactory(OptionFactory, factory_related_name="option_set", code="no", position=1)
+
+
 class QuestionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Question
@@ -89,17 +99,10 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
     class Params:
-        # A single-choice question on a fresh option set of the same round with options yes / no.
+        # A single-choice question on a fresh option set of the same round with the options yes and no.
         with_options = factory.Trait(
             type="single_select",
-            option_set=factory.SubFactory(OptionSetFactory, survey=factory.SelfAttribute("..survey")),
-            options=factory.RelatedFactoryList(
-                OptionFactory,
-                factory_related_name="option_set",
-                size=2,
-                option_set=factory.SelfAttribute("..option_set"),
-                code=factory.Iterator(["yes", "no"]),
-            ),
+            option_set=factory.SubFactory(YesNoOptionSetFactory, survey=factory.SelfAttribute("..survey")),
         )
 
 

@@ -7,23 +7,19 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from responses.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_answers, seed_people
 from surveys.models import Survey
 from surveys.services import survey_set_status
 
-DEMO_PASSWORD = "demo-oscethb-2026"  # noqa: S105 - printed for the demo; never used outside `make run`
-DEMO_STAFF = "staff@demo.oscethb.org"
+DEMO_STAFF = f"staff@{DEMO_DOMAIN}"
 # What each shipped round looks like in the demo: the 2015/16 round is closed, the 2020/21 round is open.
 DEMO_STATUS = {"thb-2016": Survey.Status.CLOSED, "thb-2021": Survey.Status.OPEN}
 
 
 class Command(BaseCommand):
-    help = "Seed demo users and round states for local use. Idempotent."
+    help = "Seed demo organisations, users and answers for local use. Idempotent; never run it in production."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for slug, status in DEMO_STATUS.items():
-            survey = Survey.objects.filter(slug=slug).first()
-            if survey is not None and survey.status != status:
-                survey_set_status(survey=survey, status=status)
         user_model = get_user_model()
         staff, created = user_model.objects.get_or_create(
             username=DEMO_STAFF, defaults={"email": DEMO_STAFF, "is_staff": True, "is_superuser": True}
@@ -31,6 +27,20 @@ class Command(BaseCommand):
         if created:
             staff.set_password(DEMO_PASSWORD)
             staff.save()
+        users = seed_people()
+        for slug, status in DEMO_STATUS.items():
+            survey = Survey.objects.filter(slug=slug).first()
+            if survey is None:
+                continue
+            if survey.status != status:
+                survey_set_status(survey=survey, status=status)
+            created_responses = seed_answers(survey)
+            if created_responses:
+                self.stdout.write(f"{slug}: {created_responses} demo responses")
         self.stdout.write("")
-        self.stdout.write("Demo data ready. Log in at http://127.0.0.1:8000/admin/ with")
-        self.stdout.write(f"  Office staff: {DEMO_STAFF} / {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/ (password for all: " + DEMO_PASSWORD + ")"
+        )
+        self.stdout.write(f"  {'Office staff':<28} {DEMO_STAFF}")
+        for demo in users:
+            self.stdout.write(f"  {demo.role + ' of ' + demo.organisation:<28} {demo.email}")

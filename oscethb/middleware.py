@@ -1,0 +1,29 @@
+"""Answer 503 (not 500) when the database is unreachable, so pages can say "not saved, retrying" and try again."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
+        body = render_to_string("503.html", request=None)
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "5"
+        return response

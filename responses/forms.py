@@ -1,0 +1,166 @@
+"""The answering form of a section: one form field per answer cell, built from the answer types.
+
+Field names are `CODE|row|column` (e.g. `PRO.LEG.04|sexual_exploitation|`). Each cell also has two hidden inputs
+(rendered by the question's state block, refreshed after every save): `v|CODE|row|column`, the version the page
+last saw, so a stale page cannot overwrite a newer answer; and `o|CODE|row|column`, the value the page last saw,
+so that a cell the user did not touch is never saved (nor reported as a conflict) when the whole page is posted.
+Values are checked by `surveys.answer_types` through `responses.services.answers_save`, not by the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from surveys import answer_types as at
+from surveys.i18n import pick
+from surveys.models import Question
+
+from . import values
+from .models import Answer
+
+Key = tuple[str, str]
+FILE_PREFIX = "file|"
+
+
+def field_name(question: Question, key: Key) -> str:
+    return f"{question.code}|{key[0]}|{key[1]}"
+
+
+def version_name(question: Question, key: Key) -> str:
+    return "v|" + field_name(question, key)
+
+
+def original_name(question: Question, key: Key) -> str:
+    return "o|" + field_name(question, key)
+
+
+def _choices(spec: at.CellSpec) -> list[tuple[str, str]]:
+    return [(c.code, pick(c.label) or c.code) for c in spec.choices]
+
+
+def _cell_label(question: Question, spec: at.CellSpec) -> str:
+    if question.type in ("matrix", "likert_matrix"):
+        return next((pick(r["label"]) for r in question.rows if r["code"] == spec.row), spec.row)
+    if question.type == "integer_per_year":
+        return spec.column
+    if question.type == "year_range":
+        return str(_("From year")) if spec.row == "start" else str(_("To year"))
+    if question.type == "composite":
+        field = next((f for f in question.fields if f["code"] == spec.row), {})
+        return pick(field.get("label")) or spec.row
+    if question.type == "yes_no_plus_integer" and spec.row == "number":
+        return pick(question.number_label) or str(_("Number"))
+    return str(_("Your answer"))
+
+
+def make_field(question: Question, spec: at.CellSpec, disabled: bool) -> forms.Field:
+    label = _cell_label(question, spec)
+    common: dict[str, Any] = {"required": False, "label": label, "disabled": disabled}
+    validation = spec.validation
+    if spec.kind == at.CHOICE:
+        return forms.ChoiceField(
+            choices=_choices(spec), widget=forms.RadioSelect(attrs={"class": "form-check-input"}), **common
+        )
+    if spec.kind == at.CHOICES:
+        return forms.MultipleChoiceField(
+            choices=_choices(spec), widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}), **common
+        )
+    if spec.kind in (at.INTEGER, at.YEAR):
+        attrs = {"inputmode": "numeric", "class": "form-control text-end", "autocomplete": "off"}
+        if question.type == "integer_matrix":
+            attrs["aria-label"] = f"{spec.row} {spec.column}"
+            attrs["class"] = "form-control form-control-sm text-end"
+        return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
+    if spec.kind == at.DECIMAL:
+        return forms.CharField(
+            widget=forms.TextInput(
+                attrs={"inputmode": "decimal", "class": "form-control text-end", "autocomplete": "off"}
+            ),
+            **common,
+        )
+    if spec.kind == at.DATE:
+        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if spec.kind == at.TEXT:
+        limit = int(validation.get("max_length", at.DEFAULT_SHORT_TEXT))
+        widget: forms.Widget = forms.Textarea(attrs={"rows": 5}) if question.type == "long_text" else forms.TextInput()
+        widget.attrs["maxlength"] = str(limit)
+        return forms.CharField(widget=widget, **common)
+    raise ValueError(f"unknown cell kind {spec.kind!r}")  # pragma: no cover
+
+
+def initial_value(kind: str, answer: Answer | None) -> Any:
+    value = values.read(answer, kind)
+    if value is None:
+        return None
+    if kind == at.CHOICES:
+        return value
+    return at.to_text(kind, value)
+
+
+class SectionForm(forms.Form):
+    """All cells of a section's questions as fields, with the stored answers as initial values."""
+
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[Question],
+        answers: dict[int, dict[Key, Answer]],
+        disabled: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            cells = answers.get(question.pk, {})
+            for spec in question.cells():
+                name = field_name(question, spec.key)
+                field = make_field(question, spec, disabled)
+                field.initial = initial_value(spec.kind, cells.get(spec.key))
+                self.fields[name] = field
+
+
+def _same(spec: at.CellSpec, posted: Any, original: str | None) -> bool:
+    """Whether the posted value is the one the page showed (then the user did not change it)."""
+    if original is None:
+        return False
+    try:
+        return at.to_text(spec.kind, at.clean_cell(spec, posted)) == original
+    except at.AnswerError:
+        return False
+
+
+def posted_cells(question: Question, data: QueryDict) -> tuple[dict[Key, Any], dict[Key, int], dict[Key, str]]:
+    """The raw values, base versions and shown values of the cells of one question the user changed in a POST."""
+    raw: dict[Key, Any] = {}
+    versions: dict[Key, int] = {}
+    originals: dict[Key, str] = {}
+    for spec in question.cells():
+        name = field_name(question, spec.key)
+        on_page = version_name(question, spec.key) in data
+        if spec.kind == at.CHOICES:
+            # A checkbox group with nothing ticked posts nothing: the state inputs say it was on the page.
+            value: Any = data.getlist(name) if (name in data or on_page) else None
+            present = name in data or on_page
+        elif spec.kind == at.CHOICE:
+            value, present = data.get(name), name in data or on_page
+        else:
+            value, present = data.get(name), name in data
+        if not present:
+            continue
+        original = data.get(original_name(question, spec.key))
+        if _same(spec, value, original):
+            continue
+        raw[spec.key] = value
+        if original is not None:
+            originals[spec.key] = original
+        version = data.get(version_name(question, spec.key))
+        if version not in (None, ""):
+            try:
+                versions[spec.key] = int(version)
+            except (TypeError, ValueError):
+                versions[spec.key] = -1  # a tampered version never matches: the user is shown a conflict
+    return raw, versions, originals

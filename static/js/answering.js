@@ -1,0 +1,153 @@
+// Answering pages: autosave status and retries, show-if rules, conflict choices, table totals.
+// Saving itself is htmx (hx-post on each [data-question] container); this file only adds behaviour around it.
+(function () {
+  "use strict";
+  const form = document.getElementById("section-form");
+  if (!form) return;
+  const t = (key) => (form.dataset[key] || key);
+  const retries = new WeakMap();
+
+  function status(container, html, state) {
+    const box = container.querySelector(".save-status");
+    if (box) box.innerHTML = '<span data-save-state="' + state + '">' + html + "</span>";
+  }
+
+  // --- autosave status -------------------------------------------------------------------------------------
+  form.addEventListener("input", (e) => markDirty(e.target));
+  form.addEventListener("change", (e) => markDirty(e.target));
+  function markDirty(target) {
+    const container = target.closest && target.closest("[data-question]");
+    if (container && target.name && !target.name.startsWith("v|") && !target.name.startsWith("o|")) {
+      container.dataset.dirty = "true";
+    }
+  }
+  document.body.addEventListener("htmx:beforeRequest", (e) => {
+    const container = e.detail.elt.closest("[data-question]");
+    if (container) status(container, form.dataset.savingText || "Saving…", "saving");
+  });
+  document.body.addEventListener("htmx:afterRequest", (e) => {
+    const container = e.detail.elt.closest("[data-question]");
+    if (!container) return;
+    const xhr = e.detail.xhr;
+    if (e.detail.successful) {
+      retries.delete(container);
+      const state = container.querySelector("[data-save-state]");
+      if (!state || state.dataset.saveState === "saved") delete container.dataset.dirty;
+      applyShowIf();
+      return;
+    }
+    if (xhr && xhr.status === 403) {
+      status(container, form.dataset.readonlyText || "Read-only: not saved", "readonly");
+      return;
+    }
+    // Network down, server or database unavailable: keep the answer in the page and try again.
+    const attempt = (retries.get(container) || 0) + 1;
+    retries.set(container, attempt);
+    const delay = Math.min(30000, 1000 * Math.pow(2, attempt - 1));
+    status(container, (form.dataset.retryText || "Not saved, retrying…"), "retrying");
+    setTimeout(() => htmx.trigger(container, "oscethb:retry"), delay);
+  });
+  document.body.addEventListener("htmx:sendError", () => {}); // handled in afterRequest (successful = false)
+
+  // Never lose an answer when the tab closes: warn while something is unsaved, and send what is pending.
+  window.addEventListener("beforeunload", (e) => {
+    if (form.querySelector("[data-question][data-dirty]")) {
+      flushPending();
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
+  window.addEventListener("pagehide", flushPending);
+  function flushPending() {
+    form.querySelectorAll("[data-question][data-dirty]").forEach((container) => {
+      const url = container.getAttribute("hx-post");
+      if (!url || container.dataset.type === "file") return;
+      const data = new FormData();
+      data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      container.querySelectorAll("input, select, textarea").forEach((input) => {
+        if (!input.name || input.disabled) return;
+        if ((input.type === "radio" || input.type === "checkbox") && !input.checked) return;
+        data.append(input.name, input.value);
+      });
+      try {
+        fetch(url, { method: "POST", body: data, keepalive: true, credentials: "same-origin" });
+      } catch (err) {
+        /* the beforeunload warning still stands */
+      }
+    });
+  }
+
+  // --- show-if: the same rule the server applies ---------------------------------------------------------------
+  function chosen(code, row) {
+    const prefix = code + "|" + (row || "") + "|";
+    return Array.from(form.querySelectorAll("input:checked")).filter((i) => i.name === prefix).map((i) => i.value);
+  }
+  function applyShowIf() {
+    form.querySelectorAll("[data-show-if]").forEach((container) => {
+      const rule = JSON.parse(container.dataset.showIf);
+      const values = chosen(rule.question, rule.row);
+      const visible = values.some((v) => rule.in.includes(v));
+      container.classList.toggle("d-none", !visible);
+    });
+  }
+  form.addEventListener("change", applyShowIf);
+  applyShowIf();
+
+  // --- conflicts: the user chooses -----------------------------------------------------------------------------
+  form.addEventListener("click", (e) => {
+    const button = e.target.closest("[data-conflict-keep], [data-conflict-theirs]");
+    if (!button) return;
+    const box = button.closest("[data-conflict]");
+    const cell = box.dataset.cell;
+    const container = box.closest("[data-question]");
+    const version = form.querySelector('[name="v|' + CSS.escape(cell) + '"]');
+    const original = form.querySelector('[name="o|' + CSS.escape(cell) + '"]');
+    // Either way the page now knows the other person's version and value, so the next save is not stale:
+    // "keep mine" then saves the user's value over it; "use theirs" puts their value in the inputs.
+    const theirs = button.dataset.original !== undefined ? button.dataset.original : button.dataset.value || "";
+    if (version) version.value = button.dataset.version;
+    if (original) original.value = theirs;
+    if (button.hasAttribute("data-conflict-theirs")) setValue(cell, theirs);
+    box.remove();
+    container.dataset.dirty = "true";
+    htmx.trigger(container, "oscethb:retry");
+  });
+  function setValue(name, value) {
+    const inputs = form.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+    const parts = value.split(";");
+    inputs.forEach((input) => {
+      if (input.type === "radio") input.checked = input.value === value;
+      else if (input.type === "checkbox") input.checked = parts.includes(input.value);
+      else input.value = value;
+    });
+    applyShowIf();
+  }
+
+  // --- breakdown tables: row, column and grand totals -----------------------------------------------------------
+  function number(input) {
+    const v = parseInt((input.value || "").replace(/[\s,.']/g, ""), 10);
+    return Number.isFinite(v) ? v : 0;
+  }
+  function totals(table) {
+    let grand = 0;
+    const columns = [];
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      let sum = 0;
+      row.querySelectorAll("input").forEach((input, i) => {
+        const n = number(input);
+        sum += n;
+        columns[i] = (columns[i] || 0) + n;
+      });
+      grand += sum;
+      row.querySelector("[data-row-total]").textContent = sum.toLocaleString();
+    });
+    table.querySelectorAll("[data-column-total]").forEach((cell) => {
+      cell.textContent = (columns[Number(cell.dataset.columnTotal)] || 0).toLocaleString();
+    });
+    table.querySelector("[data-grand-total]").textContent = grand.toLocaleString();
+  }
+  form.querySelectorAll("[data-breakdown]").forEach((table) => {
+    totals(table);
+    table.addEventListener("input", () => totals(table));
+  });
+})();
