@@ -194,6 +194,9 @@ if not DEBUG:
 # Uploads: evidence documents are at most 10 MB (checked again in the upload service).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A section page posts three fields per answer cell (value, version, original); the victim table PRT.DATA.01 alone
+# has 324 cells, so the PRT.DATA section posts about 1,100 fields — more than Django's default of 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 LOGGING = {
     "version": 1,

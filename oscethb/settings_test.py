@@ -20,3 +20,6 @@ ALLOWED_HOSTS = ["*"]
 
 # Unit tests run tasks in-process; the integration tests start a real worker (conftest.celery_worker_process).
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("OSCETHB_WORKER_EAGER", "1") == "1"
+# Serve static files from the app folders (no collectstatic in tests), as in development.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -120,7 +120,7 @@ class ResponseEventInline(admin.TabularInline):
     model = ResponseEvent
     extra = 0
     fields = ["at", "from_status", "to_status", "by", "comment"]
-    readonly_fields = fields
+    readonly_fields = ["at", "from_status", "to_status", "by", "comment"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -317,7 +317,8 @@ def _kind_label(organisation: Organisation) -> str:
 
 
 def _audience_label(question: Question) -> str:
-    return {Audience.STATE: _("States only"), Audience.NGO: _("NGOs only")}.get(question.audience, _("everyone"))
+    labels: dict[str, str] = {Audience.STATE.value: _("States only"), Audience.NGO.value: _("NGOs only")}
+    return labels.get(question.audience, _("everyone"))
 
 
 def _header_index(header: list[str]) -> dict[str, int]:
@@ -402,7 +403,7 @@ def answers_import_check(*, survey: Survey, header: list[str], rows: list[list[A
                     "audience": _audience_label(question),
                 }
             )
-        if question is not None and not reasons:
+        if question is not None and organisation is not None and not reasons:
             if question.pk not in specs_of:
                 specs_of[question.pk] = at.cell_index(question.cells())
             specs = specs_of[question.pk]
@@ -415,20 +416,19 @@ def answers_import_check(*, survey: Survey, header: list[str], rows: list[list[A
             elif spec is None:
                 reasons.append(_unknown_cell(question, specs, row_key, column_key))
             else:
-                assert organisation is not None  # noqa: S101 - reasons would be non-empty otherwise
                 where = (organisation.pk, question.pk, row_key, column_key)
-                if where in seen:
+                first = seen.setdefault(where, number)
+                if first != number:
                     reasons.append(
                         _("the same cell as row %(first)d (%(org)s, %(label)s)")
-                        % {"first": seen[where], "org": organisation.code, "label": _cell_label(question, key)}
+                        % {"first": first, "org": organisation.code, "label": _cell_label(question, key)}
                     )
+                try:
+                    cleaned = at.clean_cell(spec, raw)
+                except at.AnswerError as exc:
+                    reasons.append(_("%(label)s: %(error)s") % {"label": _cell_label(question, key), "error": exc})
                 else:
-                    seen[where] = number
-                    try:
-                        cleaned = at.clean_cell(spec, raw)
-                    except at.AnswerError as exc:
-                        reasons.append(_("%(label)s: %(error)s") % {"label": _cell_label(question, key), "error": exc})
-                    else:
+                    if first == number:
                         group = groups.setdefault(
                             (organisation.pk, question.pk), CellGroup(organisation=organisation, question=question)
                         )

@@ -100,9 +100,7 @@ def table_from_bytes(data: bytes, *, filename: str) -> Table:
     elif suffix == ".xlsx":
         cells = _xlsx_cells(data, filename)
     else:
-        raise TableError(
-            _("%(name)s: unsupported file type; use a .csv (UTF-8) or .xlsx file") % {"name": filename}
-        )
+        raise TableError(_("%(name)s: unsupported file type; use a .csv (UTF-8) or .xlsx file") % {"name": filename})
     return _table(cells, filename)
 
 
@@ -384,9 +382,7 @@ def _organisation_rows(table: Table) -> list[_OrgRow]:
                 if country_code is None:
                     other = lookup.get(country_text.casefold()) or _by_alias(existing, country_text)
                     if other is not None:
-                        fail(
-                            _("country “%(country)s” is not a participating State") % {"country": country_text}
-                        )
+                        fail(_("country “%(country)s” is not a participating State") % {"country": country_text})
                     else:
                         fail(_("unknown country “%(country)s”") % {"country": country_text})
         elif kind is not None:
@@ -483,7 +479,9 @@ class MemberOutcome:
 def member_add(*, email: str, organisation: Organisation, role: str, password: str | None = None) -> MemberOutcome:
     """Make a person a member of an organisation with a role; running it again changes nothing (or only the role)."""
     if role not in Role.values:
-        raise PeopleError(_("unknown role “%(role)s” (use %(roles)s)") % {"role": role, "roles": ", ".join(Role.values)})
+        raise PeopleError(
+            _("unknown role “%(role)s” (use %(roles)s)") % {"role": role, "roles": ", ".join(Role.values)}
+        )
     with transaction.atomic():
         outcome = user_get_or_create(email=email, password=password)
         membership, created = Membership.objects.get_or_create(
@@ -733,9 +731,7 @@ def invitation_accept(*, token: str, password: str | None = None, user: Any = No
         account = user_for_email(invitation.email)
         if account is not None and account.has_usable_password():
             if user is None or user.pk != account.pk:
-                raise InvitationError(
-                    _("Log in as %(email)s to accept this invitation.") % {"email": invitation.email}
-                )
+                raise InvitationError(_("Log in as %(email)s to accept this invitation.") % {"email": invitation.email})
         else:
             if not password:
                 raise InvitationError(_("Choose a password to accept this invitation."))

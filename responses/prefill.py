@@ -59,9 +59,7 @@ def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:
     organisation = response.organisation
     previous_round = survey.previous
     if previous_round is None:
-        raise WorkflowError(
-            _("Round %(slug)s has no previous round to copy answers from.") % {"slug": survey.slug}
-        )
+        raise WorkflowError(_("Round %(slug)s has no previous round to copy answers from.") % {"slug": survey.slug})
     if response.is_locked_for_respondents:
         raise WorkflowError(_("This response has been submitted; its answers cannot be changed now."))
     previous = Response.objects.filter(survey=previous_round, organisation=organisation).first()

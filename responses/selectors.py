@@ -55,14 +55,17 @@ def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
     questions = (
         Question.objects.select_related("option_set").prefetch_related("option_set__options").order_by("position")
     )
+    sections = Section.objects.order_by("position")
+    areas_qs = Area.objects.filter(survey=survey).order_by("position")
     if kind is not None:
-        questions = questions.filter(audience__in=["both", kind])
-    sections = Section.objects.order_by("position").prefetch_related(Prefetch("questions", queryset=questions))
-    areas = list(
-        Area.objects.filter(survey=survey)
-        .order_by("position")
-        .prefetch_related(Prefetch("sections", queryset=sections))
-    )
+        # Sections and areas with nothing for this kind of respondent are left out altogether.
+        audience = ["both", kind]
+        asked = Question.objects.filter(survey=survey, audience__in=audience)
+        questions = questions.filter(audience__in=audience)
+        sections = sections.filter(pk__in=asked.values("section_id"))
+        areas_qs = areas_qs.filter(pk__in=asked.values("section__area_id"))
+    sections = sections.prefetch_related(Prefetch("questions", queryset=questions))
+    areas = list(areas_qs.prefetch_related(Prefetch("sections", queryset=sections)))
     for area in areas:
         for section in area.sections.all():
             for question in section.questions.all():

@@ -182,7 +182,9 @@ class Question(TimeStamped):
     scored = models.BooleanField(default=False, help_text=_("Counts towards the area's implementation score"))
     text = models.JSONField(default=dict)
     help_text = models.JSONField(default=dict, blank=True)
-    option_set = models.ForeignKey(OptionSet, null=True, blank=True, on_delete=models.RESTRICT, related_name="questions")
+    option_set = models.ForeignKey(
+        OptionSet, null=True, blank=True, on_delete=models.RESTRICT, related_name="questions"
+    )
     exclusive = models.JSONField(default=list, blank=True, help_text=_("Options that cannot be combined with others"))
     rows = models.JSONField(default=list, blank=True, help_text=_("Matrix rows: [{code, label}]"))
     dimensions = models.JSONField(default=list, blank=True, help_text=_("Breakdown table dimensions"))

@@ -7,6 +7,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
@@ -43,7 +44,7 @@ class AnswerImportForm(forms.Form):
         ),
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self) -> UploadedFile:
         uploaded = self.cleaned_data["file"]
         if Path(uploaded.name).suffix.lower() not in (".csv", ".xlsx"):
             raise forms.ValidationError(_("Upload a .csv or an .xlsx file."))
@@ -76,7 +77,9 @@ def staff_import_responses(request: HttpRequest, slug: str) -> HttpResponse:
             problems = exc.problems
             messages.error(
                 request,
-                _("Nothing was imported: the file has %(n)d problem(s), listed below. Correct them and upload it again.")
+                _(
+                    "Nothing was imported: the file has %(n)d problem(s), listed below. Correct them and upload it again."
+                )
                 % {"n": len(problems)},
             )
         else:

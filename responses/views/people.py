@@ -137,7 +137,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         "needs_password": needs_password,
         "signed_in_as_invitee": signed_in_as_invitee,
     }
-    return render(request, "responses/people/invitation_accept.html", context, status=400 if form and form.errors else 200)
+    return render(
+        request, "responses/people/invitation_accept.html", context, status=400 if form and form.errors else 200
+    )
 
 
 @login_required

@@ -42,6 +42,8 @@ class Command(BaseCommand):
         else:
             what = "unchanged"
         self.stdout.write(f"membership {organisation.code} ({outcome.membership.role}): {what}")
+        if options["password"]:
+            self.stdout.write(f"password of {user.email} set")
         if not user.has_usable_password():
             self.stdout.write(
                 f"{user.email} has no password yet: they should use “Forgotten your password?” on the login page, "

@@ -31,6 +31,8 @@ class Command(BaseCommand):
         kind = "staff and superuser" if user.is_superuser else "staff"
         state = "created" if outcome.created else ("updated" if changed else "unchanged")
         self.stdout.write(f"user {user.email} ({kind}): {state}")
+        if options["password"]:
+            self.stdout.write(f"password of {user.email} set")
         if not user.has_usable_password():
             self.stdout.write(
                 f"{user.email} has no password yet: they should use “Forgotten your password?” on the login page, "

@@ -53,9 +53,7 @@ class Command(BaseCommand):
                 f"round {survey.slug} is {survey.status}: --submit needs --as with the e-mail address of a staff user"
             )
         try:
-            result = answers_import(
-                survey=survey, source=path, filename=path.name, user=user, submit=options["submit"]
-            )
+            result = answers_import(survey=survey, source=path, filename=path.name, user=user, submit=options["submit"])
         except ImportRejected as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{path}: {problem}" if not problem.startswith("row ") else problem)

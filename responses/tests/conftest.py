@@ -1,0 +1,71 @@
+"""Fixtures for the responses tests: the shipped 2015/16 round, open, and people of Austria and Germany."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from responses.models import Organisation, Response, Role
+from responses.services import response_get_or_create
+from surveys.models import Question, Survey
+
+from .factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def round2016(db: None) -> Survey:
+    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
+    survey = Survey.objects.get(slug="thb-2016")
+    survey.status = Survey.Status.OPEN
+    survey.save()
+    return survey
+
+
+@dataclass
+class People:
+    coordinator: Any
+    contributor: Any
+    viewer: Any
+    other_coordinator: Any
+    ngo_coordinator: Any
+    staff: Any
+    austria: Organisation
+    germany: Organisation
+    ngo: Organisation
+
+
+@pytest.fixture
+def people(db: None) -> People:
+    austria = Organisation.objects.get(code="AT")
+    germany = Organisation.objects.get(code="DE")
+    ngo = OrganisationFactory(code="ngo-at-test", name="Test NGO in Austria", country=austria)
+    return People(
+        coordinator=MembershipFactory(organisation=austria, role=Role.COORDINATOR).user,
+        contributor=MembershipFactory(organisation=austria, role=Role.CONTRIBUTOR).user,
+        viewer=MembershipFactory(organisation=austria, role=Role.VIEWER).user,
+        other_coordinator=MembershipFactory(organisation=germany, role=Role.COORDINATOR).user,
+        ngo_coordinator=MembershipFactory(organisation=ngo, role=Role.COORDINATOR).user,
+        staff=UserFactory(is_staff=True),
+        austria=austria,
+        germany=germany,
+        ngo=ngo,
+    )
+
+
+@pytest.fixture
+def response_at(round2016: Survey, people: People) -> Response:
+    return response_get_or_create(survey=round2016, organisation=people.austria)
+
+
+def question(survey: Survey, code: str) -> Question:
+    q = (
+        Question.objects.select_related("option_set")
+        .prefetch_related("option_set__options")
+        .get(survey=survey, code=code)
+    )
+    q.survey = survey
+    return q

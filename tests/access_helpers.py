@@ -1,0 +1,289 @@
+"""Helpers of the access-control test (tests/test_access.py): the shared world of organisations, people, answers,
+evidence and invitations; how a response is classified; a snapshot of everything a denied request must not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.http import HttpResponseBase
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from responses.models import (
+    Answer,
+    AnswerChange,
+    Evidence,
+    Invitation,
+    Membership,
+    Organisation,
+    Response,
+    ResponseEvent,
+    Role,
+)
+from responses.people import invitation_create
+from responses.services import answers_save, response_get_or_create
+from surveys.models import Question, Survey
+
+# The roles of the matrix, in the column order of the EXPECTATIONS table.
+ROLES = (
+    "anonymous",
+    "coordinator_a",
+    "contributor_a",
+    "viewer_a",
+    "coordinator_b",
+    "ngo_coordinator",
+    "staff",
+    "superuser",
+)
+
+# Outcome classes.
+OK = "ok"  # 2xx, or a 3xx redirect that is not to a login page
+LOGIN = "login"  # a redirect to the login page (the site's, or the admin's for /admin/)
+DENIED = "denied"  # 403 or 404
+OK_OR_DENIED_BY_STATE = "ok_or_denied_by_state"  # only with a comment in the table saying why
+
+# The text answer to GEN.R.02 that each organisation stored: a denied page must never show any of them.
+SECRETS = {
+    "AT": "SECRET-ANSWER-AT",
+    "DE": "SECRET-ANSWER-DE",
+    "ngo-at": "SECRET-ANSWER-NGO-AT",
+    "ngo-other": "SECRET-ANSWER-NGO-OTHER",
+}
+PDF_AT = b"%PDF-1.4\n% evidence of Austria: EVIDENCE-BYTES-AT\n%%EOF\n"
+PDF_DE = b"%PDF-1.4\n% evidence of Germany: EVIDENCE-BYTES-DE\n%%EOF\n"
+SECTION = "GEN.R"  # a section every respondent kind answers
+TEXT_QUESTION = "GEN.R.02"  # short text, asked of States and NGOs
+FILE_QUESTION = "PAR.NAT.06"  # file, asked of States
+
+
+@dataclass
+class World:
+    survey: Survey
+    draft: Survey
+    orgs: dict[str, Organisation]
+    users: dict[str, Any]  # role -> user (no entry for anonymous)
+    responses: dict[str, Response]  # org code -> response in the open round
+    evidence: dict[str, Evidence]  # org code -> evidence document
+    evidence_bytes: dict[str, bytes] = field(default_factory=dict)
+    invitation: Invitation | None = None
+    invitation_token: str = ""
+
+    @property
+    def slug(self) -> str:
+        return self.survey.slug
+
+    def answer(self, org_code: str) -> Answer:
+        return Answer.objects.get(response=self.responses[org_code], question__code=TEXT_QUESTION)
+
+
+def _user(email: str, **extra: Any) -> Any:
+    user = get_user_model().objects.create_user(username=email, email=email, password=None, **extra)
+    return user
+
+
+def _evidence(response: Response, question: Question, content: bytes, name: str, user: Any) -> Evidence:
+    item = Evidence(
+        response=response,
+        question=question,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user,
+    )
+    item.file.save(name, ContentFile(content), save=False)
+    item.save()
+    return item
+
+
+def build_world() -> World:
+    """The open round thb-2016 with Austria (State A), Germany (State B), an NGO working in Austria and another
+    NGO; people in each role; a stored text answer per organisation, a PDF for AT and DE, an open invitation to AT;
+    and a draft round."""
+    call_command("load_survey", str(settings.BASE_DIR / "surveys/definitions/thb-2016.yaml"), stdout=io.StringIO())
+    survey = Survey.objects.get(slug="thb-2016")
+    survey.status = Survey.Status.OPEN
+    survey.save()
+    draft = Survey.objects.create(
+        slug="access-draft", title={"en": "A draft round"}, reference_start=2024, reference_end=2025
+    )
+    at = Organisation.objects.get(code="AT")
+    de = Organisation.objects.get(code="DE")
+    ngo = Organisation.objects.create(
+        kind=Organisation.Kind.NGO, code="ngo-at", name="Stop Trafficking Vienna", country=at
+    )
+    ngo_other = Organisation.objects.create(
+        kind=Organisation.Kind.NGO, code="ngo-other", name="Free Passage Network", country=at
+    )
+    orgs = {"AT": at, "DE": de, "ngo-at": ngo, "ngo-other": ngo_other}
+
+    users = {
+        "coordinator_a": _user("coordinator.a@example.org"),
+        "contributor_a": _user("contributor.a@example.org"),
+        "viewer_a": _user("viewer.a@example.org"),
+        "coordinator_b": _user("coordinator.b@example.org"),
+        "ngo_coordinator": _user("ngo.coordinator@example.org"),
+        "staff": _user("staff@example.org", is_staff=True),
+        "superuser": _user("superuser@example.org", is_staff=True, is_superuser=True),
+    }
+    for role, org, membership_role in (
+        ("coordinator_a", at, Role.COORDINATOR),
+        ("contributor_a", at, Role.CONTRIBUTOR),
+        ("viewer_a", at, Role.VIEWER),
+        ("coordinator_b", de, Role.COORDINATOR),
+        ("ngo_coordinator", ngo, Role.COORDINATOR),
+    ):
+        Membership.objects.create(user=users[role], organisation=org, role=membership_role)
+    other_member = _user("ngo.other@example.org")
+    Membership.objects.create(user=other_member, organisation=ngo_other, role=Role.COORDINATOR)
+    authors = {"AT": users["coordinator_a"], "DE": users["coordinator_b"], "ngo-at": users["ngo_coordinator"]}
+
+    text_question = Question.objects.select_related("option_set").get(survey=survey, code=TEXT_QUESTION)
+    file_question = Question.objects.get(survey=survey, code=FILE_QUESTION)
+    responses = {}
+    for code, org in orgs.items():
+        response = response_get_or_create(survey=survey, organisation=org)
+        response.survey, response.organisation = survey, org
+        text_question.survey = survey
+        outcome = answers_save(
+            response=response,
+            question=text_question,
+            raw={("", ""): SECRETS[code]},
+            base_versions={("", ""): 0},
+            user=authors.get(code, other_member),
+        )
+        assert outcome.ok, outcome.error
+        response.refresh_from_db()
+        responses[code] = response
+
+    evidence = {
+        "AT": _evidence(responses["AT"], file_question, PDF_AT, "nap-austria.pdf", users["coordinator_a"]),
+        "DE": _evidence(responses["DE"], file_question, PDF_DE, "nap-germany.pdf", users["coordinator_b"]),
+    }
+    invitation, token = invitation_create(
+        organisation=at,
+        email="invitee.at@example.org",
+        role=Role.CONTRIBUTOR,
+        invited_by=users["staff"],
+        base_url="http://testserver/",
+    )
+    return World(
+        survey=survey,
+        draft=draft,
+        orgs=orgs,
+        users=users,
+        responses=responses,
+        evidence=evidence,
+        evidence_bytes={"AT": PDF_AT, "DE": PDF_DE},
+        invitation=invitation,
+        invitation_token=token,
+    )
+
+
+def restore_evidence_files(world: World) -> None:
+    """A test that deletes a document removes its file at once; the rolled-back row needs it back on disk."""
+    for code, item in world.evidence.items():
+        if not default_storage.exists(item.file.name):
+            saved = default_storage.save(item.file.name, ContentFile(world.evidence_bytes[code]))
+            assert saved == item.file.name
+
+
+# --- requests and outcomes ------------------------------------------------------------------------------------
+
+
+def client_for(world: World, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    return client
+
+
+def body_of(response: HttpResponseBase) -> bytes:
+    """The whole body, streamed or not; the response is closed (an open file would warn, and warnings are errors)."""
+    try:
+        if response.streaming:
+            return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        return response.content  # type: ignore[attr-defined]
+    finally:
+        response.close()
+
+
+def login_paths() -> set[str]:
+    return {resolve_url(settings.LOGIN_URL), reverse("admin:login")}
+
+
+def classify(response: HttpResponseBase) -> str:
+    status = response.status_code
+    if status in (403, 404):
+        return DENIED
+    if 300 <= status < 400:
+        location = urlsplit(response["Location"]).path
+        return LOGIN if location in login_paths() else OK
+    if 200 <= status < 300:
+        return OK
+    return f"unexpected status {status}"
+
+
+def describe(response: HttpResponseBase) -> str:
+    where = f" -> {response['Location']}" if response.has_header("Location") else ""
+    return f"{response.status_code}{where}"
+
+
+def leaked(body: bytes, world: World, target: str) -> list[str]:
+    """What of the organisations' data a refused request shows: the target's name, any stored answer, a document."""
+    text = body.decode("utf-8", errors="replace")
+    found = [secret for secret in SECRETS.values() if secret in text]
+    found += [f"document of {code}" for code, content in world.evidence_bytes.items() if content in body]
+    name = world.orgs[target].name
+    if name in text:
+        found.append(f"organisation name {name!r}")
+    return found
+
+
+def snapshot() -> dict[str, Any]:
+    """Everything a refused request must leave as it was."""
+    return {
+        "answers": list(
+            Answer.objects.order_by("pk").values_list(
+                "pk", "response_id", "question_id", "row", "column", "value_text", "version"
+            )
+        ),
+        "answer_changes": AnswerChange.objects.count(),
+        "responses": list(Response.objects.order_by("pk").values_list("pk", "status", "staff_comment")),
+        "events": ResponseEvent.objects.count(),
+        "evidence": list(Evidence.objects.order_by("pk").values_list("pk", "file")),
+        "invitations": list(
+            Invitation.objects.order_by("pk").values_list("pk", "token_hash", "revoked_at", "accepted_at", "sent_count")
+        ),
+        "memberships": list(Membership.objects.order_by("pk").values_list("pk", "user_id", "organisation_id", "role")),
+        "users": get_user_model().objects.count(),
+    }
+
+
+# --- the URL resolver -----------------------------------------------------------------------------------------
+
+
+def walk_patterns(
+    resolver: URLResolver | None = None, namespace: tuple[str, ...] = (), prefix: str = ""
+) -> Iterator[tuple[str | None, str]]:
+    """(namespaced name or None, route) of every pattern of the project, through every include()."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
+            yield from walk_patterns(pattern, inner, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            name = ":".join((*namespace, pattern.name)) if pattern.name else None
+            yield name, prefix + str(pattern.pattern)

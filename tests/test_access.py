@@ -1,0 +1,654 @@
+"""Access control over every URL of the project: who may open what, and that a refusal never shows the data.
+
+The contract: an organisation's members see only their own responses, files and history; NGOs never see a State's or
+another NGO's answers; anything else answers 404 (or 403, or a redirect to the login page for anonymous users),
+never the data. Office staff see everything.
+
+How it works:
+- `EXPECTATIONS` maps every URL name of the project (Django admin's own URLs apart: `/admin/` is tried once, as
+  `admin:index`) to one or more `Case`s: a method, the URL's arguments, POST data that would succeed for someone
+  allowed, and the expected outcome class for each role, written as a row in the column order of `ROLES`.
+- `test_every_url_has_expectations` walks the resolver and fails, naming them, for URL names missing from the table:
+  whoever adds a URL adds its row here.
+- `test_access` runs every (case x role): the outcome class must match; a refused request (denied, or a login
+  redirect) must not show any organisation's stored answer, document or the target organisation's name, and must
+  change nothing in the database.
+- The specific tests at the end check what status codes cannot: lists show only one's own organisations, denied
+  writes change nothing, and the same writes succeed for the people allowed (so the refusals are about permission,
+  not about invalid data).
+
+The world (the 2015/16 round, organisations, people, answers, documents, an invitation) is built once per module
+inside a transaction that is rolled back at the end; each test runs in a savepoint inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from responses.models import Answer, AnswerChange, Evidence, Invitation, Response, ResponseEvent
+
+from .access_helpers import (
+    DENIED,
+    LOGIN,
+    OK,
+    OK_OR_DENIED_BY_STATE,
+    ROLES,
+    SECRETS,
+    SECTION,
+    TEXT_QUESTION,
+    World,
+    body_of,
+    build_world,
+    classify,
+    client_for,
+    describe,
+    leaked,
+    restore_evidence_files,
+    snapshot,
+    walk_patterns,
+)
+
+Kwargs = Callable[[World], dict[str, Any]]
+Data = Callable[[World], dict[str, Any]]
+
+
+def row(text: str) -> dict[str, str]:
+    """One row of the table: an outcome class per role, in the order of ROLES."""
+    outcomes = text.split()
+    assert len(outcomes) == len(ROLES), f"{text!r}: one outcome per role {ROLES}"
+    assert set(outcomes) <= {OK, LOGIN, DENIED, OK_OR_DENIED_BY_STATE}, text
+    return dict(zip(ROLES, outcomes, strict=True))
+
+
+def anonymous_only(outcome: str) -> dict[str, str]:
+    """Django's own auth views: tried once, by an anonymous visitor."""
+    return {"anonymous": outcome}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    kwargs: Kwargs
+    expect: dict[str, str]
+    target: str = "AT"  # whose data the URL is about: a refusal must not show this organisation's name
+    data: Data | None = None
+    label: str = ""
+
+
+# --- URL arguments ---------------------------------------------------------------------------------------------
+
+
+def no_kwargs(w: World) -> dict[str, Any]:
+    return {}
+
+
+def round_open(w: World) -> dict[str, Any]:
+    return {"slug": w.slug}
+
+
+def round_draft(w: World) -> dict[str, Any]:
+    return {"slug": w.draft.slug}
+
+
+def respond(org: str, *, draft: bool = False, **extra: str) -> Kwargs:
+    return lambda w: {"slug": w.draft.slug if draft else w.slug, "org_code": org, **extra}
+
+
+def evidence_of(org: str) -> Kwargs:
+    return lambda w: {"pk": w.evidence[org].pk}
+
+
+def organisation(code: str) -> Kwargs:
+    return lambda w: {"code": code}
+
+
+def invitation(w: World) -> dict[str, Any]:
+    assert w.invitation is not None
+    return {"pk": w.invitation.pk}
+
+
+def invitation_token(w: World) -> dict[str, Any]:
+    return {"token": w.invitation_token}
+
+
+# --- POST data that succeeds for someone allowed ---------------------------------------------------------------
+
+
+def changed_text_answer(w: World, org: str = "AT") -> dict[str, Any]:
+    """GEN.R.02 changed from the stored value, with the version and value the page showed."""
+    answer = w.answer(org)
+    name = f"{TEXT_QUESTION}||"
+    return {name: f"CHANGED-{org}", f"v|{name}": str(answer.version), f"o|{name}": SECRETS[org]}
+
+
+def return_comment(w: World) -> dict[str, Any]:
+    return {"comment": "Please add the figures for 2014."}
+
+
+def new_invitation(w: World) -> dict[str, Any]:
+    return {"email": "new.colleague@example.org", "role": "contributor"}
+
+
+def invitations_file(w: World) -> dict[str, Any]:
+    content = b"email,organisation,role\nbulk.person@example.org,AT,viewer\n"
+    return {"file": SimpleUploadedFile("people.csv", content, content_type="text/csv")}
+
+
+def answers_file(w: World) -> dict[str, Any]:
+    content = f"organisation,question,row,column,value\nAT,{TEXT_QUESTION},,,IMPORTED-AT\n".encode()
+    return {"file": SimpleUploadedFile("answers.csv", content, content_type="text/csv")}
+
+
+def language(w: World) -> dict[str, Any]:
+    return {"language": "fr", "next": "/"}
+
+
+def nothing(w: World) -> dict[str, Any]:
+    return {}
+
+
+# --- the table -------------------------------------------------------------------------------------------------
+#
+# Columns:                    anonymous  coord A  contrib A  viewer A  coord B  NGO coord  staff  superuser
+# "staff" is is_staff without is_superuser; the superuser is also is_staff (as createsuperuser makes it).
+# Staff read every response but do not answer through the forms (they import): their POSTs to the answering
+# forms are refused with 403 like a viewer's.
+
+EXPECTATIONS: dict[str, list[Case]] = {
+    # Public pages.
+    "home": [Case("GET", no_kwargs, row("ok     ok     ok     ok     ok     ok     ok     ok"))],
+    "survey-questionnaire": [
+        Case("GET", round_open, row("ok     ok     ok     ok     ok     ok     ok     ok"), label="open"),
+        Case("GET", round_draft, row("denied denied denied denied denied denied ok     ok"), label="draft"),
+    ],
+    "set_language": [Case("POST", no_kwargs, row("ok ok ok ok ok ok ok ok"), data=language)],
+    # The user's own rounds.
+    "my-rounds": [Case("GET", no_kwargs, row("login  ok     ok     ok     ok     ok     ok     ok"))],
+    # A response: its members and staff read it; nobody else, NGOs included.
+    "response-home": [
+        Case("GET", respond("AT"), row("login  ok     ok     ok     denied denied ok     ok"), label="State A"),
+        Case(
+            "GET",
+            respond("ngo-at"),
+            row("login  denied denied denied denied ok     ok     ok"),
+            target="ngo-at",
+            label="NGO of A",
+        ),
+        Case(
+            "GET",
+            respond("ngo-other"),
+            row("login  denied denied denied denied denied ok     ok"),
+            target="ngo-other",
+            label="another NGO",
+        ),
+        Case(
+            "GET",
+            respond("AT", draft=True),
+            row("login  denied denied denied denied denied ok     ok"),
+            label="draft round",
+        ),
+    ],
+    "response-section": [
+        Case("GET", respond("AT", section_code=SECTION), row("login ok ok ok denied denied ok ok"), label="State A"),
+        Case(
+            "GET",
+            respond("ngo-at", section_code=SECTION),
+            row("login  denied denied denied denied ok     ok     ok"),
+            target="ngo-at",
+            label="NGO of A",
+        ),
+        Case(
+            "POST",
+            respond("AT", section_code=SECTION),
+            row("login  ok     ok     denied denied denied denied denied"),
+            data=changed_text_answer,
+            label="save",
+        ),
+    ],
+    "response-autosave": [
+        Case(
+            "POST",
+            respond("AT", question_code=TEXT_QUESTION),
+            row("login  ok     ok     denied denied denied denied denied"),
+            data=changed_text_answer,
+        )
+    ],
+    "response-review": [Case("GET", respond("AT"), row("login  ok     ok     ok     denied denied ok     ok"))],
+    # Submitting is the coordinator's; the round's incomplete response makes the allowed POST a redirect back to
+    # the review page with the missing answers (test_submit_* checks a complete one).
+    "response-submit": [Case("POST", respond("AT"), row("login  ok     denied denied denied denied denied denied"))],
+    # Returning and accepting are the Office's (the response is not submitted here, so staff are redirected with
+    # a message; test_return_and_accept_* checks a submitted one).
+    "response-return": [
+        Case("POST", respond("AT"), row("login  denied denied denied denied denied ok     ok"), data=return_comment)
+    ],
+    "response-accept": [Case("POST", respond("AT"), row("login  denied denied denied denied denied ok     ok"))],
+    # The history of changes: Office staff only, not even the organisation's own members.
+    "response-history": [
+        Case("GET", respond("AT"), row("login  denied denied denied denied denied ok     ok"), label="State A"),
+        Case(
+            "GET",
+            respond("ngo-at"),
+            row("login  denied denied denied denied denied ok     ok"),
+            target="ngo-at",
+            label="NGO of A",
+        ),
+    ],
+    # Evidence documents: like the response they belong to.
+    "evidence-download": [
+        Case("GET", evidence_of("AT"), row("login  ok     ok     ok     denied denied ok     ok"), label="of A"),
+        Case(
+            "GET",
+            evidence_of("DE"),
+            row("login  denied denied denied ok     denied ok     ok"),
+            target="DE",
+            label="of B",
+        ),
+    ],
+    "evidence-delete": [
+        Case("POST", evidence_of("AT"), row("login  ok     ok     denied denied denied denied denied"), data=nothing)
+    ],
+    # Previous-round prefill: editors of the organisation only. It has no login_required: an anonymous visitor
+    # gets the same 404 as everybody else who may not (the contract allows 404 or a login redirect).
+    "response-prefill": [
+        Case("POST", respond("AT"), row("denied ok     ok     denied denied denied denied denied"), data=nothing)
+    ],
+    # People and invitations: the organisation's coordinators and staff.
+    "people-invitations": [
+        Case("GET", organisation("AT"), row("login  ok     denied denied denied denied ok     ok"), label="State A"),
+        Case(
+            "POST",
+            organisation("AT"),
+            row("login  ok     denied denied denied denied ok     ok"),
+            data=new_invitation,
+            label="invite",
+        ),
+        Case(
+            "GET",
+            organisation("ngo-at"),
+            row("login  denied denied denied denied ok     ok     ok"),
+            target="ngo-at",
+            label="NGO of A",
+        ),
+    ],
+    "invitation-resend": [
+        Case("POST", invitation, row("login  ok     denied denied denied denied ok     ok"), data=nothing)
+    ],
+    "invitation-revoke": [
+        Case("POST", invitation, row("login  ok     denied denied denied denied ok     ok"), data=nothing)
+    ],
+    # The token is the credential: whoever holds the link sees whom it invites to which organisation.
+    "invitation-accept": [Case("GET", invitation_token, row("ok     ok     ok     ok     ok     ok     ok     ok"))],
+    # Office pages.
+    "staff-responses": [Case("GET", round_open, row("login  denied denied denied denied denied ok     ok"))],
+    "invitations-bulk": [
+        Case("GET", no_kwargs, row("login  denied denied denied denied denied ok     ok")),
+        Case("POST", no_kwargs, row("login  denied denied denied denied denied ok     ok"), data=invitations_file),
+    ],
+    "staff-import-responses": [
+        Case("GET", round_open, row("login  denied denied denied denied denied ok     ok")),
+        Case("POST", round_open, row("login  denied denied denied denied denied ok     ok"), data=answers_file),
+    ],
+    # Django admin: only its index, once. Non-staff are sent to the admin's login page.
+    "admin:index": [Case("GET", no_kwargs, row("login  login  login  login  login  login  ok     ok"))],
+    # Django's auth views: once, anonymously.
+    "login": [Case("GET", no_kwargs, anonymous_only(OK))],
+    "logout": [Case("POST", no_kwargs, anonymous_only(OK), data=nothing)],
+    "password_change": [Case("GET", no_kwargs, anonymous_only(LOGIN))],
+    "password_change_done": [Case("GET", no_kwargs, anonymous_only(LOGIN))],
+    "password_reset": [Case("GET", no_kwargs, anonymous_only(OK))],
+    "password_reset_done": [Case("GET", no_kwargs, anonymous_only(OK))],
+    "password_reset_confirm": [
+        Case("GET", lambda w: {"uidb64": "MQ", "token": "not-a-token"}, anonymous_only(OK))  # "invalid link" page
+    ],
+    "password_reset_complete": [Case("GET", no_kwargs, anonymous_only(OK))],
+}
+
+# Names the completeness test does not require: Django admin's own URLs (the index is in the table).
+IGNORED_PREFIXES = ("admin:",)
+
+
+# --- fixtures --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Built once for the module inside a transaction rolled back at its end; each test adds a savepoint."""
+    media = tmp_path_factory.mktemp("access-media")
+    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist, as before collectstatic.
+    static = tmp_path_factory.mktemp("access-static")
+    with override_settings(MEDIA_ROOT=str(media), STATIC_ROOT=str(static)):
+        with django_db_blocker.unblock():
+            outer = transaction.atomic()
+            outer.__enter__()
+        try:
+            with django_db_blocker.unblock():
+                built = build_world()
+            yield built
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def w(world: World, db: None) -> World:
+    restore_evidence_files(world)
+    return world
+
+
+# --- completeness of the table ---------------------------------------------------------------------------------
+
+
+def _project_url_names() -> tuple[set[str], list[str]]:
+    names, unnamed = set(), []
+    for name, route in walk_patterns():
+        if name is None:
+            if not route.startswith("admin/"):
+                unnamed.append(route)
+        elif not name.startswith(IGNORED_PREFIXES):
+            names.add(name)
+    return names, unnamed
+
+
+def test_every_url_has_expectations() -> None:
+    names, unnamed = _project_url_names()
+    missing = sorted(names - EXPECTATIONS.keys())
+    assert not missing, (
+        f"URL names without access expectations: {', '.join(missing)}. Add each to EXPECTATIONS in "
+        "tests/test_access.py with the method(s), arguments, POST data and the expected outcome for every role."
+    )
+    assert not unnamed, f"URL patterns without a name cannot be checked for access; name them: {unnamed}"
+
+
+def test_expectations_name_only_existing_urls() -> None:
+    names, _unnamed = _project_url_names()
+    stale = sorted(name for name in EXPECTATIONS.keys() - names if not name.startswith(IGNORED_PREFIXES))
+    assert not stale, f"EXPECTATIONS lists URL names the project no longer has: {stale}"
+
+
+def test_every_case_covers_every_role() -> None:
+    auth_views = {
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+    for name, cases in EXPECTATIONS.items():
+        assert cases, name
+        for case in cases:
+            assert case.method in ("GET", "POST"), (name, case.method)
+            expected_roles = {"anonymous"} if name in auth_views else set(ROLES)
+            assert set(case.expect) == expected_roles, f"{name} {case.label}: roles {sorted(case.expect)}"
+
+
+# --- the matrix ------------------------------------------------------------------------------------------------
+
+
+def _matrix() -> Iterator[Any]:
+    for name, cases in EXPECTATIONS.items():
+        for case in cases:
+            for role, outcome in case.expect.items():
+                label = f"-{case.label.replace(' ', '_')}" if case.label else ""
+                yield pytest.param(name, case, role, outcome, id=f"{name}{label}-{case.method}-{role}")
+
+
+def _request(w: World, role: str, name: str, case: Case) -> tuple[Any, bytes]:
+    client = client_for(w, role)
+    url = reverse(name, kwargs=case.kwargs(w))
+    if case.method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data=case.data(w) if case.data else {})
+    return response, body_of(response)
+
+
+@pytest.mark.parametrize(("name", "case", "role", "expected"), list(_matrix()))
+def test_access(w: World, name: str, case: Case, role: str, expected: str) -> None:
+    before = snapshot()
+    response, body = _request(w, role, name, case)
+    outcome = classify(response)
+    if expected == OK_OR_DENIED_BY_STATE:
+        assert outcome in (OK, DENIED), f"{role} {case.method} {name}: {describe(response)}"
+    else:
+        assert outcome == expected, f"{role} {case.method} {name}: expected {expected}, got {describe(response)}"
+    if outcome in (DENIED, LOGIN):
+        shown = leaked(body, w, case.target)
+        assert not shown, f"{role} {case.method} {name} was refused ({describe(response)}) but shows {shown}"
+        assert snapshot() == before, f"{role} {case.method} {name} was refused but changed the database"
+
+
+# --- specific checks -------------------------------------------------------------------------------------------
+
+
+def _get(w: World, role: str, name: str, **kwargs: Any) -> tuple[Any, str]:
+    response = client_for(w, role).get(reverse(name, kwargs=kwargs))
+    return response, body_of(response).decode()
+
+
+def _post(w: World, role: str, name: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    response = client_for(w, role).post(reverse(name, kwargs=kwargs), data=data or {})
+    body_of(response)
+    return response
+
+
+def _status(w: World, org: str = "AT") -> str:
+    return Response.objects.get(pk=w.responses[org].pk).status
+
+
+def test_my_rounds_lists_only_the_users_organisations(w: World) -> None:
+    response, page = _get(w, "coordinator_a", "my-rounds")
+    assert response.status_code == 200
+    assert "Austria" in page
+    assert reverse("response-home", args=[w.slug, "AT"]) in page
+    assert "Germany" not in page
+    for code in ("DE", "ngo-at", "ngo-other"):
+        assert reverse("response-home", args=[w.slug, code]) not in page
+
+    response, page = _get(w, "ngo_coordinator", "my-rounds")
+    assert response.status_code == 200
+    assert "Stop Trafficking Vienna" in page
+    assert reverse("response-home", args=[w.slug, "ngo-at"]) in page
+    for code in ("AT", "DE", "ngo-other"):
+        assert reverse("response-home", args=[w.slug, code]) not in page
+
+
+def test_staff_responses_list_shows_every_organisation(w: World) -> None:
+    for role in ("staff", "superuser"):
+        response, page = _get(w, role, "staff-responses", slug=w.slug)
+        assert response.status_code == 200
+        for code, org in w.orgs.items():
+            assert org.name in page, (role, code)
+            assert reverse("response-home", args=[w.slug, code]) in page, (role, code)
+
+
+def test_members_read_their_own_answer_and_staff_read_all(w: World) -> None:
+    for role in ("coordinator_a", "contributor_a", "viewer_a", "staff"):
+        response, page = _get(w, role, "response-section", slug=w.slug, org_code="AT", section_code=SECTION)
+        assert response.status_code == 200
+        assert SECRETS["AT"] in page, role
+        for other in ("DE", "ngo-at", "ngo-other"):
+            assert SECRETS[other] not in page, (role, other)
+    response, page = _get(w, "staff", "response-section", slug=w.slug, org_code="ngo-other", section_code=SECTION)
+    assert response.status_code == 200
+    assert SECRETS["ngo-other"] in page
+
+
+def test_ngo_cannot_open_its_states_response_nor_another_ngos(w: World) -> None:
+    for org in ("AT", "ngo-other"):
+        for name, extra in (
+            ("response-home", {}),
+            ("response-section", {"section_code": SECTION}),
+            ("response-review", {}),
+            ("response-history", {}),
+        ):
+            response, page = _get(w, "ngo_coordinator", name, slug=w.slug, org_code=org, **extra)
+            assert response.status_code == 404, (org, name)
+            assert SECRETS[org] not in page
+            assert w.orgs[org].name not in page
+    # Its own answers it does read.
+    response, page = _get(
+        w, "ngo_coordinator", "response-section", slug=w.slug, org_code="ngo-at", section_code=SECTION
+    )
+    assert response.status_code == 200
+    assert SECRETS["ngo-at"] in page
+
+
+def test_states_cannot_open_an_ngos_response(w: World) -> None:
+    for role in ("coordinator_a", "viewer_a", "coordinator_b"):
+        response, page = _get(w, role, "response-section", slug=w.slug, org_code="ngo-at", section_code=SECTION)
+        assert response.status_code == 404, role
+        assert SECRETS["ngo-at"] not in page
+
+
+def test_evidence_of_another_state_is_not_found(w: World) -> None:
+    response = client_for(w, "coordinator_a").get(reverse("evidence-download", args=[w.evidence["DE"].pk]))
+    body = body_of(response)
+    assert response.status_code == 404
+    assert w.evidence_bytes["DE"] not in body
+    # The owner's coordinator and staff do get the file.
+    for role in ("coordinator_b", "staff"):
+        response = client_for(w, role).get(reverse("evidence-download", args=[w.evidence["DE"].pk]))
+        assert response.status_code == 200
+        assert body_of(response) == w.evidence_bytes["DE"]
+
+
+def test_history_is_for_staff_only(w: World) -> None:
+    response, page = _get(w, "anonymous", "response-history", slug=w.slug, org_code="AT")
+    assert classify(response) == LOGIN
+    for role in ("coordinator_a", "contributor_a", "viewer_a", "coordinator_b", "ngo_coordinator"):
+        response, page = _get(w, role, "response-history", slug=w.slug, org_code="AT")
+        assert response.status_code == 404, role
+        assert SECRETS["AT"] not in page
+    response, page = _get(w, "staff", "response-history", slug=w.slug, org_code="AT")
+    assert response.status_code == 200
+    assert SECRETS["AT"] in page
+
+
+def _autosave(w: World, role: str, org: str = "AT") -> Any:
+    return _post(
+        w,
+        role,
+        "response-autosave",
+        changed_text_answer(w, org),
+        slug=w.slug,
+        org_code=org,
+        question_code=TEXT_QUESTION,
+    )
+
+
+def _answer_state(w: World) -> tuple[Any, ...]:
+    return (
+        Answer.objects.count(),
+        AnswerChange.objects.count(),
+        list(Answer.objects.order_by("pk").values_list("value_text", "version")),
+        list(Response.objects.order_by("pk").values_list("status", "last_activity_at")),
+    )
+
+
+def test_autosave_by_a_viewer_is_refused_and_changes_nothing(w: World) -> None:
+    before = _answer_state(w)
+    response = _autosave(w, "viewer_a")
+    assert response.status_code == 403
+    assert _answer_state(w) == before
+    assert w.answer("AT").value_text == SECRETS["AT"]
+
+
+def test_autosave_by_another_states_coordinator_is_not_found_and_changes_nothing(w: World) -> None:
+    before = _answer_state(w)
+    response = _autosave(w, "coordinator_b")
+    assert response.status_code == 404
+    assert _answer_state(w) == before
+    assert w.answer("AT").value_text == SECRETS["AT"]
+
+
+def test_the_same_autosave_by_a_contributor_saves(w: World) -> None:
+    """The control for the two tests above: their POST is a valid save."""
+    response = _autosave(w, "contributor_a")
+    assert response.status_code == 200
+    assert w.answer("AT").value_text == "CHANGED-AT"
+
+
+def test_section_post_by_a_viewer_or_staff_changes_nothing(w: World) -> None:
+    for role in ("viewer_a", "staff", "coordinator_b", "ngo_coordinator"):
+        before = _answer_state(w)
+        response = _post(
+            w, role, "response-section", changed_text_answer(w), slug=w.slug, org_code="AT", section_code=SECTION
+        )
+        assert response.status_code in (403, 404), role
+        assert _answer_state(w) == before, role
+    response = _post(
+        w, "coordinator_a", "response-section", changed_text_answer(w), slug=w.slug, org_code="AT", section_code=SECTION
+    )
+    assert response.status_code == 302
+    assert w.answer("AT").value_text == "CHANGED-AT"
+
+
+def test_evidence_delete_by_others_changes_nothing(w: World) -> None:
+    for role, status in (("viewer_a", 403), ("coordinator_b", 404), ("ngo_coordinator", 404), ("staff", 403)):
+        response = _post(w, role, "evidence-delete", pk=w.evidence["AT"].pk)
+        assert response.status_code == status, role
+        assert Evidence.objects.filter(pk=w.evidence["AT"].pk).exists()
+    response = _post(w, "contributor_a", "evidence-delete", pk=w.evidence["AT"].pk)
+    assert response.status_code == 302
+    assert not Evidence.objects.filter(pk=w.evidence["AT"].pk).exists()
+
+
+@pytest.fixture
+def complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every response counts as complete, so that only permission stands between a POST and a submission."""
+
+    monkeypatch.setattr(
+        "responses.services.response_progress", lambda *args, **kwargs: SimpleNamespace(complete=True, missing=[])
+    )
+
+
+@pytest.mark.usefixtures("complete")
+def test_submit_by_a_contributor_or_viewer_is_refused_and_status_unchanged(w: World) -> None:
+    for role in ("contributor_a", "viewer_a", "coordinator_b", "ngo_coordinator", "staff"):
+        events = ResponseEvent.objects.count()
+        response = _post(w, role, "response-submit", slug=w.slug, org_code="AT")
+        assert response.status_code in (403, 404), role
+        assert _status(w) == Response.Status.IN_PROGRESS, role
+        assert ResponseEvent.objects.count() == events
+    response = _post(w, "coordinator_a", "response-submit", slug=w.slug, org_code="AT")
+    assert response.status_code == 302
+    assert _status(w) == Response.Status.SUBMITTED
+
+
+def test_return_and_accept_by_a_coordinator_are_not_found(w: World) -> None:
+    Response.objects.filter(pk=w.responses["AT"].pk).update(status=Response.Status.SUBMITTED)
+    for role in ("coordinator_a", "coordinator_b", "ngo_coordinator"):
+        for name, data in (("response-return", {"comment": "Not good enough"}), ("response-accept", {})):
+            response = _post(w, role, name, data, slug=w.slug, org_code="AT")
+            assert response.status_code == 404, (role, name)
+            assert _status(w) == Response.Status.SUBMITTED
+            assert not ResponseEvent.objects.filter(response=w.responses["AT"]).exists()
+    response = _post(w, "staff", "response-accept", slug=w.slug, org_code="AT")
+    assert response.status_code == 302
+    assert _status(w) == Response.Status.ACCEPTED
+
+
+def test_invitations_of_another_organisation_cannot_be_managed(w: World) -> None:
+    assert w.invitation is not None
+    before = list(Invitation.objects.values_list("pk", "token_hash", "revoked_at"))
+    for role in ("coordinator_b", "ngo_coordinator", "contributor_a", "viewer_a"):
+        for name in ("invitation-resend", "invitation-revoke"):
+            assert _post(w, role, name, pk=w.invitation.pk).status_code == 404, (role, name)
+        response, page = _get(w, role, "people-invitations", code="AT")
+        assert response.status_code == 404
+        assert "invitee.at@example.org" not in page
+    assert list(Invitation.objects.values_list("pk", "token_hash", "revoked_at")) == before
