@@ -122,7 +122,8 @@ def test_autosave_answers_with_the_time_new_versions_and_progress(client, respon
     assert 'data-save-state="saved"' in html
     assert 'name="v|PRV.SUP.01||" value="1"' in html
     assert 'name="o|PRV.SUP.01||" value="yes"' in html
-    assert 'id="progress"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="progress"' in html
+    assert 'hx-swap-oob="true"' in html
     assert "Last changed by" in html
 
 
@@ -219,7 +220,8 @@ def test_the_round_home_shows_progress_per_section(client, response_at, people):
 def test_my_rounds_lists_each_organisation_of_the_user(client, round2016, people):
     client.force_login(people.coordinator)
     html = client.get("/my/").content.decode()
-    assert 'data-organisation="AT"' in html and "/rounds/thb-2016/respond/AT/" in html
+    assert 'data-organisation="AT"' in html
+    assert "/rounds/thb-2016/respond/AT/" in html
     assert 'data-organisation="DE"' not in html
 
 
@@ -249,6 +251,7 @@ def test_staff_read_every_response_but_cannot_edit_it(client, response_at, peopl
     response_get_or_create(survey=response_at.survey, organisation=people.germany)
     client.force_login(people.staff)
     listing = client.get("/staff/rounds/thb-2016/responses/").content.decode()
-    assert 'data-organisation="AT"' in listing and 'data-organisation="DE"' in listing
+    assert 'data-organisation="AT"' in listing
+    assert 'data-organisation="DE"' in listing
     assert client.get("/rounds/thb-2016/respond/DE/section/PRV.SUP/").status_code == 200
     assert client.post("/rounds/thb-2016/respond/DE/autosave/PRV.SUP.01/", {"PRV.SUP.01||": "yes"}).status_code == 403

@@ -22,7 +22,8 @@ def test_first_answer_is_stored_typed_with_version_one_and_recorded_in_history(r
     outcome = answers_save(
         response=response_at, question=q, raw={("", ""): "yes"}, base_versions={("", ""): 0}, user=people.coordinator
     )
-    assert outcome.ok and outcome.changed == [("", "")]
+    assert outcome.ok
+    assert outcome.changed == [("", "")]
     answer = Answer.objects.get(response=response_at, question=q)
     assert (answer.value_text, answer.version, answer.updated_by) == ("yes", 1, people.coordinator)
     change = AnswerChange.objects.get(response=response_at, question=q)
@@ -107,7 +108,8 @@ def test_two_people_editing_different_questions_are_both_saved(response_at, peop
         base_versions={("", ""): 0},
         user=people.contributor,
     )
-    assert first.ok and second.ok
+    assert first.ok
+    assert second.ok
     assert dict(Answer.objects.filter(response=response_at).values_list("question__code", "value_text")) == {
         "PRV.SUP.01": "yes",
         "PRV.SUP.02": "no",
@@ -126,7 +128,8 @@ def test_saving_the_same_value_again_changes_nothing(response_at, people):
         base_versions={("", "2012"): 1},
         user=people.contributor,
     )
-    assert outcome.ok and outcome.changed == []
+    assert outcome.ok
+    assert outcome.changed == []
     assert AnswerChange.objects.filter(response=response_at).count() == 1
     assert Answer.objects.get(response=response_at, question=q).version == 1
 
@@ -265,6 +268,7 @@ def test_concurrent_saves_of_the_same_cell_never_lose_a_confirmed_edit(transacti
         thread.join(timeout=30)
     winners = [value for value, outcome in outcomes.items() if outcome.ok]
     losers = [value for value, outcome in outcomes.items() if outcome.conflicts]
-    assert len(winners) == 1 and len(losers) == 1
+    assert len(winners) == 1
+    assert len(losers) == 1
     assert Answer.objects.get(response=response, question=q).value_text == winners[0]
     assert AnswerChange.objects.filter(response=response).count() == 1
