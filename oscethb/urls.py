@@ -1,9 +1,18 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from responses.forms_people import EmailPasswordResetForm
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # People created by add_member without a password can still reset it (Django's own form skips them).
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=EmailPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("responses.urls")),
     path("", include("surveys.urls")),

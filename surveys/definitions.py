@@ -43,15 +43,21 @@ class DefinitionError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _line_map(text: str) -> dict[str, int]:
-    """Path -> 1-based line of every node, so problems can point into the file."""
+def _line_map(text: str, duplicates: list[Problem] | None = None) -> dict[str, int]:
+    """Path -> 1-based line of every node, so problems can point into the file; repeated keys go to `duplicates`."""
     lines: dict[str, int] = {}
 
     def walk(node: yaml.Node, path: str) -> None:
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
             for key, value in node.value:
                 child = f"{path}.{key.value}" if path else str(key.value)
+                if key.value in seen and duplicates is not None:
+                    duplicates.append(
+                        Problem(child, f"the key {key.value!r} appears twice here; YAML would keep only the last", key.start_mark.line + 1)
+                    )
+                seen.add(key.value)
                 lines.setdefault(child, key.start_mark.line + 1)
                 walk(value, child)
         elif isinstance(node, yaml.SequenceNode):
@@ -113,8 +119,9 @@ class _Checker:
                 f'YAML read this {what} as {str(value).lower()}; write it in quotes, e.g. "yes" or "no"',
             )
             return ""
-        if isinstance(value, int) and pattern is CODE_RE:
-            value = str(value)
+        if isinstance(value, (int, float)) and pattern is CODE_RE:
+            self.add(path, f"YAML read this {what} as the number {value!r}; write it in quotes, e.g. \"{value}\"")
+            return ""
         if not isinstance(value, str) or not pattern.match(value):
             self.add(path, f"invalid {what} {value!r} (expected {_describe(pattern)})")
             return ""
@@ -204,7 +211,9 @@ def parse_definition(text: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise DefinitionError([Problem("(file)", f"not valid YAML: {getattr(exc, 'problem', exc)}", line)]) from exc
-    checker = _Checker(_line_map(text))
+    duplicates: list[Problem] = []
+    checker = _Checker(_line_map(text, duplicates))
+    checker.problems.extend(duplicates)
     if not isinstance(data, dict):
         raise DefinitionError([Problem("(file)", "expected a mapping with survey, option_sets and areas")])
     checker.unknown_keys(data, {"survey", "commitments", "option_sets", "areas"}, "")
@@ -238,8 +247,10 @@ def _survey(c: _Checker, raw: Any) -> dict[str, Any]:
     start = c.integer(period.get("start"), "survey.reference_period.start") if period else None
     end = c.integer(period.get("end"), "survey.reference_period.end") if period else None
     if start is not None and end is not None:
-        if not (at.YEAR_MIN <= start <= end <= at.YEAR_MAX):
-            c.add("survey.reference_period", f"start ({start}) must not be after end ({end}), both years")
+        if start > end:
+            c.add("survey.reference_period", f"start ({start}) must not be after end ({end})")
+        elif not (at.YEAR_MIN <= start and end <= at.YEAR_MAX):
+            c.add("survey.reference_period", f"years must be between {at.YEAR_MIN} and {at.YEAR_MAX}")
         elif end - start > 20:
             c.add("survey.reference_period", "a reference period of more than 20 years is not supported")
     kinds = c.sequence(data.get("respondent_kinds"), "survey.respondent_kinds")

@@ -443,7 +443,8 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
             "respondent_kinds": survey.respondent_kinds,
             "previous": survey.previous.slug if survey.previous else None,
         },
-        "commitments": {key: {"title": _texts(v.get("title"))} for key, v in (survey.commitments or {}).items()},
+        # Sorted: PostgreSQL's jsonb does not keep key order, and an export must read the same from any database.
+        "commitments": {key: {"title": _texts(v.get("title"))} for key, v in sorted((survey.commitments or {}).items())},
         "option_sets": named,
         "areas": [
             {

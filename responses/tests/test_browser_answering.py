@@ -19,6 +19,7 @@ from .browser_helpers import (
     cell,
     choose,
     ensure_response,
+    ensure_states,
     eventually,
     fill_required,
     home_url,
@@ -36,9 +37,8 @@ from .browser_helpers import (
     stored,
 )
 
-# transaction=True: the live server answers from another thread. serialized_rollback=True: the 57 States that
-# the migration loads come back after an earlier transactional test flushed the tables.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# transaction=True: the live server answers from another thread, so it must see committed data.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,11 +50,12 @@ def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
 
 @pytest.fixture
 def survey() -> Survey:
+    ensure_states()
     return open_round()
 
 
 @pytest.fixture
-def austria() -> Organisation:
+def austria(survey: Survey) -> Organisation:
     return Organisation.objects.get(code="AT")
 
 

@@ -107,7 +107,6 @@ def test_download_is_for_the_organisation_and_staff_only(client, response_at, pe
         if status == 200:
             assert b"".join(result.streaming_content) == PDF
             assert result["Content-Disposition"].startswith("attachment")
-        result.close()
     client.logout()
     assert client.get(url).status_code == 302
 
