@@ -1,1 +1,108 @@
-"""What the answers add up to (issue: reports app)."""
+"""What the answers add up to: report builds as job rows, the stored reports, Excel exports and reminders."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from responses.models import Response
+from surveys.models import Survey, TimeStamped
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(TimeStamped):
+    """A piece of background work that a person waits for: status, progress, who asked, what went wrong."""
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("0 to 100"))
+    message = models.CharField(max_length=200, blank=True, help_text=_("What the job is doing now"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class ReportRun(Job):
+    """One build of a round's report."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="report_runs")
+    include_in_progress = models.BooleanField(default=False)
+    trigger = models.CharField(max_length=20, default="manual", help_text=_("manual, nightly, round closed, command"))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"report {self.survey.slug} #{self.pk} {self.status}"
+
+
+class Report(TimeStamped):
+    """The latest finished report of a round on one basis; a build swaps `data` in whole, or not at all."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="reports")
+    include_in_progress = models.BooleanField(default=False)
+    run = models.ForeignKey(ReportRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    built_at = models.DateTimeField()
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "include_in_progress"], name="one_report_per_round_and_basis")
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.survey.slug}{' (provisional)' if self.include_in_progress else ''}"
+
+
+class ExcelExport(Job):
+    """An Excel summary of a round's report, built in the background and downloaded when ready."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="excel_exports")
+    language = models.CharField(max_length=5, default="en")
+    include_in_progress = models.BooleanField(default=False)
+    file = models.FileField(upload_to="exports/", blank=True, max_length=300)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"excel {self.survey.slug} #{self.pk} {self.status}"
+
+
+class Reminder(TimeStamped):
+    """A reminder e-mail to a State's coordinators; (response, days_before) is sent at most once."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.IntegerField(help_text=_("Days before the closing date; -1 for one sent by hand"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "days_before"],
+                condition=models.Q(days_before__gte=0),
+                name="one_scheduled_reminder_per_response_and_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.response} {self.days_before}"
+

@@ -197,7 +197,7 @@ SURVEY_KEYS = {
 AREA_KEYS = {"code", "title", "description", "commitments", "sections"}
 SECTION_KEYS = {"code", "title", "description", "items"}
 QUESTION_KEYS = {
-    "code", "type", "audience", "required", "scored", "text", "help", "options", "exclusive", "rows",
+    "code", "type", "audience", "required", "scored", "text", "help", "headline", "options", "exclusive", "rows",
     "dimensions", "fields", "validation", "number_label", "show_if", "commitments",
 }  # fmt: skip
 VALIDATION_KEYS = {"min", "max", "min_length", "max_length", "decimal_places"}
@@ -418,6 +418,7 @@ def _question(
         "scored": c.boolean(data.get("scored"), f"{path}.scored", default=False),
         "text": c.texts(data.get("text"), f"{path}.text"),
         "help": c.texts(data.get("help"), f"{path}.help", required=False),
+        "headline": c.texts(data.get("headline"), f"{path}.headline", required=False),
     }
     answer_type = at.ANSWER_TYPES.get(qtype or "")
     allowed_extra = _EXTRA_KEYS.get(qtype or "", set())

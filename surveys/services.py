@@ -326,6 +326,7 @@ def _write_question(
             "scored": q_def["scored"],
             "text": q_def["text"],
             "help_text": q_def["help"],
+            "headline": q_def["headline"],
             "option_set": option_set,
             "exclusive": q_def.get("exclusive", []),
             "rows": q_def.get("rows", []),
@@ -390,6 +391,7 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
             "scored": q.scored,
             "text": _texts(q.text),
             "help": _texts(q.help_text),
+            "headline": _texts(q.headline),
         }
         answer_type = at.get_type(q.type)
         if answer_type.has_choices:

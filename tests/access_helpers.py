@@ -252,6 +252,16 @@ def leaked(body: bytes, world: World, target: str) -> list[str]:
     return found
 
 
+def foreign_data(body: bytes, world: World, own: str | None) -> list[str]:
+    """Stored answers and documents of organisations other than `own` that a page shows."""
+    text = body.decode("utf-8", errors="replace")
+    found = [secret for code, secret in SECRETS.items() if code != own and secret in text]
+    found += [
+        f"document of {code}" for code, content in world.evidence_bytes.items() if code != own and content in body
+    ]
+    return found
+
+
 def snapshot() -> dict[str, Any]:
     """Everything a refused request must leave as it was."""
     return {

@@ -12,7 +12,8 @@ How it works:
   whoever adds a URL adds its row here.
 - `test_access` runs every (case x role): the outcome class must match; a refused request (denied, or a login
   redirect) must not show any organisation's stored answer, document or the target organisation's name, and must
-  change nothing in the database.
+  change nothing in the database; an allowed request by a member must not show another organisation's answers or
+  documents.
 - The specific tests at the end check what status codes cannot: lists show only one's own organisations, denied
   writes change nothing, and the same writes succeed for the people allowed (so the refusals are about permission,
   not about invalid data).
@@ -51,6 +52,7 @@ from .access_helpers import (
     classify,
     client_for,
     describe,
+    foreign_data,
     leaked,
     restore_evidence_files,
     snapshot,
@@ -324,9 +326,7 @@ IGNORED_PREFIXES = ("admin:",)
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Built once for the module inside a transaction rolled back at its end; each test adds a savepoint."""
     media = tmp_path_factory.mktemp("access-media")
-    # WhiteNoise warns (an error here) when STATIC_ROOT does not exist, as before collectstatic.
-    static = tmp_path_factory.mktemp("access-static")
-    with override_settings(MEDIA_ROOT=str(media), STATIC_ROOT=str(static)):
+    with override_settings(MEDIA_ROOT=str(media)):
         with django_db_blocker.unblock():
             outer = transaction.atomic()
             outer.__enter__()
@@ -409,10 +409,8 @@ def _matrix() -> Iterator[Any]:
 def _request(w: World, role: str, name: str, case: Case) -> tuple[Any, bytes]:
     client = client_for(w, role)
     url = reverse(name, kwargs=case.kwargs(w))
-    if case.method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, data=case.data(w) if case.data else {})
+    data = case.data(w) if case.data else {}
+    response = client.get(url) if case.method == "GET" else client.post(url, data=data)
     return response, body_of(response)
 
 
@@ -429,6 +427,20 @@ def test_access(w: World, name: str, case: Case, role: str, expected: str) -> No
         shown = leaked(body, w, case.target)
         assert not shown, f"{role} {case.method} {name} was refused ({describe(response)}) but shows {shown}"
         assert snapshot() == before, f"{role} {case.method} {name} was refused but changed the database"
+    elif role in OWN_ORGANISATION:
+        shown = foreign_data(body, w, OWN_ORGANISATION[role])
+        assert not shown, f"{role} {case.method} {name} shows another organisation's data: {shown}"
+
+
+# The organisation whose data each non-staff role may see (anonymous: none).
+OWN_ORGANISATION = {
+    "anonymous": None,
+    "coordinator_a": "AT",
+    "contributor_a": "AT",
+    "viewer_a": "AT",
+    "coordinator_b": "DE",
+    "ngo_coordinator": "ngo-at",
+}
 
 
 # --- specific checks -------------------------------------------------------------------------------------------
@@ -652,3 +664,12 @@ def test_invitations_of_another_organisation_cannot_be_managed(w: World) -> None
         assert response.status_code == 404
         assert "invitee.at@example.org" not in page
     assert list(Invitation.objects.values_list("pk", "token_hash", "revoked_at")) == before
+
+
+def test_a_deactivated_member_is_logged_out(w: World) -> None:
+    client = client_for(w, "coordinator_a")
+    type(w.users["coordinator_a"]).objects.filter(pk=w.users["coordinator_a"].pk).update(is_active=False)
+    response = client.get(reverse("response-home", args=[w.slug, "AT"]))
+    page = body_of(response).decode()
+    assert classify(response) == LOGIN
+    assert SECRETS["AT"] not in page
