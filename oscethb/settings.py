@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -174,7 +175,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Periodic tasks (celery beat), declared in code.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "rebuild-open-round-reports-nightly": {
+        "task": "reports.rebuild_open_rounds",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    "send-deadline-reminders-daily": {
+        "task": "reports.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
+REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[14, 7, 2])
 
 # Security. Production (DEBUG=0) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.
 SESSION_COOKIE_HTTPONLY = True

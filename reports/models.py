@@ -25,7 +25,9 @@ class Job(TimeStamped):
     message = models.CharField(max_length=200, blank=True, help_text=_("What the job is doing now"))
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
 
@@ -90,7 +92,9 @@ class Reminder(TimeStamped):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="reminders")
     days_before = models.IntegerField(help_text=_("Days before the closing date; -1 for one sent by hand"))
     sent_at = models.DateTimeField(auto_now_add=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recipients = models.JSONField(default=list)
 
     class Meta:
@@ -105,4 +109,3 @@ class Reminder(TimeStamped):
 
     def __str__(self) -> str:
         return f"reminder {self.response} {self.days_before}"
-

@@ -55,7 +55,11 @@ def _line_map(text: str, duplicates: list[Problem] | None = None) -> dict[str, i
                 child = f"{path}.{key.value}" if path else str(key.value)
                 if key.value in seen and duplicates is not None:
                     duplicates.append(
-                        Problem(child, f"the key {key.value!r} appears twice here; YAML would keep only the last", key.start_mark.line + 1)
+                        Problem(
+                            child,
+                            f"the key {key.value!r} appears twice here; YAML would keep only the last",
+                            key.start_mark.line + 1,
+                        )
                     )
                 seen.add(key.value)
                 lines.setdefault(child, key.start_mark.line + 1)
@@ -120,7 +124,7 @@ class _Checker:
             )
             return ""
         if isinstance(value, (int, float)) and pattern is CODE_RE:
-            self.add(path, f"YAML read this {what} as the number {value!r}; write it in quotes, e.g. \"{value}\"")
+            self.add(path, f'YAML read this {what} as the number {value!r}; write it in quotes, e.g. "{value}"')
             return ""
         if not isinstance(value, str) or not pattern.match(value):
             self.add(path, f"invalid {what} {value!r} (expected {_describe(pattern)})")
@@ -249,7 +253,7 @@ def _survey(c: _Checker, raw: Any) -> dict[str, Any]:
     if start is not None and end is not None:
         if start > end:
             c.add("survey.reference_period", f"start ({start}) must not be after end ({end})")
-        elif not (at.YEAR_MIN <= start and end <= at.YEAR_MAX):
+        elif not (start >= at.YEAR_MIN and end <= at.YEAR_MAX):
             c.add("survey.reference_period", f"years must be between {at.YEAR_MIN} and {at.YEAR_MAX}")
         elif end - start > 20:
             c.add("survey.reference_period", "a reference period of more than 20 years is not supported")

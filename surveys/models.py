@@ -183,7 +183,9 @@ class Question(TimeStamped):
     text = models.JSONField(default=dict)
     help_text = models.JSONField(default=dict, blank=True)
     headline = models.JSONField(
-        default=dict, blank=True, help_text=_("What a 'yes' means, for report sentences: '… States reported <headline>'")
+        default=dict,
+        blank=True,
+        help_text=_("What a 'yes' means, for report sentences: '… States reported <headline>'"),
     )
     option_set = models.ForeignKey(
         OptionSet, null=True, blank=True, on_delete=models.RESTRICT, related_name="questions"

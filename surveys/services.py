@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from . import answer_types as at
 from .definitions import LANGUAGES, DefinitionError, Problem, dump_definition, parse_definition
 from .models import REFERENCE_PERIOD, Area, Option, OptionSet, Question, Section, Survey
+from .signals import round_status_changed
 
 
 @dataclass
@@ -446,7 +447,9 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
             "previous": survey.previous.slug if survey.previous else None,
         },
         # Sorted: PostgreSQL's jsonb does not keep key order, and an export must read the same from any database.
-        "commitments": {key: {"title": _texts(v.get("title"))} for key, v in sorted((survey.commitments or {}).items())},
+        "commitments": {
+            key: {"title": _texts(v.get("title"))} for key, v in sorted((survey.commitments or {}).items())
+        },
         "option_sets": named,
         "areas": [
             {
@@ -491,6 +494,9 @@ def survey_clone(*, source: Survey, slug: str, title: dict[str, str] | None = No
 
 
 def survey_set_status(*, survey: Survey, status: str) -> Survey:
+    previous = survey.status
     survey.status = status
     survey.save(update_fields=["status", "updated_at"])
+    if previous != status:
+        round_status_changed.send(sender=Survey, survey=survey, previous_status=previous)
     return survey

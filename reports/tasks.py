@@ -1,0 +1,57 @@
+"""Celery tasks of the reports app: thin adapters that take ids and call one service."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from surveys.models import Survey
+
+from .models import ReportRun
+from .services import report_run_execute, report_run_fail, report_run_request
+
+logger = logging.getLogger(__name__)
+# Errors worth another try: the database or the broker was briefly unreachable. Anything else is a bug or bad data,
+# and trying again would fail the same way.
+TRANSIENT = (OperationalError, InterfaceError, BrokerError)
+MAX_RETRIES = 3
+
+
+@shared_task(bind=True, name="reports.build_report", max_retries=MAX_RETRIES)
+def build_report(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
+    if not ReportRun.objects.filter(pk=run_id).exists():
+        return "gone"
+    try:
+        return report_run_execute(run_id=run_id)
+    except TRANSIENT as exc:
+        if self.request.retries >= MAX_RETRIES:
+            report_run_fail(run_id=run_id, error=f"Gave up after {MAX_RETRIES} retries: {exc}")
+            return "failed"
+        logger.warning("report run %s: transient error, retrying: %s", run_id, exc)
+        ReportRun.objects.filter(pk=run_id).update(status="queued", message="waiting to retry")
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+    except Exception as exc:
+        logger.exception("report run %s failed", run_id)
+        report_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+
+
+@shared_task(name="reports.rebuild_open_rounds")
+def rebuild_open_rounds() -> int:
+    """Nightly: rebuild the reports of every open round (final and provisional)."""
+    count = 0
+    for survey in Survey.objects.filter(status=Survey.Status.OPEN):
+        report_run_request(survey=survey, trigger="nightly")
+        report_run_request(survey=survey, include_in_progress=True, trigger="nightly")
+        count += 1
+    return count
+
+
+@shared_task(name="reports.rebuild_closed_round")
+def rebuild_closed_round(survey_id: int) -> None:
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is not None:
+        report_run_request(survey=survey, trigger="round closed")
