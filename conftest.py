@@ -44,80 +44,119 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _reference_directory_in_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Transactional tests (live server, real workers) flush the database after each test, which removes the
+    States and Partners that the migration loaded; put them back so every test starts with the directory."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames
+        for name in ("transactional_db", "live_server", "celery_workers", "celery_worker_process")
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from responses.directory import reference_organisations_ensure
+
+    reference_organisations_ensure()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     # Never `playwright install`: it downloads its own browser. Debian's Chromium is the one we test with.
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db: None, settings) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `celery -A oscethb worker` on the configured Redis broker, using the test database.
+class WorkerStarter:
+    """Starts real `celery -A oscethb worker` processes on the configured Redis broker, using the test database."""
 
-    Skips with the reason where no broker is configured or the database cannot be shared with another process
-    (SQLite in memory). CI runs these tests against PostgreSQL and Redis.
-    """
-    from django.db import connection
+    def __init__(self) -> None:
+        from django.db import connection
 
-    from oscethb.celery import app
+        broker = os.environ.get("CELERY_BROKER_URL", "")
+        if not broker:
+            pytest.skip("needs a real broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/15 (CI does)")
+        if connection.vendor != "postgresql":
+            pytest.skip("needs PostgreSQL: a worker process cannot see the SQLite in-memory test database")
+        db = connection.settings_dict
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DJANGO_SETTINGS_MODULE": "oscethb.settings_test",
+            "CELERY_BROKER_URL": broker,
+            "OSCETHB_WORKER_EAGER": "0",
+        }
+        self.processes: list[subprocess.Popen[bytes]] = []
 
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    if not broker:
-        pytest.skip("needs a real broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/0 (CI does)")
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: a worker process cannot see the SQLite in-memory test database")
-    db = connection.settings_dict
-    database_url = f"postgres://{db['USER'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "oscethb.settings_test",
-        "CELERY_BROKER_URL": broker,
-        "OSCETHB_WORKER_EAGER": "0",
-    }
-    # Messages left by an earlier run must not reach this worker.
-    app.control.purge()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "oscethb",
-            "worker",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
+    def start(self, **extra_env: str) -> subprocess.Popen[bytes]:
+        from oscethb.celery import app
+
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "oscethb",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+                "--hostname",
+                f"test{len(self.processes)}@%h",
+            ],
+            cwd=BASE_DIR,
+            env={**self.env, **extra_env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 output = process.stdout.read().decode() if process.stdout else ""
                 pytest.fail(f"celery worker exited with {process.returncode}:\n{output[-3000:]}")
-            replies = app.control.ping(timeout=0.5)
-            if replies:
-                break
-        else:
-            pytest.fail("celery worker did not answer a ping within 60 s")
-        yield process
+            if any(
+                f"test{len(self.processes) - 1}@" in name for reply in app.control.ping(timeout=0.5) for name in reply
+            ):
+                return process
+        pytest.fail("celery worker did not answer a ping within 60 s")
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            if process.stdout:
+                process.stdout.close()
+
+
+@pytest.fixture
+def celery_workers(transactional_db: None) -> Iterator[WorkerStarter]:
+    """Start real workers with `celery_workers.start()`; tasks sent from the test go to them, not in-process."""
+    from oscethb.celery import app
+
+    starter = WorkerStarter()
+    app.control.purge()  # messages left by an earlier run must not reach these workers
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield starter
     finally:
         app.conf.task_always_eager = previous
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        starter.stop_all()
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers: WorkerStarter) -> subprocess.Popen[bytes]:
+    """One real worker (see celery_workers)."""
+    return celery_workers.start()

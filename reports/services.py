@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -114,6 +116,10 @@ def report_run_execute(*, run_id: int) -> str:
             error=f"Stopped after {MAX_ATTEMPTS} attempts: the build kept failing or its worker kept dying.",
         )
         return JobStatus.FAILED
+
+    if settings.REPORT_BUILD_PAUSE_SECONDS:  # fault tests kill the worker here, mid-build
+        _set(run_id, message="paused for a fault test")
+        time.sleep(settings.REPORT_BUILD_PAUSE_SECONDS)
 
     def progress(percent: int, message: str) -> None:
         _set(run_id, progress=percent, message=message[:200])
