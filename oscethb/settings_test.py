@@ -14,7 +14,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # live_server serves static files through the finders: a manifest storage would 404 every {% static %} URL.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # An undefined variable in a template is a bug; make it visible in tests.
-TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
+_template_options: dict = TEMPLATES[0]["OPTIONS"]  # type: ignore[assignment]
+_template_options["string_if_invalid"] = "INVALID_TEMPLATE_VARIABLE[%s]"
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["*"]
 

@@ -51,7 +51,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         return []
     cleaned = frame.astype(object).where(frame.notna(), None)
     return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         for row in cleaned.to_dict(orient="records")
     ]
 
@@ -100,7 +100,7 @@ def choice_counts(
     counts = chosen.groupby(["question", "row", "kind", "option"]).size().rename("count").reset_index()
     answered = choice.groupby(["question", "row", "kind"])["organisation"].nunique().rename("answered").reset_index()
     # The full grid: every option of every row of every choice question, for every kind asked.
-    grid = []
+    grid: list[dict[str, str]] = []
     kinds_asked = eligible.groupby("question")["kind"].apply(list).to_dict()
     for question in questions:
         options = [o["code"] for o in question.get("options", [])]
@@ -272,10 +272,10 @@ def changes_since(
     total_rows = [
         {
             "question": code,
-            "previous_yes": int(then.loc[code, "yes"]),
-            "current_yes": int(now.loc[code, "yes"]),
-            "previous_answered": int(then.loc[code, "answered"]),
-            "current_answered": int(now.loc[code, "answered"]),
+            "previous_yes": _int(then.at[code, "yes"]),
+            "current_yes": _int(now.at[code, "yes"]),
+            "previous_answered": _int(then.at[code, "answered"]),
+            "current_answered": _int(now.at[code, "answered"]),
         }
         for code in both
     ]
@@ -301,6 +301,10 @@ def changes_since(
         ),
         changed.sort_values(["organisation", "question"]).reset_index(drop=True),
     )
+
+
+def _int(value: Any) -> int:
+    return int(value)
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

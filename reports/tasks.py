@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -21,7 +21,7 @@ MAX_RETRIES = 3
 
 
 @shared_task(bind=True, name="reports.build_report", max_retries=MAX_RETRIES)
-def build_report(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
+def build_report(self: Task, run_id: int) -> str:
     if not ReportRun.objects.filter(pk=run_id).exists():
         return "gone"
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any, cast
 
 import filetype
 from django.core.files.uploadedfile import UploadedFile
@@ -64,7 +64,7 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
         )
     if kind.extension in ZIP_BASED:
         try:
-            with zipfile.ZipFile(upload.file) as archive:
+            with zipfile.ZipFile(cast(IO[bytes], upload)) as archive:
                 unpacked = sum(info.file_size for info in archive.infolist())
         except zipfile.BadZipFile as exc:
             raise EvidenceError(_("“%(name)s” is a damaged office file.") % {"name": name}) from exc

@@ -50,7 +50,7 @@ def _cell_label(question: Question, spec: at.CellSpec) -> str:
     if question.type == "year_range":
         return str(_("From year")) if spec.row == "start" else str(_("To year"))
     if question.type == "composite":
-        field = next((f for f in question.fields if f["code"] == spec.row), {})
+        field: dict[str, Any] = next((f for f in question.fields if f["code"] == spec.row), {})
         return pick(field.get("label")) or spec.row
     if question.type == "yes_no_plus_integer" and spec.row == "number":
         return pick(question.number_label) or str(_("Number"))

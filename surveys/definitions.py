@@ -221,7 +221,7 @@ def parse_definition(text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DefinitionError([Problem("(file)", "expected a mapping with survey, option_sets and areas")])
     checker.unknown_keys(data, {"survey", "commitments", "option_sets", "areas"}, "")
-    result = {
+    result: dict[str, Any] = {
         "survey": _survey(checker, data.get("survey")),
         "commitments": _commitments(checker, data.get("commitments")),
         "option_sets": _option_sets(checker, data.get("option_sets")),
@@ -264,7 +264,7 @@ def _survey(c: _Checker, raw: Any) -> dict[str, Any]:
     previous = data.get("previous")
     if previous is not None:
         previous = c.code(previous, "survey.previous", SLUG_RE, "round slug")
-    survey = {
+    survey: dict[str, Any] = {
         "slug": c.code(data.get("slug"), "survey.slug", SLUG_RE, "slug"),
         "title": c.texts(data.get("title"), "survey.title"),
         "description": c.texts(data.get("description"), "survey.description", required=False),

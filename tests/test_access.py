@@ -73,6 +73,7 @@ def row(text: str) -> dict[str, str]:
 
 def anonymous_only(outcome: str) -> dict[str, str]:
     """Django's own auth views: tried once, by an anonymous visitor."""
+    assert outcome in (OK, LOGIN, DENIED), outcome
     return {"anonymous": outcome}
 
 
@@ -84,6 +85,19 @@ class Case:
     target: str = "AT"  # whose data the URL is about: a refusal must not show this organisation's name
     data: Data | None = None
     label: str = ""
+
+
+def case(
+    expect: str | dict[str, str],
+    method: str,
+    kwargs: Kwargs,
+    *,
+    data: Data | None = None,
+    target: str = "AT",
+    label: str = "",
+) -> Case:
+    """A row of the table: the outcomes first (one per role, in the order of ROLES), then how to make the request."""
+    return Case(method, kwargs, row(expect) if isinstance(expect, str) else expect, target, data, label)
 
 
 # --- URL arguments ---------------------------------------------------------------------------------------------
@@ -120,6 +134,10 @@ def invitation(w: World) -> dict[str, Any]:
 
 def invitation_token(w: World) -> dict[str, Any]:
     return {"token": w.invitation_token}
+
+
+def bad_reset_link(w: World) -> dict[str, Any]:
+    return {"uidb64": "MQ", "token": "not-a-token"}
 
 
 # --- POST data that succeeds for someone allowed ---------------------------------------------------------------
@@ -160,160 +178,121 @@ def nothing(w: World) -> dict[str, Any]:
 
 # --- the table -------------------------------------------------------------------------------------------------
 #
-# Columns:                    anonymous  coord A  contrib A  viewer A  coord B  NGO coord  staff  superuser
 # "staff" is is_staff without is_superuser; the superuser is also is_staff (as createsuperuser makes it).
-# Staff read every response but do not answer through the forms (they import): their POSTs to the answering
-# forms are refused with 403 like a viewer's.
+# Staff read every response but do not answer through the forms (they import answer files): their POSTs to the
+# answering forms are refused with 403, like a viewer's.
+# The target (default AT) is the organisation whose data the URL is about.
 
+# fmt: off
 EXPECTATIONS: dict[str, list[Case]] = {
-    # Public pages.
-    "home": [Case("GET", no_kwargs, row("ok     ok     ok     ok     ok     ok     ok     ok"))],
-    "survey-questionnaire": [
-        Case("GET", round_open, row("ok     ok     ok     ok     ok     ok     ok     ok"), label="open"),
-        Case("GET", round_draft, row("denied denied denied denied denied denied ok     ok"), label="draft"),
+    #                   anonym coordA contrA viewerA coordB ngo   staff  superuser
+    # Public pages. A draft round is the Office's until it opens.
+    "home": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok",     "GET",  no_kwargs),
     ],
-    "set_language": [Case("POST", no_kwargs, row("ok ok ok ok ok ok ok ok"), data=language)],
-    # The user's own rounds.
-    "my-rounds": [Case("GET", no_kwargs, row("login  ok     ok     ok     ok     ok     ok     ok"))],
-    # A response: its members and staff read it; nobody else, NGOs included.
+    "survey-questionnaire": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok",     "GET",  round_open, label="open"),
+        case("denied denied denied denied denied denied ok     ok",     "GET",  round_draft, label="draft"),
+    ],
+    "set_language": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok",     "POST", no_kwargs, data=language),
+    ],
+    # The user's own rounds (test_my_rounds_* checks that only the user's organisations are listed).
+    "my-rounds": [
+        case("login  ok     ok     ok     ok     ok     ok     ok",     "GET",  no_kwargs),
+    ],
+    # A response: its members and the Office read it; nobody else, NGOs included, and no State reads an NGO's.
     "response-home": [
-        Case("GET", respond("AT"), row("login  ok     ok     ok     denied denied ok     ok"), label="State A"),
-        Case(
-            "GET",
-            respond("ngo-at"),
-            row("login  denied denied denied denied ok     ok     ok"),
-            target="ngo-at",
-            label="NGO of A",
-        ),
-        Case(
-            "GET",
-            respond("ngo-other"),
-            row("login  denied denied denied denied denied ok     ok"),
-            target="ngo-other",
-            label="another NGO",
-        ),
-        Case(
-            "GET",
-            respond("AT", draft=True),
-            row("login  denied denied denied denied denied ok     ok"),
-            label="draft round",
-        ),
+        case("login  ok     ok     ok     denied denied ok     ok",     "GET",  respond("AT"), label="State A"),
+        case("login  denied denied denied denied ok     ok     ok",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
+        case("login  denied denied denied denied denied ok     ok",     "GET",  respond("ngo-other"), target="ngo-other", label="other NGO"),
+        case("login  denied denied denied denied denied ok     ok",     "GET",  respond("AT", draft=True), label="draft round"),
     ],
     "response-section": [
-        Case("GET", respond("AT", section_code=SECTION), row("login ok ok ok denied denied ok ok"), label="State A"),
-        Case(
-            "GET",
-            respond("ngo-at", section_code=SECTION),
-            row("login  denied denied denied denied ok     ok     ok"),
-            target="ngo-at",
-            label="NGO of A",
-        ),
-        Case(
-            "POST",
-            respond("AT", section_code=SECTION),
-            row("login  ok     ok     denied denied denied denied denied"),
-            data=changed_text_answer,
-            label="save",
-        ),
+        case("login  ok     ok     ok     denied denied ok     ok",     "GET",  respond("AT", section_code=SECTION), label="State A"),
+        case("login  denied denied denied denied ok     ok     ok",     "GET",  respond("ngo-at", section_code=SECTION), target="ngo-at", label="NGO in A"),
+        case("login  ok     ok     denied denied denied denied denied", "POST", respond("AT", section_code=SECTION), data=changed_text_answer, label="save"),
     ],
     "response-autosave": [
-        Case(
-            "POST",
-            respond("AT", question_code=TEXT_QUESTION),
-            row("login  ok     ok     denied denied denied denied denied"),
-            data=changed_text_answer,
-        )
+        case("login  ok     ok     denied denied denied denied denied", "POST", respond("AT", question_code=TEXT_QUESTION), data=changed_text_answer),
     ],
-    "response-review": [Case("GET", respond("AT"), row("login  ok     ok     ok     denied denied ok     ok"))],
-    # Submitting is the coordinator's; the round's incomplete response makes the allowed POST a redirect back to
-    # the review page with the missing answers (test_submit_* checks a complete one).
-    "response-submit": [Case("POST", respond("AT"), row("login  ok     denied denied denied denied denied denied"))],
-    # Returning and accepting are the Office's (the response is not submitted here, so staff are redirected with
-    # a message; test_return_and_accept_* checks a submitted one).
+    "response-review": [
+        case("login  ok     ok     ok     denied denied ok     ok",     "GET",  respond("AT")),
+    ],
+    # Submitting is the coordinator's. The response is incomplete, so the allowed POST redirects back to the review
+    # page with the missing answers (test_submit_* submits a complete one).
+    "response-submit": [
+        case("login  ok     denied denied denied denied denied denied", "POST", respond("AT"), data=nothing),
+    ],
+    # Returning and accepting are the Office's. The response is not submitted here, so staff are redirected with a
+    # message (test_return_and_accept_* uses a submitted one).
     "response-return": [
-        Case("POST", respond("AT"), row("login  denied denied denied denied denied ok     ok"), data=return_comment)
+        case("login  denied denied denied denied denied ok     ok",     "POST", respond("AT"), data=return_comment),
     ],
-    "response-accept": [Case("POST", respond("AT"), row("login  denied denied denied denied denied ok     ok"))],
-    # The history of changes: Office staff only, not even the organisation's own members.
+    "response-accept": [
+        case("login  denied denied denied denied denied ok     ok",     "POST", respond("AT"), data=nothing),
+    ],
+    # The history of changes: the Office only, not even the organisation's own members.
     "response-history": [
-        Case("GET", respond("AT"), row("login  denied denied denied denied denied ok     ok"), label="State A"),
-        Case(
-            "GET",
-            respond("ngo-at"),
-            row("login  denied denied denied denied denied ok     ok"),
-            target="ngo-at",
-            label="NGO of A",
-        ),
+        case("login  denied denied denied denied denied ok     ok",     "GET",  respond("AT"), label="State A"),
+        case("login  denied denied denied denied denied ok     ok",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
     ],
-    # Evidence documents: like the response they belong to.
+    # Evidence documents: read like the response they belong to, removed by its editors.
     "evidence-download": [
-        Case("GET", evidence_of("AT"), row("login  ok     ok     ok     denied denied ok     ok"), label="of A"),
-        Case(
-            "GET",
-            evidence_of("DE"),
-            row("login  denied denied denied ok     denied ok     ok"),
-            target="DE",
-            label="of B",
-        ),
+        case("login  ok     ok     ok     denied denied ok     ok",     "GET",  evidence_of("AT"), label="of A"),
+        case("login  denied denied denied ok     denied ok     ok",     "GET",  evidence_of("DE"), target="DE", label="of B"),
     ],
     "evidence-delete": [
-        Case("POST", evidence_of("AT"), row("login  ok     ok     denied denied denied denied denied"), data=nothing)
+        case("login  ok     ok     denied denied denied denied denied", "POST", evidence_of("AT"), data=nothing),
     ],
-    # Previous-round prefill: editors of the organisation only. It has no login_required: an anonymous visitor
-    # gets the same 404 as everybody else who may not (the contract allows 404 or a login redirect).
+    # Copying the previous round's answers: the organisation's editors. The view has no login_required, so an
+    # anonymous visitor gets the same 404 as everybody else who may not (the contract allows 404 or a redirect).
     "response-prefill": [
-        Case("POST", respond("AT"), row("denied ok     ok     denied denied denied denied denied"), data=nothing)
+        case("denied ok     ok     denied denied denied denied denied", "POST", respond("AT"), data=nothing),
     ],
-    # People and invitations: the organisation's coordinators and staff.
+    # People and invitations: the organisation's coordinators and the Office.
     "people-invitations": [
-        Case("GET", organisation("AT"), row("login  ok     denied denied denied denied ok     ok"), label="State A"),
-        Case(
-            "POST",
-            organisation("AT"),
-            row("login  ok     denied denied denied denied ok     ok"),
-            data=new_invitation,
-            label="invite",
-        ),
-        Case(
-            "GET",
-            organisation("ngo-at"),
-            row("login  denied denied denied denied ok     ok     ok"),
-            target="ngo-at",
-            label="NGO of A",
-        ),
+        case("login  ok     denied denied denied denied ok     ok",     "GET",  organisation("AT"), label="State A"),
+        case("login  ok     denied denied denied denied ok     ok",     "POST", organisation("AT"), data=new_invitation, label="invite"),
+        case("login  denied denied denied denied ok     ok     ok",     "GET",  organisation("ngo-at"), target="ngo-at", label="NGO in A"),
     ],
     "invitation-resend": [
-        Case("POST", invitation, row("login  ok     denied denied denied denied ok     ok"), data=nothing)
+        case("login  ok     denied denied denied denied ok     ok",     "POST", invitation, data=nothing),
     ],
     "invitation-revoke": [
-        Case("POST", invitation, row("login  ok     denied denied denied denied ok     ok"), data=nothing)
+        case("login  ok     denied denied denied denied ok     ok",     "POST", invitation, data=nothing),
     ],
     # The token is the credential: whoever holds the link sees whom it invites to which organisation.
-    "invitation-accept": [Case("GET", invitation_token, row("ok     ok     ok     ok     ok     ok     ok     ok"))],
+    "invitation-accept": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok",     "GET",  invitation_token),
+    ],
     # Office pages.
-    "staff-responses": [Case("GET", round_open, row("login  denied denied denied denied denied ok     ok"))],
+    "staff-responses": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  round_open),
+    ],
     "invitations-bulk": [
-        Case("GET", no_kwargs, row("login  denied denied denied denied denied ok     ok")),
-        Case("POST", no_kwargs, row("login  denied denied denied denied denied ok     ok"), data=invitations_file),
+        case("login  denied denied denied denied denied ok     ok",     "GET",  no_kwargs),
+        case("login  denied denied denied denied denied ok     ok",     "POST", no_kwargs, data=invitations_file),
     ],
     "staff-import-responses": [
-        Case("GET", round_open, row("login  denied denied denied denied denied ok     ok")),
-        Case("POST", round_open, row("login  denied denied denied denied denied ok     ok"), data=answers_file),
+        case("login  denied denied denied denied denied ok     ok",     "GET",  round_open),
+        case("login  denied denied denied denied denied ok     ok",     "POST", round_open, data=answers_file),
     ],
-    # Django admin: only its index, once. Non-staff are sent to the admin's login page.
-    "admin:index": [Case("GET", no_kwargs, row("login  login  login  login  login  login  ok     ok"))],
+    # Django admin: only its index (the admin's own URLs are not listed). Non-staff go to the admin's login page.
+    "admin:index": [
+        case("login  login  login  login  login  login  ok     ok",     "GET",  no_kwargs),
+    ],
     # Django's auth views: once, anonymously.
-    "login": [Case("GET", no_kwargs, anonymous_only(OK))],
-    "logout": [Case("POST", no_kwargs, anonymous_only(OK), data=nothing)],
-    "password_change": [Case("GET", no_kwargs, anonymous_only(LOGIN))],
-    "password_change_done": [Case("GET", no_kwargs, anonymous_only(LOGIN))],
-    "password_reset": [Case("GET", no_kwargs, anonymous_only(OK))],
-    "password_reset_done": [Case("GET", no_kwargs, anonymous_only(OK))],
-    "password_reset_confirm": [
-        Case("GET", lambda w: {"uidb64": "MQ", "token": "not-a-token"}, anonymous_only(OK))  # "invalid link" page
-    ],
-    "password_reset_complete": [Case("GET", no_kwargs, anonymous_only(OK))],
+    "login":                   [case(anonymous_only(OK),    "GET",  no_kwargs)],
+    "logout":                  [case(anonymous_only(OK),    "POST", no_kwargs, data=nothing)],
+    "password_change":         [case(anonymous_only(LOGIN), "GET",  no_kwargs)],
+    "password_change_done":    [case(anonymous_only(LOGIN), "GET",  no_kwargs)],
+    "password_reset":          [case(anonymous_only(OK),    "GET",  no_kwargs)],
+    "password_reset_done":     [case(anonymous_only(OK),    "GET",  no_kwargs)],
+    "password_reset_confirm":  [case(anonymous_only(OK),    "GET",  bad_reset_link)],  # the "invalid link" page
+    "password_reset_complete": [case(anonymous_only(OK),    "GET",  no_kwargs)],
 }
+# fmt: on
 
 # Names the completeness test does not require: Django admin's own URLs (the index is in the table).
 IGNORED_PREFIXES = ("admin:",)

@@ -23,7 +23,9 @@ def _round_with_answers() -> Survey:
     question.survey = survey
     for code, value in (("AT", "yes"), ("DE", "yes"), ("FR", "no")):
         response = response_get_or_create(survey=survey, organisation=Organisation.objects.get(code=code))
-        assert answers_save(response=response, question=question, raw={("", ""): value}, base_versions=None, user=None).ok
+        assert answers_save(
+            response=response, question=question, raw={("", ""): value}, base_versions=None, user=None
+        ).ok
     Response.objects.filter(survey=survey).update(status=Response.Status.SUBMITTED)
     return survey
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -383,7 +384,7 @@ def history(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(Evidence.objects.select_related("response__survey", "response__organisation"), pk=pk)
     response_access(request, item.response.survey.slug, item.response.organisation.code)  # 404 unless allowed
     return FileResponse(
