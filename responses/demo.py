@@ -199,8 +199,8 @@ def _write(
     AnswerChange.objects.filter(response=response).update(changed_at=when)
 
 
-def _status_for(index: int, survey: Survey) -> str:
-    if survey.status == Survey.Status.CLOSED:
+def _status_for(index: int, finished: bool) -> str:
+    if finished:
         return Response.Status.ACCEPTED
     return [
         Response.Status.SUBMITTED,
@@ -214,7 +214,7 @@ def _status_for(index: int, survey: Survey) -> str:
 
 
 @transaction.atomic
-def seed_answers(survey: Survey) -> int:
+def seed_answers(survey: Survey, finished: bool = False) -> int:
     """Answers of about 40 States and 60 NGOs to a round; responses that exist already are left alone."""
     state_questions = [
         q for a in survey_structure(survey, "state") for s in a.sections.all() for q in s.questions.all()
@@ -249,7 +249,7 @@ def seed_answers(survey: Survey) -> int:
         answers = _answers_for(organisation, questions, state_answers)
         if not is_ngo:
             by_state[organisation.pk] = answers
-        status = _status_for(index, survey)
+        status = _status_for(index, finished or survey.status == Survey.Status.CLOSED)
         when = base + dt.timedelta(days=index % 30, hours=index % 7)
         response = Response.objects.create(
             survey=survey, organisation=organisation, status=status, last_activity_at=when

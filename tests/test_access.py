@@ -185,7 +185,7 @@ def nothing(w: World) -> dict[str, Any]:
 
 # fmt: off
 EXPECTATIONS: dict[str, list[Case]] = {
-    #                   anonym coordA contrA viewerA coordB ngo   staff  superuser
+    #         anon   coordA contrA viewA  coordB ngo    staff  super     method URL arguments, POST data, ...
     # Public pages. A draft round is the Office's until it opens.
     "home": [
         case("ok     ok     ok     ok     ok     ok     ok     ok",     "GET",  no_kwargs),
@@ -368,47 +368,13 @@ def test_every_case_covers_every_role() -> None:
     }
     for name, cases in EXPECTATIONS.items():
         assert cases, name
-        for case in cases:
-            assert case.method in ("GET", "POST"), (name, case.method)
+        for entry in cases:
+            assert entry.method in ("GET", "POST"), (name, entry.method)
             expected_roles = {"anonymous"} if name in auth_views else set(ROLES)
-            assert set(case.expect) == expected_roles, f"{name} {case.label}: roles {sorted(case.expect)}"
+            assert set(entry.expect) == expected_roles, f"{name} {entry.label}: roles {sorted(entry.expect)}"
 
 
 # --- the matrix ------------------------------------------------------------------------------------------------
-
-
-def _matrix() -> Iterator[Any]:
-    for name, cases in EXPECTATIONS.items():
-        for case in cases:
-            for role, outcome in case.expect.items():
-                label = f"-{case.label.replace(' ', '_')}" if case.label else ""
-                yield pytest.param(name, case, role, outcome, id=f"{name}{label}-{case.method}-{role}")
-
-
-def _request(w: World, role: str, name: str, case: Case) -> tuple[Any, bytes]:
-    client = client_for(w, role)
-    url = reverse(name, kwargs=case.kwargs(w))
-    data = case.data(w) if case.data else {}
-    response = client.get(url) if case.method == "GET" else client.post(url, data=data)
-    return response, body_of(response)
-
-
-@pytest.mark.parametrize(("name", "case", "role", "expected"), list(_matrix()))
-def test_access(w: World, name: str, case: Case, role: str, expected: str) -> None:
-    before = snapshot()
-    response, body = _request(w, role, name, case)
-    outcome = classify(response)
-    if expected == OK_OR_DENIED_BY_STATE:
-        assert outcome in (OK, DENIED), f"{role} {case.method} {name}: {describe(response)}"
-    else:
-        assert outcome == expected, f"{role} {case.method} {name}: expected {expected}, got {describe(response)}"
-    if outcome in (DENIED, LOGIN):
-        shown = leaked(body, w, case.target)
-        assert not shown, f"{role} {case.method} {name} was refused ({describe(response)}) but shows {shown}"
-        assert snapshot() == before, f"{role} {case.method} {name} was refused but changed the database"
-    elif role in OWN_ORGANISATION:
-        shown = foreign_data(body, w, OWN_ORGANISATION[role])
-        assert not shown, f"{role} {case.method} {name} shows another organisation's data: {shown}"
 
 
 # The organisation whose data each non-staff role may see (anonymous: none).
@@ -420,6 +386,40 @@ OWN_ORGANISATION = {
     "coordinator_b": "DE",
     "ngo_coordinator": "ngo-at",
 }
+
+
+def _matrix() -> Iterator[Any]:
+    for name, cases in EXPECTATIONS.items():
+        for entry in cases:
+            for role, outcome in entry.expect.items():
+                label = f"-{entry.label.replace(' ', '_')}" if entry.label else ""
+                yield pytest.param(name, entry, role, outcome, id=f"{name}{label}-{entry.method}-{role}")
+
+
+def _request(w: World, role: str, name: str, entry: Case) -> tuple[Any, bytes]:
+    client = client_for(w, role)
+    url = reverse(name, kwargs=entry.kwargs(w))
+    data = entry.data(w) if entry.data else {}
+    response = client.get(url) if entry.method == "GET" else client.post(url, data=data)
+    return response, body_of(response)
+
+
+@pytest.mark.parametrize(("name", "entry", "role", "expected"), list(_matrix()))
+def test_access(w: World, name: str, entry: Case, role: str, expected: str) -> None:
+    before = snapshot()
+    response, body = _request(w, role, name, entry)
+    outcome = classify(response)
+    if expected == OK_OR_DENIED_BY_STATE:
+        assert outcome in (OK, DENIED), f"{role} {entry.method} {name}: {describe(response)}"
+    else:
+        assert outcome == expected, f"{role} {entry.method} {name}: expected {expected}, got {describe(response)}"
+    if outcome in (DENIED, LOGIN):
+        shown = leaked(body, w, entry.target)
+        assert not shown, f"{role} {entry.method} {name} was refused ({describe(response)}) but shows {shown}"
+        assert snapshot() == before, f"{role} {entry.method} {name} was refused but changed the database"
+    elif role in OWN_ORGANISATION:
+        shown = foreign_data(body, w, OWN_ORGANISATION[role])
+        assert not shown, f"{role} {entry.method} {name} shows another organisation's data: {shown}"
 
 
 # --- specific checks -------------------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ from surveys.models import Survey
 from surveys.services import survey_set_status
 
 DEMO_STAFF = f"staff@{DEMO_DOMAIN}"
-# What each shipped round looks like in the demo: the 2015/16 round is closed, the 2020/21 round is open.
-DEMO_STATUS = {"thb-2016": Survey.Status.CLOSED, "thb-2021": Survey.Status.OPEN}
+# What each shipped round looks like in the demo. Both are open so that the demo coordinators can try either
+# questionnaire; the other States' answers to the 2015/16 round are all accepted (a finished round, as the
+# 2021 round's comparisons need), those to the 2020/21 round are at every stage of the workflow.
+DEMO_ROUNDS = {"thb-2016": (Survey.Status.OPEN, True), "thb-2021": (Survey.Status.OPEN, False)}
 
 
 class Command(BaseCommand):
@@ -28,13 +30,13 @@ class Command(BaseCommand):
             staff.set_password(DEMO_PASSWORD)
             staff.save()
         users = seed_people()
-        for slug, status in DEMO_STATUS.items():
+        for slug, (status, finished) in DEMO_ROUNDS.items():
             survey = Survey.objects.filter(slug=slug).first()
             if survey is None:
                 continue
             if survey.status != status:
                 survey_set_status(survey=survey, status=status)
-            created_responses = seed_answers(survey)
+            created_responses = seed_answers(survey, finished=finished)
             if created_responses:
                 self.stdout.write(f"{slug}: {created_responses} demo responses")
         self.stdout.write("")
