@@ -1,4 +1,7 @@
-"""python manage.py seed_demo: demo data for `make run` (idempotent: running it again changes nothing)."""
+"""python manage.py seed_demo: demo data for `make run` (idempotent: running it again changes nothing).
+
+It lives in reports because it seeds every layer (people, answers, built reports) and only reports may depend on
+all the others."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from reports.models import Report
+from reports.services import report_run_request
 from responses.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_answers, seed_people
 from surveys.models import Survey
 from surveys.services import survey_set_status
@@ -39,6 +44,10 @@ class Command(BaseCommand):
             created_responses = seed_answers(survey, finished=finished)
             if created_responses:
                 self.stdout.write(f"{slug}: {created_responses} demo responses")
+            if created_responses or not Report.objects.filter(survey=survey).exists():
+                # Dashboards read built reports; build them (in-process without a broker, else on a worker).
+                for provisional in (False, True):
+                    report_run_request(survey=survey, include_in_progress=provisional, trigger="demo")
         self.stdout.write("")
         self.stdout.write(
             "Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/ (password for all: " + DEMO_PASSWORD + ")"
