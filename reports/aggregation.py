@@ -72,7 +72,7 @@ def response_rates(respondents: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 def eligible_counts(respondents: pd.DataFrame, questions: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """For each question and respondent kind: how many counted respondents were asked it."""
-    counted = respondents[respondents["counted"]]
+    counted = respondents[respondents["counted"].astype(bool)]  # an empty frame's column is object, not bool
     per_kind = counted["kind"].value_counts()
     rows = []
     for question in questions:

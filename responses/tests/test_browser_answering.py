@@ -411,3 +411,22 @@ def test_breakdown_table_totals_follow_typing_and_the_figures_autosave(
     expect(grand).to_have_text("43")
     expect(cell(page, "PRT.DATA.01", second, "national")).to_have_value("")
     assert not answer(austria, "PRT.DATA.01", second, "national")  # an empty cell is not stored
+
+
+def test_an_autosave_sends_only_its_own_question(
+    page: Page, live_server, survey: Survey, austria: Organisation
+) -> None:
+    """The section form holds every question; an autosave must not post the others (PRT.DATA has 1,000+ fields)."""
+    base = live_server.url
+    member(austria, Role.COORDINATOR, "payload@at.example.org")
+    log_in(page, base, "payload@at.example.org")
+    page.goto(section_url(base, "PRO.LEG"))
+    with page.expect_request(
+        lambda r: "/autosave/PRO.LEG.01/" in r.url and r.method == "POST", timeout=TIMEOUT
+    ) as sent:
+        radio(page, "PRO.LEG.01", "no").check()
+    body = sent.value.post_data or ""
+    assert "PRO.LEG.01" in body
+    assert "PRO.LEG.04" not in body
+    assert "PRO.LEG.02" not in body
+    expect(save_state(page, "PRO.LEG.01")).to_contain_text("Saved")

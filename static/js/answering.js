@@ -40,6 +40,11 @@
       status(container, form.dataset.readonlyText || "Read-only: not saved", "readonly");
       return;
     }
+    if (xhr && xhr.status >= 400 && xhr.status < 500 && xhr.status !== 408 && xhr.status !== 429) {
+      // Refused for good (too large, malformed): retrying would not help; say so and keep the answer in the page.
+      status(container, (form.dataset.refusedText || "Not saved: the server refused this answer") + " (" + xhr.status + ")", "error");
+      return;
+    }
     // Network down, server or database unavailable: keep the answer in the page and try again.
     const attempt = (retries.get(container) || 0) + 1;
     retries.set(container, attempt);
@@ -47,7 +52,19 @@
     status(container, (form.dataset.retryText || "Not saved, retrying…"), "retrying");
     setTimeout(() => htmx.trigger(container, "oscethb:retry"), delay);
   });
-  document.body.addEventListener("htmx:sendError", () => {}); // handled in afterRequest (successful = false)
+  // An autosave sends only its own question's fields (the page's form holds every question of the section).
+  document.body.addEventListener("htmx:configRequest", (e) => {
+    const container = e.detail.elt.closest && e.detail.elt.closest("[data-question]");
+    const data = e.detail.formData;
+    if (!container || !data) return;
+    const code = container.dataset.question;
+    const keep = (name) =>
+      name === "csrfmiddlewaretoken" || name === "file|" + code ||
+      name.startsWith(code + "|") || name.startsWith("v|" + code + "|") || name.startsWith("o|" + code + "|");
+    Array.from(new Set(data.keys())).forEach((name) => {
+      if (!keep(name)) data.delete(name);
+    });
+  });
 
   // Never lose an answer when the tab closes: warn while something is unsaved, and send what is pending.
   window.addEventListener("beforeunload", (e) => {

@@ -1,0 +1,646 @@
+"""Staff dashboards: the stored report document (docs/report-data.md) turned into page rows and chart data.
+
+Every function here reads a fixed number of queries (or none): a page's query count does not grow with the number
+of organisations, questions or answers. Report numbers come from `Report.data`; nothing is recounted here. Only the
+round overview's status board is live (it reads the Response rows), and the question and country pages list the
+individual answers behind the numbers, each in one query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from responses.models import Answer, Membership, Organisation, Response, Role
+from surveys import answer_types as at
+from surveys.i18n import pick
+from surveys.models import Area, Question, Survey
+
+from .headlines import sentence
+from .models import Reminder, Report, ReportRun
+from .selectors import regions
+
+STATUSES = [value for value, _label in Response.Status.choices]
+CHOICE_TYPES = ("single_select", "multi_select", "matrix", "likert_matrix", "yes_no_plus_integer")
+KINDS = ("state", "ngo")
+
+
+def language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+def kind_label(kind: str) -> str:
+    return {"state": _("Participating States"), "ngo": _("NGOs"), "partner": _("Partners for Co-operation")}.get(
+        kind, kind
+    )
+
+
+def status_label(status: str) -> str:
+    return str(Response.Status(status).label) if status in STATUSES else status
+
+
+def percent(part: float | int | None, whole: float | int | None) -> int | None:
+    """A share as a whole percentage; None when there is nothing to divide by."""
+    if part is None or not whole:
+        return None
+    return round(100 * part / whole)
+
+
+def score_percent(score: float | None) -> int | None:
+    return None if score is None else round(100 * score)
+
+
+def number_text(value: Any) -> str:
+    """A stored number as people write it: 12, 2.5 (localised), never 12.0000."""
+    if value is None:
+        return ""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return formats.number_format(int(number))
+    return formats.number_format(number.normalize())
+
+
+# --- the report document ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportDoc:
+    """Lookups over one stored report, built once per request (pure Python, no queries)."""
+
+    report: Report
+    data: Mapping[str, Any] = field(init=False)
+    questions: dict[str, Mapping[str, Any]] = field(init=False)
+    areas: dict[str, Mapping[str, Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.data = self.report.data
+        self.questions = {q["code"]: q for q in self.data.get("questions", [])}
+        self.areas = {a["code"]: a for a in self.data.get("areas", [])}
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.data.get("basis", {}).get("provisional"))
+
+    @property
+    def counted_statuses(self) -> list[str]:
+        return list(self.data.get("basis", {}).get("statuses", []))
+
+    def rows(self, key: str, **match: Any) -> list[dict[str, Any]]:
+        return [row for row in self.data.get(key, []) if all(row.get(k) == v for k, v in match.items())]
+
+    def question_text(self, code: str) -> str:
+        return pick(self.questions.get(code, {}).get("text")) or code
+
+    def area_title(self, code: str) -> str:
+        return pick(self.areas.get(code, {}).get("title")) or code
+
+    def option_labels(self, code: str) -> dict[str, str]:
+        return {o["code"]: pick(o.get("label")) or o["code"] for o in self.questions.get(code, {}).get("options", [])}
+
+    def row_labels(self, code: str) -> dict[str, str]:
+        return {r["code"]: pick(r.get("label")) or r["code"] for r in self.questions.get(code, {}).get("rows", [])}
+
+    def medians(self) -> dict[str, float]:
+        return {row["area"]: row["median"] for row in self.data.get("area_medians", [])}
+
+    def area_links(self) -> list[dict[str, Any]]:
+        """Areas with their questions, for the overview's links."""
+        by_area: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for q in self.data.get("questions", []):
+            by_area[q["area"]].append({"code": q["code"], "text": pick(q.get("text"))})
+        return [
+            {"code": a["code"], "title": pick(a.get("title")), "questions": by_area.get(a["code"], [])}
+            for a in self.data.get("areas", [])
+        ]
+
+
+def report_doc(survey: Survey, provisional: bool) -> ReportDoc | None:
+    report = Report.objects.filter(survey=survey, include_in_progress=provisional).first()
+    return ReportDoc(report) if report is not None else None
+
+
+def bar_chart(
+    question: Mapping[str, Any], counts: Iterable[Mapping[str, Any]], row: str = "", kinds: Sequence[str] = KINDS
+) -> dict[str, Any]:
+    """Grouped bars of one choice question (one cell row): options on the axis, one dataset per respondent kind."""
+    options = [o["code"] for o in question.get("options", [])]
+    labels = {o["code"]: pick(o.get("label")) or o["code"] for o in question.get("options", [])}
+    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
+    for c in counts:
+        if c["row"] == row and c["kind"] in kinds:
+            by_kind[c["kind"]][c["option"]] = c["count"]
+            if c["option"] not in options:
+                options.append(c["option"])
+    return {
+        "type": "bar",
+        "codes": options,
+        "labels": [labels.get(o, o) for o in options],
+        "datasets": [
+            {"kind": kind, "label": kind_label(kind), "data": [by_kind[kind].get(o, 0) for o in options]}
+            for kind in kinds
+            if kind in by_kind
+        ],
+    }
+
+
+# --- round overview: the live status board ------------------------------------------------------------------------
+
+
+@dataclass
+class StatusBoard:
+    rows: list[dict[str, Any]]
+    states_by_status: list[dict[str, Any]]
+    ngos_by_status: list[dict[str, Any]]
+    states_total: int
+    ngos_total: int
+    chart: dict[str, Any]
+
+
+def _reminder_urls(survey: Survey) -> Any:
+    """A function (org code, response id) -> the URL of the "send reminder" action, or "" while it does not exist.
+
+    Another part of the app provides the `reminder-send` URL; it is found by trying the argument shapes it may take.
+    """
+    shapes = (
+        lambda code, pk: {"slug": survey.slug, "org_code": code},
+        lambda code, pk: {"slug": survey.slug, "code": code},
+        lambda code, pk: {"pk": pk},
+        lambda code, pk: {"response_id": pk},
+    )
+    for shape in shapes:
+        try:
+            reverse("reminder-send", kwargs=shape("AT", 1))
+        except NoReverseMatch:
+            continue
+
+        def url(code: str, pk: int | None, shape: Any = shape) -> str:
+            if pk is None and "slug" not in shape("", 0):
+                return ""
+            try:
+                return reverse("reminder-send", kwargs=shape(code, pk))
+            except NoReverseMatch:
+                return ""
+
+        return url
+    return lambda code, pk: ""
+
+
+def status_board(survey: Survey, *, status: str = "", region: str = "") -> StatusBoard:
+    """Every participating State with its live response status, coordinators and reminders (four queries)."""
+    coordinators = Prefetch(
+        "memberships",
+        queryset=Membership.objects.filter(role=Role.COORDINATOR).select_related("user").order_by("user__email"),
+        to_attr="coordinator_memberships",
+    )
+    states = list(
+        Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name").prefetch_related(coordinators)
+    )
+    responses: dict[int, tuple[int, str, Any]] = {}
+    ngo_counts: dict[str, int] = defaultdict(int)
+    for pk, org_id, kind, state, last_activity in Response.objects.filter(survey=survey).values_list(
+        "pk", "organisation_id", "organisation__kind", "status", "last_activity_at"
+    ):
+        if kind == Organisation.Kind.NGO:
+            ngo_counts[state] += 1
+        else:
+            responses[org_id] = (pk, state, last_activity)
+    reminders = dict(
+        Reminder.objects.filter(response__survey=survey)
+        .values("response_id")
+        .annotate(n=Count("id"))
+        .values_list("response_id", "n")
+        .order_by()
+    )
+    ngos_total = Organisation.objects.filter(kind=Organisation.Kind.NGO).count()
+    region_map = regions()
+    region_names = {code: pick(r["names"]) for code, r in region_map.items()}
+    reminder_url = _reminder_urls(survey)
+
+    rows = []
+    for org in states:
+        pk, state, last_activity = responses.get(org.pk, (None, Response.Status.NOT_STARTED.value, None))
+        member_of = [code for code, r in region_map.items() if org.code in r["states"]]
+        rows.append(
+            {
+                "code": org.code,
+                "name": org.name,
+                "status": state,
+                "status_label": status_label(state),
+                "last_activity": last_activity,
+                "coordinators": [m.user.email for m in org.coordinator_memberships],  # type: ignore[attr-defined]
+                "reminders": reminders.get(pk, 0) if pk is not None else 0,
+                "reminder_url": reminder_url(org.code, pk),
+                "regions": [region_names[code] for code in member_of],
+                "region_codes": member_of,
+            }
+        )
+    state_counts = defaultdict(int)
+    for row in rows:
+        state_counts[row["status"]] += 1
+    ngo_counts[Response.Status.NOT_STARTED] += ngos_total - sum(ngo_counts.values())
+    shown = [
+        row for row in rows if (not status or row["status"] == status) and (not region or region in row["region_codes"])
+    ]
+    chart = {
+        "type": "bar",
+        "codes": STATUSES,
+        "labels": [status_label(s) for s in STATUSES],
+        "datasets": [
+            {"kind": "state", "label": kind_label("state"), "data": [state_counts.get(s, 0) for s in STATUSES]},
+            {"kind": "ngo", "label": kind_label("ngo"), "data": [ngo_counts.get(s, 0) for s in STATUSES]},
+        ],
+    }
+    return StatusBoard(
+        rows=shown,
+        states_by_status=[{"status": s, "label": status_label(s), "count": state_counts.get(s, 0)} for s in STATUSES],
+        ngos_by_status=[{"status": s, "label": status_label(s), "count": ngo_counts.get(s, 0)} for s in STATUSES],
+        states_total=len(rows),
+        ngos_total=ngos_total,
+        chart=chart,
+    )
+
+
+def region_choices() -> list[tuple[str, str]]:
+    return [(code, pick(r["names"])) for code, r in regions().items()]
+
+
+def latest_run(survey: Survey) -> ReportRun | None:
+    return ReportRun.objects.filter(survey=survey).order_by("-created_at", "-pk").first()
+
+
+def first_area_code(survey: Survey) -> str | None:
+    """The first area with scored questions: where a finished build sends the reader."""
+    area = Area.objects.filter(survey=survey, sections__questions__scored=True).order_by("position").distinct().first()
+    if area is None:
+        area = Area.objects.filter(survey=survey).order_by("position").first()
+    return area.code if area else None
+
+
+# --- per area -----------------------------------------------------------------------------------------------------
+
+
+def area_page(doc: ReportDoc, area_code: str) -> dict[str, Any]:
+    area = doc.areas[area_code]
+    lang = language()
+    codes = [q["code"] for q in doc.data["questions"] if q["area"] == area_code]
+    counts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in doc.data.get("choice_counts", []):
+        if row["question"] in doc.questions and doc.questions[row["question"]]["area"] == area_code:
+            counts[row["question"]].append(row)
+
+    headlines = [
+        {
+            "question": row["question"],
+            "text": doc.question_text(row["question"]),
+            "sentence": sentence(row, doc.questions[row["question"]], lang),
+        }
+        for row in doc.rows("headlines", area=area_code)
+        if row["question"] in doc.questions
+    ]
+    charts = []
+    for code in area.get("scored_questions", []):
+        question = doc.questions.get(code)
+        if question is None or not question.get("options"):
+            continue
+        charts.append(
+            {
+                "question": code,
+                "text": doc.question_text(code),
+                "script_id": f"chart-data-{code}",
+                "data": bar_chart(question, counts.get(code, [])),
+            }
+        )
+
+    median = doc.medians().get(area_code)
+    scores = sorted(doc.rows("scores", area=area_code), key=lambda r: (-r["score"], r["name"] or ""))
+    score_rows = [
+        {
+            "organisation": r["organisation"],
+            "name": r["name"] or r["organisation"],
+            "score": score_percent(r["score"]),
+            "items": r["items"],
+            "above_median": median is not None and r["score"] >= median,
+        }
+        for r in scores
+    ]
+    region_names = {code: pick(r["names"]) for code, r in regions().items()}
+    region_rows = [
+        {
+            "region": r["region"],
+            "name": region_names.get(r["region"], r["name"]),
+            "score": score_percent(r["score"]),
+            "states": r["states"],
+        }
+        for r in sorted(doc.rows("region_scores", area=area_code), key=lambda r: -r["score"])
+    ]
+    agreement = next(iter(doc.rows("agreement_by_area", area=area_code)), None)
+    changes = [
+        {
+            "question": r["question"],
+            "text": doc.question_text(r["question"]),
+            "previous_yes": r["previous_yes"],
+            "current_yes": r["current_yes"],
+            "previous_answered": r["previous_answered"],
+            "current_answered": r["current_answered"],
+            "delta": r["current_yes"] - r["previous_yes"],
+        }
+        for r in doc.data.get("changes", [])
+        if r["question"] in codes
+    ]
+    return {
+        "area": {"code": area_code, "title": doc.area_title(area_code)},
+        "questions": [{"code": c, "text": doc.question_text(c)} for c in codes],
+        "headlines": headlines,
+        "charts": charts,
+        "scores": score_rows,
+        "median": score_percent(median),
+        "regions": region_rows,
+        "agreement": (
+            {"pairs": agreement["pairs"], "agreement": score_percent(agreement["agreement"])} if agreement else None
+        ),
+        "changes": changes,
+        "previous_round": doc.data.get("survey", {}).get("previous"),
+    }
+
+
+# --- per question -------------------------------------------------------------------------------------------------
+
+
+def question_model(survey: Survey, code: str) -> Question | None:
+    """The round's question with its options, for the kind of each answer cell (at most two queries)."""
+    question = (
+        Question.objects.filter(survey=survey, code=code)
+        .select_related("option_set")
+        .prefetch_related("option_set__options")
+        .first()
+    )
+    if question is not None:
+        question.survey = survey
+    return question
+
+
+def answers_for_question(survey: Survey, code: str, statuses: Sequence[str]) -> list[Answer]:
+    """Every answer cell to one question of the responses the report counts, in one query."""
+    return list(
+        Answer.objects.filter(response__survey=survey, question__code=code, response__status__in=list(statuses))
+        .select_related("response__organisation")
+        .order_by("response__organisation__kind", "response__organisation__name", "row", "column")
+    )
+
+
+def _cell_text(answer: Answer, kind: str, labels: Mapping[str, str]) -> str:
+    if kind == at.CHOICE:
+        return labels.get(answer.value_text or "", answer.value_text or "")
+    if kind == at.CHOICES:
+        return "; ".join(labels.get(c, c) for c in answer.value_choices or [])
+    if kind in (at.INTEGER, at.DECIMAL, at.YEAR):
+        return number_text(answer.value_number)
+    if kind == at.DATE:
+        return formats.date_format(answer.value_date, "DATE_FORMAT") if answer.value_date else ""
+    return answer.value_text or ""
+
+
+def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer], survey: Survey) -> dict[str, Any]:
+    code = question.code
+    meta = doc.questions[code]
+    options = doc.option_labels(code)
+    row_labels = doc.row_labels(code)
+    specs = {spec.key: spec for spec in question.cells()}
+    counts = doc.rows("choice_counts", question=code)
+
+    # The counts table: per cell row, one line per option with States and NGOs, as shares of those who answered.
+    tables = []
+    row_codes = list(dict.fromkeys(c["row"] for c in counts))
+    for row in row_codes:
+        mine = [c for c in counts if c["row"] == row]
+        kinds = [k for k in (*KINDS, "partner") if any(c["kind"] == k for c in mine)]
+        answered = {k: max((c["answered"] for c in mine if c["kind"] == k), default=0) for k in kinds}
+        eligible = {k: max((c["eligible"] for c in mine if c["kind"] == k), default=0) for k in kinds}
+        option_codes = list(dict.fromkeys(c["option"] for c in mine))
+        lines = []
+        for option in option_codes:
+            cells = []
+            for kind in kinds:
+                count = next((c["count"] for c in mine if c["kind"] == kind and c["option"] == option), 0)
+                cells.append({"kind": kind, "count": count, "percent": percent(count, answered[kind])})
+            lines.append({"option": option, "label": options.get(option, option), "cells": cells})
+        tables.append(
+            {
+                "row": row,
+                "label": row_labels.get(row, row),
+                "kinds": [
+                    {"kind": k, "label": kind_label(k), "answered": answered[k], "eligible": eligible[k]} for k in kinds
+                ],
+                "lines": lines,
+                "script_id": f"chart-data-{code}-{row or 'all'}",
+                "chart": bar_chart(meta, mine, row=row, kinds=[k for k in kinds if k in KINDS]),
+            }
+        )
+
+    numbers = [
+        {
+            "row": row_labels.get(n["row"], n["row"]),
+            "column": n["column"],
+            "kind": kind_label(n["kind"]),
+            "count": n["count"],
+            "sum": number_text(n["sum"]),
+            "median": number_text(n["median"]),
+            "min": number_text(n["min"]),
+            "max": number_text(n["max"]),
+        }
+        for n in doc.rows("number_summaries", question=code)
+    ]
+
+    # Who answered what: choice cells grouped by option, every other cell listed with its organisation.
+    by_option: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    listed: list[dict[str, Any]] = []
+    for answer in answers:
+        org = answer.response.organisation
+        spec = specs.get((answer.row, answer.column))
+        kind = spec.kind if spec else (at.CHOICES if answer.value_choices is not None else at.TEXT)
+        who = {
+            "code": org.code,
+            "name": org.name,
+            "kind": org.kind,
+            "kind_label": kind_label(org.kind),
+            "url": reverse("response-home", args=[survey.slug, org.code]),
+        }
+        if kind == at.CHOICE and question.type in CHOICE_TYPES:
+            by_option[(answer.row, answer.value_text or "")].append(who)
+        elif kind == at.CHOICES:
+            for choice in answer.value_choices or []:
+                by_option[(answer.row, choice)].append(who)
+        else:
+            text = _cell_text(answer, kind, options)
+            if text:
+                where = " · ".join(p for p in (row_labels.get(answer.row, answer.row), answer.column) if p)
+                listed.append({**who, "where": where, "value": text})
+    groups = []
+    for row in dict.fromkeys([*row_codes, *(r for r, _o in by_option)]):
+        known = [o for o in options if (row, o) in by_option]
+        extra = [o for (r, o) in by_option if r == row and o not in options]
+        entries = [
+            {"option": o, "label": options.get(o, o), "organisations": by_option[(row, o)]}
+            for o in dict.fromkeys([*known, *extra])
+        ]
+        if entries:
+            groups.append({"row": row, "label": row_labels.get(row, row), "options": entries})
+    return {
+        "question": {
+            "code": code,
+            "text": doc.question_text(code),
+            "area": meta["area"],
+            "area_title": doc.area_title(meta["area"]),
+            "type": meta["type"],
+            "audience": meta["audience"],
+            "scored": meta.get("scored", False),
+        },
+        "tables": tables,
+        "numbers": numbers,
+        "groups": groups,
+        "listed": listed,
+        "is_text": question.type in ("short_text", "long_text"),
+        "answer_count": len({a.response_id for a in answers}),
+    }
+
+
+# --- country profile ----------------------------------------------------------------------------------------------
+
+
+def country_answers(survey: Survey, state: Organisation, statuses: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The State's answers and those of the NGOs working there, of the responses the report counts: one query."""
+    return list(
+        Answer.objects.filter(
+            Q(response__organisation=state) | Q(response__organisation__country=state),
+            response__survey=survey,
+            response__status__in=list(statuses),
+        )
+        .values_list(
+            "response__organisation__code",
+            "response__organisation__name",
+            "response__organisation__kind",
+            "question__code",
+            "row",
+            "column",
+            "value_text",
+            "value_number",
+            "value_date",
+            "value_choices",
+        )
+        .order_by("response__organisation__name", "question__code", "row", "column")
+    )
+
+
+def _value_text(text: str | None, number: Any, date: Any, choices: list[str] | None, labels: Mapping[str, str]) -> str:
+    if choices is not None:
+        return "; ".join(labels.get(c, c) for c in choices)
+    if text is not None:
+        return labels.get(text, text)
+    if number is not None:
+        return number_text(number)
+    if date is not None:
+        return formats.date_format(date, "DATE_FORMAT")
+    return ""
+
+
+def country_page(doc: ReportDoc, state: Organisation, answers: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+    iso = state.code
+    # (question) -> organisation -> ["row label: value", ...]
+    state_cells: dict[str, list[str]] = defaultdict(list)
+    ngo_cells: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+    ngos: dict[str, str] = {}
+    for org_code, org_name, kind, code, row, column, text, number, date, choices in answers:
+        if code not in doc.questions:
+            continue
+        labels = doc.option_labels(code)
+        value = _value_text(text, number, date, choices, labels)
+        if not value:
+            continue
+        where = " · ".join(p for p in (doc.row_labels(code).get(row, row), column) if p)
+        shown = f"{where}: {value}" if where else value
+        if org_code == iso:
+            state_cells[code].append(shown)
+        elif kind == Organisation.Kind.NGO:
+            ngos[org_code] = org_name
+            ngo_cells[code][(org_code, org_name)].append(shown)
+
+    agreement: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in doc.rows("state_vs_ngo", country=iso):
+        agreement[row["question"]].append(
+            {"row": doc.row_labels(row["question"]).get(row["row"], row["row"]), "agree": score_percent(row["agree"])}
+        )
+    changes = {}
+    for row in doc.rows("state_changes", organisation=iso):
+        labels = doc.option_labels(row["question"])
+        changes[row["question"]] = {
+            "previous": labels.get(row["previous"], row["previous"]),
+            "current": labels.get(row["current"], row["current"]),
+        }
+
+    areas = []
+    for area in doc.data.get("areas", []):
+        questions = []
+        for q in doc.data["questions"]:
+            code = q["code"]
+            if q["area"] != area["code"] or q["type"] == "file":
+                continue
+            if code not in state_cells and code not in ngo_cells:
+                continue
+            questions.append(
+                {
+                    "code": code,
+                    "text": pick(q.get("text")),
+                    "state": state_cells.get(code, []),
+                    "ngos": [
+                        {"code": org[0], "name": org[1], "values": values}
+                        for org, values in sorted(ngo_cells.get(code, {}).items(), key=lambda i: i[0][1])
+                    ],
+                    "agreement": agreement.get(code, []),
+                    "change": changes.get(code),
+                }
+            )
+        if questions:
+            areas.append({"code": area["code"], "title": pick(area.get("title")), "questions": questions})
+
+    medians = doc.medians()
+    scores = {row["area"]: row for row in doc.rows("scores", organisation=iso)}
+    score_rows = [
+        {
+            "area": a["code"],
+            "title": pick(a.get("title")),
+            "score": score_percent(scores[a["code"]]["score"]) if a["code"] in scores else None,
+            "items": scores[a["code"]]["items"] if a["code"] in scores else 0,
+            "median": score_percent(medians.get(a["code"])),
+        }
+        for a in doc.data.get("areas", [])
+        if a["code"] in scores or a["code"] in medians
+    ]
+    chart = {
+        "type": "bar",
+        "codes": [r["area"] for r in score_rows],
+        "labels": [r["title"] for r in score_rows],
+        "percent": True,
+        "datasets": [
+            {"kind": "state", "label": state.name, "data": [r["score"] for r in score_rows]},
+            {"kind": "median", "label": _("OSCE median"), "data": [r["median"] for r in score_rows]},
+        ],
+    }
+    change_rows = [
+        {"question": code, "text": doc.question_text(code), **change} for code, change in sorted(changes.items())
+    ]
+    return {
+        "areas": areas,
+        "scores": score_rows,
+        "chart": chart,
+        "changes": change_rows,
+        "ngo_count": len(ngos),
+        "previous_round": doc.data.get("survey", {}).get("previous"),
+    }
