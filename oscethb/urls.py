@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("responses.urls")),
+    path("", include("reports.urls")),
     path("", include("surveys.urls")),
 ]

@@ -43,6 +43,15 @@ def kind_label(kind: str) -> str:
     )
 
 
+def kind_singular(kind: str) -> str:
+    return {"state": _("Participating State"), "ngo": _("NGO"), "partner": _("Partner for Co-operation")}.get(
+        kind, kind
+    )
+
+
+KIND_ORDER = {"state": 0, "partner": 1, "ngo": 2}
+
+
 def status_label(status: str) -> str:
     return str(Response.Status(status).label) if status in STATUSES else status
 
@@ -92,6 +101,10 @@ class ReportDoc:
     @property
     def counted_statuses(self) -> list[str]:
         return list(self.data.get("basis", {}).get("statuses", []))
+
+    @property
+    def counted_labels(self) -> list[str]:
+        return [status_label(s) for s in self.counted_statuses]
 
     def rows(self, key: str, **match: Any) -> list[dict[str, Any]]:
         return [row for row in self.data.get(key, []) if all(row.get(k) == v for k, v in match.items())]
@@ -203,7 +216,7 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
     states = list(
         Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name").prefetch_related(coordinators)
     )
-    responses: dict[int, tuple[int, str, Any]] = {}
+    responses: dict[int, tuple[int | None, str, Any]] = {}
     ngo_counts: dict[str, int] = defaultdict(int)
     for pk, org_id, kind, state, last_activity in Response.objects.filter(survey=survey).values_list(
         "pk", "organisation_id", "organisation__kind", "status", "last_activity_at"
@@ -226,7 +239,7 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
 
     rows = []
     for org in states:
-        pk, state, last_activity = responses.get(org.pk, (None, Response.Status.NOT_STARTED.value, None))
+        response_id, state, last_activity = responses.get(org.pk, (None, Response.Status.NOT_STARTED.value, None))
         member_of = [code for code, r in region_map.items() if org.code in r["states"]]
         rows.append(
             {
@@ -235,17 +248,17 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
                 "status": state,
                 "status_label": status_label(state),
                 "last_activity": last_activity,
-                "coordinators": [m.user.email for m in org.coordinator_memberships],  # type: ignore[attr-defined]
-                "reminders": reminders.get(pk, 0) if pk is not None else 0,
-                "reminder_url": reminder_url(org.code, pk),
+                "coordinators": [m.user.email for m in getattr(org, "coordinator_memberships", [])],
+                "reminders": reminders.get(response_id, 0) if response_id is not None else 0,
+                "reminder_url": reminder_url(org.code, response_id),
                 "regions": [region_names[code] for code in member_of],
                 "region_codes": member_of,
             }
         )
-    state_counts = defaultdict(int)
+    state_counts: dict[str, int] = defaultdict(int)
     for row in rows:
         state_counts[row["status"]] += 1
-    ngo_counts[Response.Status.NOT_STARTED] += ngos_total - sum(ngo_counts.values())
+    ngo_counts[Response.Status.NOT_STARTED.value] += ngos_total - sum(ngo_counts.values())
     shown = [
         row for row in rows if (not status or row["status"] == status) and (not region or region in row["region_codes"])
     ]
@@ -270,6 +283,11 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
 
 def region_choices() -> list[tuple[str, str]]:
     return [(code, pick(r["names"])) for code, r in regions().items()]
+
+
+def regions_of(code: str) -> list[str]:
+    """The names of the regions a State belongs to, in the active language."""
+    return [pick(r["names"]) for r in regions().values() if code in r["states"]]
 
 
 def latest_run(survey: Survey) -> ReportRun | None:
@@ -421,7 +439,13 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
     row_codes = list(dict.fromkeys(c["row"] for c in counts))
     for row in row_codes:
         mine = [c for c in counts if c["row"] == row]
-        kinds = [k for k in (*KINDS, "partner") if any(c["kind"] == k for c in mine)]
+        # Partners for Co-operation only when one of them answered (they are rarely invited).
+        kinds = [
+            k
+            for k in (*KINDS, "partner")
+            if any(c["kind"] == k for c in mine)
+            and (k != "partner" or any(c["answered"] for c in mine if c["kind"] == k))
+        ]
         answered = {k: max((c["answered"] for c in mine if c["kind"] == k), default=0) for k in kinds}
         eligible = {k: max((c["eligible"] for c in mine if c["kind"] == k), default=0) for k in kinds}
         option_codes = list(dict.fromkeys(c["option"] for c in mine))
@@ -456,12 +480,18 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             "min": number_text(n["min"]),
             "max": number_text(n["max"]),
         }
-        for n in doc.rows("number_summaries", question=code)
+        for n in sorted(
+            doc.rows("number_summaries", question=code),
+            key=lambda n: (n["row"], n["column"], KIND_ORDER.get(n["kind"], 9)),
+        )
     ]
 
     # Who answered what: choice cells grouped by option, every other cell listed with its organisation.
     by_option: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    listed: list[dict[str, Any]] = []
+    listed: dict[str, dict[str, Any]] = {}  # organisation code -> its other cells, one line per organisation
+    answers = sorted(
+        answers, key=lambda a: (KIND_ORDER.get(a.response.organisation.kind, 9), a.response.organisation.name)
+    )
     for answer in answers:
         org = answer.response.organisation
         spec = specs.get((answer.row, answer.column))
@@ -470,7 +500,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             "code": org.code,
             "name": org.name,
             "kind": org.kind,
-            "kind_label": kind_label(org.kind),
+            "kind_label": kind_singular(org.kind),
             "url": reverse("response-home", args=[survey.slug, org.code]),
         }
         if kind == at.CHOICE and question.type in CHOICE_TYPES:
@@ -482,7 +512,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             text = _cell_text(answer, kind, options)
             if text:
                 where = " · ".join(p for p in (row_labels.get(answer.row, answer.row), answer.column) if p)
-                listed.append({**who, "where": where, "value": text})
+                listed.setdefault(org.code, {**who, "cells": []})["cells"].append({"where": where, "value": text})
     groups = []
     for row in dict.fromkeys([*row_codes, *(r for r, _o in by_option)]):
         known = [o for o in options if (row, o) in by_option]
@@ -506,8 +536,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
         "tables": tables,
         "numbers": numbers,
         "groups": groups,
-        "listed": listed,
-        "is_text": question.type in ("short_text", "long_text"),
+        "listed": list(listed.values()),
         "answer_count": len({a.response_id for a in answers}),
     }
 
@@ -600,8 +629,8 @@ def country_page(doc: ReportDoc, state: Organisation, answers: Sequence[tuple[An
                     "text": pick(q.get("text")),
                     "state": state_cells.get(code, []),
                     "ngos": [
-                        {"code": org[0], "name": org[1], "values": values}
-                        for org, values in sorted(ngo_cells.get(code, {}).items(), key=lambda i: i[0][1])
+                        {"code": org[0], "name": org[1], "answers": cells}
+                        for org, cells in sorted(ngo_cells.get(code, {}).items(), key=lambda i: i[0][1])
                     ],
                     "agreement": agreement.get(code, []),
                     "change": changes.get(code),
@@ -634,7 +663,9 @@ def country_page(doc: ReportDoc, state: Organisation, answers: Sequence[tuple[An
         ],
     }
     change_rows = [
-        {"question": code, "text": doc.question_text(code), **change} for code, change in sorted(changes.items())
+        {"question": q["code"], "text": pick(q.get("text")), **changes[q["code"]]}
+        for q in doc.data["questions"]
+        if q["code"] in changes
     ]
     return {
         "areas": areas,

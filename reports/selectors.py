@@ -114,6 +114,13 @@ def answers_frame(survey: Survey, include_in_progress: bool, questions: list[dic
     cell_kinds = {(q["code"], *key.split("|", 1)): kind for q in questions for key, kind in q["cells"].items()}
     query = (
         Answer.objects.filter(response__survey=survey, response__status__in=counted_statuses(include_in_progress))
+        # A cell whose answer was cleared keeps its row (and version) with no value: it is not an answer.
+        .exclude(
+            value_text__isnull=True,
+            value_number__isnull=True,
+            value_date__isnull=True,
+            value_choices__isnull=True,
+        )
         .values_list(
             "response__organisation__code",
             "response__organisation__kind",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -111,9 +112,10 @@ def report_run_execute(*, run_id: int) -> str:
         return "skipped"
     run = ReportRun.objects.select_related("survey").get(pk=run_id)
     if run.attempts > MAX_ATTEMPTS:
+        last = f" Last error: {run.error}" if run.error else ""
         report_run_fail(
             run_id=run_id,
-            error=f"Stopped after {MAX_ATTEMPTS} attempts: the build kept failing or its worker kept dying.",
+            error=f"Stopped after {MAX_ATTEMPTS} attempts: the build kept failing or its worker kept dying.{last}",
         )
         return JobStatus.FAILED
 
@@ -124,7 +126,13 @@ def report_run_execute(*, run_id: int) -> str:
     def progress(percent: int, message: str) -> None:
         _set(run_id, progress=percent, message=message[:200])
 
-    data = report_compute(survey=run.survey, include_in_progress=run.include_in_progress, progress=progress)
+    try:
+        data = report_compute(survey=run.survey, include_in_progress=run.include_in_progress, progress=progress)
+    except Exception as exc:
+        # Kept on the run, so that a run stopped by the attempt cap after retries still says what went wrong.
+        with contextlib.suppress(DatabaseError):
+            _set(run_id, error=f"{type(exc).__name__}: {exc}"[:5000])
+        raise
     now = timezone.now()
     with transaction.atomic():
         Report.objects.update_or_create(

@@ -55,3 +55,36 @@ def rebuild_closed_round(survey_id: int) -> None:
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is not None:
         report_run_request(survey=survey, trigger="round closed")
+
+
+@shared_task(bind=True, name="reports.export_excel", max_retries=MAX_RETRIES)
+def export_excel(self: Task, export_id: int) -> str:
+    """Write one Excel summary (reports.exports.excel_export_execute); brief outages are retried."""
+    from .exports import excel_export_execute, excel_export_fail
+    from .models import ExcelExport
+
+    if not ExcelExport.objects.filter(pk=export_id).exists():
+        return "gone"
+    try:
+        return excel_export_execute(export_id=export_id)
+    except TRANSIENT as exc:
+        if self.request.retries >= MAX_RETRIES:
+            excel_export_fail(export_id=export_id, error=f"Gave up after {MAX_RETRIES} retries: {exc}")
+            return "failed"
+        logger.warning("excel export %s: transient error, retrying: %s", export_id, exc)
+        ExcelExport.objects.filter(pk=export_id).update(status="queued", message="waiting to retry")
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+    except Exception as exc:
+        logger.exception("excel export %s failed", export_id)
+        excel_export_fail(export_id=export_id, error=f"{type(exc).__name__}: {exc}")
+        return "failed"
+
+
+@shared_task(name="reports.send_reminders")
+def send_reminders() -> int:
+    """Daily (celery beat): e-mail the deadline reminders due today (reports.reminders); returns how many went out."""
+    from django.utils import timezone
+
+    from .reminders import reminders_send
+
+    return len(reminders_send(today=timezone.localdate()))

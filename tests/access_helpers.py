@@ -21,6 +21,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from reports.models import ReportRun
+from reports.services import report_run_execute
 from responses.models import (
     Answer,
     AnswerChange,
@@ -79,6 +81,7 @@ class World:
     evidence_bytes: dict[str, bytes] = field(default_factory=dict)
     invitation: Invitation | None = None
     invitation_token: str = ""
+    report_run: ReportRun | None = None
 
     @property
     def slug(self) -> str:
@@ -179,7 +182,12 @@ def build_world() -> World:
         invited_by=users["staff"],
         base_url="http://testserver/",
     )
+    # A provisional report (in-progress answers counted), so that the dashboards have data to show or withhold.
+    run = ReportRun.objects.create(survey=survey, include_in_progress=True, requested_by=users["staff"])
+    assert report_run_execute(run_id=run.pk) == "done"
+    run.refresh_from_db()
     return World(
+        report_run=run,
         survey=survey,
         draft=draft,
         orgs=orgs,
@@ -278,6 +286,7 @@ def snapshot() -> dict[str, Any]:
         ),
         "memberships": list(Membership.objects.order_by("pk").values_list("pk", "user_id", "organisation_id", "role")),
         "users": get_user_model().objects.count(),
+        "report_runs": ReportRun.objects.count(),
     }
 
 

@@ -85,6 +85,7 @@ class Case:
     target: str = "AT"  # whose data the URL is about: a refusal must not show this organisation's name
     data: Data | None = None
     label: str = ""
+    query: str = ""  # appended to the URL, e.g. "?basis=provisional"
 
 
 def case(
@@ -95,9 +96,10 @@ def case(
     data: Data | None = None,
     target: str = "AT",
     label: str = "",
+    query: str = "",
 ) -> Case:
     """A row of the table: the outcomes first (one per role, in the order of ROLES), then how to make the request."""
-    return Case(method, kwargs, row(expect) if isinstance(expect, str) else expect, target, data, label)
+    return Case(method, kwargs, row(expect) if isinstance(expect, str) else expect, target, data, label, query)
 
 
 # --- URL arguments ---------------------------------------------------------------------------------------------
@@ -136,6 +138,26 @@ def invitation_token(w: World) -> dict[str, Any]:
     return {"token": w.invitation_token}
 
 
+def area(code: str) -> Kwargs:
+    return lambda w: {"slug": w.slug, "area_code": code}
+
+
+def question(code: str) -> Kwargs:
+    return lambda w: {"slug": w.slug, "code": code}
+
+
+def country(iso: str) -> Kwargs:
+    return lambda w: {"slug": w.slug, "iso": iso}
+
+
+def report_run(w: World) -> dict[str, Any]:
+    assert w.report_run is not None
+    return {"pk": w.report_run.pk}
+
+
+PROVISIONAL = "?basis=provisional"
+
+
 def bad_reset_link(w: World) -> dict[str, Any]:
     return {"uidb64": "MQ", "token": "not-a-token"}
 
@@ -166,6 +188,10 @@ def invitations_file(w: World) -> dict[str, Any]:
 def answers_file(w: World) -> dict[str, Any]:
     content = f"organisation,question,row,column,value\nAT,{TEXT_QUESTION},,,IMPORTED-AT\n".encode()
     return {"file": SimpleUploadedFile("answers.csv", content, content_type="text/csv")}
+
+
+def provisional_build(w: World) -> dict[str, Any]:
+    return {"basis": "provisional"}
 
 
 def language(w: World) -> dict[str, Any]:
@@ -277,6 +303,26 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "staff-import-responses": [
         case("login  denied denied denied denied denied ok     ok",     "GET",  round_open),
         case("login  denied denied denied denied denied ok     ok",     "POST", round_open, data=answers_file),
+    ],
+    # Report dashboards (reports app): the Office only. The provisional report counts in-progress answers, so it
+    # holds every organisation's data.
+    "dashboard-round": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  round_open, query=PROVISIONAL),
+    ],
+    "dashboard-area": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  area("GEN"), query=PROVISIONAL),
+    ],
+    "dashboard-question": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  question(TEXT_QUESTION), query=PROVISIONAL),
+    ],
+    "dashboard-country": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  country("AT"), query=PROVISIONAL),
+    ],
+    "report-build": [
+        case("login  denied denied denied denied denied ok     ok",     "POST", round_open, data=provisional_build),
+    ],
+    "report-run": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  report_run),
     ],
     # Django admin: only its index (the admin's own URLs are not listed). Non-staff go to the admin's login page.
     "admin:index": [
@@ -398,7 +444,7 @@ def _matrix() -> Iterator[Any]:
 
 def _request(w: World, role: str, name: str, entry: Case) -> tuple[Any, bytes]:
     client = client_for(w, role)
-    url = reverse(name, kwargs=entry.kwargs(w))
+    url = reverse(name, kwargs=entry.kwargs(w)) + entry.query
     data = entry.data(w) if entry.data else {}
     response = client.get(url) if entry.method == "GET" else client.post(url, data=data)
     return response, body_of(response)
@@ -652,3 +698,17 @@ def test_a_deactivated_member_is_logged_out(w: World) -> None:
     page = body_of(response).decode()
     assert classify(response) == LOGIN
     assert SECRETS["AT"] not in page
+
+
+def test_dashboards_show_every_answer_to_staff_and_nothing_to_members(w: World) -> None:
+    url = reverse("dashboard-question", args=[w.slug, TEXT_QUESTION]) + PROVISIONAL
+    response = client_for(w, "staff").get(url)
+    page = body_of(response).decode()
+    assert response.status_code == 200
+    for secret in SECRETS.values():
+        assert secret in page  # so that the refusals below have something to withhold
+    for role in ("coordinator_a", "viewer_a", "coordinator_b", "ngo_coordinator"):
+        response = client_for(w, role).get(url)
+        page = body_of(response).decode()
+        assert response.status_code == 404, role
+        assert not [secret for secret in SECRETS.values() if secret in page], role

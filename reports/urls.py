@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("staff/rounds/<slug:slug>/dashboard/", views.round_overview, name="dashboard-round"),
+    path("staff/rounds/<slug:slug>/reports/build/", views.report_build, name="report-build"),
+    path("staff/report-runs/<int:pk>/", views.report_run, name="report-run"),
+    path("staff/rounds/<slug:slug>/areas/<str:area_code>/", views.area_dashboard, name="dashboard-area"),
+    path("staff/rounds/<slug:slug>/questions/<str:code>/", views.question_dashboard, name="dashboard-question"),
+    path("staff/rounds/<slug:slug>/countries/<str:iso>/", views.country_dashboard, name="dashboard-country"),
+]

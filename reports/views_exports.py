@@ -1,0 +1,114 @@
+"""Excel summaries for Office staff: start one, follow its progress (htmx polling), download it.
+
+Office staff only: anonymous visitors go to the login page, everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from surveys.models import Survey
+
+from .exports import excel_export_request
+from .models import ExcelExport, JobStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT = 20
+
+
+def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Anonymous visitors go to the login page; logged-in people who are not Office staff get 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_staff:
+            raise Http404("No such page")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class ExcelExportForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of the labels and texts"),
+        choices=settings.LANGUAGES,
+        help_text=_("Question texts, titles and options appear in this language where the definition has them."),
+    )
+    include_in_progress = forms.BooleanField(
+        required=False,
+        label=_("Include answers still in progress (provisional)"),
+        help_text=_("Otherwise only submitted, resubmitted and accepted responses are counted."),
+    )
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def excel_export_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the form and the round's recent exports. POST: start an export and go to its status page."""
+    survey = get_object_or_404(Survey, slug=slug)
+    language = (get_language() or "en").split("-")[0]
+    form = ExcelExportForm(request.POST or None, initial={"language": language})
+    if request.method == "POST" and form.is_valid():
+        export = excel_export_request(
+            survey=survey,
+            user=request.user,
+            language=form.cleaned_data["language"],
+            include_in_progress=form.cleaned_data["include_in_progress"],
+        )
+        return redirect("excel-export-status", pk=export.pk)
+    exports = ExcelExport.objects.filter(survey=survey).select_related("requested_by")[:RECENT]
+    return render(
+        request,
+        "reports/exports/start.html",
+        {"survey": survey, "form": form, "exports": exports},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_only
+@require_GET
+def excel_export_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The export's progress; htmx polls it every 2 s (and gets only the status card) until it has finished."""
+    export = get_object_or_404(ExcelExport.objects.select_related("survey", "requested_by"), pk=pk)
+    context = {"export": export, "survey": export.survey, "filename": _filename(export)}
+    if getattr(request, "htmx", False):
+        return render(request, "reports/exports/partials/status.html", context)
+    return render(request, "reports/exports/status.html", context)
+
+
+@staff_only
+@require_GET
+def excel_export_download(request: HttpRequest, pk: int) -> FileResponse:
+    export = get_object_or_404(ExcelExport, pk=pk)
+    if export.status != JobStatus.DONE or not export.file:
+        raise Http404("This export has no file (yet)")
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file of this export is gone") from exc
+    return FileResponse(handle, as_attachment=True, filename=_filename(export), content_type=XLSX)
+
+
+def _filename(export: ExcelExport) -> str:
+    return Path(export.file.name or "").name
+
+
+urlpatterns: list[URLPattern] = [
+    path("staff/rounds/<slug:slug>/exports/", excel_export_start, name="excel-export-start"),
+    path("staff/exports/<int:pk>/", excel_export_status, name="excel-export-status"),
+    path("staff/exports/<int:pk>/download/", excel_export_download, name="excel-export-download"),
+]
