@@ -149,6 +149,8 @@ STORAGES = {
 # E-mail: console by default, so a development machine never sends mail; smtp://user:pass@host:587 in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The site's public address, for links in e-mails sent by tasks (reminders), which have no request to ask.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="oscethb <noreply@oscethb.invalid>")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

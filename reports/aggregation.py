@@ -123,9 +123,11 @@ def choice_counts(
     result[["count", "answered", "eligible"]] = result[["count", "answered", "eligible"]].fillna(0).astype(int)
     order = {q["code"]: i for i, q in enumerate(questions)}
     option_order = {(q["code"], o["code"]): i for q in questions for i, o in enumerate(q.get("options", []))}
+    row_order = {(q["code"], r["code"]): i for q in questions for i, r in enumerate(q.get("rows", []))}
     result["_q"] = result["question"].map(order)
+    result["_r"] = [row_order.get((q, r), -1) for q, r in zip(result["question"], result["row"], strict=True)]
     result["_o"] = [option_order.get((q, o), 999) for q, o in zip(result["question"], result["option"], strict=True)]
-    result = result.sort_values(["_q", "row", "kind", "_o", "option"]).drop(columns=["_q", "_o"])
+    result = result.sort_values(["_q", "_r", "row", "kind", "_o", "option"]).drop(columns=["_q", "_r", "_o"])
     return result[columns].reset_index(drop=True)
 
 

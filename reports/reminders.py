@@ -136,6 +136,7 @@ def reminders_due(*, today: dt.date) -> list[DueReminder]:
                 already_sent.add(response_id)
             if timezone.localdate(sent_at) == today:
                 sent_today.add(response_id)
+        without_coordinator = []
         for state in states:
             response = responses.get(state.pk)
             if response is not None and (
@@ -144,11 +145,17 @@ def reminders_due(*, today: dt.date) -> list[DueReminder]:
                 continue
             recipients = coordinators.get(state.pk)
             if not recipients:
-                logger.warning(
-                    "%s: no %d-day reminder for %s (%s): it has no coordinator", survey.slug, stage, state, state.code
-                )
+                without_coordinator.append(f"{state.name} ({state.code})")
                 continue
             due.append(DueReminder(survey, state, response, stage, days_left, recipients))
+        if without_coordinator:
+            logger.warning(
+                "%s: no %d-day reminder for %d State(s) without a coordinator: %s",
+                survey.slug,
+                stage,
+                len(without_coordinator),
+                ", ".join(without_coordinator),
+            )
     return due
 
 

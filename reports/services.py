@@ -134,6 +134,7 @@ def report_run_execute(*, run_id: int) -> str:
             _set(run_id, error=f"{type(exc).__name__}: {exc}"[:5000])
         raise
     now = timezone.now()
+    data["built_at"] = timezone.localtime(now).isoformat(timespec="seconds")  # docs/report-data.md: part of the data
     with transaction.atomic():
         Report.objects.update_or_create(
             survey=run.survey,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
@@ -11,13 +13,28 @@ from kombu.exceptions import OperationalError as BrokerError
 from surveys.models import Survey
 
 from .models import ReportRun
-from .services import report_run_execute, report_run_fail, report_run_request
+from .services import MAX_ATTEMPTS, report_run_execute, report_run_fail, report_run_request
 
 logger = logging.getLogger(__name__)
 # Errors worth another try: the database or the broker was briefly unreachable. Anything else is a bug or bad data,
 # and trying again would fail the same way.
 TRANSIENT = (OperationalError, InterfaceError, BrokerError)
-MAX_RETRIES = 3
+MAX_RETRIES = MAX_ATTEMPTS - 1  # a run is tried MAX_ATTEMPTS times in all, retries and redeliveries alike
+
+
+def _retry(task: Task, exc: Exception, *, give_up: Callable[[str], None], requeue: Callable[[], None]) -> str:
+    """Try a task again after a transient error, with back-off, up to MAX_RETRIES; then mark it failed."""
+    if task.request.retries >= MAX_RETRIES:
+        give_up(f"Gave up after {MAX_RETRIES + 1} attempts: {exc}")
+        return "failed"
+    requeue()
+    countdown = 2 ** (task.request.retries + 1)
+    if task.request.is_eager:
+        # Tasks run in-process (no broker): there is no worker to hand the retry to, so wait and run it here.
+        time.sleep(min(countdown, 2))
+        again = task.apply(args=task.request.args, retries=task.request.retries + 1)
+        return str(again.get(disable_sync_subtasks=False))
+    raise task.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(bind=True, name="reports.build_report", max_retries=MAX_RETRIES)
@@ -27,12 +44,13 @@ def build_report(self: Task, run_id: int) -> str:
     try:
         return report_run_execute(run_id=run_id)
     except TRANSIENT as exc:
-        if self.request.retries >= MAX_RETRIES:
-            report_run_fail(run_id=run_id, error=f"Gave up after {MAX_RETRIES} retries: {exc}")
-            return "failed"
         logger.warning("report run %s: transient error, retrying: %s", run_id, exc)
-        ReportRun.objects.filter(pk=run_id).update(status="queued", message="waiting to retry")
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        return _retry(
+            self,
+            exc,
+            give_up=lambda error: report_run_fail(run_id=run_id, error=error),
+            requeue=lambda: ReportRun.objects.filter(pk=run_id).update(status="queued", message="waiting to retry"),
+        )
     except Exception as exc:
         logger.exception("report run %s failed", run_id)
         report_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
@@ -68,12 +86,15 @@ def export_excel(self: Task, export_id: int) -> str:
     try:
         return excel_export_execute(export_id=export_id)
     except TRANSIENT as exc:
-        if self.request.retries >= MAX_RETRIES:
-            excel_export_fail(export_id=export_id, error=f"Gave up after {MAX_RETRIES} retries: {exc}")
-            return "failed"
         logger.warning("excel export %s: transient error, retrying: %s", export_id, exc)
-        ExcelExport.objects.filter(pk=export_id).update(status="queued", message="waiting to retry")
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        return _retry(
+            self,
+            exc,
+            give_up=lambda error: excel_export_fail(export_id=export_id, error=error),
+            requeue=lambda: ExcelExport.objects.filter(pk=export_id).update(
+                status="queued", message="waiting to retry"
+            ),
+        )
     except Exception as exc:
         logger.exception("excel export %s failed", export_id)
         excel_export_fail(export_id=export_id, error=f"{type(exc).__name__}: {exc}")

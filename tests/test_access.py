@@ -324,6 +324,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "report-run": [
         case("login  denied denied denied denied denied ok     ok",     "GET",  report_run),
     ],
+    "reminder-send": [
+        case("login  denied denied denied denied denied ok     ok",     "POST", respond("AT"), data=nothing),
+    ],
     # Django admin: only its index (the admin's own URLs are not listed). Non-staff go to the admin's login page.
     "admin:index": [
         case("login  login  login  login  login  login  ok     ok",     "GET",  no_kwargs),
