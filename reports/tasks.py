@@ -22,7 +22,7 @@ TRANSIENT = (OperationalError, InterfaceError, BrokerError)
 MAX_RETRIES = MAX_ATTEMPTS - 1  # a run is tried MAX_ATTEMPTS times in all, retries and redeliveries alike
 
 
-def _retry(task: Task, exc: Exception, *, give_up: Callable[[str], None], requeue: Callable[[], None]) -> str:
+def _retry(task: Task, exc: Exception, *, give_up: Callable[[str], object], requeue: Callable[[], object]) -> str:
     """Try a task again after a transient error, with back-off, up to MAX_RETRIES; then mark it failed."""
     if task.request.retries >= MAX_RETRIES:
         give_up(f"Gave up after {MAX_RETRIES + 1} attempts: {exc}")
@@ -32,7 +32,7 @@ def _retry(task: Task, exc: Exception, *, give_up: Callable[[str], None], requeu
     if task.request.is_eager:
         # Tasks run in-process (no broker): there is no worker to hand the retry to, so wait and run it here.
         time.sleep(min(countdown, 2))
-        again = task.apply(args=task.request.args, retries=task.request.retries + 1)
+        again = task.apply(args=tuple(task.request.args or ()), retries=task.request.retries + 1)
         return str(again.get(disable_sync_subtasks=False))
     raise task.retry(exc=exc, countdown=countdown) from exc
 
