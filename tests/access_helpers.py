@@ -21,7 +21,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.models import ReportRun
+from reports.exports import excel_export_create, excel_export_execute
+from reports.models import ExcelExport, ReportRun
 from reports.services import report_run_execute
 from responses.models import (
     Answer,
@@ -82,6 +83,7 @@ class World:
     invitation: Invitation | None = None
     invitation_token: str = ""
     report_run: ReportRun | None = None
+    excel_export: ExcelExport | None = None
 
     @property
     def slug(self) -> str:
@@ -186,7 +188,12 @@ def build_world() -> World:
     run = ReportRun.objects.create(survey=survey, include_in_progress=True, requested_by=users["staff"])
     assert report_run_execute(run_id=run.pk) == "done"
     run.refresh_from_db()
+    # A finished Excel summary of the provisional report: every organisation's answers are in it.
+    export = excel_export_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
+    assert excel_export_execute(export_id=export.pk) == "done"
+    export.refresh_from_db()
     return World(
+        excel_export=export,
         report_run=run,
         survey=survey,
         draft=draft,

@@ -324,6 +324,16 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "report-run": [
         case("login  denied denied denied denied denied ok     ok",     "GET",  report_run),
     ],
+    "excel-export-start": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  round_open),
+        case("login  denied denied denied denied denied ok     ok",     "POST", round_open, data=lambda w: {"language": "en"}),
+    ],
+    "excel-export-status": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  lambda w: {"pk": w.excel_export.pk}),
+    ],
+    "excel-export-download": [
+        case("login  denied denied denied denied denied ok     ok",     "GET",  lambda w: {"pk": w.excel_export.pk}),
+    ],
     "reminder-send": [
         case("login  denied denied denied denied denied ok     ok",     "POST", respond("AT"), data=nothing),
     ],
