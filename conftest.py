@@ -7,9 +7,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -87,6 +89,7 @@ class WorkerStarter:
             "OSCETHB_WORKER_EAGER": "0",
         }
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: list[IO[bytes]] = []
 
     def start(self, **extra_env: str) -> subprocess.Popen[bytes]:
         from oscethb.celery import app
@@ -111,7 +114,8 @@ class WorkerStarter:
             ],
             cwd=BASE_DIR,
             env={**self.env, **extra_env},
-            stdout=subprocess.PIPE,
+            # A file, not a pipe: nobody reads the worker's output while it runs, and a full pipe would block it.
+            stdout=self._log(),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -119,13 +123,21 @@ class WorkerStarter:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"celery worker exited with {process.returncode}:\n{output[-3000:]}")
+                pytest.fail(f"celery worker exited with {process.returncode}:\n{self.output()[-3000:]}")
             if any(
                 f"test{len(self.processes) - 1}@" in name for reply in app.control.ping(timeout=0.5) for name in reply
             ):
                 return process
-        pytest.fail("celery worker did not answer a ping within 60 s")
+        pytest.fail(f"celery worker did not answer a ping within 60 s:\n{self.output()[-3000:]}")
+
+    def _log(self) -> IO[bytes]:
+        handle = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115
+        self.logs.append(handle)
+        return handle
+
+    def output(self) -> str:
+        """Everything the workers printed, for failure messages."""
+        return "".join(Path(handle.name).read_text(errors="replace") for handle in self.logs)
 
     def stop_all(self) -> None:
         for process in self.processes:
@@ -136,8 +148,9 @@ class WorkerStarter:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-            if process.stdout:
-                process.stdout.close()
+        for handle in self.logs:
+            handle.close()
+            Path(handle.name).unlink(missing_ok=True)
 
 
 @pytest.fixture

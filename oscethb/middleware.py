@@ -27,3 +27,18 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "5"
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL byte in a URL or a query parameter is never legitimate, and PostgreSQL refuses it in a query: answer
+    400 with the reason instead of failing with a 500 deep inside a lookup."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in v for v in request.GET.getlist(key)) for key in request.GET
+        ):
+            return HttpResponse("The address contains a NUL character.", status=400, content_type="text/plain")
+        return self.get_response(request)

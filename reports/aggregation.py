@@ -56,6 +56,36 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def drop_hidden(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """Leave out answers to questions that their show-if rule hides for that respondent (the answers stay stored).
+
+    Same rule as the answering pages: a question is shown when the question it depends on has one of the listed
+    options chosen; when that question is not asked of the respondent's kind, the rule does not apply.
+    """
+    rules = {q["code"]: q["show_if"] for q in questions if q.get("show_if")}
+    if not rules or answers.empty:
+        return answers
+    audience = {q["code"]: q["audience"] for q in questions}
+    keep = pd.Series(True, index=answers.index)
+    for code, rule in rules.items():
+        wanted = set(rule["in"])
+        target = answers[
+            (answers["question"] == rule["question"])
+            & (answers["row"] == rule.get("row", ""))
+            & (answers["column"] == "")
+        ]
+        chosen = target["text"].isin(wanted) | target["choices"].apply(
+            lambda c, wanted=wanted: isinstance(c, list) and bool(wanted & set(c))
+        )
+        shown = set(target.loc[chosen, "organisation"])
+        asked_kinds = [k for k, audiences in KIND_ASKED.items() if audience.get(rule["question"]) in audiences]
+        hidden = (
+            (answers["question"] == code) & answers["kind"].isin(asked_kinds) & ~answers["organisation"].isin(shown)
+        )
+        keep &= ~hidden
+    return answers[keep].reset_index(drop=True)
+
+
 def response_rates(respondents: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """States (of all participating States) and NGOs (of those registered) by response status."""
     result = {}

@@ -52,6 +52,9 @@ def kind_singular(kind: str) -> str:
 KIND_ORDER = {"state": 0, "partner": 1, "ngo": 2}
 
 
+FINISHED = {Response.Status.SUBMITTED.value, Response.Status.RESUBMITTED.value, Response.Status.ACCEPTED.value}
+
+
 def status_label(status: str) -> str:
     return str(Response.Status(status).label) if status in STATUSES else status
 
@@ -250,7 +253,8 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
                 "last_activity": last_activity,
                 "coordinators": [m.user.email for m in getattr(org, "coordinator_memberships", [])],
                 "reminders": reminders.get(response_id, 0) if response_id is not None else 0,
-                "reminder_url": reminder_url(org.code, response_id),
+                # No reminder for a State that has submitted: the server would refuse it anyway.
+                "reminder_url": None if state in FINISHED else reminder_url(org.code, response_id),
                 "regions": [region_names[code] for code in member_of],
                 "region_codes": member_of,
             }

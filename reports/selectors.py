@@ -53,6 +53,7 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
                         "type": q.type,
                         "audience": q.audience,
                         "scored": q.scored,
+                        "show_if": q.show_if,
                         "text": q.text,
                         "headline": q.headline,
                         "options": [{"code": o.code, "label": o.label} for o in q.options_list()],

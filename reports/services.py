@@ -33,7 +33,7 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
     step(5, "reading questions")
     questions = question_list(survey)
     step(15, "reading answers")
-    answers = answers_frame(survey, include_in_progress, questions)
+    answers = agg.drop_hidden(answers_frame(survey, include_in_progress, questions), questions)
     respondents = respondents_frame(survey, include_in_progress)
     step(45, "counting answers")
     counts = agg.choice_counts(answers, respondents, questions)
@@ -51,7 +51,7 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
     previous = survey.previous
     if previous is not None:
         previous_questions = question_list(previous)
-        previous_answers = answers_frame(previous, False, previous_questions)
+        previous_answers = agg.drop_hidden(answers_frame(previous, False, previous_questions), previous_questions)
         previous_counts = agg.choice_counts(previous_answers, respondents_frame(previous, False), previous_questions)
         shared = [q["code"] for q in questions if q["code"] in {p["code"] for p in previous_questions}]
         changes, state_changes = agg.changes_since(answers, previous_answers, counts, previous_counts, shared)

@@ -152,7 +152,8 @@ def posted_cells(question: Question, data: QueryDict) -> tuple[dict[Key, Any], d
         if not present:
             continue
         original = data.get(original_name(question, spec.key))
-        if _same(spec, value, original):
+        confirming = ("r|" + name) in data  # a copied answer kept as it is: saving it confirms it
+        if _same(spec, value, original) and not confirming:
             continue
         raw[spec.key] = value
         if original is not None:

@@ -41,6 +41,7 @@ class Conflict:
 class SaveOutcome:
     versions: dict[Key, int] = field(default_factory=dict)  # every cell's current version after the save
     changed: list[Key] = field(default_factory=list)
+    in_sync: list[Key] = field(default_factory=list)  # posted cells now equal to what is stored (changed or not)
     conflicts: list[Conflict] = field(default_factory=list)
     error: str = ""
 
@@ -94,7 +95,11 @@ def answers_save(
 
     with transaction.atomic():
         # One writer per response at a time: concurrent saves queue here instead of racing.
-        locked = Response.objects.select_for_update().get(pk=response.pk)
+        locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+        if source == Source.WEB and locked.is_locked_for_respondents:
+            # Checked again under the lock: a submit or an acceptance may have landed since the page asked.
+            outcome.error = _("This response has been submitted: the answer was not saved.")
+            return outcome
         existing = {
             (a.row, a.column): a
             for a in Answer.objects.filter(response=locked, question=question).select_related("updated_by")
@@ -115,6 +120,7 @@ def answers_save(
             new_text = at.to_text(kind, value)
             current_version = current.version if current else 0
             if current_text == new_text:
+                outcome.in_sync.append(key)
                 if current is not None and current.needs_review and source == Source.WEB:
                     current.needs_review = False  # the respondent confirmed a prefilled answer
                     current.save(update_fields=["needs_review", "updated_at"])
@@ -141,6 +147,7 @@ def answers_save(
             answer.save()
             existing[key] = answer
             outcome.changed.append(key)
+            outcome.in_sync.append(key)
             changes.append(
                 AnswerChange(
                     response=locked,

@@ -812,3 +812,40 @@ def test_sentence_falls_back_to_the_english_headline() -> None:
         sentence(headline_row(3, 5), {"code": "X", "headline": {"en": "an English-only headline"}}, "fr")
         == "3 of 5 responding participating States reported an English-only headline."
     )
+
+
+def test_answers_hidden_by_their_show_if_rule_are_not_counted() -> None:
+    from reports.aggregation import ANSWER_COLUMNS, drop_hidden
+
+    questions = [
+        {"code": "PRO.ENF.01", "audience": "state"},
+        {"code": "PRO.ENF.06", "audience": "state", "show_if": {"question": "PRO.ENF.01", "in": ["yes", "in_process"]}},
+        {"code": "NGO.P.01", "audience": "ngo"},
+        {"code": "NGO.P.04", "audience": "ngo", "show_if": {"question": "NGO.P.01", "in": ["shelter"]}},
+        {"code": "PRV.SUP.01", "audience": "state"},
+        {"code": "PRV.SUP.03", "audience": "both", "show_if": {"question": "PRV.SUP.01", "in": ["yes"]}},
+    ]
+    rows = [
+        ("AT", "state", "AT", "PRO.ENF.01", "", "", "choice", "yes", None, None),
+        ("AT", "state", "AT", "PRO.ENF.06", "", "", "integer", None, 12.0, None),
+        ("DE", "state", "DE", "PRO.ENF.01", "", "", "choice", "no", None, None),
+        ("DE", "state", "DE", "PRO.ENF.06", "", "", "integer", None, 40.0, None),  # hidden: DE answered "no" later
+        ("ngo-a", "ngo", "AT", "NGO.P.01", "", "", "choices", None, None, ["shelter", "advocacy"]),
+        ("ngo-a", "ngo", "AT", "NGO.P.04", "", "2014", "integer", None, 3.0, None),
+        ("ngo-b", "ngo", "AT", "NGO.P.01", "", "", "choices", None, None, ["research"]),
+        ("ngo-b", "ngo", "AT", "NGO.P.04", "", "2014", "integer", None, 9.0, None),  # hidden
+        ("ngo-b", "ngo", "AT", "PRV.SUP.03", "", "", "text", "our view", None, None),  # rule not for NGOs: kept
+    ]
+    answers = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+    kept = drop_hidden(answers, questions)
+    assert sorted(zip(kept["organisation"], kept["question"], strict=True)) == sorted(
+        [
+            ("AT", "PRO.ENF.01"),
+            ("AT", "PRO.ENF.06"),
+            ("DE", "PRO.ENF.01"),
+            ("ngo-a", "NGO.P.01"),
+            ("ngo-a", "NGO.P.04"),
+            ("ngo-b", "NGO.P.01"),
+            ("ngo-b", "PRV.SUP.03"),
+        ]
+    )

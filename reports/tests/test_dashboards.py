@@ -115,6 +115,9 @@ def answered(survey: Survey, ngo: Organisation) -> Survey:
     answer(survey, ngo, BOTH, "no")
     answer(survey, org("AT"), TEXT, "Federal Ministry of the Interior")
     answer(survey, ngo, TEXT, "Our shelter network")
+    # PRO.ENF.06 is asked only when PRO.ENF.01 is yes or in process (show-if); hidden answers are not counted.
+    answer(survey, org("AT"), "PRO.ENF.01", "yes")
+    answer(survey, org("DE"), "PRO.ENF.01", "in_process")
     answer(survey, org("AT"), NUMBER, 12)
     answer(survey, org("DE"), NUMBER, 30)
     set_status(survey, Response.Status.SUBMITTED, "AT", "ngo-at-one")
@@ -354,7 +357,10 @@ def test_status_board_lists_every_state_with_its_live_status(built: Survey, staf
     assert re.search(r"data-reminders>2<", at_row.group(0))
     assert reverse("response-home", args=[SLUG, "AT"]) in at_row.group(0)
     assert reverse("dashboard-country", args=[SLUG, "AT"]) in at_row.group(0)
-    assert "disabled" in at_row.group(0)  # no reminder action in this project yet
+    assert "disabled" in at_row.group(0)  # AT has submitted: no reminder to send
+    us_row = re.search(r'<tr data-state="US".*?</tr>', html, re.S)
+    assert us_row
+    assert reverse("reminder-send", args=[SLUG, "US"]) in us_row.group(0)  # not started: a reminder can go
     # Totals: States and NGOs by status (the NGO in Austria submitted; none other registered).
     assert re.search(r'data-total-status="not_started"><td>Not started</td><td class="text-end" data-states>52<', html)
     assert re.search(r'data-total-status="submitted">.*?data-states>1<.*?data-ngos>1<', html, re.S)
@@ -382,9 +388,10 @@ def test_status_board_filters_by_status_and_region(built: Survey, staff_client: 
 @pytest.mark.urls(__name__)
 def test_send_reminder_button_posts_to_the_reminder_action(built: Survey, staff_client: Client) -> None:
     html = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
-    target = reverse("reminder-send", kwargs={"slug": SLUG, "org_code": "AT"})
+    target = reverse("reminder-send", kwargs={"slug": SLUG, "org_code": "US"})  # US has not started
     assert f'action="{target}"' in html
-    assert 'data-send-reminder="AT"' in html
+    assert 'data-send-reminder="US"' in html
+    assert reverse("reminder-send", kwargs={"slug": SLUG, "org_code": "AT"}) not in html  # AT has submitted
 
 
 def test_home_page_links_staff_to_the_dashboard(survey: Survey, client: Client, staff: Any) -> None:

@@ -174,6 +174,8 @@ def option_block(ws: Worksheet, code: str) -> tuple[int, dict[str, int], int]:
     header = find_row(ws, 1, lambda v: v == "Option", start=title)
     rows, row = {}, header + 1
     while ws.cell(row, 1).value != "Answered / eligible":
+        if row > ws.max_row:
+            raise AssertionError(f"no 'Answered / eligible' line after {code} in {ws.title!r}")
         rows[ws.cell(row, 1).value] = row
         row += 1
     return header, rows, row

@@ -239,12 +239,19 @@ def test_prefilled_answers_are_marked_for_review_until_confirmed(client, respons
         needs_review=True,
     )
     client.force_login(people.coordinator)
-    assert b"data-needs-review" in client.get("/rounds/thb-2016/respond/AT/section/PRV.SUP/").content
+    page = client.get("/rounds/thb-2016/respond/AT/section/PRV.SUP/").content.decode()
+    assert "data-needs-review" in page
+    assert 'name="r|PRV.SUP.01||" value="1"' in page
+    # Exactly what the page posts when the coordinator keeps the copied answer and saves.
+    state = {"v|PRV.SUP.01||": "1", "o|PRV.SUP.01||": "yes"}
+    client.post("/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/", {"PRV.SUP.01||": "yes", **state})
+    assert Answer.objects.get(question=q).needs_review  # nothing said it was checked
     client.post(
-        "/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/",
-        {"PRV.SUP.01||": "yes", "v|PRV.SUP.01||": "1", "o|PRV.SUP.01||": ""},
+        "/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/", {"PRV.SUP.01||": "yes", "r|PRV.SUP.01||": "1", **state}
     )
-    assert not Answer.objects.get(question=q).needs_review
+    answer = Answer.objects.get(question=q)
+    assert not answer.needs_review
+    assert answer.version == 1  # confirmed, not changed
 
 
 def test_staff_read_every_response_but_cannot_edit_it(client, response_at, people):
@@ -255,3 +262,55 @@ def test_staff_read_every_response_but_cannot_edit_it(client, response_at, peopl
     assert 'data-organisation="DE"' in listing
     assert client.get("/rounds/thb-2016/respond/DE/section/PRV.SUP/").status_code == 200
     assert client.post("/rounds/thb-2016/respond/DE/autosave/PRV.SUP.01/", {"PRV.SUP.01||": "yes"}).status_code == 403
+
+
+def test_a_save_that_touches_one_cell_never_empties_a_colleagues_answer_in_another(client, response_at, people):
+    """The page showed both matrix rows empty; a colleague then answered one row. Saving the other row (twice)
+    must leave the colleague's answer alone: the page's state for that row stays what the page showed."""
+    client.force_login(people.coordinator)
+    url = "/rounds/thb-2016/respond/AT/autosave/PRO.LEG.04/"
+    empty = {
+        "v|PRO.LEG.04|sexual_exploitation|": "0",
+        "o|PRO.LEG.04|sexual_exploitation|": "",
+        "v|PRO.LEG.04|labour_exploitation|": "0",
+        "o|PRO.LEG.04|labour_exploitation|": "",
+    }
+    answers_save(
+        response=response_at,
+        question=question(response_at.survey, "PRO.LEG.04"),
+        raw={("labour_exploitation", ""): "yes"},
+        base_versions=None,
+        user=people.contributor,
+    )
+    first = client.post(url, {"PRO.LEG.04|sexual_exploitation|": "no", **empty}).content.decode()
+    # The state sent back keeps the labour row as the page shows it (empty, version 0).
+    assert 'name="v|PRO.LEG.04|labour_exploitation|" value="0"' in first
+    assert 'name="v|PRO.LEG.04|sexual_exploitation|" value="1"' in first
+    second_state = {**empty, "v|PRO.LEG.04|sexual_exploitation|": "1", "o|PRO.LEG.04|sexual_exploitation|": "no"}
+    client.post(url, {"PRO.LEG.04|sexual_exploitation|": "yes", **second_state})
+    stored = dict(Answer.objects.filter(question__code="PRO.LEG.04").values_list("row", "value_text"))
+    assert stored == {"labour_exploitation": "yes", "sexual_exploitation": "yes"}
+
+
+def test_an_autosave_after_the_login_expired_gets_401_not_the_login_page(client, response_at):
+    result = client.post(
+        "/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/", {"PRV.SUP.01||": "yes"}, HTTP_HX_REQUEST="true"
+    )
+    assert result.status_code == 401
+    assert client.post("/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/", {"PRV.SUP.01||": "yes"}).status_code == 302
+    assert not Answer.objects.exists()
+
+
+def test_answers_are_refused_once_the_response_is_submitted_even_if_the_page_was_open(response_at, people):
+    from responses.models import Response
+
+    Response.objects.filter(pk=response_at.pk).update(status=Response.Status.SUBMITTED)
+    outcome = answers_save(
+        response=response_at,
+        question=question(response_at.survey, "PRV.SUP.01"),
+        raw={("", ""): "yes"},
+        base_versions=None,
+        user=people.coordinator,
+    )
+    assert "submitted" in outcome.error
+    assert not Answer.objects.exists()

@@ -249,7 +249,7 @@ def test_concurrent_saves_of_the_same_cell_never_lose_a_confirmed_edit(transacti
     response = response_get_or_create(survey=round2016, organisation=people.austria)
     q = question(round2016, "PRV.SUP.01")
     outcomes = {}
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)
 
     def save(user, value):
         barrier.wait()
@@ -259,8 +259,8 @@ def test_concurrent_saves_of_the_same_cell_never_lose_a_confirmed_edit(transacti
         connection.close()
 
     threads = [
-        threading.Thread(target=save, args=(people.coordinator, "yes")),
-        threading.Thread(target=save, args=(people.contributor, "no")),
+        threading.Thread(target=save, args=(people.coordinator, "yes"), daemon=True),
+        threading.Thread(target=save, args=(people.contributor, "no"), daemon=True),
     ]
     for thread in threads:
         thread.start()

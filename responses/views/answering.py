@@ -46,6 +46,7 @@ class CellState:
     original_name: str
     version: int
     original: str
+    needs_review: bool = False
 
 
 @dataclass
@@ -83,6 +84,7 @@ def _state(
                 original_name(question, spec.key),
                 version,
                 original,
+                needs_review=bool(answer and answer.needs_review),
             )
         )
     return result
@@ -187,10 +189,11 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
     access = response_access(request, slug, org_code)
     areas, section, questions, answers, by_code = _section_context(access, section_code)
     problems: dict[int, SaveOutcome] = {}
+    changed: dict[int, set[Key]] = {}
     if request.method == "POST":
         if not access.can_edit:
             raise PermissionDenied
-        problems = _save_posted(request, access, questions)
+        problems, changed = _save_posted(request, access, questions)
         if not problems:
             messages.success(request, _("Your answers are saved."))
             sections = [s for a in areas for s in a.sections.all()]
@@ -213,12 +216,15 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
             is_visible(question, by_code, answers),
             evidence.get(question.pk, []),
         )
+        if problems:
+            # The page is shown again with what was posted: its hidden state must be what was posted too, except
+            # for the cells this request saved, or a later save would undo a colleague's answer unseen.
+            block.state = _state(
+                question, answers.get(question.pk, {}), _kept(request, question, changed.get(question.pk, set()))
+            )
         if question.pk in problems:
             block.error = problems[question.pk].error
             block.conflicts = problems[question.pk].conflicts
-            block.state = _state(
-                question, answers.get(question.pk, {}), _kept(problems[question.pk], request, question)
-            )
         block.w = widget_context(question, form)
         blocks.append(block)
     sections = [s for a in areas for s in a.sections.all()]
@@ -241,20 +247,32 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
     )
 
 
-def _kept(outcome: SaveOutcome, request: HttpRequest, question: Question) -> dict[Key, tuple[int, str]]:
-    """Conflicting cells keep the version and value the page had, until the user chooses."""
+def _kept(request: HttpRequest, question: Question, changed: set[Key]) -> dict[Key, tuple[int, str]]:
+    """The version and value the page had, for every posted cell that this request did not save.
+
+    The page still shows those cells as they were, so its hidden state must say so: a cell someone else saved
+    meanwhile is then still seen as stale (a conflict if the user changes it), never silently emptied; a conflict
+    keeps the page's version until the user chooses.
+    """
     kept = {}
-    for conflict in outcome.conflicts:
+    for spec in question.cells():
+        name = version_name(question, spec.key)
+        if spec.key in changed or name not in request.POST:
+            continue
         try:
-            version = int(request.POST.get(version_name(question, conflict.key), "0"))
+            version = int(request.POST.get(name, "0"))
         except ValueError:
             version = -1
-        kept[conflict.key] = (version, request.POST.get(original_name(question, conflict.key), ""))
+        kept[spec.key] = (version, request.POST.get(original_name(question, spec.key), ""))
     return kept
 
 
-def _save_posted(request: HttpRequest, access: ResponseAccess, questions: list[Question]) -> dict[int, SaveOutcome]:
+def _save_posted(
+    request: HttpRequest, access: ResponseAccess, questions: list[Question]
+) -> tuple[dict[int, SaveOutcome], dict[int, set[Key]]]:
+    """Save every posted question; returns the questions that were not (fully) saved, and the cells that were."""
     problems = {}
+    changed: dict[int, set[Key]] = {}
     for question in questions:
         if question.type == "file":
             for upload in request.FILES.getlist(FILE_PREFIX + question.code):
@@ -269,12 +287,26 @@ def _save_posted(request: HttpRequest, access: ResponseAccess, questions: list[Q
         outcome = answers_save(
             response=access.response, question=question, raw=raw, base_versions=versions, user=request.user
         )
+        changed[question.pk] = set(outcome.in_sync)
         if not outcome.ok:
             problems[question.pk] = outcome
-    return problems
+    return problems, changed
 
 
-@login_required
+def login_required_or_401(view: Any) -> Any:
+    """Like login_required, but an htmx request whose login expired gets 401 (the page then says so and keeps the
+    answer to retry), not the login page pasted in as if it were a successful save."""
+    redirecting = login_required(view)
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and request.headers.get("HX-Request"):
+            return HttpResponse(_("Your login has expired."), status=401)
+        return redirecting(request, *args, **kwargs)
+
+    return wrapped
+
+
+@login_required_or_401
 @require_POST
 def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str) -> HttpResponse:
     """Save one question as the user types (htmx); answers with the save status and the refreshed page state."""
@@ -307,7 +339,7 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
     evidence = _evidence_by_question(access.response, [question]).get(question.pk, [])
     block = _block(question, cells, True, evidence)
     block.error, block.conflicts = outcome.error, outcome.conflicts
-    block.state = _state(question, cells, _kept(outcome, request, question))
+    block.state = _state(question, cells, _kept(request, question, set(outcome.in_sync)))
     areas = survey_structure(access.survey, access.kind)
     context = {
         "block": block,

@@ -29,11 +29,21 @@
     const container = e.detail.elt.closest("[data-question]");
     if (!container) return;
     const xhr = e.detail.xhr;
-    if (e.detail.successful) {
+    const answered = e.detail.successful && xhr && xhr.responseText.includes("data-save-state");
+    if (answered) {
       retries.delete(container);
       const state = container.querySelector("[data-save-state]");
-      if (!state || state.dataset.saveState === "saved") delete container.dataset.dirty;
+      if (state && state.dataset.saveState === "saved") delete container.dataset.dirty;
       applyShowIf();
+      return;
+    }
+    if (xhr && (xhr.status === 401 || (e.detail.successful && !answered))) {
+      // The login expired (or something other than our answer came back): keep the answer, say so, try again,
+      // so it is saved once the person has logged in again in another tab.
+      status(container, form.dataset.loginText || "Not saved: please log in again in another tab", "login");
+      const attempt = (retries.get(container) || 0) + 1;
+      retries.set(container, attempt);
+      setTimeout(() => htmx.trigger(container, "oscethb:retry"), Math.min(30000, 2000 * attempt));
       return;
     }
     if (xhr && xhr.status === 403) {
@@ -102,6 +112,9 @@
   function applyShowIf() {
     form.querySelectorAll("[data-show-if]").forEach((container) => {
       const rule = JSON.parse(container.dataset.showIf);
+      // A rule on a question that is not on this page (another section, or not asked of this respondent) was
+      // applied by the server when it built the page.
+      if (!form.querySelector('[data-question="' + CSS.escape(rule.question) + '"]')) return;
       const values = chosen(rule.question, rule.row);
       const visible = values.some((v) => rule.in.includes(v));
       container.classList.toggle("d-none", !visible);
