@@ -78,8 +78,8 @@
 
   // Never lose an answer when the tab closes: warn while something is unsaved, and send what is pending.
   window.addEventListener("beforeunload", (e) => {
+    // Only warn here: the person may choose to stay. What is pending is sent on pagehide, when they really leave.
     if (form.querySelector("[data-question][data-dirty]")) {
-      flushPending();
       e.preventDefault();
       e.returnValue = "";
     }
