@@ -92,7 +92,26 @@ class Survey(TimeStamped):
         ]
 
 
-class Area(TimeStamped):
+class Titled:
+    """Translated title and description of a coded part of the questionnaire (an area, a section)."""
+
+    code: str
+    title: dict[str, str]
+    description: dict[str, str]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title_text}"
+
+    @property
+    def title_text(self) -> str:
+        return pick(self.title)
+
+    @property
+    def description_text(self) -> str:
+        return pick(self.description)
+
+
+class Area(Titled, TimeStamped):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(max_length=10)
     title = models.JSONField(default=dict)
@@ -104,19 +123,8 @@ class Area(TimeStamped):
         ordering = ["survey", "position"]
         constraints = [models.UniqueConstraint(fields=["survey", "code"], name="area_code_unique_in_survey")]
 
-    def __str__(self) -> str:
-        return f"{self.code} {self.title_text}"
 
-    @property
-    def title_text(self) -> str:
-        return pick(self.title)
-
-    @property
-    def description_text(self) -> str:
-        return pick(self.description)
-
-
-class Section(TimeStamped):
+class Section(Titled, TimeStamped):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="sections")
     code = models.CharField(max_length=20)
@@ -127,17 +135,6 @@ class Section(TimeStamped):
     class Meta:
         ordering = ["survey", "area__position", "position"]
         constraints = [models.UniqueConstraint(fields=["survey", "code"], name="section_code_unique_in_survey")]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.title_text}"
-
-    @property
-    def title_text(self) -> str:
-        return pick(self.title)
-
-    @property
-    def description_text(self) -> str:
-        return pick(self.description)
 
 
 class OptionSet(TimeStamped):
