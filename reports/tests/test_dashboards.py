@@ -542,4 +542,6 @@ def test_query_counts_do_not_grow_with_the_data(
     assert Report.objects.get(survey=answered, include_in_progress=False).data["response_rates"]["ngos"]["counted"] > 10
     large = _query_counts(staff_client, answered)
     assert large == small, (small, large)
-    assert max(small.values()) <= 12, small
+    # A small fixed budget: the page's own reads plus the session (loaded, user, and saved on every request for the
+    # idle timeout).
+    assert max(small.values()) <= 14, small
