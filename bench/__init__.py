@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): separate from the tests, they write BENCHMARKS.md. See bench/README.md."""
