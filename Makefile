@@ -51,5 +51,11 @@ format: install
 typecheck: install
 	$(VENV)/bin/mypy surveys responses reports oscethb
 
+## Benchmarks (not tests; never part of `make test` or CI): needs PostgreSQL (BENCH_DATABASE_URL, default
+## postgres://postgres@127.0.0.1:5432/), generates a ~1M-answer round once, writes var/bench/ and BENCHMARKS.md.
+## BENCH_SCALE=5m adds the ~5M round; BENCH_RUNS=N runs per measurement (default 3). See bench/README.md.
+bench: install
+	$(PY) -m bench.run
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache staticfiles

@@ -5,6 +5,16 @@ Every benchmark module under ``bench/`` is runnable on its own (``python -m benc
 starts with ``## ``). ``python -m bench.report`` joins the sections under a header with the machine, the versions
 and the date. Times are medians of several runs; each target is compared with a baseline measured in the same run,
 because this machine is shared and noisy.
+
+The JSON of a section follows one convention so that ``bench.report`` can gather every target into the summary
+table of BENCHMARKS.md: a top-level ``"targets"`` list of objects made with ``target()``::
+
+    {"what": "report build at 1M answers", "target": "≤ 5 s", "measured": "3.10 s", "met": true,
+     "note": "1,000,000 answer cells", "gap": ""}
+
+``what`` names the measured thing, ``target`` is the goal as written in the issue, ``measured`` the value with its
+unit, ``met`` a boolean, ``note`` anything the reader needs (baseline, scaling, caveat) and ``gap`` (optional) how
+far a missed target is off ("by 1.2 s (24%)"). Other keys of the JSON are free (measurements, checks, scale).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "var" / "bench"
+OUT = Path(os.environ.get("BENCH_OUT") or ROOT / "var" / "bench")  # BENCH_OUT: elsewhere (the smoke test)
 PYTHON = sys.executable
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/"
 
@@ -66,6 +76,11 @@ class Measurement:
             "samples": [asdict(s) for s in self.samples],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Measurement:
+        """The inverse of as_dict (for writing a section's markdown from its JSON)."""
+        return cls(data["name"], [Sample(**s) for s in data["samples"]])
+
 
 def time_call(fn: Callable[[], Any], runs: int | None = None, name: str = "") -> Measurement:
     """Run ``fn`` in this process ``runs`` times; wall time per run (no memory: use run_child for that)."""
@@ -84,7 +99,7 @@ def run_child(args: Sequence[str], env: dict[str, str] | None = None, timeout: f
     the measured part alone, without interpreter and Django start-up, under the key "seconds").
     """
     started = time.perf_counter()
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module  # nosec B603
         [PYTHON, *args],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
@@ -157,6 +172,33 @@ def django_setup(database_url: str) -> None:
     django.setup()
 
 
+def interpreter_baseline(database_url: str, runs: int = 1) -> Measurement:
+    """Peak RSS of a child that only starts Python, sets up Django and imports pandas, openpyxl and the apps.
+
+    What every measured child carries before doing any work: sections report it so that the reader can see a
+    variant's own share of its peak RSS.
+    """
+    samples = [run_child(["-m", "bench.common", "--baseline"], env={"DATABASE_URL": database_url}) for _ in range(runs)]
+    return Measurement("interpreter baseline", samples)
+
+
+def _baseline_child() -> None:
+    started = time.perf_counter()
+    django_setup(os.environ["DATABASE_URL"])
+    import openpyxl  # noqa: F401
+    import pandas  # noqa: F401
+
+    import reports.exports
+    import reports.services  # noqa: F401
+
+    child_result(time.perf_counter() - started)
+
+
+def target(what: str, wanted: str, measured: str, met: bool, note: str = "", gap: str = "") -> dict[str, Any]:
+    """One entry of a section's "targets" list (the convention in this module's docstring)."""
+    return {"what": what, "target": wanted, "measured": measured, "met": bool(met), "note": note, "gap": gap}
+
+
 def ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator else float("inf")
 
@@ -198,3 +240,10 @@ def stage(label: str) -> Iterator[None]:
     print(f"[bench] {label}…", file=sys.stderr, flush=True)
     yield
     print(f"[bench] {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--baseline"]:
+        _baseline_child()
+    else:
+        raise SystemExit("usage: python -m bench.common --baseline  (the interpreter-baseline child)")

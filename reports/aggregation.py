@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 RESPONSE_STATUSES = ["not_started", "in_progress", "submitted", "returned", "resubmitted", "accepted"]
@@ -66,23 +67,26 @@ def drop_hidden(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any]]) -
     if not rules or answers.empty:
         return answers
     audience = {q["code"]: q["audience"] for q in questions}
-    keep = pd.Series(True, index=answers.index)
+    # Rows by question, found once (one pass over the frame) rather than by comparing every row for every rule.
+    rows_of = answers.groupby("question", sort=False).indices
+    keep = np.ones(len(answers), dtype=bool)
     for code, rule in rules.items():
+        if code not in rows_of:
+            continue
         wanted = set(rule["in"])
-        target = answers[
-            (answers["question"] == rule["question"])
-            & (answers["row"] == rule.get("row", ""))
-            & (answers["column"] == "")
-        ]
+        target = answers.iloc[rows_of.get(rule["question"], np.array([], dtype=np.intp))]
+        target = target[(target["row"] == rule.get("row", "")) & (target["column"] == "")]
         chosen = target["text"].isin(wanted) | target["choices"].apply(
             lambda c, wanted=wanted: isinstance(c, list) and bool(wanted & set(c))
         )
         shown = set(target.loc[chosen, "organisation"])
         asked_kinds = [k for k, audiences in KIND_ASKED.items() if audience.get(rule["question"]) in audiences]
-        hidden = (
-            (answers["question"] == code) & answers["kind"].isin(asked_kinds) & ~answers["organisation"].isin(shown)
-        )
-        keep &= ~hidden
+        mine = rows_of[code]
+        subset = answers.iloc[mine]
+        hidden = (subset["kind"].isin(asked_kinds) & ~subset["organisation"].isin(shown)).to_numpy()
+        keep[mine[hidden]] = False
+    if keep.all():
+        return answers.reset_index(drop=True)
     return answers[keep].reset_index(drop=True)
 
 

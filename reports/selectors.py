@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from reports.aggregation import ANSWER_COLUMNS, RESPONDENT_COLUMNS
 from responses.models import Answer, Organisation, Response
@@ -81,15 +85,19 @@ def respondents_frame(survey: Survey, include_in_progress: bool) -> pd.DataFrame
     counted = set(counted_statuses(include_in_progress))
     kinds = [k for k, on in (("state", survey.for_states), ("ngo", survey.for_ngos)) if on]
     rows = []
-    organisations = Organisation.objects.filter(kind__in=kinds).select_related("country").order_by("kind", "code")
-    for org in organisations:
-        status = statuses.get(org.pk, "not_started")
+    organisations = (
+        Organisation.objects.filter(kind__in=kinds)
+        .order_by("kind", "code")
+        .values_list("pk", "code", "name", "kind", "country__code")
+    )
+    for pk, code, name, kind, country in organisations:
+        status = statuses.get(pk, "not_started")
         rows.append(
             {
-                "organisation": org.code,
-                "name": org.name,
-                "kind": org.kind,
-                "country": org.country.code if org.country else org.code,
+                "organisation": code,
+                "name": name,
+                "kind": kind,
+                "country": country or code,
                 "status": status,
                 "counted": status in counted,
             }
@@ -111,9 +119,39 @@ def respondents_frame(survey: Survey, include_in_progress: bool) -> pd.DataFrame
 
 
 def answers_frame(survey: Survey, include_in_progress: bool, questions: list[dict[str, Any]]) -> pd.DataFrame:
-    """Every answer cell of the counted responses, read in one streamed query (never one per question)."""
+    """Every answer cell of the counted responses, read in one streamed query (never one per question).
+
+    On PostgreSQL the rows come out of the database with COPY … TO STDOUT (CSV) straight into typed pandas columns,
+    without a Python object per row; elsewhere (SQLite in development and tests) through the ORM. Both give the
+    same frame.
+    """
     cell_kinds = {(q["code"], *key.split("|", 1)): kind for q in questions for key, kind in q["cells"].items()}
-    query = (
+    query = _answers_query(survey, include_in_progress)
+    if connection.vendor == "postgresql":
+        return _answers_frame_copy(query, cell_kinds)
+    records = []
+    for org, kind, country, code, row, column, text, number, choices in query.iterator(chunk_size=CHUNK):
+        records.append(
+            (
+                org,
+                kind,
+                country or org,
+                code,
+                row,
+                column,
+                cell_kinds.get((code, row, column), "unknown"),
+                text,
+                None if number is None else float(number),
+                choices,
+            )
+        )
+    frame = pd.DataFrame.from_records(records, columns=ANSWER_COLUMNS)
+    frame["number"] = frame["number"].astype("float64")
+    return frame
+
+
+def _answers_query(survey: Survey, include_in_progress: bool) -> QuerySet[Answer, tuple[Any, ...]]:
+    return (
         Answer.objects.filter(response__survey=survey, response__status__in=counted_statuses(include_in_progress))
         # A cell whose answer was cleared keeps its row (and version) with no value: it is not an answer.
         .exclude(
@@ -135,25 +173,68 @@ def answers_frame(survey: Survey, include_in_progress: bool, questions: list[dic
         )
         .order_by()
     )
-    records = []
-    for org, kind, country, code, row, column, text, number, choices in query.iterator(chunk_size=CHUNK):
-        records.append(
-            (
-                org,
-                kind,
-                country or org,
-                code,
-                row,
-                column,
-                cell_kinds.get((code, row, column), "unknown"),
-                text,
-                None if number is None else float(number),
-                choices,
-            )
-        )
-    frame = pd.DataFrame.from_records(records, columns=ANSWER_COLUMNS)
-    frame["number"] = frame["number"].astype("float64")
-    return frame
+
+
+_COPY_COLUMNS = ["organisation", "kind", "country", "question", "row", "column", "text", "number", "choices"]
+_CODE_COLUMNS = ["organisation", "kind", "country", "question", "row", "column"]
+
+
+def _answers_frame_copy(
+    query: QuerySet[Answer, tuple[Any, ...]], cell_kinds: dict[tuple[str, str, str], str]
+) -> pd.DataFrame:
+    """answers_frame on PostgreSQL: the query's rows as CSV from COPY, parsed by pandas in C.
+
+    Codes are parsed as categoricals (few distinct values, so parsing and memory stay small) and turned into
+    the plain string columns the aggregation expects. A NULL is an unquoted empty CSV field; an empty string is
+    never stored in value_text (a cleared cell is NULL), and row and column are never NULL.
+    """
+    sql, params = query.query.sql_with_params()
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg2's own cursor: COPY streams without a Python object per row
+        raw.copy_expert(f"COPY ({raw.mogrify(sql, params).decode()}) TO STDOUT WITH (FORMAT csv)", buffer)
+    buffer.seek(0)
+    frame = pd.read_csv(
+        buffer,
+        names=_COPY_COLUMNS,
+        dtype={**dict.fromkeys([*_CODE_COLUMNS, "choices"], "category"), "text": "str", "number": "float64"},
+        keep_default_na=False,
+        na_values={"country": [""], "text": [""], "number": [""], "choices": [""]},
+    )
+    del buffer
+    if frame.empty:
+        frame = pd.DataFrame({c: pd.Series(dtype="str") for c in _COPY_COLUMNS})
+    # The cell kind, looked up once per distinct (question, row, column) rather than once per answer.
+    cells = frame.groupby(["question", "row", "column"], observed=True, sort=False).ngroup().to_numpy()
+    firsts = frame.loc[~pd.Series(cells).duplicated().to_numpy(), ["question", "row", "column"]]
+    order = np.argsort(cells[firsts.index.to_numpy()]) if len(firsts) else np.array([], dtype=int)
+    kinds = np.array(
+        [cell_kinds.get(key, "unknown") for key in firsts.itertuples(index=False, name=None)], dtype=object
+    )[order]
+    country = frame["country"].astype("object").where(frame["country"].notna(), frame["organisation"].astype("object"))
+    # Multiple choices: each distinct JSON text parsed once, every answer gets its own list.
+    choices = frame["choices"].astype("category")
+    parsed = [json.loads(text) for text in choices.cat.categories]
+    choices_values = np.full(len(frame), None, dtype=object)
+    codes = choices.cat.codes.to_numpy()
+    present = np.flatnonzero(codes >= 0)
+    for position, code in zip(present.tolist(), codes[present].tolist(), strict=True):
+        choices_values[position] = list(parsed[code])  # assigned one by one: numpy would broadcast a list of lists
+    result = pd.DataFrame(
+        {
+            "organisation": frame["organisation"].astype("str"),
+            "kind": frame["kind"].astype("str"),
+            "country": country.astype("str"),
+            "question": frame["question"].astype("str"),
+            "row": frame["row"].astype("str"),
+            "column": frame["column"].astype("str"),
+            "cell_kind": pd.Series(kinds[cells] if len(kinds) else [], dtype="str"),
+            "text": frame["text"],
+            "number": frame["number"].astype("float64"),
+            "choices": pd.Series(choices_values, dtype=object),
+        }
+    )
+    return result[ANSWER_COLUMNS]
 
 
 def regions() -> dict[str, dict[str, Any]]:

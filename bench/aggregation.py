@@ -1,0 +1,322 @@
+"""Benchmark: building a round's report (reports.services.report_compute) at about 1M answer cells.
+
+Variants, each measured in a fresh child process (wall time of the measured part, peak RSS of the process):
+
+- oscethb: ``report_compute(survey=…, include_in_progress=False)``, the whole report document;
+- naive ORM: what the report's counts would cost with one ORM aggregate query per question, row and option
+  (``Answer.objects.filter(question=…, row=…, value_text=option).values(kind).annotate(Count)``) and one
+  Count/Sum/Min/Max aggregate per numeric question; run on the first BENCH_NAIVE_QUESTIONS questions (default 40,
+  two blocks of the round's repeating question mix) and scaled linearly to all questions;
+- COPY floor: the same answer cells streamed out of PostgreSQL with ``COPY (…) TO STDOUT WITH CSV`` into
+  ``pandas.read_csv`` and one groupby giving the counts per question, row, kind and option (multiple choices
+  split and exploded first): the least any report of these counts can cost.
+
+Targets (issue 5): report build ≤ 5 s at 1M answers, ≥ 20× faster than naive, ≤ 1.5× the floor.
+
+    python -m bench.aggregation                  # BENCH_SCALE=5m for the 5M round, BENCH_RUNS=N runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from typing import Any
+
+from bench.common import (
+    Measurement,
+    child_result,
+    django_setup,
+    fmt_mb,
+    fmt_s,
+    interpreter_baseline,
+    pg_url,
+    ratio,
+    run_child,
+    runs_default,
+    stage,
+    table,
+    target,
+    verdict,
+    write_section,
+)
+from bench.synth import DEFAULT_QUESTIONS, database_name, ensure_round, round_info, scale_orgs
+
+NAME = "aggregation"
+NAIVE_QUESTIONS = int(os.environ.get("BENCH_NAIVE_QUESTIONS", "40"))
+COUNTED = ("submitted", "resubmitted", "accepted")
+
+
+# --- the variants (run in children) ----------------------------------------------------------------------
+
+
+def _survey() -> Any:
+    from surveys.models import Survey
+
+    return Survey.objects.get(slug__startswith="bench-")
+
+
+def child_oscethb() -> None:
+    from reports.services import report_compute
+
+    survey = _survey()
+    started = time.perf_counter()
+    report = report_compute(survey=survey, include_in_progress=False)
+    seconds = time.perf_counter() - started
+    counts = report["choice_counts"]
+    child_result(
+        seconds,
+        choice_count_rows=len(counts),
+        chosen=sum(r["count"] for r in counts),
+        json_mb=round(len(json.dumps(report, default=str)) / 1e6, 1),
+    )
+
+
+def child_naive(limit: int) -> None:
+    from django.db.models import Count, Max, Min, Sum
+
+    from responses.models import Answer
+
+    survey = _survey()
+    questions = list(
+        survey.questions.select_related("option_set", "survey")
+        .prefetch_related("option_set__options")
+        .order_by("section__area__position", "section__position", "position")
+    )
+    subset = questions[:limit] if limit else questions
+    started = time.perf_counter()
+    chosen = queries = 0
+    for question in subset:
+        base = Answer.objects.filter(question=question, response__survey=survey, response__status__in=COUNTED).exclude(
+            value_text__isnull=True, value_number__isnull=True, value_choices__isnull=True
+        )
+        cells = question.cells()
+        kinds = {spec.kind for spec in cells}
+        if kinds & {"choice", "choices"}:
+            rows = sorted({spec.row for spec in cells})
+            for row in rows:
+                for option in question.options_list():
+                    if "choices" in kinds:
+                        matching = base.filter(row=row, value_choices__contains=[option.code])
+                    else:
+                        matching = base.filter(row=row, value_text=option.code)
+                    for entry in matching.values("response__organisation__kind").annotate(n=Count("id")):
+                        chosen += entry["n"]
+                    queries += 1
+        elif kinds & {"integer", "decimal"}:
+            list(
+                base.values("row", "column", "response__organisation__kind").annotate(
+                    count=Count("value_number"),
+                    sum=Sum("value_number"),
+                    min=Min("value_number"),
+                    max=Max("value_number"),
+                )
+            )
+            queries += 1
+    seconds = time.perf_counter() - started
+    child_result(seconds, questions=len(subset), all_questions=len(questions), queries=queries, chosen=chosen)
+
+
+FLOOR_SQL = """
+COPY (
+    SELECT o.code, o.kind, coalesce(c.code, o.code), q.code, a."row", a."column", a.value_text, a.value_number,
+           a.value_choices::text
+    FROM responses_answer a
+    JOIN responses_response r ON r.id = a.response_id
+    JOIN responses_organisation o ON o.id = r.organisation_id
+    LEFT JOIN responses_organisation c ON c.id = o.country_id
+    JOIN surveys_question q ON q.id = a.question_id
+    WHERE r.survey_id = %(survey)s AND r.status IN ('submitted', 'resubmitted', 'accepted')
+      AND NOT (a.value_text IS NULL AND a.value_number IS NULL AND a.value_date IS NULL AND a.value_choices IS NULL)
+) TO STDOUT WITH (FORMAT csv)
+"""
+
+
+def child_floor() -> None:
+    import pandas as pd
+    from django.db import connection
+
+    survey = _survey()
+    started = time.perf_counter()
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(FLOOR_SQL.replace("%(survey)s", str(int(survey.pk))), buffer)
+    buffer.seek(0)
+    names = ["organisation", "kind", "country", "question", "row", "column", "text", "number", "choices"]
+    frame = pd.read_csv(
+        buffer,
+        names=names,
+        dtype={n: "str" for n in names if n != "number"},
+        keep_default_na=False,
+        na_values={"text": [""], "number": [""], "choices": [""]},
+    )
+    del buffer
+    multi = frame["choices"].dropna().str.strip("[]").str.replace('"', "", regex=False).str.split(", ")
+    options = pd.concat([frame["text"], multi.explode()])
+    keys = frame.loc[options.index, ["question", "row", "kind"]].reset_index(drop=True)
+    keys["option"] = options.to_numpy()
+    counts = keys.dropna(subset=["option"]).groupby(["question", "row", "kind", "option"]).size()
+    seconds = time.perf_counter() - started
+    # Texts are counted as options here too (the floor does not know the cell kinds): report only the total of
+    # the choice cells, for the cross-check with the report's counts.
+    chosen_choice = int(counts[counts.index.get_level_values("option").str.fullmatch(r"[a-z_]+")].sum())
+    child_result(seconds, rows=len(frame), groups=len(counts), chosen=chosen_choice)
+
+
+# --- the parent ------------------------------------------------------------------------------------------
+
+
+def measure(database: str, variant: str, runs: int, extra: list[str] | None = None) -> Measurement:
+    args = ["-m", "bench.aggregation", "--child", variant, "--database", database, *(extra or [])]
+    samples = []
+    for index in range(runs):
+        with stage(f"{NAME}: {variant} run {index + 1}/{runs}"):
+            samples.append(run_child(args))
+    return Measurement(variant, samples)
+
+
+def run(orgs: int, questions: int, database: str, runs: int) -> dict[str, Any]:
+    ensure_round(database, orgs, questions)
+    info = round_info(database)
+    baseline = interpreter_baseline(pg_url(database))
+    oscethb = measure(database, "oscethb", runs)
+    floor = measure(database, "floor", runs)
+    naive = measure(database, "naive", runs, ["--naive-questions", str(NAIVE_QUESTIONS)])
+    subset = naive.samples[0].extra
+    scale = ratio(subset["all_questions"], subset["questions"])
+    naive_seconds = naive.seconds * scale
+    answers = info["answers"]
+    speedup = ratio(naive_seconds, oscethb.seconds)
+    vs_floor = ratio(oscethb.seconds, floor.seconds)
+    targets = [
+        target(
+            "report build at 1M answers",
+            "≤ 5 s",
+            fmt_s(oscethb.seconds),
+            oscethb.seconds <= 5,
+            f"{answers:,} answer cells",
+            "" if oscethb.seconds <= 5 else f"by {oscethb.seconds - 5:.2f} s",
+        ),
+        target(
+            "report build vs naive ORM",
+            "≥ 20× faster",
+            f"{speedup:.0f}×",
+            speedup >= 20,
+            f"naive: {fmt_s(naive_seconds)} (scaled ×{scale:.1f} from {subset['questions']} questions)",
+            "" if speedup >= 20 else f"{speedup:.1f}× of 20×",
+        ),
+        target(
+            "report build vs COPY floor",
+            "≤ 1.5× the floor",
+            f"{vs_floor:.2f}×",
+            vs_floor <= 1.5,
+            f"floor: {fmt_s(floor.seconds)}",
+            "" if vs_floor <= 1.5 else f"by {vs_floor - 1.5:.2f}×",
+        ),
+    ]
+    checks = {
+        "report_chosen": oscethb.samples[0].extra.get("chosen"),
+        "floor_chosen": floor.samples[0].extra.get("chosen"),
+        "floor_rows": floor.samples[0].extra.get("rows"),
+        "answers": answers,
+    }
+    return {
+        "name": NAME,
+        "scale": {"orgs": orgs, "questions": questions, "answers": answers, "database": database},
+        "runs": runs,
+        "interpreter_baseline": baseline.as_dict(),
+        "measurements": [m.as_dict() for m in (oscethb, naive, floor)],
+        "naive_scale": scale,
+        "naive_seconds_scaled": naive_seconds,
+        "checks": checks,
+        "targets": targets,
+    }
+
+
+def markdown(data: dict[str, Any]) -> str:
+    oscethb, naive, floor = (Measurement.from_dict(m) for m in data["measurements"])
+    baseline = data["interpreter_baseline"]
+    scale = data["scale"]
+    subset = naive.samples[0].extra
+    rows = [
+        [
+            "oscethb `report_compute` (whole report)",
+            fmt_s(oscethb.seconds),
+            fmt_mb(oscethb.peak_rss_mb),
+            "1.0×",
+            ", ".join(fmt_s(s.seconds) for s in oscethb.samples),
+        ],
+        [
+            f"naive ORM: one aggregate query per question/row/option ({subset['queries']} queries for "
+            f"{subset['questions']} of {subset['all_questions']} questions, × {data['naive_scale']:.1f})",
+            fmt_s(data["naive_seconds_scaled"]),
+            fmt_mb(naive.peak_rss_mb),
+            f"{ratio(data['naive_seconds_scaled'], oscethb.seconds):.1f}× slower",
+            ", ".join(fmt_s(s.seconds) for s in naive.samples) + " (subset)",
+        ],
+        [
+            "floor: COPY … TO STDOUT CSV → read_csv → one groupby",
+            fmt_s(floor.seconds),
+            fmt_mb(floor.peak_rss_mb),
+            f"{ratio(oscethb.seconds, floor.seconds):.2f}× (oscethb / floor)",
+            ", ".join(fmt_s(s.seconds) for s in floor.samples),
+        ],
+    ]
+    checks = data["checks"]
+    lines = [
+        "## Report aggregation",
+        "",
+        f"Round: {scale['orgs']:,} organisations × {scale['questions']} questions = **{scale['answers']:,} answer "
+        f"cells** counted (database `{scale['database']}`, from `bench/synth.py`). Median of {data['runs']} runs, "
+        "each in a fresh child process; time is the measured part only (no interpreter start-up), peak RSS is the "
+        f"child's VmHWM. A child that only starts Python, Django and pandas peaks at "
+        f"{fmt_mb(baseline['median_peak_rss_mb'])}.",
+        "",
+        table(["variant", "time (median)", "peak RSS", "relative", "runs"], rows),
+        "",
+        "Same data: the report counts "
+        f"{checks['report_chosen']:,} chosen options; the floor's groupby counts {checks['floor_chosen']:,} over "
+        f"{checks['floor_rows']:,} answer rows (the floor also counts the answers that show-if rules hide from the "
+        "report, so it counts a little more).",
+        "",
+        table(
+            ["target", "wanted", "measured", "verdict", "note"],
+            [
+                [t["what"], t["target"], t["measured"], verdict(t["met"], t.get("gap", "")), t["note"]]
+                for t in data["targets"]
+            ],
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the report build")
+    parser.add_argument("--child", choices=["oscethb", "naive", "floor"])
+    parser.add_argument("--database")
+    parser.add_argument("--orgs", type=int)
+    parser.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--naive-questions", type=int, default=NAIVE_QUESTIONS)
+    parser.add_argument("--runs", type=int)
+    args = parser.parse_args(argv)
+    if args.child:
+        django_setup(pg_url(args.database))
+        if args.child == "oscethb":
+            child_oscethb()
+        elif args.child == "naive":
+            child_naive(args.naive_questions)
+        else:
+            child_floor()
+        return
+    orgs = args.orgs or scale_orgs()
+    database = args.database or database_name(orgs, args.questions)
+    data = run(orgs, args.questions, database, args.runs or runs_default())
+    path = write_section(NAME, markdown(data), data)
+    print(f"[bench] wrote {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
