@@ -1,22 +1,18 @@
 """People and organisations: reading CSV/XLSX tables, importing the directory of organisations, users, memberships
 and invitations.
 
-Tables (`read_table`, `table_from_bytes`, `table_columns`) are generic: the answer import reuses them. Every other
-function is a service (keyword-only, typed) that checks everything first and then writes in one transaction.
+Tables (`read_table`, `table_from_bytes`, `table_columns`) hold a whole file as text; the reading itself (encodings,
+workbooks, formulas, limits) is in responses.tables, shared with the answer import. Every other function is a service (keyword-only, typed) that checks everything first and then writes in one transaction.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 import re
 import secrets
-import warnings
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,21 +31,15 @@ from django.utils.translation import gettext as _
 
 from .auth import normalise_email
 from .models import Invitation, Membership, Organisation, Role
+from .tables import TableError as TableError  # re-exported: the people services raise it
+from .tables import TableOptions, open_table
 
 logger = logging.getLogger(__name__)
 
-# --- tables: CSV and XLSX ---------------------------------------------------------------------------------------
+# --- tables: CSV and XLSX (read by responses.tables) -----------------------------------------------------------
 
 MAX_TABLE_BYTES = 50 * 1024 * 1024  # a CSV file, or the unpacked content of an XLSX workbook
 MAX_TABLE_ROWS = 100_000
-
-
-class TableError(Exception):
-    """A table that cannot be used. `problems` lists every reason, each `row N: reason` where a row is known."""
-
-    def __init__(self, problems: str | Sequence[str]) -> None:
-        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass
@@ -74,135 +64,54 @@ def row_problem(number: int, reason: str) -> str:
     return _("row %(row)d: %(reason)s") % {"row": number, "reason": reason}
 
 
+def _options() -> TableOptions:
+    return TableOptions(typed=False, max_bytes=MAX_TABLE_BYTES, max_unpacked=MAX_TABLE_BYTES, max_rows=MAX_TABLE_ROWS)
+
+
 def read_table(path: str | Path) -> Table:
-    """Read a .csv (UTF-8, with or without BOM) or .xlsx file (first sheet) into a Table.
+    """Read a .csv (UTF-8, with or without BOM) or .xlsx file (first sheet) into a Table of texts.
 
     Raises TableError for a missing, too large, unreadable or wrongly encoded file, and for cells holding
-    formulas (every such row is reported).
+    formulas (every such cell is reported); see responses.tables.
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise TableError(_("%(path)s: no such file") % {"path": path}) from exc
-    if size > MAX_TABLE_BYTES:
-        raise TableError(_("%(path)s: the file is larger than 50 MB") % {"path": path})
-    return table_from_bytes(path.read_bytes(), filename=path.name)
+    if not path.is_file():
+        raise TableError(_("%(path)s: no such file") % {"path": path})
+    return _table(path, path.name)
 
 
 def table_from_bytes(data: bytes, *, filename: str) -> Table:
     """Like read_table, for content already in memory (an upload); `filename` chooses CSV or XLSX by its suffix."""
-    suffix = Path(filename).suffix.lower()
-    if len(data) > MAX_TABLE_BYTES:
-        raise TableError(_("%(name)s: the file is larger than 50 MB") % {"name": filename})
-    if suffix == ".csv":
-        cells = _csv_cells(data, filename)
-    elif suffix == ".xlsx":
-        cells = _xlsx_cells(data, filename)
-    else:
-        raise TableError(_("%(name)s: unsupported file type; use a .csv (UTF-8) or .xlsx file") % {"name": filename})
-    return _table(cells, filename)
+    return _table(data, filename)
 
 
-def _csv_cells(data: bytes, filename: str) -> Iterator[list[Any]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TableError(
-            _("%(name)s: not UTF-8 text (byte %(byte)d); save the file as “CSV UTF-8”")
-            % {"name": filename, "byte": exc.start}
-        ) from exc
-    first_line = text.split("\n", 1)[0]
-    # Excel writes ";" in locales where "," is the decimal separator; the header tells which one the file uses.
-    delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as exc:
-        raise TableError(_("%(name)s: not a readable CSV file (%(error)s)") % {"name": filename, "error": exc}) from exc
-
-
-def _xlsx_cells(data: bytes, filename: str) -> Iterator[list[Any]]:
-    import openpyxl  # imported here: only XLSX files need it
-
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise TableError(_("%(name)s: not an Excel workbook (.xlsx)") % {"name": filename})
-    try:
-        with zipfile.ZipFile(buffer) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise TableError(_("%(name)s: not an Excel workbook (.xlsx)") % {"name": filename}) from exc
-    if unpacked > MAX_TABLE_BYTES:
-        raise TableError(_("%(name)s: the workbook would unpack to more than 50 MB") % {"name": filename})
-    buffer.seek(0)
-    try:
-        with warnings.catch_warnings():
-            # Workbooks written by other tools make openpyxl warn about styles it ignores; values are unaffected.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(buffer, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged or foreign workbook
-        raise TableError(_("%(name)s: not a readable Excel workbook (.xlsx)") % {"name": filename}) from exc
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return
-        for row in sheet.iter_rows():
-            yield [_FORMULA if getattr(cell, "data_type", None) == "f" else cell.value for cell in row]
-    finally:
-        workbook.close()
-
-
-class _Formula:
-    """Marks an XLSX cell that holds a formula."""
-
-
-_FORMULA = _Formula()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _table(cells: Iterable[list[Any]], filename: str) -> Table:
-    header: list[str] | None = None
-    rows: list[TableRow] = []
+def _table(source: str | Path | bytes, filename: str) -> Table:
     problems: list[str] = []
-    for number, raw in enumerate(cells, start=1):
-        if number > MAX_TABLE_ROWS + 1:
-            raise TableError(
-                _("%(name)s: more than %(max)d rows; split the file") % {"name": filename, "max": MAX_TABLE_ROWS}
-            )
-        texts = ["" if value is _FORMULA else _cell_text(value) for value in raw]
-        if any(value is _FORMULA or (isinstance(value, str) and value.lstrip().startswith("=")) for value in raw):
-            problems.append(row_problem(number, _("formulas are not accepted")))
-            if header is not None:
-                continue
+    rows: list[TableRow] = []
+    with open_table(source, filename, _options()) as reader:
+        header = _header(list(reader.header), problems) if reader.header else None
         if header is None:
-            header = _header(texts, problems)
-            continue
-        if not any(texts):
-            continue
-        extra = [text for text in texts[len(header) :] if text]
-        if extra:
-            problems.append(row_problem(number, _("more cells than there are columns in the header")))
-            continue
-        texts += [""] * (len(header) - len(texts))
-        rows.append(TableRow(number, {name: text for name, text in zip(header, texts, strict=False) if name}))
-    if header is None:
-        raise TableError(_("%(name)s: the file is empty; row 1 must name the columns") % {"name": filename})
+            problems.extend(reader.problems)
+            raise TableError(problems or _("the file is empty; row 1 must name the columns"))
+        width = len(header)
+        for number, texts in reader:
+            if not any(texts):
+                continue
+            if any(texts[width:]):
+                problems.append(row_problem(number, _("more cells than there are columns in the header")))
+                continue
+            texts += [""] * (width - len(texts))
+            rows.append(TableRow(number, {name: text for name, text in zip(header, texts, strict=False) if name}))
+        problems.extend(reader.problems)
     if problems:
+        problems.sort(key=_row_of)
         raise TableError(problems)
     return Table([name for name in header if name], rows)
+
+
+def _row_of(problem: str) -> int:
+    match = re.match(r"row (\d+):", problem)
+    return int(match.group(1)) if match else 0
 
 
 def _header(texts: list[str], problems: list[str]) -> list[str]:

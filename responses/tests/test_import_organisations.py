@@ -135,7 +135,7 @@ def test_semicolon_separated_csv_from_excel(tmp_path: Path) -> None:
         ("AT,Austria,state,AT", "only NGOs have a country; leave it empty for States and Partners"),
         ("AT,Austria,partner,", "“AT” exists as Participating State; its kind cannot change to Partner"),
         (",X,ngo,AT", "the code is empty"),
-        ('ngo-x,=HYPERLINK("http://evil"),ngo,AT', "formulas are not accepted"),
+        ('ngo-x,=HYPERLINK("http://evil"),ngo,AT', 'cell B3 holds a formula (=HYPERLINK("http://evil"))'),
     ],
 )
 def test_each_error_names_its_row_and_nothing_is_written(tmp_path: Path, line: str, reason: str) -> None:
@@ -187,14 +187,14 @@ def test_xlsx_formula_cells_are_refused(tmp_path: Path) -> None:
         tmp_path,
         [["code", "name", "kind", "country"], ["ngo-a", "A", "ngo", "AT"], ["ngo-b", "=A2", "ngo", "AT"]],
     )
-    assert refused(path) == ["row 3: formulas are not accepted"]
+    assert refused(path) == ["row 3: cell B3 holds a formula (=A2); paste the values instead."]
 
 
 def test_file_that_is_not_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "orgs.xlsx"
     path.write_text("code,name,kind,country\n", encoding="utf-8")
     lines = refused(path)
-    assert "not an Excel workbook" in lines[0]
+    assert "not an Excel .xlsx workbook (it is not a zip archive)" in lines[0]
 
 
 def test_zip_bomb_is_refused_before_opening(tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_zip_bomb_is_refused_before_opening(tmp_path: Path) -> None:
         archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (51 * 1024 * 1024))
     assert path.stat().st_size < 1024 * 1024
     lines = refused(path)
-    assert "would unpack to more than 50 MB" in lines[0]
+    assert lines == ["The workbook unpacks to 51 MB; at most 50 MB are accepted. Split it into smaller files."]
 
 
 def test_unsupported_file_type(tmp_path: Path) -> None:

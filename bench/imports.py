@@ -1,0 +1,425 @@
+"""Benchmark: `import_responses` throughput on PostgreSQL, a 1,000,000-row answer file into the thb-2021 round.
+
+    python -m bench.imports            # BENCH_RUNS (default 3) runs of each variant; BENCH_IMPORT_ROWS (1000000)
+
+Fixture (a scratch database `oscethb_bench_imports`, recreated): the shipped rounds, 5,000 organisations made with
+bulk_create (2,000 answering the State questionnaire, 447 cells each; 3,000 NGOs, 53 cells each) and a CSV of
+1,000,000 answer cells in the documented import format (organisation, question, row, column, value), organisation
+by organisation, every answer type of the round with valid values.
+
+Variants, each in a fresh child process (its peak RSS is the child's VmHWM, Django start-up included):
+
+- **import (1M rows, new answers)**: `call_command("import_responses", csv, "--survey", "thb-2021", "--as", staff)`
+  after emptying the responses: reading the CSV, checking every row, writing every answer with its version and its
+  history row (AnswerChange) and the responses, in one transaction. Rows per second of that whole call.
+- **re-import (1M rows, unchanged)**: the same file again: every cell compared with the stored answer, nothing
+  written ("unchanged").
+- **baseline: one save() per answer**: the first BENCH_IMPORT_BASELINE_ROWS (20,000) rows of the same file, parsed
+  and cleaned, then for each row `Answer(...).save()` and `AnswerChange(...).save()` (the history row the app
+  appends), inside one transaction: the naive ORM way, stated in rows per second.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    OUT,
+    Measurement,
+    child_result,
+    django_setup,
+    fmt_mb,
+    fmt_s,
+    pg_recreate,
+    pg_url,
+    ratio,
+    run_child,
+    runs_default,
+    stage,
+    table,
+    verdict,
+    write_section,
+)
+
+NAME = "imports"
+DATABASE = "oscethb_bench_imports"
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
+BASELINE_ROWS = int(os.environ.get("BENCH_IMPORT_BASELINE_ROWS", "20000"))
+STATE_LIKE, NGOS = 2_000, 3_000
+TARGET_ROWS_PER_S = 100_000
+CSV_PATH = OUT / "imports-answers.csv"
+STAFF = "bench-staff@example.org"
+
+
+# --- children ----------------------------------------------------------------------------------------------------
+
+
+def _value(spec: Any, number: int) -> str:
+    """A valid value of a cell, varied by `number`."""
+    from surveys import answer_types as at
+
+    kind, validation = spec.kind, spec.validation
+    codes = spec.choice_codes()
+    if kind == at.CHOICE:
+        return codes[number % len(codes)]
+    if kind == at.CHOICES:
+        plain = [c for c in codes if c not in spec.exclusive] or codes
+        return ";".join(plain[(number + i) % len(plain)] for i in range(1 + number % min(2, len(plain))))
+    if kind == at.INTEGER:
+        low, high = int(validation.get("min", 0)), int(validation.get("max", 5000))
+        return str(low + number % max(1, min(high - low, 999)))
+    if kind == at.YEAR:
+        low = max(at.YEAR_MIN, int(validation.get("min", 2000)))
+        high = min(at.YEAR_MAX, int(validation.get("max", 2024)))
+        if spec.row in ("start", "end"):  # a range: start before end
+            return str(low if spec.row == "start" else high)
+        return str(low + number % max(1, high - low))
+    if kind == at.DECIMAL:
+        return f"{number % 100}.25"
+    if kind == at.DATE:
+        return str(validation.get("min", "2020-06-30"))
+    return f"Answer {number}: national referral mechanism, shelter, hotline"  # text
+
+
+def _cells(survey: Any, kind: str) -> list[tuple[str, Any]]:
+    """(question code, cell spec) of every importable cell a respondent of `kind` answers, in questionnaire order."""
+    from surveys import answer_types as at
+    from surveys.models import Question
+
+    cells = []
+    questions = (
+        Question.objects.filter(survey=survey).select_related("option_set").prefetch_related("option_set__options")
+    )
+    for question in questions.order_by("position"):
+        question.survey = survey
+        if not question.for_kind(kind):
+            continue
+        specs = question.cells()
+        if question.type == "yes_no_plus_integer":  # the number only goes with the first option
+            specs = [at.CellSpec("", "", at.CHOICE, (specs[0].choices[0],)), specs[1]]
+        cells.extend((question.code, spec) for spec in specs)
+    return cells
+
+
+def child_setup() -> None:
+    """Migrate the scratch database, load the rounds, create the organisations and the staff user, write the CSV."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from responses.models import Organisation
+    from surveys.models import Survey
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    definitions = Path("surveys/definitions")
+    call_command(
+        "load_survey", str(definitions / "thb-2016.yaml"), str(definitions / "thb-2021.yaml"), stdout=io.StringIO()
+    )
+    austria = Organisation.objects.get(code="AT")
+    Organisation.objects.bulk_create(
+        [
+            Organisation(kind=Organisation.Kind.PARTNER, code=f"P{i:05d}", name=f"Bench Partner {i}")
+            for i in range(STATE_LIKE)
+        ]
+        + [
+            Organisation(kind=Organisation.Kind.NGO, code=f"ngo-bench-{i:05d}", name=f"Bench NGO {i}", country=austria)
+            for i in range(NGOS)
+        ],
+        batch_size=2000,
+    )
+    get_user_model().objects.create_user(username=STAFF, email=STAFF, is_staff=True)
+    survey = Survey.objects.get(slug="thb-2021")
+    state_cells, ngo_cells = _cells(survey, "state"), _cells(survey, "ngo")
+    organisations = [(f"P{i:05d}", state_cells) for i in range(STATE_LIKE)] + [
+        (f"ngo-bench-{i:05d}", ngo_cells) for i in range(NGOS)
+    ]
+    written = 0
+    CSV_PATH.parent.mkdir(parents=True, exist_ok=True)
+    with CSV_PATH.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["organisation", "question", "row", "column", "value"])
+        for number, (code, cells) in enumerate(organisations):
+            for index, (question, spec) in enumerate(cells):
+                if written == ROWS:
+                    break
+                writer.writerow([code, question, spec.row, spec.column, _value(spec, number + index)])
+                written += 1
+    print(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - started,
+                "rows": written,
+                "organisations": len({code for code, _cells in organisations}),
+                "csv_mb": CSV_PATH.stat().st_size / 2**20,
+                "state_cells": len(state_cells),
+                "ngo_cells": len(ngo_cells),
+            }
+        )
+    )
+
+
+def _empty_responses() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE responses_answerchange, responses_answer, responses_response CASCADE")
+
+
+def child_import(reset: bool) -> None:
+    """Time the real command on the whole file (after emptying the responses when `reset`)."""
+    from django.core.management import call_command
+
+    from responses.models import Answer, AnswerChange
+
+    if reset:
+        _empty_responses()
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command(
+        "import_responses", str(CSV_PATH), "--survey", "thb-2021", "--as", STAFF, stdout=out, stderr=io.StringIO()
+    )
+    seconds = time.perf_counter() - started
+    child_result(
+        seconds,
+        summary=out.getvalue().strip(),
+        answers=Answer.objects.count(),
+        changes=AnswerChange.objects.count(),
+    )
+
+
+def child_baseline() -> None:
+    """The naive way on the first BASELINE_ROWS rows: parse and clean, then save() an Answer and its AnswerChange."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from responses import values
+    from responses.models import Answer, AnswerChange, Organisation, Response, Source
+    from surveys import answer_types as at
+    from surveys.models import Question, Survey
+
+    _empty_responses()
+    survey = Survey.objects.get(slug="thb-2021")
+    user = get_user_model().objects.get(email=STAFF)
+    with CSV_PATH.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        rows = [row for _i, row in zip(range(BASELINE_ROWS), reader, strict=False)]
+    started = time.perf_counter()
+    organisations = {o.code: o for o in Organisation.objects.all()}
+    questions = {}
+    for q in (
+        Question.objects.filter(survey=survey).select_related("option_set").prefetch_related("option_set__options")
+    ):
+        q.survey = survey
+        questions[q.code] = (q, at.cell_index(q.cells()))
+    responses: dict[int, Response] = {}
+    with transaction.atomic():
+        for code, question_code, row, column, raw in rows:
+            organisation = organisations[code]
+            question, specs = questions[question_code]
+            spec = specs[(row, column)]
+            cleaned = at.clean_cell(spec, raw)
+            response = responses.get(organisation.pk)
+            if response is None:
+                response = responses[organisation.pk] = Response.objects.get_or_create(
+                    survey=survey, organisation=organisation
+                )[0]
+            answer = Answer(response=response, question=question, row=row, column=column, version=1)
+            values.store(answer, spec.kind, cleaned)
+            answer.updated_by, answer.source = user, Source.IMPORT
+            answer.save()
+            AnswerChange(
+                response=response,
+                question=question,
+                row=row,
+                column=column,
+                old_value="",
+                new_value=at.to_text(spec.kind, cleaned),
+                version=1,
+                changed_by=user,
+                source=Source.IMPORT,
+            ).save()
+        Response.objects.filter(pk__in=[r.pk for r in responses.values()]).update(last_activity_at=timezone.now())
+    child_result(time.perf_counter() - started, rows=len(rows))
+
+
+def child_floor() -> None:
+    """The database's floor: COPY ROWS answers and ROWS history rows (made up, valid) in one transaction, commit."""
+    from django.db import connection, transaction
+
+    from responses.models import Organisation, Response
+    from surveys.models import Question, Survey
+
+    _empty_responses()
+    survey = Survey.objects.get(slug="thb-2021")
+    organisations = Organisation.objects.filter(code__startswith="P").values_list("pk", flat=True)
+    Response.objects.bulk_create([Response(survey=survey, organisation_id=pk) for pk in organisations])
+    responses = list(Response.objects.values_list("pk", flat=True))
+    questions = list(Question.objects.filter(survey=survey).values_list("pk", flat=True))
+    stamp = "2026-01-01T00:00:00+00:00"
+    cells = [
+        (responses[i % len(responses)], questions[(i // len(responses)) % len(questions)], f"r{i}") for i in range(ROWS)
+    ]
+    answers = "".join(
+        f"{stamp}\t{stamp}\t{r}\t{q}\t{row}\t\t\\N\t12\t\\N\t\\N\t1\t\\N\timport\tf\n" for r, q, row in cells
+    )
+    changes = "".join(f"{r}\t{q}\t{row}\t\t\t12\t1\t\\N\t{stamp}\timport\n" for r, q, row in cells)
+    del cells
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            'COPY responses_answer (created_at, updated_at, response_id, question_id, "row", "column", value_text, '
+            "value_number, value_date, value_choices, version, updated_by_id, source, needs_review) FROM STDIN",
+            io.StringIO(answers),
+        )
+        cursor.cursor.copy_expert(
+            'COPY responses_answerchange (response_id, question_id, "row", "column", old_value, new_value, version, '
+            "changed_by_id, changed_at, source) FROM STDIN",
+            io.StringIO(changes),
+        )
+    child_result(time.perf_counter() - started, rows=ROWS)
+
+
+# --- the parent ----------------------------------------------------------------------------------------------------
+
+
+def _runs(label: str, args: list[str], env: dict[str, str], runs: int) -> Measurement:
+    samples = []
+    for number in range(runs):
+        with stage(f"{label} ({number + 1}/{runs})"):
+            samples.append(run_child(args, env=env, timeout=3600))
+    return Measurement(label, samples)
+
+
+def main() -> None:
+    runs = runs_default()
+    url = pg_url(DATABASE)
+    env = {"DATABASE_URL": url, "BENCH_IMPORT_ROWS": str(ROWS), "BENCH_IMPORT_BASELINE_ROWS": str(BASELINE_ROWS)}
+    with stage("scratch database"):
+        pg_recreate(DATABASE)
+    with stage(f"fixture: migrate, rounds, {STATE_LIKE + NGOS} organisations, {ROWS} CSV rows"):
+        fixture = run_child(["-m", "bench.imports", "setup"], env=env).extra
+    rows = int(fixture["rows"])
+    baseline = _runs("baseline: one save() per answer", ["-m", "bench.imports", "baseline"], env, runs)
+    floor = _runs("floor: COPY answers + history only", ["-m", "bench.imports", "floor"], env, runs)
+    fresh = _runs("import_responses, new answers", ["-m", "bench.imports", "import", "--reset"], env, runs)
+    again = _runs("import_responses, same file again", ["-m", "bench.imports", "import"], env, runs)
+
+    baseline_rate = ratio(float(baseline.samples[0].extra.get("rows", BASELINE_ROWS)), baseline.seconds)
+    fresh_rate, again_rate = ratio(rows, fresh.seconds), ratio(rows, again.seconds)
+    floor_rate = ratio(rows, floor.seconds)
+    last = fresh.samples[-1].extra
+    correct = last.get("answers") == rows and last.get("changes") == rows
+    unchanged_ok = all(s.extra.get("changes") == rows for s in again.samples) and all(
+        "0 answer(s) written" in str(s.extra.get("summary")) for s in again.samples
+    )
+    targets = [
+        {
+            "what": "import_responses, 1M rows (read + check + write answers and history), rows/s",
+            "target": f">= {TARGET_ROWS_PER_S:,} rows/s",
+            "measured": round(fresh_rate),
+            "met": fresh_rate >= TARGET_ROWS_PER_S and correct,
+            "note": f"median of {runs}; {ratio(fresh_rate, baseline_rate):.0f}x the save()-per-answer baseline "
+            f"({baseline_rate:,.0f} rows/s); {ratio(fresh_rate, floor_rate):.0%} of the COPY floor ({floor_rate:,.0f} "
+            f"rows/s); peak RSS {fmt_mb(fresh.peak_rss_mb)}",
+        },
+        {
+            "what": "re-importing the same 1M rows changes nothing",
+            "target": "0 written, history unchanged",
+            "measured": str(again.samples[-1].extra.get("summary")),
+            "met": unchanged_ok,
+            "note": f"{again_rate:,.0f} rows/s; peak RSS {fmt_mb(again.peak_rss_mb)}",
+        },
+    ]
+    rows_md = [
+        [
+            "baseline: save() per answer + AnswerChange",
+            f"{BASELINE_ROWS:,}",
+            fmt_s(baseline.seconds),
+            f"{baseline_rate:,.0f}",
+            fmt_mb(baseline.peak_rss_mb),
+        ],
+        [
+            "import_responses, new answers",
+            f"{rows:,}",
+            fmt_s(fresh.seconds),
+            f"{fresh_rate:,.0f}",
+            fmt_mb(fresh.peak_rss_mb),
+        ],
+        [
+            "import_responses, same file again (unchanged)",
+            f"{rows:,}",
+            fmt_s(again.seconds),
+            f"{again_rate:,.0f}",
+            fmt_mb(again.peak_rss_mb),
+        ],
+    ]
+    markdown = "\n\n".join(
+        [
+            "## Answer import (`import_responses`)",
+            f"PostgreSQL, round thb-2021, {fixture['organisations']:,} organisations (2,000 answering the State "
+            f"questionnaire, {fixture['state_cells']} cells each; 3,000 NGOs, {fixture['ngo_cells']} cells each), a "
+            f"CSV of {rows:,} answer rows ({fixture['csv_mb']:.0f} MB). Times are medians of {runs} runs of the whole "
+            '`call_command("import_responses", …)`: reading the CSV, checking every row, writing answers (COPY), '
+            "history rows and responses in one transaction. Peak RSS is the child process's, Django included.",
+            table(["variant", "rows", "time", "rows/s", "peak RSS"], rows_md),
+            table(
+                ["what", "target", "measured", "verdict", "note"],
+                [
+                    [
+                        t["what"],
+                        t["target"],
+                        f"{t['measured']:,}" if isinstance(t["measured"], int) else t["measured"],
+                        verdict(bool(t["met"])),
+                        t["note"],
+                    ]
+                    for t in targets
+                ],
+            ),
+        ]
+    )
+    data = {
+        "rows": rows,
+        "fixture": fixture,
+        "baseline": baseline.as_dict(),
+        "floor": floor.as_dict(),
+        "import": fresh.as_dict(),
+        "reimport": again.as_dict(),
+        "rows_per_second": {
+            "baseline": baseline_rate,
+            "floor": floor_rate,
+            "import": fresh_rate,
+            "reimport": again_rate,
+        },
+        "targets": targets,
+        "date": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    path = write_section(NAME, markdown, data)
+    print(path.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "main"
+    if command == "main":
+        main()
+    else:
+        django_setup(os.environ["DATABASE_URL"])
+        if command == "setup":
+            child_setup()
+        elif command == "import":
+            child_import(reset="--reset" in sys.argv)
+        elif command == "floor":
+            child_floor()
+        elif command == "baseline":
+            child_baseline()
+        else:
+            raise SystemExit(f"unknown command {command!r}")
