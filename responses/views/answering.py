@@ -311,15 +311,21 @@ def login_required_or_401(view: Any) -> Any:
 def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str) -> HttpResponse:
     """Save one question as the user types (htmx); answers with the save status and the refreshed page state."""
     access = response_access(request, slug, org_code)
-    question = (
-        Question.objects.filter(survey=access.survey, code=question_code)
-        .select_related("option_set", "section")
-        .prefetch_related("option_set__options")
-        .first()
+    # The round's structure for this respondent is needed anyway for the progress bar in the answer: take the
+    # question from it (with its options and section) instead of loading it a second time.
+    areas = survey_structure(access.survey, access.kind)
+    question = next(
+        (
+            q
+            for area in areas
+            for section in area.sections.all()
+            for q in section.questions.all()
+            if q.code == question_code
+        ),
+        None,
     )
-    if question is None or not question.for_kind(access.kind):
+    if question is None:  # not in this round, or not asked of this kind of respondent
         raise Http404("No such question")
-    question.survey = access.survey
     if not access.can_edit:
         return render(request, "responses/partials/autosave.html", {"readonly": True, "question": question}, status=403)
     outcome = SaveOutcome()
@@ -340,7 +346,6 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
     block = _block(question, cells, True, evidence)
     block.error, block.conflicts = outcome.error, outcome.conflicts
     block.state = _state(question, cells, _kept(request, question, set(outcome.in_sync)))
-    areas = survey_structure(access.survey, access.kind)
     context = {
         "block": block,
         "question": question,
