@@ -63,6 +63,15 @@ def _reference_directory_in_transactional_tests(request: pytest.FixtureRequest) 
     reference_organisations_ensure()
 
 
+@pytest.fixture
+def admin_client(db: None, admin_user: object) -> object:
+    """pytest-django's admin_client, logged in as staff really are: with a confirmed authenticator app and a session
+    verified with it (the admin requires two-factor authentication; tests/otp_helpers.py)."""
+    from tests.otp_helpers import verified_client
+
+    return verified_client(admin_user)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     # Never `playwright install`: it downloads its own browser. Debian's Chromium is the one we test with.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +26,22 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         logger.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
-        body = render_to_string("503.html", request=None)
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = "5"
-        return response
+        return database_unavailable()
+
+
+def database_unavailable() -> HttpResponse:
+    body = render_to_string("503.html", request=None)
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: 503 as well when the database is unreachable outside a view (process_exception sees only the
+    view's exceptions): a real outage first fails where the session and the user are loaded, in middleware."""
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable()
+    return defaults.server_error(request)
 
 
 class RejectNulMiddleware:

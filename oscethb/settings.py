@@ -7,6 +7,7 @@ SECRET_KEY, or the process refuses to start.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -25,7 +26,7 @@ if (BASE_DIR / ".env").is_file():
 
 DEBUG = env.bool("DEBUG", default=False)
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105 - only accepted when DEBUG
+_DEV_SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105 - only accepted when DEBUG  # nosec B105
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -39,7 +40,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site requires a two-factor-verified staff login (oscethb/admin_site.py).
+    "oscethb.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +50,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "surveys",
     "responses",
     "reports",
@@ -63,11 +69,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "oscethb.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "responses.twofactor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "oscethb.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a request that hit the failure limit into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "oscethb.urls"
@@ -113,7 +123,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["responses.auth.EmailBackend"]
+# django-axes first: it refuses a locked-out (e-mail address, IP address) before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "responses.auth.EmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -218,6 +229,32 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+# The client's IP address, for the login lockout: behind TRUSTED_PROXY_COUNT reverse proxies that each append the
+# address they received from to X-Forwarded-For (nginx: proxy_add_x_forwarded_for), the client is the entry that
+# many places from the right; anything further left was written by the client and is ignored. 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
+# Two-factor authentication (django-otp): required for staff, optional for respondents. See README.md, "Security".
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="oscethb")
+# django-otp's own throttling stays on: after each wrong code the next try waits 1, 2, 4, 8 ... seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Lockout after repeated failed logins (django-axes). Locks the pair (e-mail address, IP address), never an
+# account as such, so nobody can lock someone else out from elsewhere; for a short time; reset by a successful login.
+# Wrong two-factor codes count as failures too (responses/views/twofactor.py).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Trying again while locked out does not push the end of the lockout on: the time the page names stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "oscethb.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "oscethb.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "oscethb.security.lockout_response"
+# Failed attempts are kept (admin: Axes); successful logins are not logged, to keep no more personal data than needed.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Uploads: evidence documents are at most 10 MB (checked again in the upload service).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

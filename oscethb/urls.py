@@ -18,3 +18,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("surveys.urls")),
 ]
+
+# A database outage outside a view (in the session or login middleware) is a 503 too, not a 500.
+handler500 = "oscethb.middleware.server_error"

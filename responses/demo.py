@@ -24,7 +24,7 @@ from . import values
 from .models import Answer, AnswerChange, Membership, Organisation, Response, ResponseEvent, Role, Source
 from .selectors import survey_structure
 
-DEMO_PASSWORD = "demo-oscethb-2026"  # noqa: S105 - printed for the demo; never used outside `make run`
+DEMO_PASSWORD = "demo-oscethb-2026"  # noqa: S105 - printed for the demo; never used outside `make run`  # nosec B105
 DEMO_DOMAIN = "demo.oscethb.org"
 STATE_COUNT = 40
 NGO_COUNT = 60
@@ -136,7 +136,7 @@ def _value(rng: random.Random, question: Question, spec: at.CellSpec, size: int,
 def _answers_for(
     organisation: Organisation, questions: list[Question], state_answers: dict[tuple[str, str, str], Any] | None
 ) -> dict[tuple[str, str, str], Any]:
-    rng = random.Random(f"{organisation.code}:{questions[0].survey.slug}")  # noqa: S311 - demo data, not security
+    rng = random.Random(f"{organisation.code}:{questions[0].survey.slug}")  # noqa: S311 - demo data, not security  # nosec B311
     size = rng.choice([5, 20, 60, 150, 400])
     answers: dict[tuple[str, str, str], Any] = {}
     for question in questions:

@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from .views import answering, imports, people
+from .views import answering, imports, people, twofactor
 
-urlpatterns = [*answering.urlpatterns, *people.urlpatterns, *imports.urlpatterns]
+urlpatterns = [*answering.urlpatterns, *people.urlpatterns, *imports.urlpatterns, *twofactor.urlpatterns]

@@ -210,7 +210,7 @@ VALIDATION_KEYS = {"min", "max", "min_length", "max_length", "decimal_places"}
 def parse_definition(text: str) -> dict[str, Any]:
     """The canonical definition of a round; raises DefinitionError listing every problem."""
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (C or Python)  # nosec B506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -38,6 +38,7 @@ from responses.models import (
 from responses.people import invitation_create
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Question, Survey
+from tests.otp_helpers import confirmed_device, force_login_verified
 
 # The roles of the matrix, in the column order of the EXPECTATIONS table.
 ROLES = (
@@ -49,6 +50,7 @@ ROLES = (
     "ngo_coordinator",
     "staff",
     "superuser",
+    "staff_no_otp",  # staff with an authenticator app who logged in with the password but not (yet) the code
 )
 
 # Outcome classes.
@@ -56,6 +58,7 @@ OK = "ok"  # 2xx, or a 3xx redirect that is not to a login page
 LOGIN = "login"  # a redirect to the login page (the site's, or the admin's for /admin/)
 DENIED = "denied"  # 403 or 404
 OK_OR_DENIED_BY_STATE = "ok_or_denied_by_state"  # only with a comment in the table saying why
+OTP = "otp"  # a redirect to the two-factor code page (or its setup page): the login is not finished
 
 # The text answer to GEN.R.02 that each organisation stored: a denied page must never show any of them.
 SECRETS = {
@@ -142,7 +145,10 @@ def build_world() -> World:
         "ngo_coordinator": _user("ngo.coordinator@example.org"),
         "staff": _user("staff@example.org", is_staff=True),
         "superuser": _user("superuser@example.org", is_staff=True, is_superuser=True),
+        "staff_no_otp": _user("staff.no.otp@example.org", is_staff=True),
     }
+    for role in ("staff", "superuser", "staff_no_otp"):
+        confirmed_device(users[role])
     for role, org, membership_role in (
         ("coordinator_a", at, Role.COORDINATOR),
         ("contributor_a", at, Role.CONTRIBUTOR),
@@ -192,6 +198,7 @@ def build_world() -> World:
     export = excel_export_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
     assert excel_export_execute(export_id=export.pk) == "done"
     export.refresh_from_db()
+    admin_objects(users, responses["ngo-other"])
     return World(
         excel_export=export,
         report_run=run,
@@ -207,6 +214,22 @@ def build_world() -> World:
     )
 
 
+def admin_objects(users: dict[str, Any], response: Response) -> None:
+    """At least one row of every model the admin shows, so that its change, history and delete pages can be tried."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    Group.objects.create(name="Office readers")
+    backup = StaticDevice.objects.create(user=users["staff"], name="Backup codes", confirmed=True)
+    StaticToken.objects.create(device=backup, token="abcd2345")
+    where = {"username": "someone@example.org", "ip_address": "192.0.2.1", "user_agent": "test", "path_info": "/"}
+    AccessAttempt.objects.create(**where, get_data="", post_data="", failures_since_start=1, http_accept="*/*")
+    AccessLog.objects.create(**where, http_accept="*/*")
+    AccessFailureLog.objects.create(**where, http_accept="*/*")
+    ResponseEvent.objects.create(response=response, from_status="in_progress", to_status="in_progress", by=None)
+
+
 def restore_evidence_files(world: World) -> None:
     """A test that deletes a document removes its file at once; the rolled-back row needs it back on disk."""
     for code, item in world.evidence.items():
@@ -219,9 +242,12 @@ def restore_evidence_files(world: World) -> None:
 
 
 def client_for(world: World, role: str) -> Client:
+    """A client logged in as the role; staff with their second factor verified, except staff_no_otp."""
     client = Client()
-    if role != "anonymous":
+    if role == "staff_no_otp":
         client.force_login(world.users[role])
+    elif role != "anonymous":
+        force_login_verified(client, world.users[role])
     return client
 
 
@@ -238,12 +264,18 @@ def login_paths() -> set[str]:
     return {resolve_url(settings.LOGIN_URL), reverse("admin:login")}
 
 
+def otp_paths() -> set[str]:
+    return {reverse("twofactor-verify"), reverse("twofactor-setup")}
+
+
 def classify(response: HttpResponseBase) -> str:
     status = response.status_code
     if status in (403, 404):
         return DENIED
     if 300 <= status < 400:
         location = urlsplit(response["Location"]).path
+        if location in otp_paths():
+            return OTP
         return LOGIN if location in login_paths() else OK
     if 200 <= status < 300:
         return OK

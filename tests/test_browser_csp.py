@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django_otp.oath import totp
 from playwright.sync_api import Page
 
 from responses.models import Membership, Organisation, Role
@@ -58,6 +60,15 @@ def test_answering_and_dashboard_pages_raise_no_policy_violation(page: Page, liv
     page.wait_for_selector('[data-question="PRO.LEG.01"] [data-save-state="saved"]', timeout=8000)  # htmx works
     page.context.clear_cookies()
     log_in("staff@example.org")
+    # Staff without an authenticator app are sent to set one up: the QR code (a data: image) and the text key,
+    # confirmed with the code an app computes from that key.
+    page.wait_for_selector("[data-testid=totp-qr]", timeout=8000)
+    assert page.locator("[data-testid=totp-qr]").evaluate("img => img.complete && img.naturalWidth > 0")
+    key = page.locator("[data-testid=totp-key]").inner_text().replace(" ", "")
+    code = totp(base64.b32decode(key + "=" * (-len(key) % 8)))
+    page.fill("#id_code", f"{code:06d}")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("[data-testid=backup-codes] li", timeout=8000)
     page.goto(f"{live_server.url}/staff/rounds/thb-2016/dashboard/")
     page.wait_for_function("() => window.Chart !== undefined", timeout=8000)  # Chart.js loaded from static/
     assert violations == []

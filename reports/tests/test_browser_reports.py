@@ -14,8 +14,9 @@ from playwright.sync_api import Page, expect
 from reports.models import JobStatus, Report, ReportRun
 from responses.models import Organisation, Response
 from responses.services import answers_save, response_get_or_create
-from responses.tests.browser_helpers import PASSWORD, SLUG, TIMEOUT, ensure_states, log_in, open_round
+from responses.tests.browser_helpers import PASSWORD, SLUG, TIMEOUT, ensure_states, open_round
 from surveys.models import Question, Survey
+from tests.otp_helpers import browser_log_in_with_code, confirmed_device
 
 # transaction=True: the live server answers from another thread, so it must see committed data.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +53,7 @@ def staff(survey: Survey) -> Any:
 
 
 def test_staff_build_the_report_and_see_the_area_charts(live_server: Any, page: Page, staff: Any) -> None:
-    log_in(page, live_server.url, STAFF)
+    browser_log_in_with_code(page, live_server.url, STAFF, PASSWORD, confirmed_device(staff))
     page.goto(f"{live_server.url}/staff/rounds/{SLUG}/dashboard/")
     expect(page.locator("[data-report-panel] [data-no-report]")).to_be_visible()
     expect(page.locator("tr[data-state]")).to_have_count(57)
@@ -85,7 +86,7 @@ def test_the_progress_bar_follows_a_running_build_until_it_is_done(
     live_server: Any, page: Page, staff: Any, survey: Survey
 ) -> None:
     run = ReportRun.objects.create(survey=survey, status=JobStatus.RUNNING, progress=30, message="counting answers")
-    log_in(page, live_server.url, STAFF)
+    browser_log_in_with_code(page, live_server.url, STAFF, PASSWORD, confirmed_device(staff))
     page.goto(f"{live_server.url}/staff/report-runs/{run.pk}/")
     bar = page.locator("[data-report-run] .progress-bar")
     expect(bar).to_have_text("30%")

@@ -26,6 +26,7 @@ from responses.models import Organisation, Response, Role
 from responses.services import answers_save, response_get_or_create
 from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from surveys.models import Question, Survey
+from tests.otp_helpers import force_login_verified
 
 SLUG = "thb-2016"
 YES_NO = "PRV.SUP.01"  # single choice, States only, scored (area PRV)
@@ -141,7 +142,7 @@ def staff(db: None) -> Any:
 
 @pytest.fixture
 def staff_client(client: Client, staff: Any) -> Client:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     return client
 
 
@@ -184,7 +185,7 @@ def test_each_page_is_for_office_staff_only(built: Survey, staff: Any, client: C
     assert denied.status_code == 404
     assert b"Federal Ministry" not in denied.content
 
-    client.force_login(staff)
+    force_login_verified(client, staff)
     assert client.get(url).status_code == 200
 
 
@@ -196,7 +197,7 @@ def test_building_is_for_office_staff_only(survey: Survey, staff: Any, client: C
     client.force_login(MembershipFactory(organisation=org("AT"), role=Role.COORDINATOR).user)
     assert client.post(url).status_code == 404
     assert not ReportRun.objects.exists()
-    client.force_login(staff)
+    force_login_verified(client, staff)
     assert client.get(url).status_code == 405  # building is a POST
 
 
@@ -242,7 +243,7 @@ def test_area_page_shows_ngos_and_agreement(built: Survey, staff_client: Client)
 
 
 def test_area_page_in_french(built: Survey, client: Client, staff: Any) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     html = client.get(reverse("dashboard-area", args=[SLUG, "PRV"])).content.decode()
     assert "une politique d&#x27;achats publics pour écarter" in html  # the headline in French
@@ -397,7 +398,7 @@ def test_send_reminder_button_posts_to_the_reminder_action(built: Survey, staff_
 def test_home_page_links_staff_to_the_dashboard(survey: Survey, client: Client, staff: Any) -> None:
     client.force_login(MembershipFactory(organisation=org("AT"), role=Role.COORDINATOR).user)
     assert reverse("dashboard-round", args=[SLUG]) not in client.get("/").content.decode()
-    client.force_login(staff)
+    force_login_verified(client, staff)
     assert reverse("dashboard-round", args=[SLUG]) in client.get("/").content.decode()
 
 

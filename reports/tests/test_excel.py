@@ -37,6 +37,7 @@ from responses.models import Answer, Organisation, Response, Role
 from responses.services import answers_save, response_get_or_create
 from responses.tests.factories import MembershipFactory, UserFactory
 from surveys.models import Question, Survey
+from tests.otp_helpers import force_login_verified
 
 # The staff pages are served from reports.views_exports; the project's URLs include them (or will): this module
 # is the URL configuration of its tests either way.
@@ -555,7 +556,7 @@ class TestSummaryWorkbook:
         self, w: World, client: Any, django_capture_on_commit_callbacks: Any
     ) -> None:
         staff = UserFactory(is_staff=True)
-        client.force_login(staff)
+        force_login_verified(client, staff)
         start = reverse("excel-export-start", args=["thb-2016"])
         page = client.get(start)
         assert page.status_code == 200
@@ -605,7 +606,7 @@ class TestSummaryWorkbook:
 
     def test_a_bad_form_is_shown_again(self, w: World, client: Any) -> None:
         before = ExcelExport.objects.count()
-        client.force_login(UserFactory(is_staff=True))
+        force_login_verified(client, UserFactory(is_staff=True))
         response = client.post(reverse("excel-export-start", args=["thb-2016"]), {"language": "xx"})
         assert response.status_code == 400
         assert b"xx" in response.content
@@ -632,7 +633,7 @@ class TestSummaryWorkbook:
                 url
             )
         assert ExcelExport.objects.count() == before + 1
-        client.force_login(UserFactory(is_staff=True))
+        force_login_verified(client, UserFactory(is_staff=True))
         assert client.get(reverse("excel-export-status", args=[job.pk + 1000])).status_code == 404
         unfinished = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=False)
         assert client.get(reverse("excel-export-download", args=[unfinished.pk])).status_code == 404
@@ -640,7 +641,7 @@ class TestSummaryWorkbook:
     def test_the_status_page_of_a_failed_export_shows_the_error(self, w: World, client: Any) -> None:
         job = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=True)
         ExcelExport.objects.filter(pk=job.pk).update(status="failed", error="RuntimeError: disk full", progress=40)
-        client.force_login(UserFactory(is_staff=True))
+        force_login_verified(client, UserFactory(is_staff=True))
         page = client.get(reverse("excel-export-status", args=[job.pk]))
         assert page.status_code == 200
         assert b"data-excel-export-error" in page.content

@@ -34,6 +34,7 @@ from responses.models import Organisation, Response, Role
 from responses.services import response_get_or_create
 from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from surveys.models import Survey
+from tests.otp_helpers import force_login_verified
 
 urlpatterns = [path("", include(views_reminders)), *project_urlpatterns]
 
@@ -330,7 +331,7 @@ def send_url(w: World, code: str = "AT") -> str:
 
 def logged_in(user: Any) -> Client:
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 

@@ -12,6 +12,7 @@ from responses.models import Answer
 from responses.selectors import survey_structure
 from responses.services import answers_save, response_get_or_create
 from responses.tests.test_workflow import answer_everything
+from tests.otp_helpers import force_login_verified
 
 from .conftest import question
 
@@ -256,7 +257,7 @@ def test_prefilled_answers_are_marked_for_review_until_confirmed(client, respons
 
 def test_staff_read_every_response_but_cannot_edit_it(client, response_at, people):
     response_get_or_create(survey=response_at.survey, organisation=people.germany)
-    client.force_login(people.staff)
+    force_login_verified(client, people.staff)
     listing = client.get("/staff/rounds/thb-2016/responses/").content.decode()
     assert 'data-organisation="AT"' in listing
     assert 'data-organisation="DE"' in listing

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from responses.evidence import EvidenceError, evidence_upload
 from responses.models import AnswerChange, Evidence
+from tests.otp_helpers import force_login_verified
 
 from .conftest import question
 
@@ -101,7 +102,7 @@ def test_download_is_for_the_organisation_and_staff_only(client, response_at, pe
         (people.other_coordinator, 404),
         (people.ngo_coordinator, 404),
     ]:
-        client.force_login(user)
+        force_login_verified(client, user)
         result = client.get(url)
         assert result.status_code == status, user
         if status == 200:

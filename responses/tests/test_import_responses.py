@@ -26,6 +26,7 @@ from responses import imports
 from responses.imports import ImportRejected, answers_import_check, read_rows
 from responses.models import Answer, AnswerChange, Membership, Organisation, Response, ResponseEvent, Role, Source
 from surveys.models import Survey
+from tests.otp_helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -594,7 +595,7 @@ def upload(rows: list[list[str]], name: str = "answers.csv") -> SimpleUploadedFi
 def test_staff_upload_imports_and_shows_the_summary(
     client: Any, round_2016: Survey, ngo: Organisation, staff: Any
 ) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     url = reverse("staff-import-responses", args=["thb-2016"])
     assert url == "/staff/rounds/thb-2016/import/"
     page = client.get(url)
@@ -615,7 +616,7 @@ def test_staff_upload_imports_and_shows_the_summary(
 
 
 def test_staff_upload_of_an_xlsx(client: Any, round_2016: Survey, staff: Any, tmp_path: Path) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     path = write_xlsx(tmp_path, [["AT", "PRO.LEG.01", None, None, "yes"]])
     file = SimpleUploadedFile("answers.xlsx", path.read_bytes())
 
@@ -626,7 +627,7 @@ def test_staff_upload_of_an_xlsx(client: Any, round_2016: Survey, staff: Any, tm
 
 
 def test_staff_upload_with_problems_lists_them_and_writes_nothing(client: Any, round_2016: Survey, staff: Any) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     rows = [["AT", "PRO.LEG.01", "", "", "yes"], ["Atlantis", "PRO.LEG.01", "", "", "yes"]]
     before = counts()
 
@@ -642,7 +643,7 @@ def test_staff_upload_with_problems_lists_them_and_writes_nothing(client: Any, r
 
 
 def test_staff_upload_refuses_other_file_types(client: Any, round_2016: Survey, staff: Any) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     file = SimpleUploadedFile("answers.pdf", b"%PDF-1.4")
 
     response = client.post(reverse("staff-import-responses", args=["thb-2016"]), {"file": file})
@@ -667,6 +668,6 @@ def test_upload_page_is_for_staff_only(client: Any, round_2016: Survey) -> None:
 
 
 def test_upload_page_for_an_unknown_round_is_404(client: Any, staff: Any) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
 
     assert client.get(reverse("staff-import-responses", args=["thb-1999"])).status_code == 404

@@ -22,6 +22,7 @@ from responses.people import (
     invitations_bulk_from_table,
     table_from_bytes,
 )
+from tests.otp_helpers import force_login_verified
 
 from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
@@ -61,7 +62,7 @@ def invite(client: Client, org: Organisation, email: str, role: str = Role.CONTR
 
 
 def test_invitation_email_accept_sets_password_and_membership(client: Client, staff: object, ngo: Organisation) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = invite(client, ngo, "Olena@Example.org", Role.COORDINATOR)
     assert response.status_code == 302
     invitation = Invitation.objects.get()
@@ -109,7 +110,7 @@ def test_invitation_email_accept_sets_password_and_membership(client: Client, st
 
 
 def test_weak_password_is_refused_and_invitation_stays_open(client: Client, staff: object, ngo: Organisation) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     invite(client, ngo, "olena@example.org")
     client.logout()
     link = last_link()
@@ -120,7 +121,7 @@ def test_weak_password_is_refused_and_invitation_stays_open(client: Client, staf
 
 
 def test_expired_invitation_is_refused(client: Client, staff: object, ngo: Organisation) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     invite(client, ngo, "olena@example.org")
     client.logout()
     Invitation.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
@@ -134,7 +135,7 @@ def test_expired_invitation_is_refused(client: Client, staff: object, ngo: Organ
 
 
 def test_revoked_invitation_is_refused(client: Client, staff: object, ngo: Organisation) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     invite(client, ngo, "olena@example.org")
     invitation = Invitation.objects.get()
     assert client.post(f"/invitations/{invitation.pk}/revoke/").status_code == 302
@@ -149,7 +150,7 @@ def test_revoked_invitation_is_refused(client: Client, staff: object, ngo: Organ
 def test_resend_gives_a_new_link_and_the_old_one_stops_working(
     client: Client, staff: object, ngo: Organisation
 ) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     invite(client, ngo, "olena@example.org")
     old_link = last_link()
     invitation = Invitation.objects.get()
@@ -168,7 +169,7 @@ def test_resend_gives_a_new_link_and_the_old_one_stops_working(
 
 
 def test_resend_only_with_post(client: Client, staff: object, ngo: Organisation) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     invite(client, ngo, "olena@example.org")
     assert client.get(f"/invitations/{Invitation.objects.get().pk}/resend/").status_code == 405
 
@@ -236,7 +237,7 @@ def test_cannot_invite_a_member_or_twice(staff: object, ngo: Organisation) -> No
 
 def test_page_lists_members_and_open_invitations(client: Client, staff: object, ngo: Organisation) -> None:
     MembershipFactory(organisation=ngo, user__email="member@example.org", role=Role.COORDINATOR)
-    client.force_login(staff)
+    force_login_verified(client, staff)
     invite(client, ngo, "pending@example.org")
     page = client.get(people_url(ngo)).content.decode()
     assert 'data-member="member@example.org"' in page
@@ -310,7 +311,7 @@ def csv_upload(text: str, name: str = "people.csv") -> SimpleUploadedFile:
 
 
 def test_bulk_invitations(client: Client, staff: object, ngo: Organisation) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     assert client.get("/staff/invitations/bulk/").status_code == 200
     text = (
         "email,organisation,role\n"
@@ -332,7 +333,7 @@ def test_bulk_invitations(client: Client, staff: object, ngo: Organisation) -> N
 
 def test_bulk_is_all_or_nothing_with_row_errors(client: Client, staff: object, ngo: Organisation) -> None:
     MembershipFactory(organisation=ngo, user__email="member@example.org")
-    client.force_login(staff)
+    force_login_verified(client, staff)
     text = (
         "email,organisation,role\n"
         "a@example.org,AT,coordinator\n"
@@ -379,7 +380,7 @@ def test_bulk_is_for_staff_only(client: Client, ngo: Organisation) -> None:
 
 
 def test_bulk_rejects_other_file_types(client: Client, staff: object) -> None:
-    client.force_login(staff)
+    force_login_verified(client, staff)
     response = client.post("/staff/invitations/bulk/", {"file": csv_upload("x", name="people.txt")})
     assert response.status_code == 400
     assert "Upload a .csv or .xlsx file" in response.content.decode()

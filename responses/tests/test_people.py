@@ -13,6 +13,7 @@ from django.test import Client
 
 from responses.forms_people import EmailPasswordResetForm
 from responses.models import Membership, Organisation, Role
+from tests.otp_helpers import force_login_verified
 
 from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
@@ -149,7 +150,9 @@ def test_password_reset_email_and_link(client: Client) -> None:
     assert user.check_password(new_password)
 
     assert client.get(link.group(1), follow=True).content.decode().count("cannot be used") == 1  # single use
-    assert client.login(username="hans@example.org", password=new_password)
+    assert (
+        client.post("/accounts/login/", {"username": "hans@example.org", "password": new_password}).status_code == 302
+    )
 
 
 def test_password_reset_for_unknown_address_sends_nothing(client: Client) -> None:
@@ -210,20 +213,20 @@ def test_logout(client: Client) -> None:
 )
 def test_admin_changelists_search(client: Client, model: str, query: str) -> None:
     MembershipFactory(organisation=Organisation.objects.get(code="AT"))
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    force_login_verified(client, UserFactory(is_staff=True, is_superuser=True))
     response = client.get(f"/admin/responses/{model}/", {"q": query})
     assert response.status_code == 200
 
 
 def test_admin_finds_an_organisation_by_former_name(client: Client) -> None:
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    force_login_verified(client, UserFactory(is_staff=True, is_superuser=True))
     page = client.get("/admin/responses/organisation/", {"q": "Czech Republic"}).content.decode()
     assert "Czechia" in page
     assert "Austria" not in page
 
 
 def test_admin_history_is_read_only(client: Client) -> None:
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    force_login_verified(client, UserFactory(is_staff=True, is_superuser=True))
     for model in ("answer", "answerchange", "responseevent", "invitation"):
         assert client.get(f"/admin/responses/{model}/add/").status_code == 403
     assert client.get("/admin/responses/organisation/add/").status_code == 200

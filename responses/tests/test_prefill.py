@@ -19,6 +19,7 @@ from responses.models import Answer, AnswerChange, Membership, Organisation, Res
 from responses.prefill import prefill_from_previous, response_prefill_from_previous
 from responses.services import WorkflowError, answers_save, response_get_or_create
 from surveys.models import Question, Survey
+from tests.otp_helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -255,14 +256,18 @@ def test_prefill_view_shows_why_it_cannot_copy(client: Any, rounds: tuple[Survey
     assert texts == ["Austria has no response in the previous round (thb-2016) to copy answers from."]
 
 
-def test_others_get_404(client: Any, rounds: tuple[Survey, Survey], answered_2016: Response) -> None:
-    assert client.post(PREFILL).status_code == 404  # anonymous
+def test_others_get_404_and_anonymous_visitors_are_sent_to_log_in(
+    client: Any, rounds: tuple[Survey, Survey], answered_2016: Response
+) -> None:
+    anonymous = client.post(PREFILL)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
     for user in (
         member(Role.VIEWER),
         member(Role.COORDINATOR, org="DE"),
         make_user("staff@example.org", is_staff=True),
     ):
-        client.force_login(user)
+        force_login_verified(client, user)
         assert client.post(PREFILL).status_code == 404
     client.force_login(member(Role.COORDINATOR))
     assert client.get(PREFILL).status_code == 405

@@ -112,6 +112,7 @@ def staff_import_responses(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@login_required
 @require_POST
 def response_prefill(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     """Copy the organisation's answers from the previous round into the empty cells of its response."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -125,7 +124,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except InvitationError as exc:
             return render(request, "responses/people/invitation_invalid.html", {"reason": str(exc)}, status=410)
         if not signed_in_as_invitee:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend="responses.auth.EmailBackend")
         messages.success(
             request,
             _("Welcome. You are now a member of %(organisation)s.") % {"organisation": invitation.organisation},

@@ -11,6 +11,7 @@ from django.urls import reverse
 from surveys.definitions import DefinitionError
 from surveys.models import Option, OptionSet, Question, Survey
 from surveys.services import survey_clone, survey_export_definition, survey_export_text, survey_set_status
+from tests.otp_helpers import force_login_verified
 
 from .factories import MINIMAL_DEFINITION
 
@@ -144,7 +145,7 @@ def test_the_clone_command_names_an_unknown_source(run_command) -> None:
 
 @pytest.mark.django_db
 def test_staff_clone_a_round_from_the_admin(source: Survey, client, staff_superuser) -> None:
-    client.force_login(staff_superuser)
+    force_login_verified(client, staff_superuser)
     url = reverse("admin:surveys_survey_clone", args=[source.pk])
     before = _source_state(source)
 
@@ -163,7 +164,7 @@ def test_staff_clone_a_round_from_the_admin(source: Survey, client, staff_superu
 
 @pytest.mark.django_db
 def test_the_admin_clone_form_refuses_a_taken_slug(source: Survey, client, staff_superuser) -> None:
-    client.force_login(staff_superuser)
+    force_login_verified(client, staff_superuser)
     before = _source_state(source)
 
     response = client.post(
@@ -179,7 +180,7 @@ def test_the_admin_clone_form_refuses_a_taken_slug(source: Survey, client, staff
 
 @pytest.mark.django_db
 def test_the_admin_clone_action_leads_to_the_clone_form(source: Survey, client, staff_superuser) -> None:
-    client.force_login(staff_superuser)
+    force_login_verified(client, staff_superuser)
 
     response = client.post(
         reverse("admin:surveys_survey_changelist"), {"action": "clone_round", "_selected_action": [source.pk]}
@@ -195,7 +196,7 @@ def test_staff_without_the_add_permission_cannot_clone(source: Survey, client, d
 
     viewer = django_user_model.objects.create_user(username="viewer", password="not-used-0123", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_survey"))
-    client.force_login(viewer)
+    force_login_verified(client, viewer)
 
     response = client.post(
         reverse("admin:surveys_survey_clone", args=[source.pk]), {"slug": "thb-2026", "title": "Nope"}

@@ -13,6 +13,7 @@ from django.utils.html import escape
 
 from surveys.models import Question, Survey
 from surveys.services import survey_set_status
+from tests.otp_helpers import force_login_verified
 
 from .factories import SurveyFactory, definition_text, minimal_definition
 
@@ -73,7 +74,7 @@ def test_home_says_so_when_no_round_is_published(client) -> None:
 @pytest.mark.django_db
 def test_staff_see_draft_rounds_on_the_home_page(client, staff_user) -> None:
     draft = SurveyFactory(status=Survey.Status.DRAFT)
-    client.force_login(staff_user)
+    force_login_verified(client, staff_user)
 
     html = client.get(reverse("home")).content.decode()
 
@@ -89,7 +90,7 @@ def test_a_draft_questionnaire_is_hidden_from_anonymous_users_and_shown_to_staff
     draft = SurveyFactory(status=Survey.Status.DRAFT, title={"en": "Work in progress"})
 
     hidden = client.get(_questionnaire_url(draft))
-    client.force_login(staff_user)
+    force_login_verified(client, staff_user)
     shown = client.get(_questionnaire_url(draft))
 
     assert hidden.status_code == 404

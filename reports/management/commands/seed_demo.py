@@ -53,5 +53,9 @@ class Command(BaseCommand):
             "Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/ (password for all: " + DEMO_PASSWORD + ")"
         )
         self.stdout.write(f"  {'Office staff':<28} {DEMO_STAFF}")
+        self.stdout.write(
+            "  (Office staff set up two-factor authentication at the first login: an authenticator app, or "
+            "`oathtool --totp -b KEY` with the key the page shows.)"
+        )
         for demo in users:
             self.stdout.write(f"  {demo.role + ' of ' + demo.organisation:<28} {demo.email}")

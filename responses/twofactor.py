@@ -1,0 +1,202 @@
+"""Two-factor authentication (TOTP with django-otp): required for Office staff, optional for respondents.
+
+- A staff member who logged in with the password but has no confirmed authenticator app is sent to the setup page;
+  anyone with one is sent to the code page; until then no other page (the admin included) opens.
+- Setup shows the secret as a QR code and as a text key, and is confirmed with a code; it then shows ten single-use
+  backup codes once (django_otp.plugins.otp_static).
+- Wrong codes are throttled by django-otp (1, 2, 4 ... seconds) and count as failed logins for the lockout
+  (django-axes).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+# Session key: whether this login must be confirmed with a code (staff, or anyone with an app), set at login.
+REQUIRED_SESSION_KEY = "oscethb_2fa_required"
+BACKUP_CODE_COUNT = 10
+APP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+
+# Pages a person who has logged in with the password but not yet with the code may open.
+PENDING_ALLOWED_URL_NAMES = frozenset(
+    {
+        "login",
+        "logout",
+        "admin:logout",
+        "set_language",
+        "twofactor-setup",
+        "twofactor-verify",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+)
+
+
+def confirmed_app(user: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def has_two_factor(user: Any) -> bool:
+    return any(True for _device in devices_for_user(user, confirmed=True))
+
+
+def two_factor_required(user: Any) -> bool:
+    """Staff always; anyone else once they set it up."""
+    return bool(user.is_staff) or has_two_factor(user)
+
+
+def is_verified(user: Any) -> bool:
+    check = getattr(user, "is_verified", None)
+    return bool(check is not None and check())
+
+
+def backup_codes_remaining(user: Any) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def app_for_setup(user: Any) -> TOTPDevice:
+    """The unconfirmed device whose key the setup page shows (the same one until it is confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def text_key(device: TOTPDevice) -> str:
+    """The secret in base32, in groups of four, for typing into an app on a machine without a camera."""
+    key = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def qr_data_uri(device: TOTPDevice) -> str:
+    """The otpauth:// URI as an SVG QR code, for an <img src="data:..."> (the CSP allows data: images)."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def backup_codes_create(user: Any) -> list[str]:
+    """New backup codes (the old ones stop working). They are shown once."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+        codes = [StaticToken.random_token() for _index in range(BACKUP_CODE_COUNT)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def app_confirm(user: Any, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm a new authenticator app with a code from it; on success it replaces any earlier app and new backup
+    codes are made. None when the code is wrong (or throttled)."""
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
+        if locked is None or not locked.verify_token(normalise_code(code)):
+            return None
+        TOTPDevice.objects.filter(user=user).exclude(pk=locked.pk).delete()
+        locked.confirmed = True
+        locked.save(update_fields=["confirmed"])
+        device.confirmed = True
+    return backup_codes_create(user)
+
+
+def normalise_code(code: str) -> str:
+    return "".join(str(code).split()).lower()
+
+
+def code_verify(user: Any, code: str) -> tuple[Device | None, Any]:
+    """The device that accepts the code (the app, or a backup code, used up), or None and, when django-otp is
+    throttling after wrong codes, the time until which it refuses every code."""
+    token = normalise_code(code)
+    throttled_until = None
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            allowed, info = device.verify_is_allowed()
+            if not allowed:
+                throttled_until = (info or {}).get("locked_until") or throttled_until
+                continue
+            if device.verify_token(token):
+                return device, None
+    return None, throttled_until
+
+
+def two_factor_reset(user: Any) -> int:
+    """Remove every authenticator app and backup code of a person (`manage.py reset_2fa`). Staff set up a new app
+    at their next login; for anyone else two-factor authentication is off."""
+    deleted = 0
+    for model in (TOTPDevice, StaticDevice):
+        count, _details = model.objects.filter(user=user).delete()
+        deleted += count
+    return deleted
+
+
+def session_verified(request: HttpRequest, device: Device) -> None:
+    """The login is confirmed: a new session key (the privilege changed), and the device in the session."""
+    request.session.cycle_key()
+    otp_login(request, device)
+    request.session[REQUIRED_SESSION_KEY] = True
+
+
+@receiver(user_logged_in)
+def _remember_whether_a_code_is_needed(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[REQUIRED_SESSION_KEY] = two_factor_required(user)
+
+
+class TwoFactorRequiredMiddleware:
+    """After the password, the code: a logged-in person who must confirm with a code and has not yet is sent to the
+    setup page (staff without an app) or the code page, from every page but those that lead there."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        target = self._pending_target(request)
+        if target is not None:
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    def _pending_target(self, request: HttpRequest) -> str | None:
+        user: Any = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or is_verified(user):
+            return None
+        required = request.session.get(REQUIRED_SESSION_KEY)
+        if required is None:  # a login from before two-factor authentication existed
+            required = two_factor_required(user)
+            request.session[REQUIRED_SESSION_KEY] = required
+        if not (required or user.is_staff):
+            return None
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            return None
+        if name in PENDING_ALLOWED_URL_NAMES:
+            return None
+        if has_two_factor(user):
+            return "twofactor-verify"
+        if user.is_staff:
+            return "twofactor-setup"
+        request.session[REQUIRED_SESSION_KEY] = False  # a respondent whose app was removed (reset_2fa)
+        return None
