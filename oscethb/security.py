@@ -40,7 +40,14 @@ def login_username(request: HttpRequest, credentials: dict[str, Any] | None) -> 
         value = request.POST.get("username")
     if value is None:
         return None
-    return str(value).strip().lower()
+    text = str(value).strip()
+    # The key is the address of the account the login would reach, found as the login finds it (email__iexact: on
+    # PostgreSQL UPPER() folds "ſ" and "ı" to S and I, which Python's lower() keeps), so look-alike spellings of
+    # one address share one count of failures.
+    from django.contrib.auth import get_user_model
+
+    stored = get_user_model().objects.filter(email__iexact=text).order_by("id").values_list("email", flat=True).first()
+    return (stored or text).lower()
 
 
 def lockout_response(

@@ -52,10 +52,15 @@ def membership_for(user: Any, organisation: Organisation) -> Membership | None:
 
 def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
     """Areas -> sections -> questions (with options) of a round, for one respondent kind, in a fixed number of queries."""
+    # Filtered by round at every level: a question or section moved to another round's area by hand (admin) is
+    # never shown, nor saved, as this round's.
     questions = (
-        Question.objects.select_related("option_set").prefetch_related("option_set__options").order_by("position")
+        Question.objects.filter(survey=survey)
+        .select_related("option_set")
+        .prefetch_related("option_set__options")
+        .order_by("position")
     )
-    sections = Section.objects.order_by("position")
+    sections = Section.objects.filter(survey=survey).order_by("position")
     areas_qs = Area.objects.filter(survey=survey).order_by("position")
     if kind is not None:
         # Sections and areas with nothing for this kind of respondent are left out altogether.

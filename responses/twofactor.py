@@ -29,6 +29,7 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 # Session key: whether this login must be confirmed with a code (staff, or anyone with an app), set at login.
 REQUIRED_SESSION_KEY = "oscethb_2fa_required"
@@ -83,6 +84,20 @@ def app_for_setup(user: Any) -> TOTPDevice:
     return device
 
 
+SETUP_SESSION_KEY = "oscethb_2fa_setup"
+
+
+def setup_key(session: Any, device: TOTPDevice) -> str:
+    """The secret this session's setup page shows for `device`: made for this session alone and kept in it, so two
+    sessions of one account (say, someone who knows a staff member's password) never see the same secret."""
+    kept = session.get(SETUP_SESSION_KEY) or {}
+    if kept.get("device") != device.pk or not kept.get("key"):
+        kept = {"device": device.pk, "key": random_hex(20)}
+        session[SETUP_SESSION_KEY] = kept
+    device.key = kept["key"]  # in memory only: the stored key is replaced when the app is confirmed
+    return str(kept["key"])
+
+
 def text_key(device: TOTPDevice) -> str:
     """The secret in base32, in groups of four, for typing into an app on a machine without a camera."""
     key = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
@@ -107,16 +122,23 @@ def backup_codes_create(user: Any) -> list[str]:
     return codes
 
 
-def app_confirm(user: Any, device: TOTPDevice, code: str) -> list[str] | None:
+def app_confirm(user: Any, device: TOTPDevice, code: str, key: str | None = None) -> list[str] | None:
     """Confirm a new authenticator app with a code from it; on success it replaces any earlier app and new backup
-    codes are made. None when the code is wrong (or throttled)."""
+    codes are made. None when the code is wrong (or throttled).
+
+    `key` is the secret this login's setup page showed (kept in its session, see `setup_key`): it becomes the
+    device's key only now, so a key another session saw during setup is never the one confirmed."""
     with transaction.atomic():
         locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk, user=user, confirmed=False).first()
-        if locked is None or not locked.verify_token(normalise_code(code)):
+        if locked is None:
+            return None
+        if key is not None:
+            locked.key = key
+        if not locked.verify_token(normalise_code(code)):
             return None
         TOTPDevice.objects.filter(user=user).exclude(pk=locked.pk).delete()
         locked.confirmed = True
-        locked.save(update_fields=["confirmed"])
+        locked.save(update_fields=["confirmed", "key"])
         device.confirmed = True
     return backup_codes_create(user)
 
@@ -182,11 +204,9 @@ class TwoFactorRequiredMiddleware:
         user: Any = getattr(request, "user", None)
         if user is None or not user.is_authenticated or is_verified(user):
             return None
-        required = request.session.get(REQUIRED_SESSION_KEY)
-        if required is None:  # a login from before two-factor authentication existed
-            required = two_factor_required(user)
-            request.session[REQUIRED_SESSION_KEY] = required
-        if not (required or user.is_staff):
+        # Asked on every request of a login that has not given a code (one small query): a "not needed" kept in the
+        # session would let a login made before the person set up an app go on without one.
+        if not (user.is_staff or TOTPDevice.objects.filter(user=user, confirmed=True).exists()):
             return None
         try:
             name = resolve(request.path_info).view_name
@@ -198,5 +218,4 @@ class TwoFactorRequiredMiddleware:
             return "twofactor-verify"
         if user.is_staff:
             return "twofactor-setup"
-        request.session[REQUIRED_SESSION_KEY] = False  # a respondent whose app was removed (reset_2fa)
         return None

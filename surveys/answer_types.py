@@ -475,7 +475,7 @@ def to_text(kind: str, value: Any) -> str:
     if kind == DATE:
         return value.isoformat()
     if kind == DECIMAL:
-        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+        return format(value.normalize(), "f")  # 1.50 and 1.5 are one answer: re-saving it is no change
     return str(value)
 
 

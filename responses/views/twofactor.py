@@ -16,6 +16,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -32,6 +33,7 @@ from ..twofactor import (
     is_verified,
     qr_data_uri,
     session_verified,
+    setup_key,
     text_key,
     two_factor_reset,
 )
@@ -58,6 +60,7 @@ def account(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def setup(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app (or a new one, replacing the old once confirmed). Someone who already has one
@@ -66,9 +69,10 @@ def setup(request: HttpRequest) -> HttpResponse:
     if has_two_factor(user) and not is_verified(user):
         return redirect(f"{reverse('twofactor-verify')}?{urlencode({'next': request.get_full_path()})}")
     device = app_for_setup(user)
+    key = setup_key(request.session, device)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = app_confirm(user, device, form.cleaned_data["code"])
+        codes = app_confirm(user, device, form.cleaned_data["code"], key=key)
         if codes is not None:
             session_verified(request, device)
             return render(
@@ -88,6 +92,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step of the login: a code from the app, or a backup code. Wrong codes count as failed logins."""
@@ -124,12 +129,15 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "responses/twofactor/verify.html", {"form": form, "next": _next(request)})
 
 
+@never_cache
 @login_required
 @require_POST
 def backup_codes(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not has_two_factor(user):
         return redirect("twofactor-account")
+    if not is_verified(user):  # only a login confirmed with a code may make new codes
+        return redirect(f"{reverse('twofactor-verify')}?{urlencode({'next': reverse('twofactor-account')})}")
     codes = backup_codes_create(user)
     return render(
         request, "responses/twofactor/backup_codes.html", {"codes": codes, "next": reverse("twofactor-account")}
@@ -143,6 +151,8 @@ def turn_off(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.is_staff:
         return HttpResponseForbidden(_("Office staff always log in with two-factor authentication."))
+    if has_two_factor(user) and not is_verified(user):  # only a login confirmed with a code may turn it off
+        return redirect(f"{reverse('twofactor-verify')}?{urlencode({'next': reverse('twofactor-account')})}")
     two_factor_reset(user)
     request.session[REQUIRED_SESSION_KEY] = False
     messages.success(request, _("Two-factor authentication is off. Your login now asks only for your password."))
