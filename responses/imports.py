@@ -18,7 +18,6 @@ and a response with changes is marked in progress with its last activity.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from array import array
@@ -37,7 +36,7 @@ from surveys.models import Audience, Question, Survey
 from .models import Answer, AnswerChange, Organisation, Response, Source
 from .selectors import organisation_lookup_table, response_progress, survey_structure
 from .services import WorkflowError, response_submit
-from .tables import TableError, TableOptions, open_table, read_all
+from .tables import TableError, TableOptions, cell_text, open_table, read_all
 
 Key = tuple[str, str]
 
@@ -61,21 +60,6 @@ class ImportRejected(Exception):
 
 
 # --- reading a table -------------------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    """A spreadsheet cell as text: a whole float as an integer, a date as YYYY-MM-DD, nothing as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def table_options() -> TableOptions:
@@ -326,7 +310,7 @@ class _Checker:
             return found
 
     def _question(self, value: Any) -> tuple[str, _Question | None]:
-        text = value if type(value) is str else _text(value)
+        text = value if type(value) is str else cell_text(value)
         try:
             return self._codes[text]
         except KeyError:
@@ -339,16 +323,16 @@ class _Checker:
         width = len(record)
         p_org, p_code, p_row, p_column, p_value = self.positions
         value = record[p_org] if 0 <= p_org < width else None
-        org_text = value.strip() if type(value) is str else _text(value)
+        org_text = value.strip() if type(value) is str else cell_text(value)
         value = record[p_code] if 0 <= p_code < width else None
         code, prepared = self._question(value) if value is not None else ("", None)
-        if not org_text and not code and all(_text(v) == "" for v in record):
+        if not org_text and not code and all(cell_text(v) == "" for v in record):
             return None
         self.data_rows += 1
         value = record[p_row] if 0 <= p_row < width else None
-        row_key = value.strip() if type(value) is str else _text(value)
+        row_key = value.strip() if type(value) is str else cell_text(value)
         value = record[p_column] if 0 <= p_column < width else None
-        column_key = value.strip() if type(value) is str else _text(value)
+        column_key = value.strip() if type(value) is str else cell_text(value)
         raw = record[p_value] if 0 <= p_value < width else None
         organisation = self._organisation(org_text) if org_text else None
         if organisation is not None and prepared is not None:
