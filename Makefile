@@ -20,7 +20,14 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	@printf 'DEBUG=1\n' > .env
 	@echo "Wrote .env for local development (DEBUG=1). Production sets real environment variables instead."
 
-install: $(STAMP) .env
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+
+# axe-core for the accessibility checks of the browser tests (npm package, exact pin in tests/a11y/package.json).
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd tests/a11y && npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the browser tests' accessibility checks need it (apt-get install npm)"; fi
+
+install: $(STAMP) .env $(AXE)
 
 ## Set everything up on the embedded default (SQLite, tasks in-process), load the rounds, seed demo data, serve.
 run: install demo serve
