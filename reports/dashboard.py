@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from responses.models import Answer, Membership, Organisation, Response, Role
@@ -71,13 +71,8 @@ def score_percent(score: float | None) -> int | None:
 
 
 def number_text(value: Any) -> str:
-    """A stored number as people write it: 12, 2.5 (localised), never 12.0000."""
-    if value is None:
-        return ""
-    number = Decimal(str(value))
-    if number == number.to_integral_value():
-        return formats.number_format(int(number))
-    return formats.number_format(number.normalize())
+    """A stored number as people write it: 12, 2.5 (localised), never 12.0000 (see `answer_types.number_words`)."""
+    return at.number_words(value)
 
 
 # --- the report document ------------------------------------------------------------------------------------------
@@ -144,11 +139,20 @@ def report_doc(survey: Survey, provisional: bool) -> ReportDoc | None:
 
 
 def bar_chart(
-    question: Mapping[str, Any], counts: Iterable[Mapping[str, Any]], row: str = "", kinds: Sequence[str] = KINDS
+    question: Mapping[str, Any],
+    counts: Iterable[Mapping[str, Any]],
+    row: str = "",
+    kinds: Sequence[str] = KINDS,
+    words: at.Words | None = None,
 ) -> dict[str, Any]:
-    """Grouped bars of one choice question (one cell row): options on the axis, one dataset per respondent kind."""
+    """Grouped bars of one choice question (one cell row): options on the axis, one dataset per respondent kind.
+
+    `words` names options the report does not list (a field's own options in a question with several fields)."""
+    counts = list(counts)
     options = [o["code"] for o in question.get("options", [])]
     labels = {o["code"]: pick(o.get("label")) or o["code"] for o in question.get("options", [])}
+    if words is not None:
+        labels = {o: labels.get(o) or words.option(o, (row, "")) for o in {*labels, *(c["option"] for c in counts)}}
     by_kind: dict[str, dict[str, int]] = defaultdict(dict)
     for c in counts:
         if c["row"] == row and c["kind"] in kinds:
@@ -418,16 +422,91 @@ def answers_for_question(survey: Survey, code: str, statuses: Sequence[str]) -> 
     )
 
 
-def _cell_text(answer: Answer, kind: str, labels: Mapping[str, str]) -> str:
-    if kind == at.CHOICE:
-        return labels.get(answer.value_text or "", answer.value_text or "")
-    if kind == at.CHOICES:
-        return "; ".join(labels.get(c, c) for c in answer.value_choices or [])
-    if kind in (at.INTEGER, at.DECIMAL, at.YEAR):
-        return number_text(answer.value_number)
-    if kind == at.DATE:
-        return formats.date_format(answer.value_date, "DATE_FORMAT") if answer.value_date else ""
-    return answer.value_text or ""
+def stored_value(text: str | None, number: Any, date: Any, choices: list[str] | None) -> Any:
+    """The value of an answer row's typed columns, whichever holds it (what `Words.value` reads)."""
+    if choices is not None:
+        return choices
+    if text is not None:
+        return text
+    if number is not None:
+        return Decimal(number)
+    return date
+
+
+# --- breakdown tables (integer_matrix): grouped and totalled, never one line per cell ----------------------------------
+
+
+def breakdown(question: Question, figures: Iterable[tuple[str, str, Any]]) -> dict[str, Any] | None:
+    """A breakdown table's figures summed by its first dimension (the columns, normally the years), with one group of
+    lines per other dimension (sex, age group, form of exploitation, citizenship …), each value's subtotal, and the
+    total. Every group adds up to the same total. `figures` are (row key, column key, number); None when the
+    question has no dimensions. Pure Python: the caller has the figures already."""
+    q = question.shape
+    answer_type = question.answer_type
+    if not isinstance(answer_type, at.IntegerMatrix) or not q.dimensions:
+        return None
+    dims = q.dimensions
+    first_codes = [v.code for v in dims[0][1]]
+    # (dimension index, value code, first-dimension code) -> sum; None where nobody gave a figure.
+    sums: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
+    column_totals: dict[str, Decimal] = defaultdict(Decimal)
+    seen = False
+    for row, column, number in figures:
+        if number is None:
+            continue
+        parts = answer_type.row_parts(q, row)
+        if parts is None:
+            continue  # a cell the definition does not have (any more): not part of this table
+        coordinates = [*parts, column] if len(dims) > 1 else [column]
+        value = Decimal(str(number))
+        head = coordinates[0]
+        for index, code in enumerate(coordinates[1:], start=1):
+            sums[(index, code, head)] += value
+        column_totals[head] += value
+        seen = True
+    if not seen:
+        return None
+
+    def cell(value: Decimal | None) -> str:
+        return number_text(value) if value is not None else "—"
+
+    groups = []
+    for index, (code, values) in enumerate(dims[1:], start=1):
+        lines = []
+        for v in values:
+            per_column = [sums.get((index, v.code, c)) for c in first_codes]
+            given = [x for x in per_column if x is not None]
+            lines.append(
+                {
+                    "code": v.code,
+                    "label": at.IntegerMatrix.value_label(values, v.code),
+                    "cells": [cell(x) for x in per_column],
+                    "total": cell(sum(given, Decimal(0)) if given else None),
+                }
+            )
+        groups.append({"code": code, "title": pick(q.dimension_labels.get(code)) or code, "lines": lines})
+    totals = [column_totals.get(c) for c in first_codes]
+    return {
+        "first_title": pick(q.dimension_labels.get(dims[0][0])) or dims[0][0],
+        "columns": [at.IntegerMatrix.value_label(dims[0][1], c) for c in first_codes],
+        "groups": groups,
+        "totals": [cell(x) for x in totals],
+        "total": cell(sum((x for x in totals if x is not None), Decimal(0))),
+    }
+
+
+def breakdown_summary(question: Question, figures: Iterable[tuple[str, str, Any]]) -> list[dict[str, str]]:
+    """One organisation's breakdown table in a few words: its total and its total per first-dimension value."""
+    table = breakdown(question, figures)
+    if table is None:
+        return []
+    parts = [{"where": _("Total"), "value": table["total"]}]
+    parts += [
+        {"where": label, "value": value}
+        for label, value in zip(table["columns"], table["totals"], strict=True)
+        if value != "—"
+    ]
+    return parts
 
 
 def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer], survey: Survey) -> dict[str, Any]:
@@ -435,8 +514,10 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
     meta = doc.questions[code]
     options = doc.option_labels(code)
     row_labels = doc.row_labels(code)
-    specs = {spec.key: spec for spec in question.cells()}
+    words = question.words
+    specs = words.specs
     counts = doc.rows("choice_counts", question=code)
+    is_table = isinstance(question.answer_type, at.IntegerMatrix)
 
     # The counts table: per cell row, one line per option with States and NGOs, as shares of those who answered.
     tables = []
@@ -459,7 +540,9 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             for kind in kinds:
                 count = next((c["count"] for c in mine if c["kind"] == kind and c["option"] == option), 0)
                 cells.append({"kind": kind, "count": count, "percent": percent(count, answered[kind])})
-            lines.append({"option": option, "label": options.get(option, option), "cells": cells})
+            lines.append(
+                {"option": option, "label": options.get(option) or words.option(option, (row, "")), "cells": cells}
+            )
         tables.append(
             {
                 "row": row,
@@ -469,14 +552,21 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
                 ],
                 "lines": lines,
                 "script_id": f"chart-data-{code}-{row or 'all'}",
-                "chart": bar_chart(meta, mine, row=row, kinds=[k for k in kinds if k in KINDS]),
+                "chart": bar_chart(meta, mine, row=row, kinds=[k for k in kinds if k in KINDS], words=words),
             }
         )
 
+    summaries = doc.rows("number_summaries", question=code)
+    breakdowns = []
+    if is_table:
+        # A breakdown table is read grouped and totalled (by year, sex, age …), one table per kind of respondent.
+        for kind in sorted({n["kind"] for n in summaries}, key=lambda k: KIND_ORDER.get(k, 9)):
+            table = breakdown(question, ((n["row"], n["column"], n["sum"]) for n in summaries if n["kind"] == kind))
+            if table is not None:
+                breakdowns.append({"kind": kind, "label": kind_label(kind), "table": table})
     numbers = [
         {
-            "row": row_labels.get(n["row"], n["row"]),
-            "column": n["column"],
+            "where": words.cell((n["row"], n["column"])),
             "kind": kind_label(n["kind"]),
             "count": n["count"],
             "sum": number_text(n["sum"]),
@@ -484,15 +574,14 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             "min": number_text(n["min"]),
             "max": number_text(n["max"]),
         }
-        for n in sorted(
-            doc.rows("number_summaries", question=code),
-            key=lambda n: (n["row"], n["column"], KIND_ORDER.get(n["kind"], 9)),
-        )
+        for n in sorted(summaries, key=lambda n: (n["row"], n["column"], KIND_ORDER.get(n["kind"], 9)))
+        if not is_table
     ]
 
     # Who answered what: choice cells grouped by option, every other cell listed with its organisation.
     by_option: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     listed: dict[str, dict[str, Any]] = {}  # organisation code -> its other cells, one line per organisation
+    table_figures: dict[str, list[tuple[str, str, Any]]] = defaultdict(list)  # organisation code -> its table
     answers = sorted(
         answers, key=lambda a: (KIND_ORDER.get(a.response.organisation.kind, 9), a.response.organisation.name)
     )
@@ -512,17 +601,25 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
         elif kind == at.CHOICES:
             for choice in answer.value_choices or []:
                 by_option[(answer.row, choice)].append(who)
+        elif is_table:
+            listed.setdefault(org.code, {**who, "cells": []})
+            table_figures[org.code].append((answer.row, answer.column, answer.value_number))
         else:
-            text = _cell_text(answer, kind, options)
+            key = (answer.row, answer.column)
+            text = words.value(
+                key, stored_value(answer.value_text, answer.value_number, answer.value_date, answer.value_choices)
+            )
             if text:
-                where = " · ".join(p for p in (row_labels.get(answer.row, answer.row), answer.column) if p)
+                where = words.cell(key)
                 listed.setdefault(org.code, {**who, "cells": []})["cells"].append({"where": where, "value": text})
+    for org_code, figures in table_figures.items():
+        listed[org_code]["cells"] = breakdown_summary(question, figures)
     groups = []
     for row in dict.fromkeys([*row_codes, *(r for r, _o in by_option)]):
         known = [o for o in options if (row, o) in by_option]
         extra = [o for (r, o) in by_option if r == row and o not in options]
         entries = [
-            {"option": o, "label": options.get(o, o), "organisations": by_option[(row, o)]}
+            {"option": o, "label": options.get(o) or words.option(o, (row, "")), "organisations": by_option[(row, o)]}
             for o in dict.fromkeys([*known, *extra])
         ]
         if entries:
@@ -539,6 +636,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
         },
         "tables": tables,
         "numbers": numbers,
+        "breakdowns": breakdowns,
         "groups": groups,
         "listed": list(listed.values()),
         "answer_count": len({a.response_id for a in answers}),
@@ -572,38 +670,51 @@ def country_answers(survey: Survey, state: Organisation, statuses: Sequence[str]
     )
 
 
-def _value_text(text: str | None, number: Any, date: Any, choices: list[str] | None, labels: Mapping[str, str]) -> str:
-    if choices is not None:
-        return "; ".join(labels.get(c, c) for c in choices)
-    if text is not None:
-        return labels.get(text, text)
-    if number is not None:
-        return number_text(number)
-    if date is not None:
-        return formats.date_format(date, "DATE_FORMAT")
-    return ""
-
-
-def country_page(doc: ReportDoc, state: Organisation, answers: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+def country_page(
+    doc: ReportDoc,
+    state: Organisation,
+    answers: Sequence[tuple[Any, ...]],
+    models: Mapping[Any, Question],
+) -> dict[str, Any]:
+    """`models`: the round's questions by code with their options (`surveys.selectors.questions_with_words`)."""
     iso = state.code
     # (question) -> organisation -> ["row label: value", ...]
     state_cells: dict[str, list[str]] = defaultdict(list)
     ngo_cells: dict[str, dict[tuple[str, str], list[str]]] = defaultdict(lambda: defaultdict(list))
+    # Breakdown tables are shown grouped and totalled: (question, organisation) -> its figures.
+    figures: dict[tuple[str, str], list[tuple[str, str, Any]]] = defaultdict(list)
     ngos: dict[str, str] = {}
     for org_code, org_name, kind, code, row, column, text, number, date, choices in answers:
-        if code not in doc.questions:
+        question = models.get(code)
+        if code not in doc.questions or question is None:
             continue
-        labels = doc.option_labels(code)
-        value = _value_text(text, number, date, choices, labels)
-        if not value:
+        if org_code != iso and kind != Organisation.Kind.NGO:
             continue
-        where = " · ".join(p for p in (doc.row_labels(code).get(row, row), column) if p)
-        shown = f"{where}: {value}" if where else value
+        if kind == Organisation.Kind.NGO:
+            ngos[org_code] = org_name
+        if isinstance(question.answer_type, at.IntegerMatrix):
+            figures[(code, org_code)].append((row, column, number))
+            if org_code != iso:
+                ngo_cells[code].setdefault((org_code, org_name), [])
+            continue
+        shown = question.words.where_and_what((row, column), stored_value(text, number, date, choices))
+        if not shown:
+            continue
         if org_code == iso:
             state_cells[code].append(shown)
-        elif kind == Organisation.Kind.NGO:
-            ngos[org_code] = org_name
+        else:
             ngo_cells[code][(org_code, org_name)].append(shown)
+    tables: dict[str, dict[str, Any]] = {}
+    for (code, org_code), cells in figures.items():
+        if org_code == iso:
+            table = breakdown(models[code], cells)
+            if table is not None:
+                tables[code] = table
+        else:
+            ngo_cells[code][(org_code, ngos[org_code])] = [
+                _("%(where)s: %(what)s") % {"where": part["where"], "what": part["value"]}
+                for part in breakdown_summary(models[code], cells)
+            ]
 
     agreement: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in doc.rows("state_vs_ngo", country=iso):
@@ -625,13 +736,14 @@ def country_page(doc: ReportDoc, state: Organisation, answers: Sequence[tuple[An
             code = q["code"]
             if q["area"] != area["code"] or q["type"] == "file":
                 continue
-            if code not in state_cells and code not in ngo_cells:
+            if code not in state_cells and code not in ngo_cells and code not in tables:
                 continue
             questions.append(
                 {
                     "code": code,
                     "text": pick(q.get("text")),
                     "state": state_cells.get(code, []),
+                    "table": tables.get(code),
                     "ngos": [
                         {"code": org[0], "name": org[1], "answers": cells}
                         for org, cells in sorted(ngo_cells.get(code, {}).items(), key=lambda i: i[0][1])

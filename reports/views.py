@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from responses.models import Organisation, Response
 from surveys.models import Survey
+from surveys.selectors import questions_with_words
 
 from . import dashboard
 from .models import JobStatus, ReportRun
@@ -156,7 +157,8 @@ def country_dashboard(request: HttpRequest, slug: str, iso: str) -> HttpResponse
     page = None
     if doc is not None:
         answers = dashboard.country_answers(survey, state, doc.counted_statuses)
-        page = dashboard.country_page(doc, state, answers)
+        questions = questions_with_words(survey=survey, codes={a[3] for a in answers})
+        page = dashboard.country_page(doc, state, answers, questions)
     return render(
         request,
         "reports/country.html",

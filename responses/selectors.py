@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from surveys.models import Area, Question, Section, Survey
+from surveys.selectors import questions_with_words
 
 from . import values
-from .models import Answer, Evidence, Membership, Organisation, Response
+from .models import Answer, AnswerChange, Evidence, Membership, Organisation, Response, Source
 
 AnswerMap = dict[int, dict[tuple[str, str], Answer]]
 
@@ -192,3 +194,49 @@ def visible_responses(user: Any) -> QuerySet[Response]:
     if not getattr(user, "is_authenticated", False):
         return responses.none()
     return responses.filter(organisation__memberships__user=user)
+
+
+HISTORY_LIMIT = 2000
+
+
+def person_label(user: Any, source: str = "") -> str:
+    """Who made a change, as people know them: their name, else their e-mail; an import or a copy when no one."""
+    if user is not None:
+        return user.get_full_name() or user.email or user.username
+    if source == Source.PREFILL:
+        return _("a copy from the previous round")
+    return _("an import")
+
+
+@dataclass
+class HistoryRow:
+    """One change to an answer, in words: what people read on the history page."""
+
+    change: AnswerChange
+    who: str
+    question: Question
+    cell: str
+    before: str
+    after: str
+
+
+def history_rows(response: Response, limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
+    """The newest changes to a response's answers with their values and cells in words, in three queries."""
+    changes = list(AnswerChange.objects.filter(response=response).select_related("changed_by").order_by("-id")[:limit])
+    questions = questions_with_words(survey=response.survey, ids={c.question_id for c in changes})
+    rows = []
+    for change in changes:
+        question = questions[change.question_id]
+        key = (change.row, change.column)
+        words = question.words
+        rows.append(
+            HistoryRow(
+                change=change,
+                who=person_label(change.changed_by, change.source),
+                question=question,
+                cell=words.cell(key),
+                before=words.text(key, change.old_value),
+                after=words.text(key, change.new_value),
+            )
+        )
+    return rows

@@ -35,6 +35,10 @@ class Conflict:
     changed_by: str
     changed_at: dt.datetime | None
     version: int
+    # In words, for the person choosing (the values above are canonical texts, kept for the page's hidden state).
+    cell: str = ""  # the cell's name ("2017, Female, …"); "" for a question with one value
+    their_words: str = ""
+    your_words: str = ""
 
 
 @dataclass
@@ -135,6 +139,9 @@ def answers_save(
                         changed_by=user_label(current.updated_by) if current else "",
                         changed_at=current.updated_at if current else None,
                         version=current_version,
+                        cell=question.words.cell(key),
+                        their_words=question.words.text(key, current_text),
+                        your_words=question.words.text(key, new_text),
                     )
                 )
                 continue

@@ -6,6 +6,12 @@ A question's answer is a set of *cells*, each addressed by (row, column) — bot
 A cell has a *kind* (choice, choices, integer, decimal, text, date, year) that says how a raw value is normalised.
 `clean_cell` turns raw input (a form string, a CSV field, an Excel cell, a JSON value) into the typed value or
 raises `AnswerError` with a message written for the person who typed it.
+
+The words people read for a stored value live here too, each type naming its own cells (`AnswerType.cell_parts`)
+and each kind wording its own values (`value_words`). Pages ask one object, `Words(shape)` (or `question.words`):
+`words.cell(key)` → "2017, Female, Adults (18 and over), Domestic servitude, Foreign nationals", `words.value(key,
+value)` → "In process (being prepared or adopted)", `words.text(key, canonical_text)` for what history and exports
+store. It runs no query: load questions with their options once per page and ask as often as needed.
 """
 
 from __future__ import annotations
@@ -18,7 +24,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
+
+from .i18n import pick
 
 # Kinds of cell value.
 CHOICE = "choice"
@@ -85,6 +94,10 @@ class QuestionShape:
     validation: Mapping[str, Any] = field(default_factory=dict)
     exclusive: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
+    # Words only (see `Words`): the title of each breakdown dimension and composite field by code, {language: text}.
+    dimension_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    field_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    number_label: Mapping[str, str] = field(default_factory=dict)
 
 
 class AnswerType:
@@ -119,6 +132,12 @@ class AnswerType:
         """Whether a required question counts as answered."""
         return all(values.get(spec.key) not in (None, "", []) for spec in self.cells(q))
 
+    def cell_parts(self, q: QuestionShape, key: tuple[str, str]) -> list[str]:
+        """The words naming one cell (its row, column, field …) in the active language; [] for a single value.
+
+        A cell the definition does not know (any more) is named by its codes, so that nothing stored is hidden."""
+        return [part for part in key if part]
+
 
 class SingleSelect(AnswerType):
     code, label, has_choices, is_choice = "single_select", "Single choice", True, True
@@ -139,6 +158,10 @@ class Matrix(AnswerType):
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec(row.code, "", CHOICE, q.choices) for row in q.rows]
+
+    def cell_parts(self, q: QuestionShape, key: tuple[str, str]) -> list[str]:
+        row = next((r for r in q.rows if r.code == key[0]), None)
+        return [pick(row.label) or row.code] if row is not None and not key[1] else super().cell_parts(q, key)
 
 
 class LikertMatrix(Matrix):
@@ -165,6 +188,9 @@ class IntegerPerYear(AnswerType):
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec("", str(year), INTEGER, validation=q.validation) for year in q.years]
 
+    def cell_parts(self, q: QuestionShape, key: tuple[str, str]) -> list[str]:
+        return [key[1]] if not key[0] and key[1] else super().cell_parts(q, key)
+
 
 class IntegerMatrix(AnswerType):
     """A breakdown table: the last dimension gives the columns, the product of the others the rows."""
@@ -188,6 +214,28 @@ class IntegerMatrix(AnswerType):
     def column_keys(q: QuestionShape) -> list[str]:
         return [c.code for c in q.dimensions[-1][1]] if q.dimensions else []
 
+    @staticmethod
+    def value_label(values: Sequence[Choice], code: str) -> str:
+        """One dimension value in words; a year (no label in the definition) is its own word."""
+        found = next((v for v in values if v.code == code), None)
+        return (pick(found.label) or found.code) if found is not None else code
+
+    def row_parts(self, q: QuestionShape, row: str) -> list[str] | None:
+        """The dimension value codes of a row key, one per dimension but the last; None when it does not fit."""
+        heads = q.dimensions[:-1]
+        if not heads:
+            return [] if row == "" else None
+        parts = row.split(ROW_KEY_SEPARATOR)
+        return parts if len(parts) == len(heads) else None
+
+    def cell_parts(self, q: QuestionShape, key: tuple[str, str]) -> list[str]:
+        row, column = key
+        parts = self.row_parts(q, row)
+        if parts is None or not q.dimensions:
+            return super().cell_parts(q, key)
+        words = [self.value_label(values, code) for (_dim, values), code in zip(q.dimensions[:-1], parts, strict=True)]
+        return [*words, self.value_label(q.dimensions[-1][1], column)] if column else words
+
     def is_complete(self, q: QuestionShape, values: Mapping[tuple[str, str], Any], evidence_count: int = 0) -> bool:
         # A statistics table is answered once any figure is given: a blank cell means "not available".
         return any(v is not None for v in values.values())
@@ -201,6 +249,10 @@ class YearRange(AnswerType):
             CellSpec("start", "", YEAR, validation=q.validation),
             CellSpec("end", "", YEAR, validation=q.validation),
         ]
+
+    def cell_parts(self, q: QuestionShape, key: tuple[str, str]) -> list[str]:
+        named = {("start", ""): _("First year"), ("end", ""): _("Last year")}
+        return [named[key]] if key in named else super().cell_parts(q, key)
 
     def check_together(self, q: QuestionShape, values: Mapping[tuple[str, str], Any]) -> None:
         start, end = values.get(("start", "")), values.get(("end", ""))
@@ -248,6 +300,11 @@ class Composite(AnswerType):
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec(code, "", kind, choices) for code, kind, choices in q.fields]
 
+    def cell_parts(self, q: QuestionShape, key: tuple[str, str]) -> list[str]:
+        if key[1] or not any(code == key[0] for code, _kind, _choices in q.fields):
+            return super().cell_parts(q, key)
+        return [pick(q.field_labels.get(key[0])) or key[0]]
+
 
 class YesNoPlusInteger(AnswerType):
     """A choice and, when the first option (normally "yes") is chosen, a number such as a length in days."""
@@ -256,6 +313,11 @@ class YesNoPlusInteger(AnswerType):
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec("", "", CHOICE, q.choices), CellSpec("number", "", INTEGER, validation=q.validation)]
+
+    def cell_parts(self, q: QuestionShape, key: tuple[str, str]) -> list[str]:
+        if key == ("number", ""):
+            return [pick(q.number_label) or _("Number")]
+        return super().cell_parts(q, key)
 
     def check_together(self, q: QuestionShape, values: Mapping[tuple[str, str], Any]) -> None:
         choice, number = values.get(("", "")), values.get(("number", ""))
@@ -481,3 +543,119 @@ def to_text(kind: str, value: Any) -> str:
 
 def cell_index(cells: Sequence[CellSpec]) -> dict[tuple[str, str], CellSpec]:
     return {spec.key: spec for spec in cells}
+
+
+# --- words: what people read for a stored value ----------------------------------------------------------------------
+
+
+def number_words(value: Any) -> str:
+    """A number as people write it in the active language: 12, 2.5 (or 2,5), never 12.0000."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return formats.number_format(int(number))
+    return formats.number_format(number.normalize())
+
+
+def from_text(kind: str, text: str) -> Any:
+    """The typed value of a canonical text (`to_text`); text that does not read as its kind is returned as it is."""
+    if text == "":
+        return None
+    try:
+        if kind == CHOICES:
+            return [part for part in text.split(MULTI_SEPARATOR) if part]
+        if kind in (INTEGER, YEAR):
+            return int(text)
+        if kind == DECIMAL:
+            return Decimal(text)
+        if kind == DATE:
+            return dt.date.fromisoformat(text)
+    except (ValueError, InvalidOperation):
+        return text
+    return text
+
+
+def _option_word(choices: Sequence[Choice], code: str) -> str:
+    found = next((c for c in choices if c.code == code), None)
+    return (pick(found.label) or code) if found is not None else code
+
+
+def value_words(kind: str, value: Any, choices: Sequence[Choice] = ()) -> list[str]:
+    """A typed value of a cell of this kind in words: [] for no value, one entry per option chosen for CHOICES."""
+    if value is None or value == "" or value == []:
+        return []
+    if kind == CHOICES:
+        codes = value if isinstance(value, (list, tuple)) else [value]
+        return [_option_word(choices, str(code)) for code in codes]
+    if kind == CHOICE:
+        return [_option_word(choices, str(value))]
+    if kind in (INTEGER, DECIMAL) and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return [number_words(value)]
+    if kind == YEAR and isinstance(value, (int, Decimal)):
+        return [str(int(value))]  # 2017, never 2,017
+    if kind == DATE and isinstance(value, dt.date):
+        return [formats.date_format(value, "DATE_FORMAT")]
+    return [str(value)]
+
+
+class Words:
+    """The words for one question's cells and stored values, in the language active when asked.
+
+    Built from a `QuestionShape` (no database); `Question.words` gives the one of a loaded question. Cheap to ask
+    many times: cell specs are indexed once, cell names are remembered per language.
+
+    - `cell(key)` / `cell_parts(key)`: the name of a cell, "" / [] for a question with one value.
+    - `values(key, value)` / `value(key, value)`: a typed value as a list of labels / one text ("; " between options).
+    - `text(key, text)` / `texts(key, text)`: the same for a canonical text as history and exports store it.
+    - `option(code, key)`: one option's label.
+    - `where_and_what(key, value)`: "cell: value", or the value alone for a single-value question.
+    """
+
+    SEPARATOR = "; "
+
+    def __init__(self, q: QuestionShape) -> None:
+        self.q = q
+        self.type = get_type(q.type)
+        self.specs = cell_index(self.type.cells(q))
+        self._names: dict[tuple[str, tuple[str, str]], list[str]] = {}
+
+    def spec(self, key: tuple[str, str]) -> CellSpec | None:
+        return self.specs.get(key)
+
+    def kind(self, key: tuple[str, str]) -> str:
+        spec = self.specs.get(key)
+        return spec.kind if spec is not None else TEXT
+
+    def cell_parts(self, key: tuple[str, str]) -> list[str]:
+        memo = (translation.get_language() or "", key)
+        if memo not in self._names:
+            self._names[memo] = self.type.cell_parts(self.q, key)
+        return self._names[memo]
+
+    def cell(self, key: tuple[str, str]) -> str:
+        return ", ".join(self.cell_parts(key))
+
+    def values(self, key: tuple[str, str], value: Any) -> list[str]:
+        spec = self.specs.get(key)
+        if spec is None:  # a cell the definition no longer has: its value as stored
+            return value_words(CHOICES if isinstance(value, list) else TEXT, value)
+        return value_words(spec.kind, value, spec.choices)
+
+    def value(self, key: tuple[str, str], value: Any) -> str:
+        return self.SEPARATOR.join(self.values(key, value))
+
+    def texts(self, key: tuple[str, str], text: str) -> list[str]:
+        return self.values(key, from_text(self.kind(key), text))
+
+    def text(self, key: tuple[str, str], text: str) -> str:
+        return self.SEPARATOR.join(self.texts(key, text))
+
+    def option(self, code: str, key: tuple[str, str] = ("", "")) -> str:
+        spec = self.specs.get(key)
+        return _option_word(spec.choices if spec is not None else self.q.choices, code)
+
+    def where_and_what(self, key: tuple[str, str], value: Any) -> str:
+        what = self.value(key, value)
+        where = self.cell(key)
+        return _("%(where)s: %(what)s") % {"where": where, "what": what} if where and what else what

@@ -239,7 +239,15 @@ class Question(TimeStamped):
             validation=self.validation or {},
             exclusive=tuple(self.exclusive or ()),
             years=self.survey.years,
+            dimension_labels={d["code"]: d.get("label", {}) for d in self.dimensions},
+            field_labels={f["code"]: f.get("label", {}) for f in self.fields},
+            number_label=self.number_label or {},
         )
+
+    @cached_property
+    def words(self) -> at.Words:
+        """The words for this question's cells and stored values (see `answer_types.Words`); no query."""
+        return at.Words(self.shape)
 
     def _dimension_values(self, dimension: dict) -> tuple[at.Choice, ...]:
         if dimension.get("source") == REFERENCE_PERIOD:

@@ -23,8 +23,16 @@ from .. import values
 from ..access import ResponseAccess, response_access, targets
 from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
-from ..models import Answer, AnswerChange, Evidence, Response
-from ..selectors import answers_of, is_visible, memberships_of, response_progress, survey_structure
+from ..models import Answer, Evidence, Response
+from ..selectors import (
+    answers_of,
+    history_rows,
+    is_visible,
+    memberships_of,
+    person_label,
+    response_progress,
+    survey_structure,
+)
 from ..services import (
     Conflict,
     SaveOutcome,
@@ -58,6 +66,7 @@ class QuestionBlock:
     conflicts: list[Conflict] = field(default_factory=list)
     last_changed_by: str = ""
     last_changed_at: Any = None
+    last_changed_cell: str = ""  # which part of a table or several-field answer, in words; "" for one value
     needs_review: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     w: dict[str, Any] = field(default_factory=dict)  # the widget's arranged bound fields
@@ -96,17 +105,12 @@ def _block(question: Question, cells: dict[Key, Answer], visible: bool, evidence
         question=question,
         visible=visible,
         state=_state(question, cells),
-        last_changed_by=_who(latest.updated_by) if latest else "",
+        last_changed_by=person_label(latest.updated_by, latest.source) if latest else "",
         last_changed_at=latest.updated_at if latest else None,
+        last_changed_cell=question.words.cell((latest.row, latest.column)) if latest else "",
         needs_review=any(a.needs_review for a in cells.values()),
         evidence=evidence,
     )
-
-
-def _who(user: Any) -> str:
-    if user is None:
-        return _("an import")
-    return user.get_full_name() or user.email or user.username
 
 
 def _urls(access: ResponseAccess) -> dict[str, str]:
@@ -407,16 +411,17 @@ def history(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
     if not access.is_staff:
         raise Http404("No such page")
-    changes = (
-        AnswerChange.objects.filter(response=access.response)
-        .select_related("question", "changed_by")
-        .order_by("-id")[:2000]
-    )
     events = access.response.events.select_related("by").order_by("-id")
     return render(
         request,
         "responses/history.html",
-        {"access": access, "response": access.response, "changes": changes, "events": events, "urls": _urls(access)},
+        {
+            "access": access,
+            "response": access.response,
+            "changes": history_rows(access.response),
+            "events": events,
+            "urls": _urls(access),
+        },
     )
 
 
