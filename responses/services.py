@@ -240,3 +240,26 @@ def response_accept(*, response: Response, user: Any) -> Response:
         locked.accepted_at = timezone.now()
         locked.save()
     return locked
+
+
+def response_reopen(*, response: Response, user: Any, reason: str) -> Response:
+    """Give a submitted or accepted response back to its organisation to change, for the reason given (staff).
+
+    The response goes to "returned for changes": the organisation edits again, sees the reason as the Office's
+    comment, and its next submission is recorded as a resubmission. The event keeps the status it was reopened from
+    and the reason.
+    """
+    if not getattr(user, "is_staff", False):
+        raise PermissionDenied
+    if not reason.strip():
+        raise WorkflowError(_("Give the reason for reopening: the organisation sees it."))
+    reopenable = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED, Response.Status.ACCEPTED)
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status not in reopenable:
+            raise WorkflowError(_("Only a submitted or accepted response can be reopened."))
+        _transition(locked, Response.Status.RETURNED, user, reason.strip())
+        locked.staff_comment = reason.strip()
+        locked.accepted_at = None
+        locked.save()
+    return locked

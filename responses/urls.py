@@ -1,5 +1,11 @@
 from __future__ import annotations
 
-from .views import answering, imports, people, twofactor
+from .views import answering, imports, people, twofactor, workflow
 
-urlpatterns = [*answering.urlpatterns, *people.urlpatterns, *imports.urlpatterns, *twofactor.urlpatterns]
+urlpatterns = [
+    *answering.urlpatterns,
+    *workflow.urlpatterns,
+    *people.urlpatterns,
+    *imports.urlpatterns,
+    *twofactor.urlpatterns,
+]

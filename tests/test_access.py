@@ -199,6 +199,14 @@ def return_comment(w: World) -> dict[str, Any]:
     return {"comment": "Please add the figures for 2014."}
 
 
+def confirm(w: World) -> dict[str, Any]:
+    return {"confirm": "yes"}
+
+
+def reopen_reason(w: World) -> dict[str, Any]:
+    return {"reason": "The figures for 2014 were revised."}
+
+
 def new_invitation(w: World) -> dict[str, Any]:
     return {"email": "new.colleague@example.org", "role": "contributor"}
 
@@ -268,18 +276,34 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "response-review": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT")),
     ],
-    # Submitting is the coordinator's. The response is incomplete, so the allowed POST redirects back to the review
-    # page with the missing answers (test_submit_* submits a complete one).
+    # Submitting is the coordinator's: GET shows what is sent and asks to confirm; the POST needs the confirm button.
+    # The response is incomplete, so the allowed POST redirects back with the missing answers (test_confirmations).
     "response-submit": [
-        case("login  ok     denied denied denied denied denied denied otp", "POST", respond("AT"), data=nothing),
+        case("login  ok     denied denied denied denied denied denied otp", "GET",  respond("AT"), label="ask"),
+        case("login  ok     denied denied denied denied denied denied otp", "POST", respond("AT"), data=confirm, label="confirm"),
     ],
-    # Returning and accepting are the Office's. The response is not submitted here, so staff are redirected with a
-    # message (test_return_and_accept_* uses a submitted one).
+    # Returning, accepting and reopening are the Office's (GET asks, POST does). The response is not submitted here,
+    # so staff are redirected with a message (test_confirmations uses a submitted one).
     "response-return": [
-        case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=return_comment),
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT"), label="ask"),
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=return_comment, label="return"),
     ],
     "response-accept": [
-        case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=nothing),
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT"), label="ask"),
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=confirm, label="accept"),
+    ],
+    "response-reopen": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT"), label="ask"),
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=reopen_reason, label="reopen"),
+    ],
+    # All of a response's answers on one page, and as a PDF: read like the response (viewers too).
+    "response-answers": [
+        case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
+        case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
+    ],
+    "response-answers-pdf": [
+        case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
+        case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
     ],
     # The history of changes: the Office only, not even the organisation's own members.
     "response-history": [
@@ -781,24 +805,28 @@ def complete(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_submit_by_a_contributor_or_viewer_is_refused_and_status_unchanged(w: World) -> None:
     for role in ("contributor_a", "viewer_a", "coordinator_b", "ngo_coordinator", "staff"):
         events = ResponseEvent.objects.count()
-        response = _post(w, role, "response-submit", slug=w.slug, org_code="AT")
+        response = _post(w, role, "response-submit", {"confirm": "yes"}, slug=w.slug, org_code="AT")
         assert response.status_code in (403, 404), role
         assert _status(w) == Response.Status.IN_PROGRESS, role
         assert ResponseEvent.objects.count() == events
-    response = _post(w, "coordinator_a", "response-submit", slug=w.slug, org_code="AT")
+    response = _post(w, "coordinator_a", "response-submit", {"confirm": "yes"}, slug=w.slug, org_code="AT")
     assert response.status_code == 302
     assert _status(w) == Response.Status.SUBMITTED
 
 
-def test_return_and_accept_by_a_coordinator_are_not_found(w: World) -> None:
+def test_return_accept_and_reopen_by_a_coordinator_are_not_found(w: World) -> None:
     Response.objects.filter(pk=w.responses["AT"].pk).update(status=Response.Status.SUBMITTED)
     for role in ("coordinator_a", "coordinator_b", "ngo_coordinator"):
-        for name, data in (("response-return", {"comment": "Not good enough"}), ("response-accept", {})):
+        for name, data in (
+            ("response-return", {"comment": "Not good enough"}),
+            ("response-accept", {"confirm": "yes"}),
+            ("response-reopen", {"reason": "Please look again"}),
+        ):
             response = _post(w, role, name, data, slug=w.slug, org_code="AT")
             assert response.status_code == 404, (role, name)
             assert _status(w) == Response.Status.SUBMITTED
             assert not ResponseEvent.objects.filter(response=w.responses["AT"]).exists()
-    response = _post(w, "staff", "response-accept", slug=w.slug, org_code="AT")
+    response = _post(w, "staff", "response-accept", {"confirm": "yes"}, slug=w.slug, org_code="AT")
     assert response.status_code == 302
     assert _status(w) == Response.Status.ACCEPTED
 

@@ -189,6 +189,13 @@ def test_review_blocks_submitting_until_every_required_answer_is_given(
     expect(submit).to_be_enabled()
     submit.click()
 
+    # The confirmation step: what is sent, section by section, and an explicit confirm button.
+    page.wait_for_url(home_url(base) + "submit/", timeout=TIMEOUT)
+    expect(page.locator("[data-missing-total]")).to_have_text("0")
+    expect(page.locator('[data-summary-section="PRO.LEG"] [data-answered]')).to_have_text("4 / 4")
+    assert response_of(austria).status == Response.Status.IN_PROGRESS  # nothing sent before confirming
+    page.locator("[data-confirm-submit]").click()
+
     page.wait_for_url(home_url(base), timeout=TIMEOUT)
     status = page.locator("[data-response-status]")
     expect(status).to_have_attribute("data-response-status", "submitted")
@@ -231,7 +238,10 @@ def test_contributor_edits_with_autosave_but_cannot_submit(
     # Not even by posting the form by hand.
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     refused = page.request.post(
-        home_url(base) + "submit/", headers={"X-CSRFToken": token, "Referer": review_url(base)}, max_redirects=0
+        home_url(base) + "submit/",
+        headers={"X-CSRFToken": token, "Referer": review_url(base)},
+        form={"confirm": "yes"},
+        max_redirects=0,
     )
     assert refused.status == 403
     assert response_of(austria).status == Response.Status.IN_PROGRESS

@@ -110,7 +110,8 @@ def test_contributor_cannot_submit_through_the_page(client, response_at, people)
     page = client.get(f"/rounds/{response_at.survey.slug}/respond/AT/review/")
     assert page.status_code == 200
     assert b"data-submit" not in page.content
-    assert client.post(f"/rounds/{response_at.survey.slug}/respond/AT/submit/").status_code == 403
+    assert client.get(f"/rounds/{response_at.survey.slug}/respond/AT/submit/").status_code == 403
+    assert client.post(f"/rounds/{response_at.survey.slug}/respond/AT/submit/", {"confirm": "yes"}).status_code == 403
     response_at.refresh_from_db()
     assert response_at.status == Response.Status.IN_PROGRESS
 
@@ -118,7 +119,7 @@ def test_contributor_cannot_submit_through_the_page(client, response_at, people)
 def test_coordinator_submits_through_the_page_and_then_cannot_change_answers(client, response_at, people):
     answer_everything(response_at, people.coordinator)
     client.force_login(people.coordinator)
-    result = client.post(f"/rounds/{response_at.survey.slug}/respond/AT/submit/")
+    result = client.post(f"/rounds/{response_at.survey.slug}/respond/AT/submit/", {"confirm": "yes"})
     assert result.status_code == 302
     response_at.refresh_from_db()
     assert response_at.status == Response.Status.SUBMITTED

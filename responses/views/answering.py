@@ -33,15 +33,7 @@ from ..selectors import (
     response_progress,
     survey_structure,
 )
-from ..services import (
-    Conflict,
-    SaveOutcome,
-    WorkflowError,
-    answers_save,
-    response_accept,
-    response_return,
-    response_submit,
-)
+from ..services import Conflict, SaveOutcome, answers_save
 from ..widgets import widget_context
 
 Key = tuple[str, str]
@@ -119,6 +111,8 @@ def _urls(access: ResponseAccess) -> dict[str, str]:
         "home": reverse("response-home", args=args),
         "review": reverse("response-review", args=args),
         "submit": reverse("response-submit", args=args),
+        "answers": reverse("response-answers", args=args),
+        "answers_pdf": reverse("response-answers-pdf", args=args),
     }
 
 
@@ -373,39 +367,6 @@ def review(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
-    access = response_access(request, slug, org_code)
-    if access.membership is None or not access.membership.can_submit:
-        raise PermissionDenied
-    try:
-        response_submit(response=access.response, user=request.user)
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-        return HttpResponseRedirect(reverse("response-review", args=[slug, org_code]))
-    messages.success(request, _("Thank you: the response is submitted. The Office will review it."))
-    return HttpResponseRedirect(reverse("response-home", args=[slug, org_code]))
-
-
-@login_required
-@require_POST
-def staff_decision(request: HttpRequest, slug: str, org_code: str, decision: str) -> HttpResponse:
-    access = response_access(request, slug, org_code)
-    if not access.is_staff:
-        raise Http404("No such page")
-    try:
-        if decision == "return":
-            response_return(response=access.response, user=request.user, comment=request.POST.get("comment", ""))
-            messages.success(request, _("The response is returned to the organisation with your comment."))
-        else:
-            response_accept(response=access.response, user=request.user)
-            messages.success(request, _("The response is accepted and locked."))
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    return HttpResponseRedirect(reverse("response-home", args=[slug, org_code]))
-
-
-@login_required
 def history(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     """Every change to the response's answers, newest first (Office staff only)."""
     access = response_access(request, slug, org_code)
@@ -481,19 +442,6 @@ urlpatterns = [
     ),
     path("rounds/<slug:slug>/respond/<str:org_code>/autosave/<str:question_code>/", autosave, name="response-autosave"),
     path("rounds/<slug:slug>/respond/<str:org_code>/review/", review, name="response-review"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/submit/", submit, name="response-submit"),
-    path(
-        "rounds/<slug:slug>/respond/<str:org_code>/return/",
-        staff_decision,
-        {"decision": "return"},
-        name="response-return",
-    ),
-    path(
-        "rounds/<slug:slug>/respond/<str:org_code>/accept/",
-        staff_decision,
-        {"decision": "accept"},
-        name="response-accept",
-    ),
     path("rounds/<slug:slug>/respond/<str:org_code>/history/", history, name="response-history"),
     path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
     path("evidence/<int:pk>/delete/", evidence_remove, name="evidence-delete"),
