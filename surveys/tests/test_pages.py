@@ -183,9 +183,15 @@ def test_the_browsers_language_chooses_the_texts_and_english_fills_the_gaps(clie
 
     question = thb_2016.questions.get(code="PRO.LEG.01")
     assert escape(question.text["fr"]) in blocks["PRO.LEG.01"]
-    assert escape(question.help_text["en"]) in blocks["PRO.LEG.01"]  # no French help: English is shown
+    assert escape(question.help_text["fr"]) in blocks["PRO.LEG.01"]
     english = client.get(_questionnaire_url(thb_2016), headers={"accept-language": "en"}).content.decode()
     assert escape(question.text["fr"]) not in english
+
+    # A text without the reader's language falls back to English.
+    question.help_text = {"en": question.help_text["en"]}
+    question.save(update_fields=["help_text"])
+    html = client.get(_questionnaire_url(thb_2016), headers={"accept-language": "fr"}).content.decode()
+    assert escape(question.help_text["en"]) in _question_blocks(html)["PRO.LEG.01"]
 
 
 @pytest.mark.django_db
