@@ -4,8 +4,8 @@
 who changed them, the evidence) and arranges it for the "All our answers" page and the PDF. `response_copy_pdf`
 renders that with WeasyPrint; the submission receipt attaches it.
 
-Words, not codes: `value_words` is the one function that turns a stored cell value into what a person reads (the
-option's label, a localised number or date). Questions hidden by their show-if rule are left out; questions without
+Words, not codes: every value and cell is named by `question.words` (`surveys.answer_types.Words`, the one place
+that turns a stored value into what a person reads: the option's label, a localised number or date, a cell's labels). Questions hidden by their show-if rule are left out; questions without
 an answer say so; a breakdown table shows only its rows that hold a figure, with their totals.
 """
 
@@ -25,48 +25,11 @@ from surveys import answer_types as at
 from surveys.i18n import pick
 from surveys.models import Area, Question, Section
 
-from .models import Answer, Evidence, Response, Source
-from .selectors import answers_of, is_visible, survey_structure, typed_values
+from .models import Answer, Evidence, Response
+from .selectors import answers_of, is_visible, person_label, survey_structure, typed_values
 
 Key = tuple[str, str]
 STYLESHEET = "css/answer-copy.css"
-
-
-# --- the words for a stored value -------------------------------------------------------------------------------
-
-
-def value_words(spec: at.CellSpec, value: Any) -> str:
-    """What a person reads for a stored cell value: option labels instead of codes, localised numbers and dates.
-
-    The one place the copy turns values into words; swap it for the shared labels function when there is one.
-    """
-    if value is None or value == "" or value == []:
-        return ""
-    labels = {c.code: pick(c.label) or c.code for c in spec.choices}
-    if spec.kind == at.CHOICE:
-        return labels.get(value, value)
-    if spec.kind == at.CHOICES:
-        return "; ".join(labels.get(code, code) for code in value)
-    if spec.kind == at.DATE:
-        return str(formats.date_format(value, "DATE_FORMAT"))
-    if spec.kind in (at.INTEGER, at.DECIMAL):
-        return str(formats.number_format(value, force_grouping=True))
-    return str(value)  # text, and years, which are never grouped ("2014", not "2,014")
-
-
-def _cell_label(question: Question, spec: at.CellSpec) -> str:
-    """The label of one cell of a question with several (a matrix row, a year, a composite field); "" for one."""
-    if question.type in ("matrix", "likert_matrix"):
-        return next((pick(r.get("label")) or r["code"] for r in question.rows if r["code"] == spec.row), spec.row)
-    if question.type == "integer_per_year":
-        return spec.column
-    if question.type == "year_range":
-        return _("First year") if spec.row == "start" else _("Last year")
-    if question.type == "composite":
-        return next((pick(f.get("label")) or f["code"] for f in question.fields if f["code"] == spec.row), spec.row)
-    if question.type == "yes_no_plus_integer" and spec.row == "number":
-        return pick(question.number_label) or _("Number")
-    return ""
 
 
 # --- what the copy holds --------------------------------------------------------------------------------------
@@ -152,13 +115,6 @@ class AnswerCopy:
 # --- building it --------------------------------------------------------------------------------------------------
 
 
-def _who(answer: Answer) -> str:
-    user = answer.updated_by
-    if user is not None:
-        return str(user.get_full_name() or user.email or user.username)
-    return _("an import") if answer.source == Source.IMPORT else _("someone")
-
-
 def _number(value: int | Decimal) -> str:
     return str(formats.number_format(value, force_grouping=True))
 
@@ -214,14 +170,18 @@ def _copy_question(question: Question, cells: dict[Key, Answer], evidence: list[
             item.answered = True
     else:
         for spec in question.cells():
-            words = value_words(spec, values.get(spec.key))
+            value = values.get(spec.key)
+            words = question.words.value(spec.key, value) if value not in (None, "", []) else ""
             if words:
-                item.lines.append(Line(_cell_label(question, spec), words))
+                item.lines.append(Line(question.words.cell(spec.key), words))
         item.answered = bool(item.lines)
     stored = [a for a in cells.values() if not _empty(a)]
     if stored:
         latest_answer = max(stored, key=lambda a: a.updated_at)
-        item.changed_by, item.changed_at = _who(latest_answer), latest_answer.updated_at
+        item.changed_by, item.changed_at = (
+            person_label(latest_answer.updated_by, latest_answer.source),
+            latest_answer.updated_at,
+        )
         item.needs_review = any(a.needs_review for a in stored)
     return item
 

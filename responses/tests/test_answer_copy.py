@@ -12,11 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from responses.answer_copy import response_copy, response_copy_pdf, value_words
+from responses.answer_copy import response_copy, response_copy_pdf
 from responses.evidence import evidence_upload
 from responses.models import Response
 from responses.services import answers_save
-from surveys import answer_types as at
 from tests.otp_helpers import force_login_verified
 
 from .conftest import question
@@ -122,14 +121,6 @@ def test_evidence_is_listed_by_file_name(client, response_at, people):
     html = article(client.get(BASE + "answers/").content.decode(), "PAR.NAT.06")
     assert "National-action-plan-2013.pdf" in html
     assert 'data-answered="yes"' in html
-
-
-def test_value_words_gives_labels_and_localised_figures():
-    spec = at.CellSpec("", "", at.CHOICES, (at.Choice("yes", {"en": "Yes", "ru": "Да"}), at.Choice("no", {"en": "No"})))
-    assert value_words(spec, ["yes", "no"]) == "Yes; No"
-    assert value_words(at.CellSpec("", "", at.INTEGER), 1234567) == "1,234,567"
-    assert value_words(at.CellSpec("", "", at.YEAR), 2014) == "2014"
-    assert value_words(at.CellSpec("", "", at.TEXT), None) == ""
 
 
 def test_the_links_to_the_copy_are_on_the_home_review_and_staff_pages(client, response_at, people):
