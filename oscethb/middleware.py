@@ -90,11 +90,22 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class SessionLifetimeMiddleware:
-    """A login lasts at most SESSION_ABSOLUTE_SECONDS, however active; SESSION_COOKIE_AGE with
-    SESSION_SAVE_EVERY_REQUEST is the idle timeout (every request, autosaves included, pushes it on)."""
+LOGIN_STARTED_KEY = "oscethb_login_started"
 
-    KEY = "oscethb_login_started"
+
+def session_lifetime_start(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """user_logged_in: the absolute lifetime of a login counts from the login itself (apps.AdminConfig connects it)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LOGIN_STARTED_KEY] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """A login lasts at most SESSION_ABSOLUTE_SECONDS from the moment of logging in, however active;
+    SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST is the idle timeout (every request, autosaves included,
+    pushes it on). A session without a start (logged in before the start was recorded) counts from now."""
+
+    KEY = LOGIN_STARTED_KEY
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
