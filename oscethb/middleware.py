@@ -121,3 +121,31 @@ class SessionLifetimeMiddleware:
             if now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return self.get_response(request)
+
+
+# Pages, downloads and autosave answers that carry a person's answers or documents: never kept by a browser's cache
+# (a shared computer's back button, disk cache) or a proxy. Every URL whose name starts with one of these prefixes
+# (so a new answer page named "response-…" is covered when it is added), and these names.
+NO_STORE_PREFIXES = ("response-", "evidence-")
+NO_STORE_NAMES = frozenset({"excel-export-download", "dashboard-question", "dashboard-country"})
+
+
+def no_store_url_name(name: str | None) -> bool:
+    return bool(name) and (str(name).startswith(NO_STORE_PREFIXES) or name in NO_STORE_NAMES)
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store (and Django's other never-cache headers) on the answer pages, the answer and evidence
+    downloads and the exports, chosen by URL name (no_store_url_name), whatever the view answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils.cache import add_never_cache_headers
+
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and no_store_url_name(match.url_name):
+            add_never_cache_headers(response)
+        return response
