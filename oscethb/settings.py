@@ -286,6 +286,11 @@ AXES_LOCKOUT_CALLABLE = "oscethb.security.lockout_response"
 # Failed attempts are kept (admin: Axes); successful logins are not logged, to keep no more personal data than needed.
 AXES_DISABLE_ACCESS_LOG = True
 
+# "Forgotten your password?" (responses/password_reset.py): at most this many reset mails to one address, and this
+# many requests from one IP address, per hour; beyond that the page looks the same but no mail is sent (logged).
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=10)
+
 # Uploads: evidence documents are at most 10 MB (checked again in the upload service).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
