@@ -29,18 +29,18 @@ $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
 
 install: $(STAMP) .env $(AXE)
 
-## Set everything up on the embedded default (SQLite, tasks in-process), load the rounds, seed demo data, serve.
+## Set everything up on the embedded default (SQLite, no services), load the rounds, seed demo data, serve with a
+## Celery worker beside the server on kombu's filesystem transport (oscethb/devserver.py; Ctrl+C stops both).
 run: install demo serve
 
 demo: install
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_survey surveys/definitions/thb-2016.yaml surveys/definitions/thb-2021.yaml
-	$(PY) manage.py seed_demo
+	PORT=$(PORT) $(PY) manage.py seed_demo
 
 serve: install
-	@echo "Serving oscethb at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(PY) -m oscethb.devserver $(PORT)
 
 ## The whole test suite. DATABASE_URL and CELERY_BROKER_URL choose PostgreSQL and Redis (as in CI); without them
 ## it runs on SQLite, and the tests that need a real broker skip with the reason.

@@ -79,12 +79,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 class WorkerStarter:
-    """Starts real `celery -A oscethb worker` processes on the configured Redis broker, using the test database."""
+    """Starts real `celery -A oscethb worker` processes on the configured Redis broker (or the broker given, with
+    extra environment for it), using the test database."""
 
-    def __init__(self) -> None:
+    def __init__(self, broker: str | None = None, **broker_env: str) -> None:
         from django.db import connection
 
-        broker = os.environ.get("CELERY_BROKER_URL", "")
+        broker = broker or os.environ.get("CELERY_BROKER_URL", "")
         if not broker:
             pytest.skip("needs a real broker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/15 (CI does)")
         if connection.vendor != "postgresql":
@@ -96,6 +97,7 @@ class WorkerStarter:
             "DJANGO_SETTINGS_MODULE": "oscethb.settings_test",
             "CELERY_BROKER_URL": broker,
             "OSCETHB_WORKER_EAGER": "0",
+            **broker_env,
         }
         self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[IO[bytes]] = []
@@ -182,3 +184,50 @@ def celery_workers(transactional_db: None) -> Iterator[WorkerStarter]:
 def celery_worker_process(celery_workers: WorkerStarter) -> subprocess.Popen[bytes]:
     """One real worker (see celery_workers)."""
     return celery_workers.start()
+
+
+def _use_broker(url: str | None, options: dict[str, object]) -> None:
+    """Point this process's Celery app at another broker: its configuration and its cached connection pools.
+
+    The read and write URLs are set too: Celery prefers a CELERY_BROKER_URL environment variable (CI sets one) over
+    `broker_url`, but not over these."""
+    from oscethb.celery import app
+
+    pool = app._pool  # type: ignore[attr-defined]
+    if pool is not None:
+        pool.force_close_all()
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None
+    app.conf.broker_url = url
+    app.conf.broker_read_url = url if url != os.environ.get("CELERY_BROKER_URL") else None
+    app.conf.broker_write_url = app.conf.broker_read_url
+    app.conf.broker_transport_options = options
+
+
+@pytest.fixture
+def filesystem_celery_workers(transactional_db: None, tmp_path: Path) -> Iterator[WorkerStarter]:
+    """Real workers on kombu's filesystem transport, the broker `make run` uses (no Redis); messages are files in a
+    folder of this test. Needs PostgreSQL, like every real worker (the SQLite test database is in memory)."""
+    from oscethb.celery import app
+
+    folder = tmp_path / "celery"
+    for sub in ("queue", "control"):
+        (folder / sub).mkdir(parents=True)
+    starter = WorkerStarter("filesystem://", CELERY_FILESYSTEM_DIR=str(folder))
+    saved = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
+    _use_broker(
+        "filesystem://",
+        {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "polling_interval": 0.2,
+        },
+    )
+    app.conf.task_always_eager = False
+    try:
+        yield starter
+    finally:
+        starter.stop_all()
+        _use_broker(saved[0], saved[1])
+        app.conf.task_always_eager = saved[2]

@@ -90,11 +90,22 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
-class SessionLifetimeMiddleware:
-    """A login lasts at most SESSION_ABSOLUTE_SECONDS, however active; SESSION_COOKIE_AGE with
-    SESSION_SAVE_EVERY_REQUEST is the idle timeout (every request, autosaves included, pushes it on)."""
+LOGIN_STARTED_KEY = "oscethb_login_started"
 
-    KEY = "oscethb_login_started"
+
+def session_lifetime_start(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """user_logged_in: the absolute lifetime of a login counts from the login itself (apps.AdminConfig connects it)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LOGIN_STARTED_KEY] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """A login lasts at most SESSION_ABSOLUTE_SECONDS from the moment of logging in, however active;
+    SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST is the idle timeout (every request, autosaves included,
+    pushes it on). A session without a start (logged in before the start was recorded) counts from now."""
+
+    KEY = LOGIN_STARTED_KEY
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -110,3 +121,31 @@ class SessionLifetimeMiddleware:
             if now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return self.get_response(request)
+
+
+# Pages, downloads and autosave answers that carry a person's answers or documents: never kept by a browser's cache
+# (a shared computer's back button, disk cache) or a proxy. Every URL whose name starts with one of these prefixes
+# (so a new answer page named "response-…" is covered when it is added), and these names.
+NO_STORE_PREFIXES = ("response-", "evidence-")
+NO_STORE_NAMES = frozenset({"excel-export-download", "dashboard-question", "dashboard-country"})
+
+
+def no_store_url_name(name: str | None) -> bool:
+    return bool(name) and (str(name).startswith(NO_STORE_PREFIXES) or name in NO_STORE_NAMES)
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store (and Django's other never-cache headers) on the answer pages, the answer and evidence
+    downloads and the exports, chosen by URL name (no_store_url_name), whatever the view answers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils.cache import add_never_cache_headers
+
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and no_store_url_name(match.url_name):
+            add_never_cache_headers(response)
+        return response

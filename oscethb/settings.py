@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "oscethb.middleware.RejectNulMiddleware",
     "oscethb.middleware.ContentSecurityPolicyMiddleware",
+    "oscethb.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -114,6 +115,9 @@ else:
     # SQLite: wait for a writer instead of failing at once when two people save at the same moment.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+    # Write-ahead log: readers never block writers, so a report build on the worker (`make run`), which streams the
+    # round's answers in one long read, does not hold up the autosaves of the people answering.
+    DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL;")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,19 +167,31 @@ STORAGES = {
 # E-mail: console by default, so a development machine never sends mail; smtp://user:pass@host:587 in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-# The site's public address, for links in e-mails sent by tasks (reminders), which have no request to ask.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The site's public address, for links in e-mails sent by tasks (reminders), which have no request to ask. In
+# development it follows PORT, the port `make run` serves (and passes to its worker).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="oscethb <noreply@oscethb.invalid>")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Celery. With no broker configured, tasks run in-process (eager) so nothing else needs to run.
+# Celery. Where tasks run depends on CELERY_BROKER_URL:
+# - unset: tasks run in-process and eagerly, inside the request or command that queued them (tests, management
+#   commands, a bare `manage.py runserver`). Nothing else needs to run, but a report build or an export started from
+#   the web holds the browser until it is finished.
+# - `filesystem://`: kombu's filesystem transport, messages are files under var/celery/ (CELERY_FILESYSTEM_DIR).
+#   `make run` sets it and starts a worker beside the development server (oscethb/devserver.py), so long work leaves
+#   the request without Redis. One machine only; for development and the demo.
+# - `redis://host:6379/0`: production and CI; workers on any machine.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+_FILESYSTEM_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
 # Results are kept in Redis for commands that wait on a task; long work records its state on job rows instead.
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL) or None
+# The filesystem transport has no result store: nothing here needs one (commands poll the job rows).
+CELERY_RESULT_BACKEND = (
+    env.str("CELERY_RESULT_BACKEND", default="" if _FILESYSTEM_BROKER else CELERY_BROKER_URL) or None
+)
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_IMPORTS = ["oscethb.tasks"]
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -188,12 +204,24 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged message after this many seconds; longer than the hard time limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
     # How often a worker looks for messages whose worker died (seconds between sweeps, and sweeps per scan).
     "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
 }
+if _FILESYSTEM_BROKER:
+    # The web process and the worker exchange messages as files in one folder; the control folder carries
+    # broadcasts (ping, shutdown). A worker looks for new files every polling_interval seconds.
+    CELERY_FILESYSTEM_DIR = Path(env.str("CELERY_FILESYSTEM_DIR", default=str(VAR_DIR / "celery")))
+    for _folder in ("queue", "control"):
+        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+        "polling_interval": 0.5,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic tasks (celery beat), declared in code.
@@ -209,6 +237,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 # Fault-injection for the worker tests only: a report build waits this long after claiming its run.
 REPORT_BUILD_PAUSE_SECONDS = env.float("REPORT_BUILD_PAUSE_SECONDS", default=0.0)
+# ... and waits this long after each progress step, so a test can watch a small build's steps go by.
+REPORT_BUILD_STEP_SECONDS = env.float("REPORT_BUILD_STEP_SECONDS", default=0.0)
 REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[14, 7, 2])
 
 # Security. Production (DEBUG=0) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.
@@ -255,6 +285,11 @@ AXES_CLIENT_IP_CALLABLE = "oscethb.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "oscethb.security.lockout_response"
 # Failed attempts are kept (admin: Axes); successful logins are not logged, to keep no more personal data than needed.
 AXES_DISABLE_ACCESS_LOG = True
+
+# "Forgotten your password?" (responses/password_reset.py): at most this many reset mails to one address, and this
+# many requests from one IP address, per hour; beyond that the page looks the same but no mail is sent (logged).
+PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
+PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=10)
 
 # Uploads: evidence documents are at most 10 MB (checked again in the upload service).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

@@ -125,6 +125,8 @@ def report_run_execute(*, run_id: int) -> str:
 
     def progress(percent: int, message: str) -> None:
         _set(run_id, progress=percent, message=message[:200])
+        if settings.REPORT_BUILD_STEP_SECONDS:  # worker tests watch the steps of a small build go by
+            time.sleep(settings.REPORT_BUILD_STEP_SECONDS)
 
     try:
         data = report_compute(survey=run.survey, include_in_progress=run.include_in_progress, progress=progress)

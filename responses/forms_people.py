@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invitation, Role
@@ -59,7 +62,27 @@ class BulkInvitationForm(forms.Form):
 
 class EmailPasswordResetForm(PasswordResetForm):
     """Django's reset form, also for active accounts that have no usable password yet (created by add_member
-    without --password): "Forgotten your password?" is how such a person sets their first password."""
+    without --password): "Forgotten your password?" is how such a person sets their first password.
+
+    save() (what the view calls) only queues the mail; a Celery task sends it with send_now(), within the rate
+    limits (responses.password_reset)."""
+
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        from oscethb.security import client_ip
+
+        from .password_reset import password_reset_request
+
+        password_reset_request(
+            email=self.cleaned_data["email"],
+            ip=client_ip(request) if request is not None else None,
+            domain=kwargs.get("domain_override") or (request.get_host() if request is not None else ""),
+            use_https=bool(kwargs.get("use_https")),
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+
+    def send_now(self, *, domain_override: str, use_https: bool) -> None:
+        """Django's own sending: one mail to every active account with this address."""
+        super().save(domain_override=domain_override, use_https=use_https)
 
     def get_users(self, email: str) -> Iterator[Any]:
         user_model = get_user_model()

@@ -234,3 +234,18 @@ class Evidence(TimeStamped):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class PasswordResetRequest(TimeStamped):
+    """One "Forgotten your password?" request, kept a day to rate-limit reset mails per address and per IP address
+    (responses.password_reset). The address is stored only as a keyed hash."""
+
+    address = models.CharField(max_length=64, db_index=True, help_text=_("HMAC-SHA256 of the address as typed"))
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    sent = models.BooleanField(default=False, help_text=_("Whether a mail went out (the address has an account)"))
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"password reset {self.created_at:%Y-%m-%d %H:%M} {'sent' if self.sent else 'not sent'}"

@@ -21,9 +21,11 @@ Checks made for every import:
 - XLSX: a zip archive whose members unpack (by the sizes in the archive's directory, which `zipfile` enforces when
   reading) to at most `max_unpacked` bytes, checked before anything is decompressed, so a zip bomb is refused at
   once; a damaged or foreign workbook is refused. Only the first sheet is read.
-- Formulas: a cell holding an Excel formula, or text that a spreadsheet would run as one (starting with `=`, `@`, or
-  `+` other than a number such as `+43 1 234`), is not used; each is reported as `row N: cell C7 holds a formula
-  (…)` in `TableReader.problems` and its row is not yielded.
+- Formulas: only a workbook holds formulas. A formula cell of an .xlsx file (one Excel computes, not a text cell that
+  happens to begin with `=`) is not used; each is reported as `row N: cell C7 holds a formula (…)` in
+  `TableReader.problems` and its row is not yielded. A CSV file holds text only: "+1-800-555-0100 hotline",
+  "@ministry", "=SUM(A1)" or "-5" in a CSV are what the person wrote, and are read as such (exports neutralise such
+  text again when they write a spreadsheet).
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ import csv
 import datetime as dt
 import io
 import itertools
-import re
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -46,9 +47,6 @@ from django.utils.translation import gettext as _
 
 MB = 2**20
 CSV_DELIMITERS = (",", ";", "\t")
-# A cell a spreadsheet would evaluate: "=…", "@…", "+…" (a signed number such as "+43 1 234" is not a formula).
-_FORMULA_IN_ROW = re.compile(r"(?:^|\x1f)\s*[=@+]")
-_FORMULA_CELL = re.compile(r"\s*(?:[=@]|\+(?![\d\s.,']*$))")
 
 Source = str | Path | IO[bytes] | bytes
 
@@ -92,10 +90,6 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
-
-
-def is_formula(value: Any) -> bool:
-    return isinstance(value, str) and _FORMULA_CELL.match(value) is not None
 
 
 def formula_problem(number: int, index: int, value: Any) -> str:
@@ -230,10 +224,6 @@ def _open_csv(source: Source, options: TableOptions) -> TableReader:
             raise _csv_error(exc, lines, 1) from None
         reader = TableReader([], iter(()), closer=(lambda: text.detach() and handle.close()) if owned else text.detach)
         header_cells = list(header_cells or [])
-        for index, value in enumerate(header_cells, start=1):
-            if is_formula(value):
-                reader.problems.append(formula_problem(1, index, value))
-                header_cells[index - 1] = ""
         reader.header = [cell_text(v) for v in header_cells]
         reader._rows = _csv_rows(reader, records, lines, options) if header_cells else iter(())
         return reader
@@ -299,7 +289,6 @@ def _csv_rows(
 ) -> Iterator[tuple[int, list[Any]]]:
     typed, limit = options.typed, options.max_rows + 1
     number = 1
-    search = _FORMULA_IN_ROW.search
     while True:
         try:
             record = next(records, None)
@@ -310,11 +299,6 @@ def _csv_rows(
         number += 1
         if number > limit:
             raise _too_many_rows(options.max_rows)
-        if search("\x1f".join(record)):
-            found = [formula_problem(number, i, v) for i, v in enumerate(record, start=1) if is_formula(v)]
-            if found:
-                reader.problems.extend(found)
-                continue
         yield number, (record if typed else [v.strip() for v in record])
 
 
@@ -374,11 +358,10 @@ def _open_xlsx(source: Source, options: TableOptions) -> TableReader:
             raise
         if first is None:
             return reader
-        header = list(first)
-        for index, value in enumerate(header, start=1):
-            if is_formula(value):
-                reader.problems.append(formula_problem(1, index, value))
-                header[index - 1] = None
+        header, formulas = list(first[0]), first[1]
+        for index in formulas:
+            reader.problems.append(formula_problem(1, index, header[index - 1]))
+            header[index - 1] = None
         reader.header = [cell_text(v) for v in header]
         reader._rows = _xlsx_rows(reader, values, options)
         return reader
@@ -388,8 +371,9 @@ def _open_xlsx(source: Source, options: TableOptions) -> TableReader:
         raise
 
 
-def _sheet_values(sheet: Any) -> Iterator[tuple[Any, ...]]:
-    rows = sheet.iter_rows(values_only=True)
+def _sheet_values(sheet: Any) -> Iterator[tuple[tuple[Any, ...], list[int]]]:
+    """Each row's values, and the (1-based) columns of its formula cells: a cell's type, not its text, says which."""
+    rows = sheet.iter_rows()
     while True:
         try:
             row = next(rows, None)
@@ -397,18 +381,17 @@ def _sheet_values(sheet: Any) -> Iterator[tuple[Any, ...]]:
             raise TableError(_("The workbook cannot be read: %(error)s") % {"error": str(exc)[:200]}) from exc
         if row is None:
             return
-        yield row
+        yield tuple(cell.value for cell in row), [i for i, cell in enumerate(row, start=1) if cell.data_type == "f"]
 
 
 def _xlsx_rows(
-    reader: TableReader, values: Iterator[tuple[Any, ...]], options: TableOptions
+    reader: TableReader, values: Iterator[tuple[tuple[Any, ...], list[int]]], options: TableOptions
 ) -> Iterator[tuple[int, list[Any]]]:
     typed, limit = options.typed, options.max_rows + 1
-    for number, row in enumerate(values, start=2):
+    for number, (row, formulas) in enumerate(values, start=2):
         if number > limit:
             raise _too_many_rows(options.max_rows)
-        found = [formula_problem(number, i, v) for i, v in enumerate(row, start=1) if is_formula(v)]
-        if found:
-            reader.problems.extend(found)
+        if formulas:
+            reader.problems.extend(formula_problem(number, i, row[i - 1]) for i in formulas)
             continue
         yield number, (list(row) if typed else [cell_text(v) for v in row])

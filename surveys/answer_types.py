@@ -445,18 +445,31 @@ def _clean_decimal(raw: Any, validation: Mapping[str, Any]) -> Decimal:
     return value
 
 
+# Every date answer lies in these years (web form, autosave and import all parse dates here): a date from year 1 is
+# a typing slip, and Excel cannot show dates before 1900 (it writes #####).
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
 def _clean_date(raw: Any) -> dt.date:
     if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    text = _as_text(raw)
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise AnswerError(_("Enter a date as YYYY-MM-DD, for example 2015-06-30."))
+        value = raw.date()
+    elif isinstance(raw, dt.date):
+        value = raw
+    else:
+        text = _as_text(raw)
+        for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"):
+            try:
+                value = dt.datetime.strptime(text, pattern).date()
+                break
+            except ValueError:
+                continue
+        else:
+            raise AnswerError(_("Enter a date as YYYY-MM-DD, for example 2015-06-30."))
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise AnswerError(
+            _("Enter a date between %(first)d and %(last)d.") % {"first": DATE_MIN.year, "last": DATE_MAX.year}
+        )
+    return value
 
 
 def _split_choices(raw: Any) -> list[str]:

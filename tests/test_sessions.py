@@ -43,3 +43,28 @@ def test_a_recent_login_is_kept(client, db, settings):
     session["oscethb_login_started"] = int(time.time()) - settings.SESSION_ABSOLUTE_SECONDS + 60
     session.save()
     assert client.get("/my/").status_code == 200
+
+
+def test_the_absolute_lifetime_counts_from_the_login_not_from_the_first_request(client, db, settings) -> None:
+    logged_in_at = int(time.time())
+    _logged_in(client, db)
+    assert logged_in_at <= client.session["oscethb_login_started"] <= int(time.time())
+
+    # Idle (but within the idle timeout) until the absolute lifetime since the login has passed: the first request
+    # after that finds the login over, although it is the first request since logging in.
+    session = client.session
+    session["oscethb_login_started"] -= settings.SESSION_ABSOLUTE_SECONDS + 1
+    session.save()
+    result = client.get("/my/")
+    assert result.status_code == 302
+    assert "/accounts/login/" in result["Location"]
+
+
+def test_logging_in_through_the_form_starts_the_lifetime(client, db) -> None:
+    get_user_model().objects.create_user(
+        username="f@example.org", email="f@example.org", password="a-long-password-2026"
+    )
+    before = int(time.time())
+    result = client.post("/accounts/login/", {"username": "f@example.org", "password": "a-long-password-2026"})
+    assert result.status_code == 302
+    assert before <= client.session["oscethb_login_started"] <= int(time.time())

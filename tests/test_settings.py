@@ -13,7 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 def _run_settings(
     env_overrides: dict[str, str], code: str = "import django; django.setup(); print('ok')"
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "PORT", "SITE_URL"}
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "oscethb.settings", **env_overrides})
     # An empty .env-free working copy is simulated by pointing read_env at nothing: the real .env only sets DEBUG.
     return subprocess.run(
@@ -56,3 +60,31 @@ def test_postgres_url_gets_persistent_connections() -> None:
 def test_six_osce_languages_with_english_default(settings) -> None:
     assert [code for code, _ in settings.LANGUAGES] == ["en", "fr", "de", "it", "ru", "es"]
     assert settings.LANGUAGE_CODE == "en"
+
+
+def test_the_filesystem_broker_of_make_run_keeps_its_messages_under_var_and_needs_no_result_store(tmp_path) -> None:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "o = s.CELERY_BROKER_TRANSPORT_OPTIONS; "
+        "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_RESULT_BACKEND, o['data_folder_in'] == o['data_folder_out'], "
+        "o['data_folder_in'], o['control_folder'])"
+    )
+    folder = tmp_path / "celery"
+    result = _run_settings(
+        {"DEBUG": "1", "CELERY_BROKER_URL": "filesystem://", "CELERY_FILESYSTEM_DIR": str(folder)}, code
+    )
+    assert result.returncode == 0, result.stderr
+    eager, backend, same, queue, control = result.stdout.split()
+    assert (eager, backend, same) == ("False", "None", "True")
+    assert Path(queue) == folder / "queue"
+    assert Path(queue).is_dir()
+    assert Path(control) == folder / "control"
+    assert Path(control).is_dir()
+
+
+def test_site_url_follows_the_port_served_unless_set() -> None:
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.SITE_URL)"
+    assert _run_settings({"DEBUG": "1", "PORT": "8391"}, code).stdout.strip() == "http://127.0.0.1:8391"
+    assert _run_settings({"DEBUG": "1"}, code).stdout.strip() == "http://127.0.0.1:8000"
+    explicit = {"DEBUG": "1", "PORT": "8391", "SITE_URL": "https://oscethb.example.org"}
+    assert _run_settings(explicit, code).stdout.strip() == "https://oscethb.example.org"

@@ -45,8 +45,8 @@ def _options() -> TableOptions:
 def read_table(path: str | Path) -> Table:
     """Read a .csv (UTF-8, with or without BOM) or .xlsx file (first sheet) into a Table of texts.
 
-    Raises TableError for a missing, too large, unreadable or wrongly encoded file, and for cells holding
-    formulas (every such cell is reported); see responses.tables.
+    Raises TableError for a missing, too large, unreadable or wrongly encoded file, and for formula cells of a
+    workbook (every such cell is reported; a CSV holds text only); see responses.tables.
     """
     path = Path(path)
     if not path.is_file():

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from reports.models import Report
 from reports.services import report_run_request
@@ -50,7 +52,8 @@ class Command(BaseCommand):
                     report_run_request(survey=survey, include_in_progress=provisional, trigger="demo")
         self.stdout.write("")
         self.stdout.write(
-            "Demo data ready. Log in at http://127.0.0.1:8000/accounts/login/ (password for all: " + DEMO_PASSWORD + ")"
+            f"Demo data ready. Log in at {settings.SITE_URL.rstrip('/')}{reverse('login')} "
+            f"(password for all: {DEMO_PASSWORD})"
         )
         self.stdout.write(f"  {'Office staff':<28} {DEMO_STAFF}")
         self.stdout.write(
