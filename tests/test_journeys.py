@@ -289,6 +289,22 @@ def test_ngo_member_sees_only_the_ngo_questionnaire(
     assert audiences <= {"ngo", "both"}
 
 
+def test_a_respondents_own_pages_fit_a_phone(
+    journey: Callable[..., Journey], live_server: Any, austria: Organisation
+) -> None:
+    """The pages around the answering ones (front door, login, cards, response home, review, two-factor) at
+    390 px: no sideways scrolling, no axe violation (the section pages are in the coordinator's phone journey)."""
+    coordinator = member(austria, Role.COORDINATOR, "phone@at.example.org")
+    j = journey(phone=True)
+    start_at_the_front_door(j, live_server.url)
+    log_in(j, coordinator.email)
+    open_from_card(j, "AT", "Start")
+    go_to_review(j)
+    j.follow(j.nav_link("Two-factor"))
+    j.follow(j.link("Set up two-factor authentication"))
+    expect(j.page.get_by_label("Code")).to_be_visible()
+
+
 # --- staff ---------------------------------------------------------------------------------------------------------
 
 
@@ -369,3 +385,54 @@ def test_staff_log_in_with_a_code_follow_the_round_and_return_a_response(
     back_to_staff_home(j)
     build_a_provisional_report(j)
     assert Response.objects.get(pk=response.pk).staff_comment == "Please add the figures for 2014."
+
+
+# --- keyboard only -------------------------------------------------------------------------------------------------
+
+
+def tab_to(j: Journey, description: str, is_target: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches `is_target` (a JavaScript predicate on the element), checking
+    that every element the focus passes shows where it is."""
+    for _ in range(limit):
+        j.page.keyboard.press("Tab")
+        focused = j.page.evaluate(
+            """() => { const e = document.activeElement; const s = getComputedStyle(e);
+                       return {visible: s.outlineStyle !== 'none' || s.boxShadow !== 'none', text: e.outerHTML.slice(0, 120)}; }"""
+        )
+        assert focused["visible"], f"no visible focus on {focused['text']}"
+        if j.page.evaluate(f"() => (e => {is_target})(document.activeElement)"):
+            return
+    raise AssertionError(f"{description} not reached with {limit} presses of Tab")
+
+
+def test_keyboard_only_a_member_logs_in_switches_language_and_opens_a_card(
+    journey: Callable[..., Journey], live_server: Any, austria: Organisation
+) -> None:
+    coordinator = member(austria, Role.COORDINATOR, "keyboard@at.example.org")
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    tab_to(j, "the Log in link", "e.matches('nav a') && e.textContent.trim() === 'Log in'")
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    j.page.keyboard.type(coordinator.email)  # the e-mail field has the focus when the page opens
+    j.page.keyboard.press("Tab")
+    j.page.keyboard.type(PASSWORD)
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    j.check()
+    expect(j.page).to_have_url(re.compile(r"/my/$"))
+
+    tab_to(j, "the language list", "e.id === 'language'")
+    j.page.keyboard.press("ArrowDown")  # English -> French; nothing happens until the button is pressed
+    expect(j.page.locator("html")).to_have_attribute("lang", "en")
+    j.page.keyboard.press("Tab")
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    expect(j.page.locator("html")).to_have_attribute("lang", "fr")
+    expect(j.page).to_have_url(re.compile(r"/my/$"))
+
+    tab_to(j, "the card's button", f"e.closest('[data-card=\"{SLUG}:AT\"]') && e.matches('a.btn')")
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    j.check()
+    expect(j.page).to_have_url(re.compile(rf"/rounds/{SLUG}/respond/AT/$"))
