@@ -7,8 +7,9 @@ import sys
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
@@ -111,7 +112,6 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
         from django.contrib.auth import logout
 
         user = getattr(request, "user", None)
@@ -149,3 +149,25 @@ class NoStoreMiddleware:
         if match is not None and no_store_url_name(match.url_name):
             add_never_cache_headers(response)
         return response
+
+
+class SiteNotFoundPageMiddleware:
+    """With DEBUG=1 (the demo `make run` serves) Django answers a refused or unknown address with its debug page,
+    which lists every URL pattern of the project; people trying the demo must see what production shows: the site's
+    own 404 page (templates/404.html). Without DEBUG Django already does; errors (500) keep the debug page in
+    development, where a developer needs it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # An address no URL pattern matches never reaches a view: its 404 is built before any process_exception.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return defaults.page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if settings.DEBUG and isinstance(exception, Http404):
+            return defaults.page_not_found(request, exception)
+        return None

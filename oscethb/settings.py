@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "responses.twofactor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "oscethb.middleware.SiteNotFoundPageMiddleware",
     "oscethb.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: turns a request that hit the failure limit into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -130,7 +131,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: it refuses a locked-out (e-mail address, IP address) before the password is even checked.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "responses.auth.EmailBackend"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "after-login"  # staff home, the member's questionnaires, or the home page
 LOGOUT_REDIRECT_URL = "home"
 
 # Internationalisation: the six official OSCE languages, English first and default.

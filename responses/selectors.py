@@ -157,15 +157,30 @@ def response_progress(response: Response, areas: list[Area] | None = None) -> Pr
     """Required questions answered per section, applying show-if: hidden questions are never required."""
     kind = response.organisation.respondent_kind
     areas = areas if areas is not None else survey_structure(response.survey, kind)
-    answers = answers_of(response)
-    evidence = evidence_counts(response)
-    by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+    return progress_of(areas, answers_of(response), evidence_counts(response))
+
+
+def progress_of(areas: list[Area], answers: AnswerMap, evidence: dict[int, int], kind: str | None = None) -> Progress:
+    """The progress of one response from its round's structure, its answers and its documents (no queries).
+
+    `kind` leaves out the questions not asked of that kind of respondent, for a structure read for every kind
+    (`survey_structure(survey)`); a structure read for one kind needs none.
+    """
+    by_code = {
+        q.code: q
+        for a in areas
+        for s in a.sections.all()
+        for q in s.questions.all()
+        if kind is None or q.for_kind(kind)
+    }
     result = []
     for area in areas:
         sections = []
         for section in area.sections.all():
             progress = SectionProgress(section)
             for question in section.questions.all():
+                if kind is not None and not question.for_kind(kind):
+                    continue
                 if not question.required or not is_visible(question, by_code, answers):
                     continue
                 progress.required += 1
@@ -180,6 +195,30 @@ def response_progress(response: Response, areas: list[Area] | None = None) -> Pr
             sections.append(progress)
         result.append((area, sections))
     return Progress(result)
+
+
+def responses_progress(
+    responses: list[Response], structures: dict[int, list[Area]] | None = None
+) -> dict[int, Progress]:
+    """The progress of many responses (of any rounds and kinds) in a fixed number of queries: one structure per
+    round (`survey_structure(survey)`, for every kind; pass them in `structures` by round id if already read), one
+    query for all their answers, one for their documents. Keyed by response id."""
+    structures = dict(structures or {})
+    for response in responses:
+        if response.survey_id not in structures:
+            structures[response.survey_id] = survey_structure(response.survey)
+    answers: dict[int, AnswerMap] = defaultdict(lambda: defaultdict(dict))
+    for answer in Answer.objects.filter(response__in=responses):
+        answers[answer.response_id][answer.question_id][(answer.row, answer.column)] = answer
+    evidence: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in (
+        Evidence.objects.filter(response__in=responses).values("response_id", "question_id").annotate(n=Count("id"))
+    ):
+        evidence[row["response_id"]][row["question_id"]] = row["n"]
+    return {
+        r.pk: progress_of(structures[r.survey_id], answers[r.pk], evidence[r.pk], kind=r.organisation.respondent_kind)
+        for r in responses
+    }
 
 
 def cell_kinds(question: Question) -> dict[tuple[str, str], str]:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from .views import answering, imports, people, twofactor, workflow
+from .views import answering, imports, landing, people, twofactor, workflow
 
 urlpatterns = [
+    *landing.urlpatterns,
     *answering.urlpatterns,
     *workflow.urlpatterns,
     *people.urlpatterns,

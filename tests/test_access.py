@@ -258,6 +258,14 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "my-rounds": [
         case("login  ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
     ],
+    # Where a login lands: a redirect for everyone (staff home, one's questionnaires, or the home page).
+    "after-login": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
+    # The Office's start page: every round's counts and links.
+    "staff-home": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  no_kwargs),
+    ],
     # A response: its members and the Office read it; nobody else, NGOs included, and no State reads an NGO's.
     "response-home": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),

@@ -131,6 +131,7 @@ def _counts(world: World) -> dict[str, int]:
     coordinator.force_login(world.coordinator)
     export = world.exports[0]
     staff_pages = {
+        "staff-home": reverse("staff-home"),
         "responses": reverse("staff-responses", args=[SLUG]),
         "responses-submitted": reverse("staff-responses", args=[SLUG]) + "?status=submitted",
         "history": reverse("response-history", args=[SLUG, "AT"]),

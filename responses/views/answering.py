@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from surveys.models import Question, Section, Survey
 
 from .. import values
-from ..access import ResponseAccess, response_access, targets
+from ..access import ResponseAccess, response_access
 from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
 from ..models import Answer, Evidence, Response
@@ -28,7 +28,6 @@ from ..selectors import (
     answers_of,
     history_rows,
     is_visible,
-    memberships_of,
     person_label,
     response_progress,
     survey_structure,
@@ -117,29 +116,6 @@ def _urls(access: ResponseAccess) -> dict[str, str]:
 
 
 # --- pages ------------------------------------------------------------------------------------------------------
-
-
-@login_required
-def my_rounds(request: HttpRequest) -> HttpResponse:
-    """The rounds each of the user's organisations answers."""
-    memberships = list(memberships_of(request.user))
-    surveys = list(Survey.objects.exclude(status=Survey.Status.DRAFT))
-    responses = {
-        (r.survey_id, r.organisation_id): r
-        for r in Response.objects.filter(organisation__in=[m.organisation for m in memberships], survey__in=surveys)
-    }
-    rows = [
-        (
-            membership,
-            [
-                (survey, responses.get((survey.pk, membership.organisation_id)))
-                for survey in surveys
-                if targets(survey, membership.organisation)
-            ],
-        )
-        for membership in memberships
-    ]
-    return render(request, "responses/my_rounds.html", {"rows": rows})
 
 
 @login_required
@@ -435,7 +411,6 @@ def staff_responses(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 urlpatterns = [
-    path("my/", my_rounds, name="my-rounds"),
     path("rounds/<slug:slug>/respond/<str:org_code>/", response_home, name="response-home"),
     path(
         "rounds/<slug:slug>/respond/<str:org_code>/section/<str:section_code>/", section_page, name="response-section"

@@ -1,0 +1,174 @@
+"""What the front doors show: a respondent's cards (one per organisation and open or recent round) and the Office's
+rounds with their status counts. Reads only, in a fixed number of queries however many cards or responses.
+
+A card's primary action follows the access rule of the response pages (`ResponseAccess.can_edit`): "Start" when the
+person may answer and nothing is answered yet, "Continue" when they may answer, "View" otherwise (submitted,
+accepted, a viewer, a closed round). Days left come from `deadlines.response_deadline`, the one home of deadlines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Area, Survey
+
+from .access import ResponseAccess, targets
+from .deadlines import response_deadline
+from .models import Membership, Organisation, Response
+from .selectors import Progress, memberships_of, progress_of, responses_progress, survey_structure
+
+# A closed round stays on the respondent's page for this long after its closing date (as a card with "View");
+# older rounds are listed under "Earlier rounds".
+RECENT_DAYS = 365
+
+START, CONTINUE, VIEW = "start", "continue", "view"
+ACTION_LABELS = {START: _("Start"), CONTINUE: _("Continue"), VIEW: _("View")}
+
+
+@dataclass
+class RoundCard:
+    membership: Membership
+    survey: Survey
+    response: Response | None  # None: nobody has opened the questionnaire yet
+    progress: Progress
+    days_left: int | None
+    action: str
+    url: str
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.membership.organisation
+
+    @property
+    def status(self) -> str:
+        return self.response.status if self.response is not None else Response.Status.NOT_STARTED
+
+    @property
+    def status_label(self) -> str:
+        return str(Response.Status(self.status).label)
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS[self.action])
+
+    @property
+    def key(self) -> str:
+        return f"{self.survey.slug}:{self.organisation.code}"
+
+
+@dataclass
+class OrganisationCards:
+    membership: Membership
+    cards: list[RoundCard] = field(default_factory=list)
+    earlier: list[RoundCard] = field(default_factory=list)
+
+
+def _recent(survey: Survey, today: dt.date) -> bool:
+    if survey.status == Survey.Status.OPEN:
+        return True
+    return survey.closes_on is None or (today - survey.closes_on).days <= RECENT_DAYS
+
+
+def _action(access: ResponseAccess, response: Response | None) -> str:
+    if not access.can_edit:
+        return VIEW
+    if response is None or response.status == Response.Status.NOT_STARTED:
+        return START
+    return CONTINUE
+
+
+def round_cards(*, user: Any) -> list[OrganisationCards]:
+    """Each of the person's organisations with a card per round that asks it (open and recent ones first)."""
+    memberships = list(memberships_of(user).order_by("organisation__kind", "organisation__name"))
+    if not memberships:
+        return []
+    surveys = list(Survey.objects.exclude(status=Survey.Status.DRAFT))
+    responses = {
+        (r.survey_id, r.organisation_id): r
+        for r in Response.objects.filter(
+            organisation__in=[m.organisation for m in memberships], survey__in=surveys
+        ).select_related("survey", "organisation")
+    }
+    asked = {s.pk: s for s in surveys if any(targets(s, m.organisation) for m in memberships)}
+    structures: dict[int, list[Area]] = {pk: survey_structure(survey) for pk, survey in asked.items()}
+    progress = responses_progress(list(responses.values()), structures)
+    today = timezone.localdate()
+    result = []
+    for membership in memberships:
+        organisation = membership.organisation
+        group = OrganisationCards(membership)
+        for survey in surveys:
+            if not targets(survey, organisation):
+                continue
+            response = responses.get((survey.pk, organisation.pk))
+            shown = response if response is not None else Response(survey=survey, organisation=organisation)
+            access = ResponseAccess(survey, organisation, shown, membership, is_staff=False)
+            card = RoundCard(
+                membership=membership,
+                survey=survey,
+                response=response,
+                progress=progress[response.pk]
+                if response is not None
+                else progress_of(structures[survey.pk], {}, {}, kind=organisation.respondent_kind),
+                days_left=response_deadline(survey=survey, organisation=organisation).days_left()
+                if survey.status == Survey.Status.OPEN
+                else None,
+                action=_action(access, response),
+                url=reverse("response-home", args=[survey.slug, organisation.code]),
+            )
+            (group.cards if _recent(survey, today) else group.earlier).append(card)
+        group.cards.sort(key=lambda c: c.survey.status != Survey.Status.OPEN)
+        result.append(group)
+    return result
+
+
+@dataclass
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass
+class RoundSummary:
+    survey: Survey
+    asked: int  # organisations the round asks (States and Partners, NGOs, as the round says)
+    counts: list[StatusCount]
+
+    @property
+    def started(self) -> int:
+        return sum(c.count for c in self.counts if c.status != Response.Status.NOT_STARTED)
+
+
+def staff_rounds() -> list[RoundSummary]:
+    """Every round (drafts included) with the number of organisations in each response status, in three queries."""
+    surveys = list(Survey.objects.all())
+    by_kind = dict(Organisation.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    ngos = by_kind.get(Organisation.Kind.NGO, 0)
+    states = sum(n for kind, n in by_kind.items() if kind != Organisation.Kind.NGO)
+    counted: dict[int, dict[str, int]] = {}
+    for row in Response.objects.values("survey_id", "status").annotate(n=Count("id")):
+        counted.setdefault(row["survey_id"], {})[row["status"]] = row["n"]
+    result = []
+    for survey in surveys:
+        asked = (states if survey.for_states else 0) + (ngos if survey.for_ngos else 0)
+        found = counted.get(survey.pk, {})
+        # Organisations that never opened the questionnaire have no response row: they are "not started" too.
+        opened = sum(n for status, n in found.items() if status != Response.Status.NOT_STARTED)
+        counts = [
+            StatusCount(
+                status,
+                str(label),
+                max(asked - opened, 0) if status == Response.Status.NOT_STARTED else found.get(status, 0),
+            )
+            for status, label in Response.Status.choices
+        ]
+        result.append(RoundSummary(survey, asked, counts))
+    return result

@@ -1,0 +1,438 @@
+"""Each role's journey in a real browser, from the front door: start at `/`, log in through the visible link and
+form, and do the role's job by following only visible links and buttons (the only `goto` is the first one).
+axe-core (WCAG 2.1 A/AA) checks every page a journey passes; the coordinator's journey runs again at phone width,
+where no page may scroll sideways.
+
+The steps are small named functions on purpose: a journey is a list of them, and a new page on the way (a
+confirmation before submitting, a copy of the answers) is one more step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from responses.models import Organisation, Response, Role
+from responses.selectors import survey_structure
+from responses.services import response_submit
+from responses.tests.browser_helpers import (
+    PASSWORD,
+    SLUG,
+    TIMEOUT,
+    choose,
+    ensure_response,
+    ensure_states,
+    fill_required,
+    member,
+    open_round,
+    response_of,
+)
+from surveys.models import Question, Survey
+from tests.a11y import PHONE, assert_accessible, assert_no_sideways_scroll
+from tests.otp_helpers import code_for, confirmed_device, wait_for_a_fresh_step
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+QUESTION = "PRO.LEG.01"  # the question a journey answers in the browser: a single choice in section PRO.LEG
+SECTION = "PRO.LEG"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
+    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
+        yield
+
+
+@pytest.fixture
+def survey() -> Survey:
+    ensure_states()
+    survey = open_round()
+    # A closing date ahead, so that the cards show days left as in a real round.
+    Survey.objects.filter(pk=survey.pk).update(closes_on=timezone.localdate() + dt.timedelta(days=20))
+    return survey
+
+
+@pytest.fixture
+def austria(survey: Survey) -> Organisation:
+    return Organisation.objects.get(code="AT")
+
+
+# --- the journey: a page checked after every step ------------------------------------------------------------------
+
+
+@dataclass
+class Journey:
+    """A person's browser tab. Every page reached is checked with axe-core (and, at phone width, for sideways
+    scrolling); `pages` lists them, for the failure messages."""
+
+    page: Page
+    no_sideways_scroll_at: int | None = None  # a width in px: phones (390) and tablets (768)
+    pages: list[str] = field(default_factory=list)
+
+    def check(self) -> None:
+        self.page.wait_for_load_state()
+        self.pages.append(self.page.url)
+        assert_accessible(self.page)
+        if self.no_sideways_scroll_at is not None:
+            assert_no_sideways_scroll(self.page, self.no_sideways_scroll_at)
+
+    def follow(self, target: Locator) -> None:
+        """Click a visible link or button that leads to another page, then check that page."""
+        expect(target).to_be_visible(timeout=TIMEOUT)
+        with self.page.expect_navigation(timeout=TIMEOUT):
+            target.click()
+        self.check()
+
+    def link(self, name: str | re.Pattern[str], within: Locator | None = None, exact: bool = False) -> Locator:
+        return (within or self.page.locator("main")).get_by_role("link", name=name, exact=exact).first
+
+    def button(self, name: str | re.Pattern[str], within: Locator | None = None) -> Locator:
+        return (within or self.page.locator("main")).get_by_role("button", name=name).first
+
+    def nav_link(self, name: str) -> Locator:
+        """A link of the navigation bar, opening the menu first where it is folded (phones)."""
+        toggler = self.page.get_by_role("button", name="Menu")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        return self.page.locator("nav.site-nav").get_by_role("link", name=name, exact=True)
+
+
+@pytest.fixture
+def journey(browser: Browser) -> Iterator[Callable[..., Journey]]:
+    """A journey in its own browser context (its own cookies), at desktop, phone or tablet width. axe-core is injected
+    into the page, so the context bypasses the Content-Security-Policy (tested on its own in test_browser_csp)."""
+    contexts: list[Any] = []
+
+    def make(*, phone: bool = False, tablet: bool = False) -> Journey:
+        if phone:
+            size, width = PHONE, 390
+        elif tablet:
+            size, width = {"viewport": {"width": 768, "height": 1024}, "has_touch": True}, 768
+        else:
+            size, width = {"viewport": {"width": 1280, "height": 900}}, None
+        context = browser.new_context(bypass_csp=True, **size)
+        contexts.append(context)
+        return Journey(context.new_page(), no_sideways_scroll_at=width)
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+# --- steps ---------------------------------------------------------------------------------------------------------
+
+
+def start_at_the_front_door(j: Journey, base_url: str) -> None:
+    j.page.goto(base_url + "/")
+    j.check()
+
+
+def log_in(j: Journey, email: str) -> None:
+    """The visible "Log in" link of the navigation, then the form."""
+    j.follow(j.nav_link("Log in"))
+    j.page.get_by_label("E-mail address").fill(email)
+    j.page.get_by_label("Password").fill(PASSWORD)
+    j.follow(j.button("Log in"))
+    expect(j.page.locator("nav.site-nav")).to_contain_text(email, timeout=TIMEOUT)
+
+
+def log_in_with_code(j: Journey, email: str, device: Any) -> None:
+    """Staff: the password, then the code their authenticator app shows now."""
+    j.follow(j.nav_link("Log in"))
+    j.page.get_by_label("E-mail address").fill(email)
+    j.page.get_by_label("Password").fill(PASSWORD)
+    j.follow(j.button("Log in"))
+    code = j.page.get_by_label("Code")
+    expect(code).to_be_visible(timeout=TIMEOUT)
+    wait_for_a_fresh_step(device)
+    device.refresh_from_db()
+    code.fill(code_for(device))
+    j.follow(j.button("Log in"))
+    expect(j.page.locator("nav.site-nav")).to_contain_text(email, timeout=TIMEOUT)
+
+
+def card(j: Journey, organisation: str) -> Locator:
+    """The landing page's card of one organisation in the round."""
+    found = j.page.locator(f'[data-card="{SLUG}:{organisation}"]')
+    expect(found).to_be_visible(timeout=TIMEOUT)
+    return found
+
+
+def open_from_card(j: Journey, organisation: str, action: str) -> None:
+    """From the landing page, the card's primary button ("Start", "Continue" or "View") to the response home."""
+    expect(j.page).to_have_url(re.compile(r"/my/$"))
+    j.follow(j.link(action, within=card(j, organisation)))
+    expect(j.page.locator("[data-response-status]")).to_be_visible()
+
+
+def open_section(j: Journey, code: str = SECTION) -> None:
+    j.follow(j.page.locator(f'a[data-section="{code}"]'))
+
+
+def answer_a_question(j: Journey, code: str = QUESTION, value: str = "yes") -> None:
+    choose(j.page, code, value)  # ticks the visible radio button and waits for its autosave to say "Saved"
+
+
+def back_to_all_sections(j: Journey) -> None:
+    j.follow(j.link("All sections"))
+
+
+def go_to_review(j: Journey) -> None:
+    j.follow(j.link("Review and submit"))
+    expect(j.page.get_by_role("heading", name="Review before submitting")).to_be_visible()
+
+
+def submit(j: Journey) -> None:
+    expect(j.page.locator("[data-review-complete]")).to_be_visible()
+    j.follow(j.button("Submit to the Office"))
+    expect(j.page.locator("[data-response-status]")).to_have_attribute("data-response-status", "submitted")
+
+
+def sees_no_submit_button(j: Journey) -> None:
+    expect(j.page.get_by_role("button", name=re.compile("Submit"))).to_have_count(0)
+
+
+def sees_nothing_editable(j: Journey) -> None:
+    expect(j.page.locator("[data-readonly]")).to_be_visible()
+    editable = j.page.locator("[data-question] :is(input, select, textarea):not([type=hidden]):enabled")
+    expect(editable).to_have_count(0)
+    expect(j.page.get_by_role("button", name="Save", exact=True)).to_have_count(0)
+
+
+# --- journeys ------------------------------------------------------------------------------------------------------
+
+
+def coordinator_answers_and_submits(j: Journey, base_url: str, email: str) -> None:
+    start_at_the_front_door(j, base_url)
+    log_in(j, email)
+    open_from_card(j, "AT", "Continue")
+    open_section(j)
+    answer_a_question(j)
+    back_to_all_sections(j)
+    go_to_review(j)
+    submit(j)
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_coordinator_goes_from_the_front_door_to_a_submitted_questionnaire(
+    journey: Callable[..., Journey], live_server: Any, survey: Survey, austria: Organisation, phone: bool
+) -> None:
+    coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
+    fill_required(ensure_response(survey, austria), coordinator, skip={QUESTION})
+    j = journey(phone=phone)
+    coordinator_answers_and_submits(j, live_server.url, coordinator.email)
+    assert response_of(austria).status == Response.Status.SUBMITTED
+
+
+def test_contributor_answers_and_cannot_submit(
+    journey: Callable[..., Journey], live_server: Any, austria: Organisation
+) -> None:
+    contributor = member(austria, Role.CONTRIBUTOR, "contributor@at.example.org")
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    log_in(j, contributor.email)
+    open_from_card(j, "AT", "Start")
+    open_section(j)
+    answer_a_question(j)
+    back_to_all_sections(j)
+    go_to_review(j)
+    sees_no_submit_button(j)
+    expect(j.page.locator("main")).to_contain_text("Only your organisation's coordinator can submit")
+
+
+def test_viewer_reads_and_can_change_nothing(
+    journey: Callable[..., Journey], live_server: Any, austria: Organisation
+) -> None:
+    viewer = member(austria, Role.VIEWER, "viewer@at.example.org")
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    log_in(j, viewer.email)
+    open_from_card(j, "AT", "View")
+    open_section(j)
+    sees_nothing_editable(j)
+    back_to_all_sections(j)
+    go_to_review(j)
+    sees_no_submit_button(j)
+
+
+def test_ngo_member_sees_only_the_ngo_questionnaire(
+    journey: Callable[..., Journey], live_server: Any, survey: Survey, austria: Organisation
+) -> None:
+    ngo = Organisation.objects.create(
+        kind=Organisation.Kind.NGO, code="ngo-journey", name="Journey NGO in Austria", country=austria
+    )
+    person = member(ngo, Role.COORDINATOR, "ngo@example.org")
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    log_in(j, person.email)
+    expect(j.page.locator("[data-card]")).to_have_count(1)
+    open_from_card(j, "ngo-journey", "Start")
+    expect(j.page.locator("a[data-section]").first).to_be_visible()
+    shown = j.page.locator("a[data-section]").evaluate_all("links => links.map(a => a.dataset.section)")
+    asked = [s.code for area in survey_structure(survey, "ngo") for s in area.sections.all()]
+    assert shown == asked
+    assert SECTION not in shown  # a section of State-only questions
+    open_section(j, "NGO.P")
+    expect(j.page.locator("[data-question]").first).to_be_visible()
+    codes = j.page.locator("[data-question]").evaluate_all("qs => qs.map(q => q.dataset.question)")
+    audiences = set(Question.objects.filter(survey=survey, code__in=codes).values_list("audience", flat=True))
+    assert codes
+    assert audiences <= {"ngo", "both"}
+
+
+def test_a_respondents_own_pages_fit_a_phone(
+    journey: Callable[..., Journey], live_server: Any, austria: Organisation
+) -> None:
+    """The pages around the answering ones (front door, login, cards, response home, review, two-factor) at
+    390 px: no sideways scrolling, no axe violation (the section pages are in the coordinator's phone journey)."""
+    coordinator = member(austria, Role.COORDINATOR, "phone@at.example.org")
+    j = journey(phone=True)
+    start_at_the_front_door(j, live_server.url)
+    log_in(j, coordinator.email)
+    open_from_card(j, "AT", "Start")
+    go_to_review(j)
+    j.follow(j.nav_link("Two-factor"))
+    j.follow(j.link("Set up two-factor authentication"))
+    expect(j.page.get_by_label("Code")).to_be_visible()
+
+
+# --- staff ---------------------------------------------------------------------------------------------------------
+
+
+def open_round_board(j: Journey) -> None:
+    j.follow(j.link(re.compile("Status board and dashboard"), within=j.page.locator(f'[data-round="{SLUG}"]')))
+    expect(j.page.locator("[data-status-board]")).to_be_visible()
+
+
+def open_country_page(j: Journey, name: str) -> None:
+    j.follow(j.link(name, within=j.page.locator("[data-status-board]"), exact=True))
+
+
+def open_responses_list(j: Journey) -> None:
+    j.follow(j.link("All responses"))
+    expect(j.page.locator("[data-responses]")).to_be_visible()
+
+
+def open_response(j: Journey, name: str) -> None:
+    j.follow(j.link(name, within=j.page.locator("[data-responses]"), exact=True))
+
+
+def open_history(j: Journey) -> None:
+    j.follow(j.link("History"))
+    expect(j.page.locator("[data-history]")).to_be_visible()
+
+
+def return_with_comment(j: Journey, comment: str) -> None:
+    j.page.get_by_label("Return with a comment the organisation will see").fill(comment)
+    j.follow(j.button("Return for changes"))
+    expect(j.page.locator("[data-response-status]")).to_have_attribute("data-response-status", "returned")
+
+
+def back_to_staff_home(j: Journey) -> None:
+    j.follow(j.nav_link("Staff home"))
+    expect(j.page.locator(f'[data-round="{SLUG}"]')).to_be_visible()
+
+
+def open_exports(j: Journey) -> None:
+    j.follow(j.link(re.compile("Excel exports"), within=j.page.locator(f'[data-round="{SLUG}"]')))
+    expect(j.page.get_by_role("button", name="Create the Excel summary")).to_be_visible()
+
+
+def build_a_provisional_report(j: Journey) -> None:
+    j.follow(j.link(re.compile("Report builds"), within=j.page.locator(f'[data-round="{SLUG}"]')))
+    j.follow(j.button("Build provisional report"))
+    expect(j.page.get_by_role("heading", name=re.compile("Report build"))).to_be_visible()
+
+
+def test_staff_log_in_with_a_code_follow_the_round_and_return_a_response(
+    journey: Callable[..., Journey], live_server: Any, survey: Survey, austria: Organisation
+) -> None:
+    coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
+    response = ensure_response(survey, austria)
+    fill_required(response, coordinator, skip=set())
+    response_submit(response=response, user=coordinator)
+    staff = member(austria, Role.VIEWER, "staff@osce.example.org")  # a person first, then made Office staff
+    staff.memberships.all().delete()
+    staff.is_staff = True
+    staff.save()
+    device = confirmed_device(staff)
+
+    j = journey(tablet=True)  # the Office follows rounds on tablets too: no page may scroll sideways at 768 px
+    start_at_the_front_door(j, live_server.url)
+    log_in_with_code(j, staff.email, device)
+    expect(j.page).to_have_url(re.compile(r"/staff/$"))
+    expect(j.page.locator(f'[data-round="{SLUG}"] [data-count-status="submitted"]')).to_contain_text("1")
+    open_round_board(j)
+    open_country_page(j, "Austria")
+    j.follow(j.link("Response", exact=True))
+    open_history(j)
+    back_to_staff_home(j)
+    open_round_board(j)
+    open_responses_list(j)
+    open_response(j, "Austria")
+    return_with_comment(j, "Please add the figures for 2014.")
+    back_to_staff_home(j)
+    open_exports(j)
+    back_to_staff_home(j)
+    build_a_provisional_report(j)
+    assert Response.objects.get(pk=response.pk).staff_comment == "Please add the figures for 2014."
+
+
+# --- keyboard only -------------------------------------------------------------------------------------------------
+
+
+def tab_to(j: Journey, description: str, is_target: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches `is_target` (a JavaScript predicate on the element), checking
+    that every element the focus passes shows where it is."""
+    for _ in range(limit):
+        j.page.keyboard.press("Tab")
+        focused = j.page.evaluate(
+            """() => { const e = document.activeElement; const s = getComputedStyle(e);
+                       return {visible: s.outlineStyle !== 'none' || s.boxShadow !== 'none', text: e.outerHTML.slice(0, 120)}; }"""
+        )
+        assert focused["visible"], f"no visible focus on {focused['text']}"
+        if j.page.evaluate(f"() => (e => {is_target})(document.activeElement)"):
+            return
+    raise AssertionError(f"{description} not reached with {limit} presses of Tab")
+
+
+def test_keyboard_only_a_member_logs_in_switches_language_and_opens_a_card(
+    journey: Callable[..., Journey], live_server: Any, austria: Organisation
+) -> None:
+    coordinator = member(austria, Role.COORDINATOR, "keyboard@at.example.org")
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    tab_to(j, "the Log in link", "e.matches('nav a') && e.textContent.trim() === 'Log in'")
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    j.page.keyboard.type(coordinator.email)  # the e-mail field has the focus when the page opens
+    j.page.keyboard.press("Tab")
+    j.page.keyboard.type(PASSWORD)
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    j.check()
+    expect(j.page).to_have_url(re.compile(r"/my/$"))
+
+    tab_to(j, "the language list", "e.id === 'language'")
+    j.page.keyboard.press("ArrowDown")  # English -> French; nothing happens until the button is pressed
+    expect(j.page.locator("html")).to_have_attribute("lang", "en")
+    j.page.keyboard.press("Tab")
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    expect(j.page.locator("html")).to_have_attribute("lang", "fr")
+    expect(j.page).to_have_url(re.compile(r"/my/$"))
+
+    tab_to(j, "the card's button", f"e.closest('[data-card=\"{SLUG}:AT\"]') && e.matches('a.btn')")
+    with j.page.expect_navigation():
+        j.page.keyboard.press("Enter")
+    j.check()
+    expect(j.page).to_have_url(re.compile(rf"/rounds/{SLUG}/respond/AT/$"))
