@@ -4,6 +4,8 @@ Field names are `CODE|row|column` (e.g. `PRO.LEG.04|sexual_exploitation|`). Each
 (rendered by the question's state block, refreshed after every save): `v|CODE|row|column`, the version the page
 last saw, so a stale page cannot overwrite a newer answer; and `o|CODE|row|column`, the value the page last saw,
 so that a cell the user did not touch is never saved (nor reported as a conflict) when the whole page is posted.
+A cell that shows a mistyped text kept from an earlier save (a PendingCell) also has `p|CODE|row|column`: it is
+always sent, so that fixing or clearing it reaches the server.
 Values are checked by `surveys.answer_types` through `responses.services.answers_save`, not by the form.
 """
 
@@ -38,8 +40,29 @@ def original_name(question: Question, key: Key) -> str:
     return "o|" + field_name(question, key)
 
 
+def pending_name(question: Question, key: Key) -> str:
+    return "p|" + field_name(question, key)
+
+
 def _choices(spec: at.CellSpec) -> list[tuple[str, str]]:
     return [(c.code, pick(c.label) or c.code) for c in spec.choices]
+
+
+def cell_labels(question: Question) -> dict[Key, str]:
+    """Each cell's name in words, in the person's language: what a screen reader announces and a message names.
+
+    A breakdown cell is named by its row and column labels ("2017, Female, Adults (18 and over), Domestic
+    servitude, Nationals"), never by its key.
+    """
+    if question.type == "integer_matrix":
+        words = [{v.code: pick(v.label) or v.code for v in vals} for _dimension, vals in question.dimension_values()]
+        labels = {}
+        for spec in question.cells():
+            parts = spec.row.split(at.ROW_KEY_SEPARATOR) if spec.row else []
+            names = [words[i].get(part, part) for i, part in enumerate(parts)]
+            labels[spec.key] = ", ".join([*names, words[-1].get(spec.column, spec.column)])
+        return labels
+    return {spec.key: _cell_label(question, spec) for spec in question.cells()}
 
 
 def _cell_label(question: Question, spec: at.CellSpec) -> str:
@@ -57,8 +80,8 @@ def _cell_label(question: Question, spec: at.CellSpec) -> str:
     return str(_("Your answer"))
 
 
-def make_field(question: Question, spec: at.CellSpec, disabled: bool) -> forms.Field:
-    label = _cell_label(question, spec)
+def make_field(question: Question, spec: at.CellSpec, disabled: bool, label: str | None = None) -> forms.Field:
+    label = label if label is not None else _cell_label(question, spec)
     common: dict[str, Any] = {"required": False, "label": label, "disabled": disabled}
     validation = spec.validation
     if spec.kind == at.CHOICE:
@@ -72,7 +95,7 @@ def make_field(question: Question, spec: at.CellSpec, disabled: bool) -> forms.F
     if spec.kind in (at.INTEGER, at.YEAR):
         attrs = {"inputmode": "numeric", "class": "form-control text-end", "autocomplete": "off"}
         if question.type == "integer_matrix":
-            attrs["aria-label"] = f"{spec.row} {spec.column}"
+            attrs["aria-label"] = label  # the cell's labels; the table's headers are too far apart to name it
             attrs["class"] = "form-control form-control-sm text-end"
         return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
     if spec.kind == at.DECIMAL:
@@ -109,6 +132,7 @@ class SectionForm(forms.Form):
         *args: Any,
         questions: list[Question],
         answers: dict[int, dict[Key, Answer]],
+        pending: dict[int, dict[Key, str]] | None = None,
         disabled: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -116,10 +140,13 @@ class SectionForm(forms.Form):
         self.questions = questions
         for question in questions:
             cells = answers.get(question.pk, {})
+            typed = (pending or {}).get(question.pk, {})
+            labels = cell_labels(question)
             for spec in question.cells():
                 name = field_name(question, spec.key)
-                field = make_field(question, spec, disabled)
-                field.initial = initial_value(spec.kind, cells.get(spec.key))
+                field = make_field(question, spec, disabled, labels[spec.key])
+                # A mistyped value that could not be stored is shown again as it was typed, to be fixed.
+                field.initial = typed[spec.key] if spec.key in typed else initial_value(spec.kind, cells.get(spec.key))
                 self.fields[name] = field
 
 
@@ -153,7 +180,9 @@ def posted_cells(question: Question, data: QueryDict) -> tuple[dict[Key, Any], d
             continue
         original = data.get(original_name(question, spec.key))
         confirming = ("r|" + name) in data  # a copied answer kept as it is: saving it confirms it
-        if _same(spec, value, original) and not confirming:
+        # A cell showing a mistyped text kept from before is always sent: clearing or fixing it must reach the server.
+        pending = pending_name(question, spec.key) in data
+        if _same(spec, value, original) and not confirming and not pending:
             continue
         raw[spec.key] = value
         if original is not None:

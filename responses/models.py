@@ -196,6 +196,35 @@ class AnswerChange(models.Model):
         return f"{self.question.code} v{self.version}"
 
 
+class PendingCell(TimeStamped):
+    """Text a person typed into an answer cell that is not a valid value (“12a” in a table of whole numbers).
+
+    It is not an answer: reports, exports and progress never read it, and it has no version or history. It is kept
+    so that the page shows it again, marked with its message, until the person fixes or clears it: leaving the page
+    loses neither the valid cells (saved as answers) nor what was mistyped. Any valid value saved in the cell removes
+    it; an answer written later by an import hides it (`updated_at` is compared).
+    """
+
+    MAX_LENGTH = 30_000
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="pending_cells")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    row = models.CharField(max_length=200, blank=True, default="")
+    column = models.CharField(max_length=60, blank=True, default="")
+    text = models.TextField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question", "row", "column"], name="one_pending_text_per_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}[{self.row}|{self.column}] pending"
+
+
 class ResponseEvent(models.Model):
     """Status changes of a response: who submitted, returned or accepted it, when, and why."""
 

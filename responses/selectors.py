@@ -13,9 +13,10 @@ from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 
 from . import values
-from .models import Answer, AnswerChange, Evidence, Membership, Organisation, Response, Source
+from .models import Answer, AnswerChange, Evidence, Membership, Organisation, PendingCell, Response, Source
 
-AnswerMap = dict[int, dict[tuple[str, str], Answer]]
+Key = tuple[str, str]
+AnswerMap = dict[int, dict[Key, Answer]]
 
 
 def organisation_resolve(text: str) -> Organisation | None:
@@ -87,6 +88,17 @@ def answers_of(response: Response, question_ids: list[int] | None = None) -> Ans
         answers = answers.filter(question_id__in=question_ids)
     for answer in answers:
         found[answer.question_id][(answer.row, answer.column)] = answer
+    return found
+
+
+def pending_cells_of(response: Response, question_ids: list[int] | None = None) -> dict[int, dict[Key, PendingCell]]:
+    """The mistyped texts kept for the response's cells (see PendingCell), by question and cell, in one query."""
+    found: dict[int, dict[Key, PendingCell]] = defaultdict(dict)
+    rows = PendingCell.objects.filter(response=response)
+    if question_ids is not None:
+        rows = rows.filter(question_id__in=question_ids)
+    for row in rows:
+        found[row.question_id][(row.row, row.column)] = row
     return found
 
 

@@ -15,7 +15,7 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
-from .models import Answer, AnswerChange, Organisation, Response, ResponseEvent, Source
+from .models import Answer, AnswerChange, Organisation, PendingCell, Response, ResponseEvent, Source
 from .selectors import response_progress
 
 Key = tuple[str, str]
@@ -47,11 +47,12 @@ class SaveOutcome:
     changed: list[Key] = field(default_factory=list)
     in_sync: list[Key] = field(default_factory=list)  # posted cells now equal to what is stored (changed or not)
     conflicts: list[Conflict] = field(default_factory=list)
-    error: str = ""
+    error: str = ""  # the question as a whole was not saved (a rule across cells, a locked response)
+    cell_errors: dict[Key, str] = field(default_factory=dict)  # cells not saved, each with its own message
 
     @property
     def ok(self) -> bool:
-        return not self.error and not self.conflicts
+        return not self.error and not self.conflicts and not self.cell_errors
 
 
 def user_label(user: Any) -> str:
@@ -80,6 +81,10 @@ def answers_save(
     `base_versions` are the versions the user's page showed (0: no answer yet). A cell whose stored version moved
     on since is not overwritten: it comes back as a Conflict with the other person's value, name and time. Cells
     whose value did not change are left alone. Every change is appended to the history.
+
+    Each cell is checked on its own: a cell whose value cannot be stored is left out with its message in
+    `cell_errors` (its text kept as a PendingCell, shown again on the page), and the question's other cells are
+    saved. Only a rule across cells (a range's start after its end) refuses the whole question (`error`).
     """
     outcome = SaveOutcome()
     if question.survey_id != response.survey_id or not question.for_kind(response.organisation.respondent_kind):
@@ -91,11 +96,13 @@ def answers_save(
     if unknown:
         outcome.error = _("Unknown part of the question: %(cell)s.") % {"cell": at.describe_cell(unknown[0])}
         return outcome
-    try:
-        cleaned = {key: at.clean_cell(specs[key], value) for key, value in raw.items()}
-    except at.AnswerError as exc:
-        outcome.error = str(exc)
-        return outcome
+    # Each cell is checked on its own: a mistyped cell is reported with its message, its neighbours are saved.
+    cleaned: dict[Key, Any] = {}
+    for key, value in raw.items():
+        try:
+            cleaned[key] = at.clean_cell(specs[key], value)
+        except at.AnswerError as exc:
+            outcome.cell_errors[key] = str(exc)
 
     with transaction.atomic():
         # One writer per response at a time: concurrent saves queue here instead of racing.
@@ -114,6 +121,7 @@ def answers_save(
             question.answer_type.check_together(question.shape, merged)
         except at.AnswerError as exc:
             outcome.error = str(exc)
+            _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=[], user=user)
             return outcome
         now = timezone.now()
         changes = []
@@ -169,6 +177,8 @@ def answers_save(
                 )
             )
         AnswerChange.objects.bulk_create(changes)
+        settled = [key for key in raw if key not in outcome.cell_errors]
+        _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=settled, user=user)
         if changes:
             fields = ["last_activity_at", "updated_at"]
             locked.last_activity_at = now
@@ -179,6 +189,45 @@ def answers_save(
             response.status, response.last_activity_at = locked.status, locked.last_activity_at
     outcome.versions = {key: answer.version for key, answer in existing.items()}
     return outcome
+
+
+def pending_text(raw: Any) -> str:
+    """What is kept of a mistyped value to show it again: its text, without NUL (no database stores it)."""
+    if isinstance(raw, (list, tuple)):
+        raw = at.MULTI_SEPARATOR.join(str(part) for part in raw)
+    return str(raw).replace("\x00", "\ufffd")[: PendingCell.MAX_LENGTH]
+
+
+def _pending_cells_store(
+    *,
+    response: Response,
+    question: Question,
+    raw: dict[Key, Any],
+    outcome: SaveOutcome,
+    settled: list[Key],
+    user: Any,
+) -> None:
+    """Keep the text of the cells that could not be stored; forget it for the `settled` cells (given a valid value).
+
+    Only typed cells are kept (a choice that is not an option comes from a tampered page, never from typing).
+    """
+    kinds = {spec.key: spec.kind for spec in question.cells()}
+    if settled:
+        rows = PendingCell.objects.filter(response=response, question=question)
+        keys = set(settled)
+        stale = [pk for pk, row, column in rows.values_list("pk", "row", "column") if (row, column) in keys]
+        if stale:
+            PendingCell.objects.filter(pk__in=stale).delete()
+    for key in outcome.cell_errors:
+        if kinds[key] in (at.CHOICE, at.CHOICES):
+            continue
+        PendingCell.objects.update_or_create(
+            response=response,
+            question=question,
+            row=key[0],
+            column=key[1],
+            defaults={"text": pending_text(raw[key]), "updated_by": user},
+        )
 
 
 def _transition(response: Response, to_status: str, user: Any, comment: str = "") -> Response:

@@ -436,6 +436,8 @@ def _clean_decimal(raw: Any, validation: Mapping[str, Any]) -> Decimal:
             value = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only valid decimals
             raise AnswerError(_("Enter a number, for example 12.5.")) from exc
+    if value.is_zero():
+        value = abs(value)  # "-0" is 0: the database keeps no sign on zero, and the history must say what it keeps
     if not value.is_finite() or abs(value) >= Decimal(10) ** (DECIMAL_MAX_DIGITS - DECIMAL_MAX_PLACES):
         raise AnswerError(_("This number is too large."))
     places = int(validation.get("decimal_places", DECIMAL_MAX_PLACES))

@@ -1,5 +1,6 @@
-"""Hostile posts to the whole-section save and to the autosave: never a 500, a clear message beside the question
-for every invalid value, and nothing stored but valid values in the poster's own response.
+"""Hostile posts to the whole-section save and to the autosave: never a 500, a clear message for every invalid value
+on its own cell, and nothing stored but valid values in the poster's own response (the valid cells beside an
+invalid one are saved; a rule across cells refuses the whole question).
 
 tests/test_faults.py fuzzes the values posted to the autosave of one question. Here the whole section form is
 posted (what the Save button sends), with every answer type of the shipped rounds, and the posts also name cells
@@ -337,7 +338,8 @@ def test_hostile_section_and_autosave_posts_never_fail_and_store_only_valid_valu
     problems = 0
     for question in questions:
         feedback = _feedback(html, question.code)
-        shown = "data-error" in feedback or "data-conflict" in feedback
+        cell_reported = f'data-cell-error="{question.code}|' in html
+        shown = "data-error" in feedback or "data-conflict" in feedback or cell_reported
         problems += shown
         posted_ok = True
         for spec in question.cells():
@@ -351,7 +353,10 @@ def test_hostile_section_and_autosave_posts_never_fail_and_store_only_valid_valu
             now = Answer.objects.filter(response=own, question=question, row=spec.row, column=spec.column).first()
             if not valid:
                 posted_ok = False
-                assert "data-error" in feedback, (name, raw if len(str(raw)) < 200 else "…", feedback)
+                # Reported on its own cell, with a sentence that says why.
+                reported = re.search(rf'data-cell-error="{re.escape(name)}"[^>]*data-message="([^"]*)"', html)
+                assert reported, (name, raw if len(str(raw)) < 200 else "…")
+                assert len(reported.group(1).strip()) > 10, reported.group(0)
                 continue
             if text == post.get("o|" + name) or (now is None and text == ""):
                 continue  # unchanged on the page: not saved (and never reported as a conflict)
@@ -377,7 +382,7 @@ def test_hostile_section_and_autosave_posts_never_fail_and_store_only_valid_valu
         if "data-error" in feedback:
             message = re.sub(r"<[^>]+>", "", feedback.split("data-error", 1)[1].split("</div>", 1)[0])
             assert len(message.strip(' >"\n')) > 10, feedback  # a sentence, not a code
-            # Nothing of a question with an error is stored.
+            # Nothing of a question refused as a whole (a rule across its cells) is stored.
             assert not any(row[1] == question.pk for row in changed.values())
     event(f"clean: {clean}")
     event(f"cells changed: {min(len(changed), 3)}" + ("+" if len(changed) >= 3 else ""))

@@ -153,7 +153,9 @@ def test_invalid_values_are_refused_with_a_plain_message_and_nothing_is_stored(r
         base_versions=None,
         user=people.coordinator,
     )
-    assert message in outcome.error
+    # A cell's own value is reported on that cell; a cell the question does not have refuses the whole post.
+    assert not outcome.ok
+    assert message in outcome.error + " ".join(outcome.cell_errors.values())
     assert not Answer.objects.filter(response=response_at).exists()
     assert not AnswerChange.objects.exists()
 

@@ -23,11 +23,13 @@ from .. import values
 from ..access import ResponseAccess, response_access
 from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
-from ..models import Answer, Evidence, Response
+from ..grids import CellProblem, cell_problems, shown_pending
+from ..models import Answer, Evidence, PendingCell, Response
 from ..selectors import (
     answers_of,
     history_rows,
     is_visible,
+    pending_cells_of,
     person_label,
     response_progress,
     survey_structure,
@@ -46,6 +48,11 @@ class CellState:
     version: int
     original: str
     needs_review: bool = False
+    pending: bool = False  # the cell shows a kept mistyped text (p|…): always sent, so fixing it reaches the server
+
+    @property
+    def pending_name(self) -> str:
+        return "p|" + self.name
 
 
 @dataclass
@@ -60,6 +67,7 @@ class QuestionBlock:
     last_changed_cell: str = ""  # which part of a table or several-field answer, in words; "" for one value
     needs_review: bool = False
     evidence: list[Evidence] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)  # cells not saved, each with its message
     w: dict[str, Any] = field(default_factory=dict)  # the widget's arranged bound fields
 
     @property
@@ -68,9 +76,13 @@ class QuestionBlock:
 
 
 def _state(
-    question: Question, cells: dict[Key, Answer], keep: dict[Key, tuple[int, str]] | None = None
+    question: Question,
+    cells: dict[Key, Answer],
+    keep: dict[Key, tuple[int, str]] | None = None,
+    pending: Any = (),
 ) -> list[CellState]:
-    """The hidden version/original inputs of a question; `keep` holds cells whose conflict is not resolved yet."""
+    """The hidden version/original inputs of a question; `keep` holds cells whose conflict is not resolved yet,
+    `pending` the cells that show a kept mistyped text."""
     result = []
     for spec in question.cells():
         answer = cells.get(spec.key)
@@ -85,17 +97,26 @@ def _state(
                 version,
                 original,
                 needs_review=bool(answer and answer.needs_review),
+                pending=spec.key in pending,
             )
         )
     return result
 
 
-def _block(question: Question, cells: dict[Key, Answer], visible: bool, evidence: list[Evidence]) -> QuestionBlock:
+def _block(
+    question: Question,
+    cells: dict[Key, Answer],
+    visible: bool,
+    evidence: list[Evidence],
+    pending: dict[Key, PendingCell] | None = None,
+) -> QuestionBlock:
     latest = max(cells.values(), key=lambda a: a.updated_at, default=None)
+    pending = pending or {}
     return QuestionBlock(
         question=question,
         visible=visible,
-        state=_state(question, cells),
+        state=_state(question, cells, pending=pending),
+        problems=cell_problems(question, errors={}, pending=pending),
         last_changed_by=person_label(latest.updated_by, latest.source) if latest else "",
         last_changed_at=latest.updated_at if latest else None,
         last_changed_cell=question.words.cell((latest.row, latest.column)) if latest else "",
@@ -179,8 +200,14 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
             return HttpResponseRedirect(target)
         answers = answers_of(access.response)
     evidence = _evidence_by_question(access.response, questions)
+    kept_texts = pending_cells_of(access.response, [q.pk for q in questions])
+    pending = {q.pk: shown_pending(answers.get(q.pk, {}), kept_texts.get(q.pk, {})) for q in questions}
     form = SectionForm(
-        request.POST if problems else None, questions=questions, answers=answers, disabled=not access.can_edit
+        request.POST if problems else None,
+        questions=questions,
+        answers=answers,
+        pending={pk: {key: item.text for key, item in cells.items()} for pk, cells in pending.items()},
+        disabled=not access.can_edit,
     )
     blocks = []
     for question in questions:
@@ -189,17 +216,24 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
             answers.get(question.pk, {}),
             is_visible(question, by_code, answers),
             evidence.get(question.pk, []),
+            pending[question.pk],
         )
         if problems:
             # The page is shown again with what was posted: its hidden state must be what was posted too, except
             # for the cells this request saved, or a later save would undo a colleague's answer unseen.
             block.state = _state(
-                question, answers.get(question.pk, {}), _kept(request, question, changed.get(question.pk, set()))
+                question,
+                answers.get(question.pk, {}),
+                _kept(request, question, changed.get(question.pk, set())),
+                pending[question.pk],
             )
         if question.pk in problems:
             block.error = problems[question.pk].error
             block.conflicts = problems[question.pk].conflicts
-        block.w = widget_context(question, form)
+            block.problems = cell_problems(
+                question, errors=problems[question.pk].cell_errors, pending=pending[question.pk]
+            )
+        block.w = widget_context(question, form, block.problems)
         blocks.append(block)
     sections = [s for a in areas for s in a.sections.all()]
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
@@ -317,9 +351,11 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
             )
     cells = answers_of(access.response, [question.pk]).get(question.pk, {})
     evidence = _evidence_by_question(access.response, [question]).get(question.pk, [])
-    block = _block(question, cells, True, evidence)
+    pending = shown_pending(cells, pending_cells_of(access.response, [question.pk]).get(question.pk, {}))
+    block = _block(question, cells, True, evidence, pending)
     block.error, block.conflicts = outcome.error, outcome.conflicts
-    block.state = _state(question, cells, _kept(request, question, set(outcome.in_sync)))
+    block.problems = cell_problems(question, errors=outcome.cell_errors, pending=pending)
+    block.state = _state(question, cells, _kept(request, question, set(outcome.in_sync)), pending)
     context = {
         "block": block,
         "question": question,

@@ -1,5 +1,6 @@
-// Answering pages: autosave status and retries, show-if rules, conflict choices, table totals.
+// Answering pages: autosave status and retries, show-if rules, conflict choices.
 // Saving itself is htmx (hx-post on each [data-question] container); this file only adds behaviour around it.
+// Tables (totals, marks on cells that are not saved, paste, arrow keys) are in grids.js.
 (function () {
   "use strict";
   const form = document.getElementById("section-form");
@@ -33,7 +34,11 @@
     if (answered) {
       retries.delete(container);
       const state = container.querySelector("[data-save-state]");
-      if (state && state.dataset.saveState === "saved") delete container.dataset.dirty;
+      // "partial": every valid cell is saved and the mistyped ones are kept by the server (shown again, marked):
+      // leaving the page loses nothing, so nothing is pending any more.
+      if (state && (state.dataset.saveState === "saved" || state.dataset.saveState === "partial")) {
+        delete container.dataset.dirty;
+      }
       applyShowIf();
       return;
     }
@@ -70,7 +75,8 @@
     const code = container.dataset.question;
     const keep = (name) =>
       name === "csrfmiddlewaretoken" || name === "file|" + code ||
-      name.startsWith(code + "|") || name.startsWith("v|" + code + "|") || name.startsWith("o|" + code + "|");
+      name.startsWith(code + "|") || name.startsWith("v|" + code + "|") || name.startsWith("o|" + code + "|") ||
+      name.startsWith("p|" + code + "|");
     Array.from(new Set(data.keys())).forEach((name) => {
       if (!keep(name)) data.delete(name);
     });
@@ -152,32 +158,4 @@
     });
     applyShowIf();
   }
-
-  // --- breakdown tables: row, column and grand totals -----------------------------------------------------------
-  function number(input) {
-    const v = parseInt((input.value || "").replace(/[\s,.']/g, ""), 10);
-    return Number.isFinite(v) ? v : 0;
-  }
-  function totals(table) {
-    let grand = 0;
-    const columns = [];
-    table.querySelectorAll("tbody tr").forEach((row) => {
-      let sum = 0;
-      row.querySelectorAll("input").forEach((input, i) => {
-        const n = number(input);
-        sum += n;
-        columns[i] = (columns[i] || 0) + n;
-      });
-      grand += sum;
-      row.querySelector("[data-row-total]").textContent = sum.toLocaleString();
-    });
-    table.querySelectorAll("[data-column-total]").forEach((cell) => {
-      cell.textContent = (columns[Number(cell.dataset.columnTotal)] || 0).toLocaleString();
-    });
-    table.querySelector("[data-grand-total]").textContent = grand.toLocaleString();
-  }
-  form.querySelectorAll("[data-breakdown]").forEach((table) => {
-    totals(table);
-    table.addEventListener("input", () => totals(table));
-  });
 })();

@@ -1,0 +1,197 @@
+"""Tables of answers cell by cell: a mistyped cell is reported on its own, the other cells are saved (with their
+history, conflicts still detected per cell), the mistyped text is kept and shown again marked until it is fixed,
+and each cell is named by its labels."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from responses.models import Answer, AnswerChange, PendingCell
+from responses.services import answers_save
+
+from .conftest import question
+
+pytestmark = pytest.mark.django_db
+
+SECTION = "/rounds/thb-2016/respond/AT/section/PRT.DATA/"
+AUTOSAVE = "/rounds/thb-2016/respond/AT/autosave/PRT.DATA.01/"
+A, B, C = (
+    "2012.female.adult.sexual_exploitation",
+    "2012.female.adult.domestic_servitude",
+    "2013.male.child.forced_begging",
+)
+
+
+def _cell(row: str, column: str) -> str:
+    return f"PRT.DATA.01|{row}|{column}"
+
+
+def _post(cells: dict[tuple[str, str], str], versions: dict[tuple[str, str], int] | None = None) -> dict[str, str]:
+    """What the page posts for these cells: each value with the version and value the page showed."""
+    data = {}
+    for (row, column), value in cells.items():
+        data[_cell(row, column)] = value
+        data["v|" + _cell(row, column)] = str((versions or {}).get((row, column), 0))
+        data["o|" + _cell(row, column)] = ""
+    return data
+
+
+def _stored(response, row: str, column: str):
+    found = Answer.objects.filter(response=response, question__code="PRT.DATA.01", row=row, column=column).first()
+    return None if found is None else int(found.value_number)
+
+
+def test_a_mistyped_cell_is_reported_on_its_own_and_the_other_cells_are_saved_with_history(response_at, people):
+    q = question(response_at.survey, "PRT.DATA.01")
+    outcome = answers_save(
+        response=response_at,
+        question=q,
+        raw={(A, "national"): "5", (A, "foreign"): "12a", (B, "national"): "1 234"},
+        base_versions={(A, "national"): 0, (A, "foreign"): 0, (B, "national"): 0},
+        user=people.coordinator,
+    )
+    assert not outcome.ok
+    assert outcome.error == ""
+    assert list(outcome.cell_errors) == [(A, "foreign")]
+    assert "whole number" in outcome.cell_errors[(A, "foreign")]
+    assert sorted(outcome.changed) == sorted([(A, "national"), (B, "national")])
+    assert _stored(response_at, A, "national") == 5
+    assert _stored(response_at, B, "national") == 1234  # thousands separated by a space, as pasted from Excel
+    assert _stored(response_at, A, "foreign") is None
+    history = set(
+        AnswerChange.objects.filter(response=response_at).values_list("row", "column", "new_value", "version")
+    )
+    assert history == {(A, "national", "5", 1), (B, "national", "1234", 1)}
+    kept = PendingCell.objects.get(response=response_at)
+    assert (kept.row, kept.column, kept.text, kept.updated_by) == (A, "foreign", "12a", people.coordinator)
+
+
+def test_a_stale_cell_beside_a_mistyped_one_is_still_a_conflict_and_neither_overwrites_anything(response_at, people):
+    q = question(response_at.survey, "PRT.DATA.01")
+    answers_save(
+        response=response_at, question=q, raw={(A, "national"): "7"}, base_versions=None, user=people.contributor
+    )
+    outcome = answers_save(
+        response=response_at,
+        question=q,
+        raw={(A, "national"): "5", (A, "foreign"): "x", (B, "foreign"): "3"},
+        base_versions={(A, "national"): 0, (A, "foreign"): 0, (B, "foreign"): 0},
+        user=people.coordinator,
+    )
+    assert [c.key for c in outcome.conflicts] == [(A, "national")]
+    assert outcome.conflicts[0].their_value == "7"
+    assert list(outcome.cell_errors) == [(A, "foreign")]
+    assert outcome.changed == [(B, "foreign")]
+    assert (_stored(response_at, A, "national"), _stored(response_at, B, "foreign")) == (7, 3)
+
+
+def test_autosave_saves_the_good_cells_and_says_which_cell_failed_and_why(client, response_at, people):
+    client.force_login(people.coordinator)
+    result = client.post(AUTOSAVE, _post({(A, "national"): "5", (A, "foreign"): "12a", (B, "national"): "8"}))
+    html = result.content.decode()
+    assert result.status_code == 200
+    assert 'data-save-state="partial"' in html
+    assert "except 1 cell" in html
+    item = re.search(r'<li data-cell-error="([^"]+)" data-input="([^"]+)" data-message="([^"]+)">(.*?)</li>', html)
+    assert item is not None
+    assert item.group(1) == _cell(A, "foreign")
+    assert item.group(2) == "id_" + _cell(A, "foreign")
+    assert "whole number" in item.group(3)
+    assert "2012, Female, Adults (18 and over), Sexual exploitation, Foreign nationals" in item.group(4)
+    assert f'data-focus-cell="id_{_cell(A, "foreign")}"' in item.group(4)
+    assert (_stored(response_at, A, "national"), _stored(response_at, B, "national")) == (5, 8)
+    # The page's state: the new versions of the saved cells, and the mistyped cell is sent again with every save.
+    assert f'name="v|{_cell(A, "national")}" value="1"' in html
+    assert f'name="p|{_cell(A, "foreign")}" value="1"' in html
+
+    # Fixing the cell saves it and clears the report; the saved cells are not sent again (unchanged on the page).
+    fixed = client.post(AUTOSAVE, {**_post({(A, "foreign"): "12"}), "p|" + _cell(A, "foreign"): "1"}).content.decode()
+    assert 'data-save-state="saved"' in fixed
+    assert "data-cell-error=" not in fixed
+    assert _stored(response_at, A, "foreign") == 12
+    assert not PendingCell.objects.exists()
+
+
+def test_clearing_a_mistyped_cell_forgets_it(client, response_at, people):
+    client.force_login(people.coordinator)
+    client.post(AUTOSAVE, _post({(A, "foreign"): "12a"}))
+    assert PendingCell.objects.count() == 1
+    # The page shows the cell empty as it was loaded (o| is ""): only p| says it must be sent.
+    cleared = client.post(AUTOSAVE, {**_post({(A, "foreign"): ""}), "p|" + _cell(A, "foreign"): "1"})
+    assert 'data-save-state="saved"' in cleared.content.decode()
+    assert not PendingCell.objects.exists()
+    assert not Answer.objects.exists()
+
+
+def test_the_section_page_shows_a_mistyped_text_again_marked_with_its_message(client, response_at, people):
+    client.force_login(people.coordinator)
+    client.post(AUTOSAVE, _post({(A, "national"): "5", (A, "foreign"): "12a"}))
+    html = client.get(SECTION).content.decode()
+    name = _cell(A, "foreign")
+    field = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*>', html)
+    assert field is not None
+    tag = field.group(0)
+    assert 'value="12a"' in tag  # what the person typed, never replaced
+    assert 'aria-invalid="true"' in tag
+    assert f'aria-describedby="err-id_{name}"' in tag
+    assert re.search(
+        rf'<div class="cell-error" id="err-id_{re.escape(name)}" data-cell-message>[^<]*whole number', html
+    )
+    assert f'data-cell-error="{name}"' in html  # the question's summary at its top links to it
+    assert f'name="p|{name}" value="1"' in html
+    assert 'value="5"' in re.search(rf'<input[^>]*name="{re.escape(_cell(A, "national"))}"[^>]*>', html).group(0)
+
+
+def test_an_answer_imported_after_a_mistyped_text_replaces_it_on_the_page(client, response_at, people):
+    client.force_login(people.coordinator)
+    client.post(AUTOSAVE, _post({(A, "foreign"): "12a"}))
+    Answer.objects.create(
+        response=response_at,
+        question=question(response_at.survey, "PRT.DATA.01"),
+        row=A,
+        column="foreign",
+        value_number=40,
+        version=1,
+        source="import",
+    )
+    html = client.get(SECTION).content.decode()
+    tag = re.search(rf'<input[^>]*name="{re.escape(_cell(A, "foreign"))}"[^>]*>', html).group(0)
+    assert 'value="40"' in tag
+    assert "aria-invalid" not in tag
+
+
+def test_whole_page_save_saves_the_good_cells_and_lists_each_bad_cell_at_the_top(client, response_at, people):
+    client.force_login(people.coordinator)
+    result = client.post(
+        SECTION,
+        {
+            **_post({(A, "national"): "5", (A, "foreign"): "12a", (C, "national"): "-3", (C, "foreign"): "9"}),
+            "PRT.DATA.02||2012": "4",
+            "v|PRT.DATA.02||2012": "0",
+            "o|PRT.DATA.02||2012": "",
+        },
+    )
+    assert result.status_code == 422
+    html = result.content.decode()
+    top = html[html.index("data-page-errors") : html.index('id="section-form"')]
+    assert f'data-page-cell-error="{_cell(A, "foreign")}"' in top
+    assert f'data-page-cell-error="{_cell(C, "national")}"' in top
+    assert "PRT.DATA.01 · 2013, Male, Children (under 18), Forced begging, Nationals" in top
+    assert "0 or more" in top
+    assert (_stored(response_at, A, "national"), _stored(response_at, C, "foreign")) == (5, 9)
+    assert Answer.objects.get(question__code="PRT.DATA.02").value_number == 4
+    assert AnswerChange.objects.filter(question__code="PRT.DATA.01").count() == 2
+    assert 'value="12a"' in re.search(rf'<input[^>]*name="{re.escape(_cell(A, "foreign"))}"[^>]*>', html).group(0)
+    # The saved cells' state is the new version, so that saving the page again is not a conflict.
+    assert f'name="v|{_cell(A, "national")}" value="1"' in html
+
+
+def test_breakdown_cells_are_named_by_their_labels_never_by_their_key(client, response_at, people):
+    client.force_login(people.coordinator)
+    html = client.get(SECTION).content.decode()
+    labels = re.findall(r'aria-label="([^"]*)"', html)
+    assert "2012, Female, Adults (18 and over), Sexual exploitation, Nationals" in labels
+    assert not [label for label in labels if "sexual_exploitation" in label or "." in label.split(",")[0]]
+    assert html.count("data-subtotal=") == len(response_at.survey.years)  # a subtotal per year
