@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.http import Http404, HttpRequest
 
 from surveys.models import Survey
 
+from .deadlines import Deadline, response_deadline
 from .models import Membership, Organisation, Response
 from .selectors import membership_for
 from .services import response_get_or_create
@@ -30,14 +32,25 @@ class ResponseAccess:
     def round_open(self) -> bool:
         return self.survey.status == Survey.Status.OPEN
 
+    @cached_property
+    def deadline(self) -> Deadline:
+        """This organisation's deadline in the round (its latest extension counts)."""
+        return response_deadline(survey=self.survey, organisation=self.organisation)
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.deadline.passed()
+
     @property
     def can_edit(self) -> bool:
-        """Respondents who edit (coordinators, contributors) while the round is open and the response not locked."""
+        """Respondents who edit (coordinators, contributors) while the round is open, the organisation's deadline has
+        not passed and the response is not locked."""
         return (
             self.membership is not None
             and self.membership.can_edit
             and self.round_open
             and not self.response.is_locked_for_respondents
+            and not self.deadline_passed
         )
 
     @property
