@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest
 
 from surveys.models import Survey
 
-from .deadlines import Deadline, response_deadline
-from .models import Membership, Organisation, Response
+from .deadlines import Deadline, deadline_with, latest_extensions
+from .models import DeadlineExtension, Membership, Organisation, Response
 from .selectors import membership_for
 from .services import response_get_or_create
 
@@ -33,9 +33,16 @@ class ResponseAccess:
         return self.survey.status == Survey.Status.OPEN
 
     @cached_property
+    def extension(self) -> DeadlineExtension | None:
+        """The organisation's latest deadline extension in this round (the one that counts), if any."""
+        if self.survey.closes_on is None:
+            return None
+        return latest_extensions(survey=self.survey, organisation_ids=[self.organisation.pk]).get(self.organisation.pk)
+
+    @cached_property
     def deadline(self) -> Deadline:
-        """This organisation's deadline in the round (its latest extension counts)."""
-        return response_deadline(survey=self.survey, organisation=self.organisation)
+        """This organisation's deadline in the round (responses/deadlines.py; its latest extension counts)."""
+        return deadline_with(survey=self.survey, extension=self.extension)
 
     @property
     def deadline_passed(self) -> bool:

@@ -98,6 +98,11 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=round_time_zone())
 
 
+def deadline_with(*, survey: Survey, extension: DeadlineExtension | None) -> Deadline:
+    """The deadline given the organisation's latest extension (None: none), when the caller has read it already."""
+    return _deadline(survey, extension.until if extension is not None else None)
+
+
 def _deadline(survey: Survey, extension_until: dt.date | None) -> Deadline:
     if survey.closes_on is None:
         return Deadline(None, None)

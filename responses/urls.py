@@ -1,5 +1,11 @@
 from __future__ import annotations
 
-from .views import answering, imports, people, twofactor
+from .views import answering, deadlines, imports, people, twofactor
 
-urlpatterns = [*answering.urlpatterns, *people.urlpatterns, *imports.urlpatterns, *twofactor.urlpatterns]
+urlpatterns = [
+    *answering.urlpatterns,
+    *people.urlpatterns,
+    *imports.urlpatterns,
+    *twofactor.urlpatterns,
+    *deadlines.urlpatterns,
+]

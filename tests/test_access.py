@@ -221,6 +221,10 @@ def language(w: World) -> dict[str, Any]:
     return {"language": "fr", "next": "/"}
 
 
+def extension(w: World) -> dict[str, Any]:
+    return {"until": "2099-12-31", "reason": "Elections delayed the ministry's reply."}
+
+
 def nothing(w: World) -> dict[str, Any]:
     return {}
 
@@ -280,6 +284,10 @@ EXPECTATIONS: dict[str, list[Case]] = {
     ],
     "response-accept": [
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=nothing),
+    ],
+    # A deadline extension for one organisation: the Office only.
+    "response-extend": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=extension),
     ],
     # The history of changes: the Office only, not even the organisation's own members.
     "response-history": [
