@@ -77,12 +77,12 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
     return kind.extension, ALLOWED[kind.extension]
 
 
-def _refusal_under_lock(response: Response, now: dt.datetime | None) -> str:
+def _refusal_under_lock(response: Response, now: dt.datetime | None, user: Any) -> str:
     """Lock the response row and say why respondents may no longer change its documents ("" if they may)."""
     locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
     if locked.is_locked_for_respondents:
         return _("This response has been submitted: the document was not saved.")
-    return deadline_refusal(locked, now)
+    return deadline_refusal(locked, now, user=user)
 
 
 def evidence_upload(
@@ -99,7 +99,7 @@ def evidence_upload(
     stem = PurePath(get_valid_filename(upload.name or "document")).stem[:80] or "document"
     original = f"{stem}.{extension}"
     with transaction.atomic():
-        if refusal := _refusal_under_lock(response, now):
+        if refusal := _refusal_under_lock(response, now, user):
             raise EvidenceError(refusal)
         evidence = Evidence(
             response=response,
@@ -119,7 +119,7 @@ def evidence_upload(
 def evidence_delete(*, evidence: Evidence, user: Any, now: dt.datetime | None = None) -> None:
     """Remove a document; refused (EvidenceError) once the response is submitted or its deadline passed."""
     with transaction.atomic():
-        if refusal := _refusal_under_lock(evidence.response, now):
+        if refusal := _refusal_under_lock(evidence.response, now, user):
             raise EvidenceError(refusal)
         _record(evidence.response, evidence.question, f"uploaded {evidence.original_name}", "", user)
         evidence.file.delete(save=False)

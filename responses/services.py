@@ -69,10 +69,13 @@ def enqueue_on_commit(task_name: str, *args: Any) -> None:
     transaction.on_commit(enqueue)
 
 
-def deadline_refusal(response: Response, now: dt.datetime | None = None) -> str:
+def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user: Any = None) -> str:
     """Why respondents may no longer change this response because its deadline passed ("" while they may).
 
-    Asked by the services under the response's row lock, like "already submitted"."""
+    Asked by the services under the response's row lock, like "already submitted". The deadline binds respondents:
+    the Office (staff, or a command or script run without a user) may still record late answers and returns."""
+    if user is None or getattr(user, "is_staff", False):
+        return ""
     deadline = response_deadline(survey=response.survey, organisation=response.organisation)
     if deadline.closes_on is None or not deadline.passed(now or current_time()):
         return ""
@@ -126,7 +129,7 @@ def answers_save(
             # Checked again under the lock: a submit or an acceptance may have landed since the page asked.
             outcome.error = _("This response has been submitted: the answer was not saved.")
             return outcome
-        if source == Source.WEB and (refusal := deadline_refusal(locked, now)):
+        if source == Source.WEB and (refusal := deadline_refusal(locked, now, user=user)):
             outcome.error = refusal  # the page may have been opened before midnight
             return outcome
         existing = {
@@ -224,9 +227,7 @@ def response_submit(
             return locked  # a double click or a retried request: already done
         if locked.survey.status != Survey.Status.OPEN and not getattr(user, "is_staff", False):
             raise WorkflowError(_("This round is not open for answers."))
-        # The deadline binds respondents; the Office (staff, or a command run without --as) records late returns.
-        respondent = user is not None and not getattr(user, "is_staff", False)
-        if respondent and (refusal := deadline_refusal(locked, now)):
+        if refusal := deadline_refusal(locked, now, user=user):
             raise WorkflowError(refusal)
         if require_complete:
             progress = response_progress(locked)
