@@ -25,7 +25,7 @@ def extend(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
     else:
         try:
             extension = deadline_extend(
