@@ -172,6 +172,10 @@ vars().update(EMAIL_CONFIG)
 # development it follows PORT, the port `make run` serves (and passes to its worker).
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="oscethb <noreply@oscethb.invalid>")
+# The Office's address: it gets a note on each submission (empty: no notes) and answers to the platform's mails.
+OFFICE_EMAIL = env.str("OFFICE_EMAIL", default="")
+# Where replies to the platform's e-mails go; empty: OFFICE_EMAIL.
+REPLY_TO_EMAIL = env.str("REPLY_TO_EMAIL", default="")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -234,6 +238,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-deadline-reminders-daily": {
         "task": "reports.send_reminders",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Answering ends at midnight (TIME_ZONE) after a round's closing date; the round closes within the hour.
+    "close-rounds-past-their-deadline": {
+        "task": "responses.close_due_rounds",
+        "schedule": crontab(minute=5),
     },
 }
 # Fault-injection for the worker tests only: a report build waits this long after claiming its run.

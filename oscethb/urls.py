@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from responses.forms_people import EmailPasswordResetForm
+from responses.views.language import language_set
 
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also remembers a logged-in person's language for the e-mails they get.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     # People created by add_member without a password can still reset it (Django's own form skips them).
     path(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.http import Http404, HttpRequest
 
 from surveys.models import Survey
 
-from .models import Membership, Organisation, Response
+from .deadlines import Deadline, deadline_with, latest_extensions
+from .models import DeadlineExtension, Membership, Organisation, Response
 from .selectors import membership_for
 from .services import response_get_or_create
 
@@ -30,14 +32,32 @@ class ResponseAccess:
     def round_open(self) -> bool:
         return self.survey.status == Survey.Status.OPEN
 
+    @cached_property
+    def extension(self) -> DeadlineExtension | None:
+        """The organisation's latest deadline extension in this round (the one that counts), if any."""
+        if self.survey.closes_on is None:
+            return None
+        return latest_extensions(survey=self.survey, organisation_ids=[self.organisation.pk]).get(self.organisation.pk)
+
+    @cached_property
+    def deadline(self) -> Deadline:
+        """This organisation's deadline in the round (responses/deadlines.py; its latest extension counts)."""
+        return deadline_with(survey=self.survey, extension=self.extension)
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.deadline.passed()
+
     @property
     def can_edit(self) -> bool:
-        """Respondents who edit (coordinators, contributors) while the round is open and the response not locked."""
+        """Respondents who edit (coordinators, contributors) while the round is open, the organisation's deadline has
+        not passed and the response is not locked."""
         return (
             self.membership is not None
             and self.membership.can_edit
             and self.round_open
             and not self.response.is_locked_for_respondents
+            and not self.deadline_passed
         )
 
     @property

@@ -282,3 +282,15 @@ def seed_answers(survey: Survey, finished: bool = False) -> int:
         response.save()
         created += 1
     return created
+
+
+def demo_round_keep_open(*, survey: Survey, days: int) -> dt.date:
+    """Keep a demo round answerable: a closing date `days` ahead when fewer than 14 days are left (or none is set).
+
+    Run after the answers are seeded (their dates are spread before the shipped closing date) and after
+    `load_survey`, which puts the shipped date back. Running it again within a month changes nothing."""
+    today = timezone.localdate()
+    if survey.closes_on is None or survey.closes_on < today + dt.timedelta(days=14):
+        survey.closes_on = today + dt.timedelta(days=days)
+        survey.save(update_fields=["closes_on", "updated_at"])
+    return survey.closes_on

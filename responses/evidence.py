@@ -3,6 +3,7 @@ organisation and the Office."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import zipfile
 from pathlib import PurePath
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from surveys.models import Question
 
 from .models import AnswerChange, Evidence, Response, Source
+from .services import deadline_refusal
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -75,7 +77,18 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
     return kind.extension, ALLOWED[kind.extension]
 
 
-def evidence_upload(*, response: Response, question: Question, upload: UploadedFile, user: Any) -> Evidence:
+def _refusal_under_lock(response: Response, now: dt.datetime | None, user: Any) -> str:
+    """Lock the response row and say why respondents may no longer change its documents ("" if they may)."""
+    locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
+    if locked.is_locked_for_respondents:
+        return _("This response has been submitted: the document was not saved.")
+    return deadline_refusal(locked, now, user=user)
+
+
+def evidence_upload(
+    *, response: Response, question: Question, upload: UploadedFile, user: Any, now: dt.datetime | None = None
+) -> Evidence:
+    """Store a checked document; refused once the response is submitted or its deadline passed (under its lock)."""
     if question.type != "file" or question.survey_id != response.survey_id:
         raise EvidenceError(_("This question does not take documents."))
     extension, content_type = check_upload(upload)
@@ -86,6 +99,8 @@ def evidence_upload(*, response: Response, question: Question, upload: UploadedF
     stem = PurePath(get_valid_filename(upload.name or "document")).stem[:80] or "document"
     original = f"{stem}.{extension}"
     with transaction.atomic():
+        if refusal := _refusal_under_lock(response, now, user):
+            raise EvidenceError(refusal)
         evidence = Evidence(
             response=response,
             question=question,
@@ -101,8 +116,11 @@ def evidence_upload(*, response: Response, question: Question, upload: UploadedF
     return evidence
 
 
-def evidence_delete(*, evidence: Evidence, user: Any) -> None:
+def evidence_delete(*, evidence: Evidence, user: Any, now: dt.datetime | None = None) -> None:
+    """Remove a document; refused (EvidenceError) once the response is submitted or its deadline passed."""
     with transaction.atomic():
+        if refusal := _refusal_under_lock(evidence.response, now, user):
+            raise EvidenceError(refusal)
         _record(evidence.response, evidence.question, f"uploaded {evidence.original_name}", "", user)
         evidence.file.delete(save=False)
         evidence.delete()

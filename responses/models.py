@@ -278,3 +278,66 @@ class PasswordResetRequest(TimeStamped):
 
     def __str__(self) -> str:
         return f"password reset {self.created_at:%Y-%m-%d %H:%M} {'sent' if self.sent else 'not sent'}"
+
+
+class PersonSettings(TimeStamped):
+    """A person's own settings: the language the site and its e-mails speak to them in.
+
+    Set when the person logs in (the language of that request) and when they switch language in the top bar while
+    logged in (responses/people/language.py). A person without a row gets the site's default language.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_settings")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        verbose_name = _("person's settings")
+        verbose_name_plural = _("people's settings")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.language}"
+
+
+class DeadlineExtension(TimeStamped):
+    """Staff let one organisation answer a round after its closing date, until the end of `until`.
+
+    Append-only: a new extension replaces the previous one (the latest counts), so the record keeps who extended,
+    when and why. responses/deadlines.py reads it.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="deadline_extensions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="deadline_extensions")
+    until = models.DateField(help_text=_("The last day on which the organisation may answer"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["survey", "organisation", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} · {self.organisation} · {self.until}"
+
+
+class Notification(models.Model):
+    """An e-mail sent about a status change (responses/notifications.py): written in the same transaction as the
+    mail goes out, and never twice for the same (event, kind)."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt to the coordinators")
+        OFFICE = "office", _("Note to the Office")
+        RETURNED = "returned", _("Returned: comment to the coordinators")
+        ACCEPTED = "accepted", _("Accepted: note to the coordinators")
+
+    event = models.ForeignKey(ResponseEvent, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "kind"], name="one_notification_per_event_and_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.kind}"

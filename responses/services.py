@@ -8,13 +8,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
+from .deadlines import current_time, response_deadline
 from .models import Answer, AnswerChange, Organisation, PendingCell, Response, ResponseEvent, Source
 from .selectors import response_progress
 
@@ -61,6 +62,33 @@ def user_label(user: Any) -> str:
     return user.get_full_name() or user.email or user.username
 
 
+def enqueue_on_commit(task_name: str, *args: Any) -> None:
+    """Run a Celery task by name once the current transaction commits (services never import task modules)."""
+    from celery import current_app
+
+    def enqueue() -> None:
+        if task_name not in current_app.tasks:  # the web process has not imported the apps' task modules yet
+            current_app.loader.import_default_modules()
+        current_app.tasks[task_name].delay(*args)
+
+    transaction.on_commit(enqueue)
+
+
+def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user: Any = None) -> str:
+    """Why respondents may no longer change this response because its deadline passed ("" while they may).
+
+    Asked by the services under the response's row lock, like "already submitted". The deadline binds respondents:
+    the Office (staff, or a command or script run without a user) may still record late answers and returns."""
+    if user is None or getattr(user, "is_staff", False):
+        return ""
+    deadline = response_deadline(survey=response.survey, organisation=response.organisation)
+    if deadline.closes_on is None or not deadline.passed(now or current_time()):
+        return ""
+    return _("The deadline passed at the end of %(date)s: answers can no longer be changed or sent.") % {
+        "date": formats.date_format(deadline.closes_on, "j F Y")
+    }
+
+
 def response_get_or_create(*, survey: Survey, organisation: Organisation) -> Response:
     response, _created = Response.objects.get_or_create(survey=survey, organisation=organisation)
     return response
@@ -75,6 +103,7 @@ def answers_save(
     user: Any,
     source: str = Source.WEB,
     needs_review: bool = False,
+    now: dt.datetime | None = None,
 ) -> SaveOutcome:
     """Save the given cells of one question.
 
@@ -106,10 +135,13 @@ def answers_save(
 
     with transaction.atomic():
         # One writer per response at a time: concurrent saves queue here instead of racing.
-        locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+        locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
         if source == Source.WEB and locked.is_locked_for_respondents:
             # Checked again under the lock: a submit or an acceptance may have landed since the page asked.
             outcome.error = _("This response has been submitted: the answer was not saved.")
+            return outcome
+        if source == Source.WEB and (refusal := deadline_refusal(locked, now, user=user)):
+            outcome.error = refusal  # the page may have been opened before midnight
             return outcome
         existing = {
             (a.row, a.column): a
@@ -230,22 +262,29 @@ def _pending_cells_store(
         )
 
 
-def _transition(response: Response, to_status: str, user: Any, comment: str = "") -> Response:
-    ResponseEvent.objects.create(
+def _transition(response: Response, to_status: str, user: Any, comment: str = "") -> ResponseEvent:
+    event = ResponseEvent.objects.create(
         response=response, from_status=response.status, to_status=to_status, by=user, comment=comment
     )
     response.status = to_status
-    return response
+    return event
 
 
-def response_submit(*, response: Response, user: Any, require_complete: bool = True) -> Response:
-    """Submit (or resubmit after a return). Submitting twice records one submission."""
+def response_submit(
+    *, response: Response, user: Any, require_complete: bool = True, now: dt.datetime | None = None
+) -> Response:
+    """Submit (or resubmit after a return). Submitting twice records one submission.
+
+    Respondents submit until the end of their deadline (staff recording a paper return may submit later). The
+    coordinators get a receipt and the Office a note (responses/notifications.py), after the commit."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
         if locked.status in (Response.Status.SUBMITTED, Response.Status.RESUBMITTED, Response.Status.ACCEPTED):
             return locked  # a double click or a retried request: already done
         if locked.survey.status != Survey.Status.OPEN and not getattr(user, "is_staff", False):
             raise WorkflowError(_("This round is not open for answers."))
+        if refusal := deadline_refusal(locked, now, user=user):
+            raise WorkflowError(refusal)
         if require_complete:
             progress = response_progress(locked)
             if not progress.complete:
@@ -253,11 +292,12 @@ def response_submit(*, response: Response, user: Any, require_complete: bool = T
                     _("%(n)d required answers are still missing; see the review page.") % {"n": len(progress.missing)}
                 )
         target = Response.Status.RESUBMITTED if locked.status == Response.Status.RETURNED else Response.Status.SUBMITTED
-        _transition(locked, target, user)
+        event = _transition(locked, target, user)
         locked.submitted_at = timezone.now()
         locked.submitted_by = user
         locked.last_activity_at = locked.submitted_at
         locked.save()
+        enqueue_on_commit("responses.notify_submitted", event.pk)
     return locked
 
 
@@ -270,9 +310,10 @@ def response_return(*, response: Response, user: Any, comment: str) -> Response:
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status not in (Response.Status.SUBMITTED, Response.Status.RESUBMITTED):
             raise WorkflowError(_("Only a submitted response can be returned."))
-        _transition(locked, Response.Status.RETURNED, user, comment.strip())
+        event = _transition(locked, Response.Status.RETURNED, user, comment.strip())
         locked.staff_comment = comment.strip()
         locked.save()
+        enqueue_on_commit("responses.notify_returned", event.pk)
     return locked
 
 
@@ -285,9 +326,10 @@ def response_accept(*, response: Response, user: Any) -> Response:
             return locked
         if locked.status not in (Response.Status.SUBMITTED, Response.Status.RESUBMITTED):
             raise WorkflowError(_("Only a submitted response can be accepted."))
-        _transition(locked, Response.Status.ACCEPTED, user)
+        event = _transition(locked, Response.Status.ACCEPTED, user)
         locked.accepted_at = timezone.now()
         locked.save()
+        enqueue_on_commit("responses.notify_accepted", event.pk)
     return locked
 
 
@@ -307,8 +349,10 @@ def response_reopen(*, response: Response, user: Any, reason: str) -> Response:
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status not in reopenable:
             raise WorkflowError(_("Only a submitted or accepted response can be reopened."))
-        _transition(locked, Response.Status.RETURNED, user, reason.strip())
+        event = _transition(locked, Response.Status.RETURNED, user, reason.strip())
         locked.staff_comment = reason.strip()
         locked.accepted_at = None
         locked.save()
+        # The coordinators are told as for a return: the reason is the Office's comment.
+        enqueue_on_commit("responses.notify_returned", event.pk)
     return locked

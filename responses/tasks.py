@@ -1,8 +1,63 @@
-"""Celery tasks of the responses app: thin adapters that take plain values and call one service."""
+"""Celery tasks of the responses app: thin adapters that take ids and call one service.
+
+Password reset mails within their rate limits (responses/password_reset.py), mails about a response's workflow (responses/notifications.py) and the periodic closing of rounds whose deadline
+passed (responses/deadlines.py). An event that is gone is skipped quietly; a mail server that is briefly unreachable
+is tried again with back-off (on a worker; in-process, without a broker, the failure is logged and the request that
+caused the mail is not failed by it).
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+import smtplib
+
+from celery import Task, shared_task
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+# Errors worth another try: the mail server refused for now or could not be reached.
+TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, OSError)
+MAX_RETRIES = 4
+
+
+def _send(task: Task, event_id: int, kinds: tuple[str, ...]) -> str:
+    from .notifications import notification_send
+
+    try:
+        sent = [kind for kind in kinds if notification_send(event_id=event_id, kind=kind) is not None]
+    except TRANSIENT_MAIL_ERRORS as exc:
+        if task.request.is_eager or task.request.retries >= MAX_RETRIES:
+            logger.exception("event %s: the %s mail could not be sent", event_id, "/".join(kinds))
+            return "failed"
+        raise task.retry(exc=exc, countdown=30 * 2**task.request.retries) from exc
+    return ",".join(sent) or "nothing to send"
+
+
+@shared_task(bind=True, name="responses.notify_submitted", max_retries=MAX_RETRIES)
+def notify_submitted(self: Task, event_id: int) -> str:
+    """A response was submitted or resubmitted: receipt to its coordinators, note to the Office."""
+    return _send(self, event_id, (Notification.Kind.RECEIPT, Notification.Kind.OFFICE))
+
+
+@shared_task(bind=True, name="responses.notify_returned", max_retries=MAX_RETRIES)
+def notify_returned(self: Task, event_id: int) -> str:
+    """The Office returned a response: its comment to the coordinators."""
+    return _send(self, event_id, (Notification.Kind.RETURNED,))
+
+
+@shared_task(bind=True, name="responses.notify_accepted", max_retries=MAX_RETRIES)
+def notify_accepted(self: Task, event_id: int) -> str:
+    """The Office accepted a response: a note to the coordinators."""
+    return _send(self, event_id, (Notification.Kind.ACCEPTED,))
+
+
+@shared_task(name="responses.close_due_rounds")
+def close_due_rounds() -> list[str]:
+    """Periodic (celery beat): close the open rounds whose closing date and every extension have passed."""
+    from .deadlines import rounds_close_due
+
+    return [survey.slug for survey in rounds_close_due()]
 
 
 @shared_task(name="responses.send_password_reset")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from .views import answering, imports, landing, people, twofactor, workflow
+from .views import answering, deadlines, imports, landing, people, twofactor, workflow
 
 urlpatterns = [
     *landing.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns = [
     *people.urlpatterns,
     *imports.urlpatterns,
     *twofactor.urlpatterns,
+    *deadlines.urlpatterns,
 ]

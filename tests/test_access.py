@@ -229,6 +229,10 @@ def language(w: World) -> dict[str, Any]:
     return {"language": "fr", "next": "/"}
 
 
+def extension(w: World) -> dict[str, Any]:
+    return {"until": "2099-12-31", "reason": "Elections delayed the ministry's reply."}
+
+
 def nothing(w: World) -> dict[str, Any]:
     return {}
 
@@ -312,6 +316,10 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "response-answers-pdf": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
         case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
+    ],
+    # A deadline extension for one organisation: the Office only.
+    "response-extend": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=extension),
     ],
     # The history of changes: the Office only, not even the organisation's own members.
     "response-history": [

@@ -26,7 +26,9 @@ def test_every_response_carries_the_policy(client, db) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_answering_and_dashboard_pages_raise_no_policy_violation(page: Page, live_server) -> None:
     call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
-    Survey.objects.filter(slug="thb-2016").update(status=Survey.Status.OPEN)
+    Survey.objects.filter(slug="thb-2016").update(
+        status=Survey.Status.OPEN, closes_on=None
+    )  # no deadline: answering stays open
     users = get_user_model().objects
     coordinator = users.create_user(
         username="csp@at.example.org", email="csp@at.example.org", password="a-long-password-2026"

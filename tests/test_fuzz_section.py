@@ -119,7 +119,9 @@ def _section_of(code: str) -> str:
 def world(db: None) -> World:
     for slug in (SLUG, OTHER_SLUG):
         call_command("load_survey", f"surveys/definitions/{slug}.yaml", stdout=io.StringIO())
-    Survey.objects.filter(slug=SLUG).update(status=Survey.Status.OPEN)
+    Survey.objects.filter(slug=SLUG).update(
+        status=Survey.Status.OPEN, closes_on=None
+    )  # no deadline: answering stays open
     Survey.objects.filter(slug=OTHER_SLUG).update(status=Survey.Status.CLOSED)
     survey, other_round = Survey.objects.get(slug=SLUG), Survey.objects.get(slug=OTHER_SLUG)
     users = get_user_model().objects

@@ -46,7 +46,9 @@ class World:
 
     def __init__(self) -> None:
         call_command("load_survey", f"surveys/definitions/{SLUG}.yaml", stdout=io.StringIO())
-        Survey.objects.filter(slug=SLUG).update(status=Survey.Status.OPEN)
+        Survey.objects.filter(slug=SLUG).update(
+            status=Survey.Status.OPEN, closes_on=None
+        )  # no deadline: answering stays open
         self.survey = Survey.objects.get(slug=SLUG)
         self.questions = {code: _question(self.survey, code) for code in CODES}
         users = get_user_model().objects

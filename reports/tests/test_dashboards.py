@@ -52,7 +52,9 @@ urlpatterns = [
 
 def load_round(path: str = "surveys/definitions/thb-2016.yaml", slug: str = SLUG) -> Survey:
     call_command("load_survey", path, stdout=io.StringIO())
-    Survey.objects.filter(slug=slug).update(status=Survey.Status.OPEN)
+    Survey.objects.filter(slug=slug).update(
+        status=Survey.Status.OPEN, closes_on=None
+    )  # no deadline: answering stays open
     return Survey.objects.get(slug=slug)
 
 

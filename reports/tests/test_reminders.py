@@ -38,12 +38,15 @@ from tests.otp_helpers import force_login_verified
 
 urlpatterns = [path("", include(views_reminders)), *project_urlpatterns]
 
-CLOSES = dt.date(2021, 3, 31)  # in the past, so that no simulated day is the real date
+CLOSES = dt.date(2021, 3, 31)
+# Organisations with a coordinator that have not submitted: two States, a Partner (IL, in progress) and an NGO.
+REMINDED = ["AT", "IL", "NL", "RS", "ngo-at-rem"]  # in the past, so that no simulated day is the real date
 TITLE = "OSCE survey on implementing anti-trafficking commitments, 2015/16 round"
 
 
-def day(days_before_closing: int) -> dt.date:
-    return CLOSES - dt.timedelta(days=days_before_closing)
+def day(days_left: int) -> dt.date:
+    """The day on which `days_left` days are left (the closing day itself counts 1)."""
+    return CLOSES - dt.timedelta(days=days_left - 1)
 
 
 class World:
@@ -89,6 +92,8 @@ class World:
 def w(db: None, settings: Any) -> World:
     settings.REMINDER_DAYS = [14, 7, 2]
     settings.SITE_URL = "https://oscethb.example.org/"
+    settings.OFFICE_EMAIL = "office@osce.test"
+    settings.REPLY_TO_EMAIL = ""
     call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
     Survey.objects.filter(slug="thb-2016").update(status=Survey.Status.OPEN, closes_on=CLOSES)
     return World(Survey.objects.get(slug="thb-2016"))
@@ -99,45 +104,71 @@ def w(db: None, settings: Any) -> World:
 
 @pytest.mark.parametrize(
     ("days_left", "stage"),
-    [(20, None), (15, None), (14, 14), (13, 14), (8, 14), (7, 7), (6, 7), (3, 7), (2, 2), (1, 2), (0, 2), (-1, None)],
+    [
+        (20, None),
+        (15, None),
+        (14, 14),
+        (13, 14),
+        (8, 14),
+        (7, 7),
+        (6, 7),
+        (3, 7),
+        (2, 2),
+        (1, 2),
+        (0, None),
+        (-1, None),
+    ],
 )
 def test_reminder_stage(days_left: int, stage: int | None) -> None:
     assert reminder_stage(days_left, [2, 7, 14]) == stage
 
 
-def test_reminders_go_out_14_7_and_2_days_before_closing(w: World) -> None:
+def test_reminders_go_out_when_14_7_and_2_days_are_left(w: World) -> None:
     sent_on: dict[int, list[tuple[str, int]]] = {}
     for days_left in range(20, -3, -1):  # the scheduler runs every day, before and after the closing date
         sent = reminders_send(today=day(days_left))
         if sent:
             sent_on[days_left] = sorted((r.response.organisation.code, r.days_before) for r in sent)
-    assert sent_on == {
-        14: [("AT", 14), ("NL", 14), ("RS", 14)],
-        7: [("AT", 7), ("NL", 7), ("RS", 7)],
-        2: [("AT", 2), ("NL", 2), ("RS", 2)],
-    }
-    assert len(mail.outbox) == 9
+    assert sent_on == {d: [(code, d) for code in REMINDED] for d in (14, 7, 2)}
+    assert len(mail.outbox) == 15
 
 
 def test_running_twice_sends_nothing_twice(w: World) -> None:
-    assert len(reminders_send(today=day(7))) == 3
+    assert len(reminders_send(today=day(7))) == 5
     assert reminders_send(today=day(7)) == []
     assert reminders_due(today=day(7)) == []
-    assert len(mail.outbox) == 3
-    assert Reminder.objects.count() == 3
+    assert len(mail.outbox) == 5
+    assert Reminder.objects.count() == 5
 
 
-def test_only_states_that_have_not_submitted_are_reminded(w: World) -> None:
+def test_only_organisations_with_a_coordinator_that_have_not_submitted_are_reminded(w: World) -> None:
     due = reminders_due(today=day(14))
-    # DE submitted and FR accepted: skipped; MD has no coordinator; the NGO and the Partner are not States.
+    # DE submitted and FR accepted: skipped; MD has no coordinator, nor do the other 50 States: nothing to them.
+    # The NGO and the Partner that have a coordinator are reminded like States.
     assert sorted((d.organisation.code, d.status, d.days_before, d.days_left) for d in due) == [
         ("AT", "in_progress", 14, 14),
+        ("IL", "in_progress", 14, 14),
         ("NL", "not_started", 14, 14),
         ("RS", "returned", 14, 14),
+        ("ngo-at-rem", "not_started", 14, 14),
     ]
     assert not mail.outbox  # reminders_due only looks
     w.status("AT", Response.Status.RESUBMITTED)
-    assert sorted(d.organisation.code for d in reminders_due(today=day(14))) == ["NL", "RS"]
+    assert sorted(d.organisation.code for d in reminders_due(today=day(14))) == ["IL", "NL", "RS", "ngo-at-rem"]
+
+
+def test_no_mail_goes_to_organisations_without_a_coordinator(w: World) -> None:
+    reminders_send(today=day(14))
+    addresses = {a for m in mail.outbox for a in m.to}
+    assert addresses == {
+        "a.coordinator@bmi.gv.at",
+        "b.coordinator@bmi.gv.at",
+        "coordinator@IL.test",
+        "coordinator@NL.test",
+        "coordinator@RS.test",
+        "coordinator@ngo.test",
+    }
+    assert {r.response.organisation.code for r in Reminder.objects.all()} == set(REMINDED)
 
 
 def test_a_state_without_a_response_gets_one_created(w: World) -> None:
@@ -155,7 +186,7 @@ def test_a_state_without_a_coordinator_is_skipped_and_logged(w: World, caplog: p
     with caplog.at_level("WARNING", logger="reports.reminders"):
         reminders_send(today=day(14))
     (record,) = [r for r in caplog.records if "without a coordinator" in r.getMessage()]
-    assert record.getMessage().startswith("thb-2016: no 14-day reminder for 52 State(s) without a coordinator: ")
+    assert record.getMessage().startswith("thb-2016: no reminder for 52 State(s) without a coordinator: ")
     assert "Moldova (MD)" in record.getMessage()
     assert "Austria (AT)" not in record.getMessage()
     assert not Response.objects.filter(survey=w.survey, organisation__code="MD").exists()
@@ -167,12 +198,13 @@ def test_the_email_names_the_round_the_deadline_the_days_left_and_links_the_roun
     (message,) = [m for m in mail.outbox if "Austria" in m.subject]
     # Both active coordinators; not the contributor, the viewer or a deactivated coordinator.
     assert message.to == ["a.coordinator@bmi.gv.at", "b.coordinator@bmi.gv.at"]
-    assert message.subject == f"Reminder for Austria: {TITLE} closes in 7 days"
+    assert message.subject == f"Reminder for Austria: 7 days left to answer {TITLE}"
+    assert message.reply_to == ["office@osce.test"]
     assert message.content_subtype == "plain"
     body = message.body
     assert f'The response of Austria to the OSCE survey round "{TITLE}" (thb-2016) has not been submitted yet' in body
     assert "(status: In progress)" in body
-    assert "The deadline is Wednesday, 31 March 2021: 7 days left." in body
+    assert "The last day for answering is Wednesday, 31 March 2021: 7 days left, today included." in body
     assert "https://oscethb.example.org/rounds/thb-2016/respond/AT/" in body
     assert Reminder.objects.get(response__organisation__code="AT").recipients == message.to
     (not_started,) = [m for m in mail.outbox if "Netherlands" in m.subject]
@@ -180,18 +212,64 @@ def test_the_email_names_the_round_the_deadline_the_days_left_and_links_the_roun
     assert not_started.to == ["coordinator@NL.test"]
 
 
-def test_the_last_reminders_say_tomorrow_and_today(w: World) -> None:
-    reminders_send(today=day(1))  # catching up the 2-day reminder
+def test_the_last_reminders_say_two_days_and_today(w: World) -> None:
+    reminders_send(today=day(2))
     message = next(m for m in mail.outbox if "Austria" in m.subject)
-    assert message.subject == f"Reminder for Austria: {TITLE} closes tomorrow"
-    assert "31 March 2021: 1 day left." in message.body
-    assert Reminder.objects.get(response__organisation__code="AT").days_before == 2
+    assert message.subject == f"Reminder for Austria: 2 days left to answer {TITLE}"
+    assert "Wednesday, 31 March 2021: 2 days left, today included." in message.body
     mail.outbox.clear()
     Reminder.objects.all().delete()
-    reminders_send(today=CLOSES)
+    reminders_send(today=CLOSES)  # catching up the 2-day reminder on the last day
     message = next(m for m in mail.outbox if "Austria" in m.subject)
     assert message.subject == f"Reminder for Austria: {TITLE} closes today"
-    assert "31 March 2021: the round closes today." in message.body
+    assert "Today, Wednesday, 31 March 2021, is the last day for answering." in message.body
+    assert Reminder.objects.get(response__organisation__code="AT").days_before == 2
+    mail.outbox.clear()
+    assert reminders_send(today=CLOSES + dt.timedelta(days=1)) == []  # the deadline has passed: no reminder
+
+
+def test_each_coordinator_is_reminded_in_their_language(w: World) -> None:
+
+    from responses.people.language import person_language_set
+
+    person_language_set(user=w.at[0], language="de")  # b.coordinator
+
+    reminders_send(today=day(7))
+    austria = sorted(
+        (m for m in mail.outbox if "Austria" in m.subject or "Österreich" in m.subject), key=lambda m: m.to
+    )
+    assert [m.to for m in austria] == [["a.coordinator@bmi.gv.at"], ["b.coordinator@bmi.gv.at"]]
+    english, german = austria
+    assert "Wednesday, 31 March 2021" in english.body
+    # Rendered in German: Django's German locale writes the date (the catalogue of our own texts comes later).
+    assert "Mittwoch, 31 März 2021" in german.body
+    assert "Wednesday" not in german.body
+    assert german.reply_to == english.reply_to == ["office@osce.test"]
+    assert Reminder.objects.get(response__organisation__code="AT").recipients == [
+        "a.coordinator@bmi.gv.at",
+        "b.coordinator@bmi.gv.at",
+    ]
+
+
+def test_an_extension_moves_an_organisations_reminders(w: World) -> None:
+    from responses.deadlines import deadline_extend
+
+    deadline_extend(
+        survey=w.survey,
+        organisation=w.orgs["AT"],
+        until=CLOSES + dt.timedelta(days=7),
+        reason="Elections",
+        user=w.staff,
+        now=timezone.make_aware(dt.datetime(2021, 3, 1, 12)),
+    )
+    # When the others have 7 days left, Austria has 14: its 14-day reminder goes out, and its 7-day one a week later.
+    sent = {r.response.organisation.code: r.days_before for r in reminders_send(today=day(7))}
+    assert (sent["AT"], sent["NL"]) == (14, 7)
+    mail.outbox.clear()
+    sent = reminders_send(today=day(7) + dt.timedelta(days=7))  # 7 days before Austria's extended deadline
+    assert [r.response.organisation.code for r in sent] == ["AT"]
+    assert "The Office has extended your deadline to this day." in mail.outbox[0].body
+    assert "Wednesday, 7 April 2021: 7 days left, today included." in mail.outbox[0].body
 
 
 def test_links_use_the_default_site_url_when_the_setting_is_missing(w: World, settings: Any) -> None:
@@ -204,18 +282,18 @@ def test_links_use_the_default_site_url_when_the_setting_is_missing(w: World, se
 def test_catch_up_after_a_missed_day_sends_the_latest_due_reminder_once(w: World) -> None:
     reminders_send(today=day(14))
     # The scheduler was down on the 7-day date: the next run sends the 7-day reminder, saying 5 days are left.
-    assert sorted(r.days_before for r in reminders_send(today=day(5))) == [7, 7, 7]
-    message = next(m for m in mail.outbox[3:] if "Austria" in m.subject)
+    assert sorted(r.days_before for r in reminders_send(today=day(5))) == [7] * 5
+    message = next(m for m in mail.outbox[5:] if "Austria" in m.subject)
     assert "5 days left" in message.body
     assert reminders_send(today=day(4)) == []
     assert reminders_send(today=day(3)) == []
-    assert sorted(r.days_before for r in reminders_send(today=day(2))) == [2, 2, 2]
-    assert w.reminders() == [(code, d) for code in ("AT", "NL", "RS") for d in (2, 7, 14)]
+    assert sorted(r.days_before for r in reminders_send(today=day(2))) == [2] * 5
+    assert w.reminders() == [(code, d) for code in REMINDED for d in (2, 7, 14)]
 
 
 def test_catch_up_never_sends_a_replaced_earlier_reminder(w: World) -> None:
     # Nothing went out before 6 days were left: only the 7-day reminder is sent, and the 14-day one never is.
-    assert sorted(r.days_before for r in reminders_send(today=day(6))) == [7, 7, 7]
+    assert sorted(r.days_before for r in reminders_send(today=day(6))) == [7] * 5
     for days_left in (5, 4, 3):
         assert reminders_send(today=day(days_left)) == []
     assert {d for _code, d in w.reminders()} == {7}
@@ -224,32 +302,29 @@ def test_catch_up_never_sends_a_replaced_earlier_reminder(w: World) -> None:
 def test_never_two_reminders_in_one_day_for_the_same_response(w: World) -> None:
     # Staff reminded Austria by hand today; the scheduled reminder waits until tomorrow.
     today = timezone.localdate()
-    Survey.objects.filter(pk=w.survey.pk).update(closes_on=today + dt.timedelta(days=7))
+    Survey.objects.filter(pk=w.survey.pk).update(closes_on=today + dt.timedelta(days=6))  # 7 days left
     w.survey.refresh_from_db()
     reminder_send_manual(survey=w.survey, organisation=w.orgs["AT"], user=w.staff, today=today)
-    assert sorted(r.response.organisation.code for r in reminders_send(today=today)) == ["NL", "RS"]
+    assert sorted(r.response.organisation.code for r in reminders_send(today=today)) == REMINDED[1:]
     assert [r.response.organisation.code for r in reminders_send(today=today + dt.timedelta(days=1))] == ["AT"]
     # The deadline moved a week later on the day the 7-day reminders went out: 14 days are left again, and the
     # 14-day reminder waits for the next day.
-    Survey.objects.filter(pk=w.survey.pk).update(closes_on=today + dt.timedelta(days=14))
+    Survey.objects.filter(pk=w.survey.pk).update(closes_on=today + dt.timedelta(days=13))
     assert reminders_send(today=today) == []
-    assert sorted(r.response.organisation.code for r in reminders_send(today=today + dt.timedelta(days=1))) == [
-        "AT",
-        "NL",
-        "RS",
-    ]
+    assert sorted(r.response.organisation.code for r in reminders_send(today=today + dt.timedelta(days=1))) == REMINDED
 
 
-def test_only_open_rounds_with_a_closing_date_send_reminders(w: World) -> None:
+def test_only_open_rounds_with_a_closing_date_send_reminders_to_whom_they_ask(w: World) -> None:
     Survey.objects.filter(pk=w.survey.pk).update(status=Survey.Status.CLOSED)
     assert reminders_send(today=day(7)) == []
     Survey.objects.filter(pk=w.survey.pk).update(status=Survey.Status.DRAFT)
     assert reminders_send(today=day(7)) == []
     Survey.objects.filter(pk=w.survey.pk).update(status=Survey.Status.OPEN, closes_on=None)
     assert reminders_send(today=day(7)) == []
-    Survey.objects.filter(pk=w.survey.pk).update(closes_on=CLOSES, for_states=False)
-    assert reminders_send(today=day(7)) == []
     assert not mail.outbox
+    # A round that asks only NGOs reminds only NGOs.
+    Survey.objects.filter(pk=w.survey.pk).update(closes_on=CLOSES, for_states=False)
+    assert [r.response.organisation.code for r in reminders_send(today=day(7))] == ["ngo-at-rem"]
 
 
 def test_the_configured_days_are_used(w: World, settings: Any) -> None:
@@ -273,30 +348,30 @@ def test_the_database_refuses_a_second_scheduled_reminder_but_not_a_second_manua
 def test_a_failing_email_is_not_recorded_and_goes_out_on_the_next_run(
     w: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from django.core.mail import EmailMessage
+    from django.core.mail.backends.locmem import EmailBackend
 
-    real_send = EmailMessage.send
+    real_send = EmailBackend.send_messages
 
-    def send(self: EmailMessage, fail_silently: bool = False) -> int:
-        if "Austria" in self.subject:
+    def send(self: EmailBackend, messages: list) -> int:
+        if any("Austria" in m.subject for m in messages):
             raise OSError("SMTP server unreachable")
-        return real_send(self, fail_silently)
+        return real_send(self, messages)
 
-    monkeypatch.setattr(EmailMessage, "send", send)
-    assert sorted(r.response.organisation.code for r in reminders_send(today=day(14))) == ["NL", "RS"]
+    monkeypatch.setattr(EmailBackend, "send_messages", send)
+    assert sorted(r.response.organisation.code for r in reminders_send(today=day(14))) == REMINDED[1:]
     assert "the 14-day reminder to Austria could not be sent" in caplog.text
     assert ("AT", 14) not in w.reminders()
-    monkeypatch.setattr(EmailMessage, "send", real_send)
+    monkeypatch.setattr(EmailBackend, "send_messages", real_send)
     assert [r.response.organisation.code for r in reminders_send(today=day(13))] == ["AT"]
 
 
 def test_the_daily_task_sends_todays_reminders(w: World) -> None:
     today = timezone.localdate()
-    Survey.objects.filter(pk=w.survey.pk).update(closes_on=today + dt.timedelta(days=2))
-    assert send_reminders.delay().get() == 3
+    Survey.objects.filter(pk=w.survey.pk).update(closes_on=today + dt.timedelta(days=1))  # 2 days left
+    assert send_reminders.delay().get() == 5
     assert send_reminders.delay().get() == 0
-    assert sorted(d for _code, d in w.reminders()) == [2, 2, 2]
-    assert len(mail.outbox) == 3
+    assert sorted(d for _code, d in w.reminders()) == [2] * 5
+    assert len(mail.outbox) == 5
 
 
 def test_the_task_is_scheduled_daily(settings: Any) -> None:
@@ -325,6 +400,12 @@ def test_manual_reminder_is_recorded_with_minus_one_and_can_be_repeated(w: World
 # --- the view ---------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def current(w: World) -> None:
+    """The view tests run today: the round closes in a month."""
+    Survey.objects.filter(pk=w.survey.pk).update(closes_on=timezone.localdate() + dt.timedelta(days=30))
+
+
 def send_url(w: World, code: str = "AT") -> str:
     return reverse("reminder-send", args=[w.survey.slug, code])
 
@@ -340,7 +421,7 @@ def flashes(response: Any) -> list[str]:
 
 
 @pytest.mark.urls(__name__)
-def test_staff_send_a_reminder_by_hand_and_go_back_where_they_were(w: World) -> None:
+def test_staff_send_a_reminder_by_hand_and_go_back_where_they_were(w: World, current: None) -> None:
     client = logged_in(w.staff)
     back = "http://testserver" + reverse("staff-responses", args=[w.survey.slug]) + "?status=in_progress"
     response = client.post(send_url(w), HTTP_REFERER=back)
@@ -355,7 +436,7 @@ def test_staff_send_a_reminder_by_hand_and_go_back_where_they_were(w: World) -> 
 
 
 @pytest.mark.urls(__name__)
-def test_without_a_referer_staff_go_to_the_rounds_responses(w: World) -> None:
+def test_without_a_referer_staff_go_to_the_rounds_responses(w: World, current: None) -> None:
     client = logged_in(w.staff)
     expected = reverse("staff-responses", args=[w.survey.slug])
     assert client.post(send_url(w, "NL"))["Location"] == expected
@@ -367,7 +448,7 @@ def test_without_a_referer_staff_go_to_the_rounds_responses(w: World) -> None:
 
 
 @pytest.mark.urls(__name__)
-def test_a_reminder_that_makes_no_sense_is_refused_with_a_message(w: World) -> None:
+def test_a_reminder_that_makes_no_sense_is_refused_with_a_message(w: World, current: None) -> None:
     client = logged_in(w.staff)
     response = client.post(send_url(w, "MD"))
     assert response.status_code == 302
@@ -377,13 +458,18 @@ def test_a_reminder_that_makes_no_sense_is_refused_with_a_message(w: World) -> N
     Survey.objects.filter(pk=w.survey.pk).update(status=Survey.Status.CLOSED)
     response = logged_in(w.staff).post(send_url(w, "AT"))
     assert flashes(response) == ["Round thb-2016 is not open: no reminder sent."]
+    Survey.objects.filter(pk=w.survey.pk).update(status=Survey.Status.OPEN, closes_on=CLOSES)
+    response = logged_in(w.staff).post(send_url(w, "AT"))  # today is long after 31 March 2021
+    assert flashes(response) == [
+        "The deadline of Austria passed on 31 March 2021: extend it on the response's page first, then remind them."
+    ]
     assert not Reminder.objects.exists()
     assert not mail.outbox
 
 
 @pytest.mark.urls(__name__)
 @pytest.mark.parametrize("who", ["coordinator", "contributor", "ngo", "superuser"])
-def test_only_staff_may_send_a_reminder(w: World, who: str) -> None:
+def test_only_staff_may_send_a_reminder(w: World, current: None, who: str) -> None:
     users = {
         "coordinator": w.at[0],
         "contributor": MembershipFactory(organisation=w.orgs["AT"], role=Role.CONTRIBUTOR).user,
@@ -401,7 +487,7 @@ def test_only_staff_may_send_a_reminder(w: World, who: str) -> None:
 
 
 @pytest.mark.urls(__name__)
-def test_anonymous_visitors_are_sent_to_log_in(w: World) -> None:
+def test_anonymous_visitors_are_sent_to_log_in(w: World, current: None) -> None:
     response = Client().post(send_url(w))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -409,7 +495,7 @@ def test_anonymous_visitors_are_sent_to_log_in(w: World) -> None:
 
 
 @pytest.mark.urls(__name__)
-def test_get_is_not_allowed_and_unknown_rounds_or_organisations_are_404(w: World) -> None:
+def test_get_is_not_allowed_and_unknown_rounds_or_organisations_are_404(w: World, current: None) -> None:
     client = logged_in(w.staff)
     assert client.get(send_url(w)).status_code == 405
     assert client.post(reverse("reminder-send", args=["no-such-round", "AT"])).status_code == 404
@@ -419,7 +505,7 @@ def test_get_is_not_allowed_and_unknown_rounds_or_organisations_are_404(w: World
 
 
 @pytest.mark.urls(__name__)
-def test_the_send_button_template(w: World) -> None:
+def test_the_send_button_template(w: World, current: None) -> None:
     from django.template.loader import render_to_string
     from django.test import RequestFactory
 

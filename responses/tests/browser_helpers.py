@@ -43,7 +43,9 @@ def ensure_states() -> None:
 def open_round() -> Survey:
     """Load the shipped 2015/16 round with the real command and open it."""
     call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
-    Survey.objects.filter(slug=SLUG).update(status=Survey.Status.OPEN)
+    Survey.objects.filter(slug=SLUG).update(
+        status=Survey.Status.OPEN, closes_on=None
+    )  # no deadline: answering stays open
     return Survey.objects.get(slug=SLUG)
 
 

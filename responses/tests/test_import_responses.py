@@ -567,7 +567,9 @@ def test_submit_on_a_round_that_is_not_open_needs_a_staff_user(round_2016: Surve
 
 
 def test_submit_without_as_on_an_open_round(round_2016: Survey, tmp_path: Path) -> None:
-    Survey.objects.filter(pk=round_2016.pk).update(status=Survey.Status.OPEN)
+    Survey.objects.filter(pk=round_2016.pk).update(
+        status=Survey.Status.OPEN, closes_on=None
+    )  # no deadline: answering stays open
 
     result = run(str(write_csv(tmp_path, VALID_ROWS[:1])), "--survey", "thb-2016", "--submit")
 

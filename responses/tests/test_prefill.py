@@ -54,7 +54,9 @@ def _static_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Non
 def rounds() -> tuple[Survey, Survey]:
     for slug in ("thb-2016", "thb-2021"):
         call_command("load_survey", str(DEFINITIONS / f"{slug}.yaml"), stdout=io.StringIO())
-    Survey.objects.filter(slug="thb-2021").update(status=Survey.Status.OPEN)
+    Survey.objects.filter(slug="thb-2021").update(
+        status=Survey.Status.OPEN, closes_on=None
+    )  # no deadline: answering stays open
     return Survey.objects.get(slug="thb-2016"), Survey.objects.get(slug="thb-2021")
 
 

@@ -416,8 +416,12 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     access = response_access(request, item.response.survey.slug, item.response.organisation.code)
     if not access.can_edit:
         raise PermissionDenied
-    evidence_delete(evidence=item, user=request.user)
-    messages.success(request, _("The document is removed."))
+    try:
+        evidence_delete(evidence=item, user=request.user)
+    except EvidenceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The document is removed."))
     section = item.question.section.code
     return HttpResponseRedirect(
         reverse("response-section", args=[access.survey.slug, access.organisation.code, section])

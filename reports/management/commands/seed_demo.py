@@ -14,15 +14,18 @@ from django.urls import reverse
 
 from reports.models import Report
 from reports.services import report_run_request
-from responses.demo import DEMO_DOMAIN, DEMO_PASSWORD, seed_answers, seed_people
+from responses.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_round_keep_open, seed_answers, seed_people
 from surveys.models import Survey
 from surveys.services import survey_set_status
 
 DEMO_STAFF = f"staff@{DEMO_DOMAIN}"
-# What each shipped round looks like in the demo. Both are open so that the demo coordinators can try either
-# questionnaire; the other States' answers to the 2015/16 round are all accepted (a finished round, as the
-# 2021 round's comparisons need), those to the 2020/21 round are at every stage of the workflow.
-DEMO_ROUNDS = {"thb-2016": (Survey.Status.OPEN, True), "thb-2021": (Survey.Status.OPEN, False)}
+# What each shipped round looks like in the demo. The 2015/16 round is closed (its closing date passed long ago;
+# the other States' answers are all accepted, as the 2021 round's comparisons need); the 2020/21 round is open with a
+# closing date in the future (OPEN_ROUND_DAYS from today), so that the demo coordinators can answer and submit it,
+# and its answers are at every stage of the workflow.
+DEMO_ROUNDS = {"thb-2016": (Survey.Status.CLOSED, True), "thb-2021": (Survey.Status.OPEN, False)}
+OPEN_ROUND = "thb-2021"
+OPEN_ROUND_DAYS = 45  # the open round's closing date is moved to this many days ahead when fewer than 14 are left
 
 
 class Command(BaseCommand):
@@ -44,6 +47,9 @@ class Command(BaseCommand):
             if survey.status != status:
                 survey_set_status(survey=survey, status=status)
             created_responses = seed_answers(survey, finished=finished)
+            if slug == OPEN_ROUND:
+                closes_on = demo_round_keep_open(survey=survey, days=OPEN_ROUND_DAYS)
+                self.stdout.write(f"{slug}: open, answering until the end of {closes_on:%d %B %Y}")
             if created_responses:
                 self.stdout.write(f"{slug}: {created_responses} demo responses")
             if created_responses or not Report.objects.filter(survey=survey).exists():

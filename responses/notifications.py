@@ -1,0 +1,223 @@
+"""E-mails about a response's workflow, each in its recipient's language, sent by Celery tasks (responses/tasks.py).
+
+- Submitted or resubmitted: a receipt to the organisation's coordinators (what, by whom, when, the link), with the
+  attachments `receipt_attachments` gives, and a note to the Office (setting `OFFICE_EMAIL`; empty: none).
+- Returned: the Office's comment to the coordinators. Accepted: a note to the coordinators.
+
+The services `response_submit`, `response_return` and `response_accept` enqueue the task with the status event's id
+once their transaction commits. `notification_send` records each mail as a `Notification` (event, kind) in the
+transaction in which it goes out: a second run (a redelivered task) sends nothing, a failed send records nothing,
+so a retry sends it. Every mail has the Office as its reply-to address (`REPLY_TO_EMAIL`, default `OFFICE_EMAIL`).
+
+Recipients: the organisation's active coordinators with an e-mail address; one message per language, rendered inside
+`translation.override(language)` from the templates `templates/responses/emails/<kind>_subject.txt` and
+`<kind>_body.txt`. Links are built from `SITE_URL`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from surveys.i18n import pick
+
+from .models import Membership, Notification, Response, ResponseEvent, Role
+from .people.language import person_languages
+from .selectors import response_progress
+from .services import user_label
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+Attachment = tuple[str, bytes, str]  # file name, content, MIME type
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+
+
+def site_url() -> str:
+    """The absolute address of the site, for links in e-mail (setting SITE_URL); tasks have no request to ask."""
+    return str(getattr(settings, "SITE_URL", DEFAULT_SITE_URL) or DEFAULT_SITE_URL).rstrip("/")
+
+
+def absolute_url(path: str) -> str:
+    return site_url() + path
+
+
+def response_url(response: Response) -> str:
+    return absolute_url(reverse("response-home", args=[response.survey.slug, response.organisation.code]))
+
+
+def office_email() -> str:
+    """The Office's address for notes about submissions (setting OFFICE_EMAIL; empty: no such notes)."""
+    return str(getattr(settings, "OFFICE_EMAIL", "") or "").strip()
+
+
+def reply_to() -> list[str]:
+    """Where answers to the platform's e-mails go: REPLY_TO_EMAIL, else OFFICE_EMAIL, else nowhere special."""
+    address = str(getattr(settings, "REPLY_TO_EMAIL", "") or "").strip() or office_email()
+    return [address] if address else []
+
+
+def coordinator_recipients(organisation_ids: Iterable[int]) -> dict[int, list[Recipient]]:
+    """organisation id -> its active coordinators with an address, each with their language (sorted by address)."""
+    rows = list(
+        Membership.objects.filter(
+            organisation_id__in=list(organisation_ids), role=Role.COORDINATOR, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("organisation_id", "user_id", "user__email")
+    )
+    languages = person_languages({user_id for _org, user_id, _email in rows})
+    found: dict[int, dict[str, Recipient]] = defaultdict(dict)
+    for organisation_id, user_id, email in rows:
+        address = email.strip()
+        found[organisation_id].setdefault(address.lower(), Recipient(address, languages[user_id]))
+    return {pk: sorted(people.values(), key=lambda r: r.email.lower()) for pk, people in found.items()}
+
+
+def by_language(recipients: Iterable[Recipient]) -> dict[str, list[str]]:
+    """language -> addresses, so that each message is rendered once per language."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for recipient in recipients:
+        groups[recipient.language].append(recipient.email)
+    return dict(sorted(groups.items()))
+
+
+def render_mail(
+    template: str,
+    context: dict[str, Any],
+    *,
+    to: list[str],
+    language: str,
+    attachments: Iterable[Attachment] = (),
+) -> EmailMessage:
+    """One plain-text message rendered in `language` from `<template>_subject.txt` and `<template>_body.txt`."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        body = render_to_string(f"{template}_body.txt", context)
+    message = EmailMessage(
+        " ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, to, reply_to=reply_to() or None
+    )
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message
+
+
+def receipt_attachments(response: Response) -> list[Attachment]:
+    """Files attached to the submission receipt, as (file name, content, MIME type).
+
+    None yet: the PDF copy of the answers ("All our answers", issue 9 item 6) is to be returned from here, built
+    from `response` as it was submitted. Called inside the recipient's language, once per language group."""
+    del response
+    return []
+
+
+# --- what each mail says -----------------------------------------------------------------------------------------
+
+
+def _context(event: ResponseEvent, language: str) -> dict[str, Any]:
+    response = event.response
+    survey = response.survey
+    return {
+        "organisation": response.organisation.name,
+        "round_title": pick(survey.title, language) or survey.slug,
+        "slug": survey.slug,
+        "by": user_label(event.by),
+        "at": event.at,
+        "status": event.to_status,
+        "resubmitted": event.to_status == Response.Status.RESUBMITTED,
+        "comment": event.comment,
+        "url": response_url(response),
+    }
+
+
+def _coordinator_messages(
+    event: ResponseEvent, template: str, extra: dict[str, Any] | None = None, *, attach: bool = False
+) -> list[EmailMessage]:
+    response = event.response
+    recipients = coordinator_recipients([response.organisation_id]).get(response.organisation_id, [])
+    messages = []
+    for language, addresses in by_language(recipients).items():
+        with translation.override(language):
+            attachments = receipt_attachments(response) if attach else []
+        context = {**_context(event, language), **(extra or {})}
+        messages.append(render_mail(template, context, to=addresses, language=language, attachments=attachments))
+    return messages
+
+
+def _progress(response: Response) -> dict[str, int]:
+    progress = response_progress(response)
+    return {"required": progress.required, "answered": progress.answered, "missing": len(progress.missing)}
+
+
+def receipt_messages(event: ResponseEvent) -> list[EmailMessage]:
+    return _coordinator_messages(event, "responses/emails/receipt", _progress(event.response), attach=True)
+
+
+def office_messages(event: ResponseEvent) -> list[EmailMessage]:
+    address = office_email()
+    if not address:
+        return []
+    context = {**_context(event, settings.LANGUAGE_CODE), **_progress(event.response)}
+    context["url"] = response_url(event.response)
+    return [render_mail("responses/emails/office_submitted", context, to=[address], language=settings.LANGUAGE_CODE)]
+
+
+def returned_messages(event: ResponseEvent) -> list[EmailMessage]:
+    return _coordinator_messages(event, "responses/emails/returned")
+
+
+def accepted_messages(event: ResponseEvent) -> list[EmailMessage]:
+    return _coordinator_messages(event, "responses/emails/accepted")
+
+
+BUILDERS = {
+    Notification.Kind.RECEIPT: receipt_messages,
+    Notification.Kind.OFFICE: office_messages,
+    Notification.Kind.RETURNED: returned_messages,
+    Notification.Kind.ACCEPTED: accepted_messages,
+}
+
+
+def notification_send(*, event_id: int, kind: str) -> Notification | None:
+    """Send one kind of mail about a status event, once; None when the event is gone or it was sent already.
+
+    The row is written in the transaction in which the mails go out: if sending fails, nothing is recorded and the
+    exception propagates (the task retries it)."""
+    event = (
+        ResponseEvent.objects.filter(pk=event_id)
+        .select_related("by", "response__survey", "response__organisation")
+        .first()
+    )
+    if event is None or Notification.objects.filter(event=event, kind=kind).exists():
+        return None
+    messages = BUILDERS[Notification.Kind(kind)](event)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                event=event, kind=kind, recipients=sorted({a for m in messages for a in m.to})
+            )
+            if messages:
+                with get_connection() as connection:
+                    connection.send_messages(messages)
+    except IntegrityError:
+        return None  # another worker recorded (and sent) it first
+    if not messages:
+        logger.info("%s: no recipient for the %s mail about event %s", event.response, kind, event.pk)
+    else:
+        logger.info("%s: %s mail sent to %s", event.response, kind, ", ".join(notification.recipients))
+    return notification
