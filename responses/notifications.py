@@ -118,12 +118,14 @@ def render_mail(
 
 
 def receipt_attachments(response: Response) -> list[Attachment]:
-    """Files attached to the submission receipt, as (file name, content, MIME type).
+    """Files attached to the submission receipt, as (file name, content, MIME type): the PDF copy of every answer
+    ("All our answers", responses/answer_copy.py) as submitted, in the language active when called (the recipient's;
+    called once per language group)."""
+    from .answer_copy import response_copy_filename, response_copy_pdf
 
-    None yet: the PDF copy of the answers ("All our answers", issue 9 item 6) is to be returned from here, built
-    from `response` as it was submitted. Called inside the recipient's language, once per language group."""
-    del response
-    return []
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    pdf = response_copy_pdf(response=response, language=language)
+    return [(response_copy_filename(response=response), pdf, "application/pdf")]
 
 
 # --- what each mail says -----------------------------------------------------------------------------------------

@@ -57,7 +57,9 @@ def test_submitting_sends_a_receipt_to_the_coordinators_and_a_note_to_the_office
     assert "https://surveys.example.org/rounds/thb-2016/respond/AT/" in receipt.body
     assert "required questions are answered" in receipt.body
     assert receipt.reply_to == ["office@osce.test"]
-    assert receipt.attachments == []  # receipt_attachments gives none yet
+    ((name, content, mimetype),) = receipt.attachments  # their copy of every answer, as submitted
+    assert (name, mimetype) == ("thb-2016-AT-answers.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
 
     (office,) = mails_to("office@osce.test")
     assert office.subject == "Austria submitted its answers to thb-2016"
@@ -218,7 +220,9 @@ def test_a_refused_submission_sends_nothing(
     client = Client()
     client.force_login(people.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("response-submit", args=["thb-2016", "AT"]))  # required answers missing
+        response = client.post(
+            reverse("response-submit", args=["thb-2016", "AT"]), {"confirm": "yes"}
+        )  # answers missing
     assert response.status_code == 302
     assert Response.objects.get(pk=response_at.pk).status == Response.Status.NOT_STARTED
     assert mailoutbox == []
