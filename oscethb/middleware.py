@@ -127,7 +127,19 @@ class SessionLifetimeMiddleware:
 # (a shared computer's back button, disk cache) or a proxy. Every URL whose name starts with one of these prefixes
 # (so a new answer page named "response-…" is covered when it is added), and these names.
 NO_STORE_PREFIXES = ("response-", "evidence-")
-NO_STORE_NAMES = frozenset({"excel-export-download", "dashboard-question", "dashboard-country"})
+NO_STORE_NAMES = frozenset(
+    {
+        "excel-export-download",
+        "dashboard-question",
+        "dashboard-country",
+        "dashboard-round",  # the status board names coordinators by e-mail
+        "staff-responses",
+        "staff-home",
+        "my-rounds",
+        "people-invitations",  # members and invitations by e-mail address
+        "staff-import-responses",  # quotes rows of an uploaded file
+    }
+)
 
 
 def no_store_url_name(name: str | None) -> bool:

@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from surveys.models import Survey
 
@@ -68,7 +69,7 @@ class ResponseAccess:
     def role_label(self) -> str:
         if self.membership is not None:
             return str(self.membership.get_role_display())
-        return "Office staff" if self.is_staff else ""
+        return str(_("Office staff")) if self.is_staff else ""
 
 
 def targets(survey: Survey, organisation: Organisation) -> bool:

@@ -3,7 +3,7 @@ rounds with their status counts. Reads only, in a fixed number of queries howeve
 
 A card's primary action follows the access rule of the response pages (`ResponseAccess.can_edit`): "Start" when the
 person may answer and nothing is answered yet, "Continue" when they may answer, "View" otherwise (submitted,
-accepted, a viewer, a closed round). Days left come from `deadlines.response_deadline`, the one home of deadlines.
+accepted, a viewer, a closed round). Days left come from `responses.deadlines`, the one home of deadlines (extensions read in bulk).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from surveys.models import Area, Survey
 
 from .access import ResponseAccess, targets
-from .deadlines import response_deadline
+from .deadlines import Deadline, latest_extensions
 from .models import Membership, Organisation, Response
 from .selectors import Progress, memberships_of, progress_of, responses_progress, survey_structure
 
@@ -38,13 +38,17 @@ class RoundCard:
     survey: Survey
     response: Response | None  # None: nobody has opened the questionnaire yet
     progress: Progress
-    days_left: int | None
+    deadline: Deadline | None  # None: the round is not open
     action: str
     url: str
 
     @property
     def organisation(self) -> Organisation:
         return self.membership.organisation
+
+    @property
+    def days_left(self) -> int | None:
+        return self.deadline.days_left() if self.deadline is not None else None
 
     @property
     def status(self) -> str:
@@ -99,6 +103,13 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
     asked = {s.pk: s for s in surveys if any(targets(s, m.organisation) for m in memberships)}
     structures: dict[int, list[Area]] = {pk: survey_structure(survey) for pk, survey in asked.items()}
     progress = responses_progress(list(responses.values()), structures)
+    # Deadline extensions of all the person's organisations, one query per open round with a closing date.
+    organisation_ids = [m.organisation_id for m in memberships]
+    extensions = {
+        survey.pk: latest_extensions(survey=survey, organisation_ids=organisation_ids)
+        for survey in surveys
+        if survey.status == Survey.Status.OPEN and survey.closes_on is not None
+    }
     today = timezone.localdate()
     result = []
     for membership in memberships:
@@ -110,6 +121,7 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
             response = responses.get((survey.pk, organisation.pk))
             shown = response if response is not None else Response(survey=survey, organisation=organisation)
             access = ResponseAccess(survey, organisation, shown, membership, is_staff=False)
+            access.extension = extensions.get(survey.pk, {}).get(organisation.pk)  # read above, for all cards
             card = RoundCard(
                 membership=membership,
                 survey=survey,
@@ -117,9 +129,7 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
                 progress=progress[response.pk]
                 if response is not None
                 else progress_of(structures[survey.pk], {}, {}, kind=organisation.respondent_kind),
-                days_left=response_deadline(survey=survey, organisation=organisation).days_left()
-                if survey.status == Survey.Status.OPEN
-                else None,
+                deadline=access.deadline if survey.status == Survey.Status.OPEN else None,
                 action=_action(access, response),
                 url=reverse("response-home", args=[survey.slug, organisation.code]),
             )

@@ -333,11 +333,18 @@ class Notification(models.Model):
 
     event = models.ForeignKey(ResponseEvent, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # One message goes out per recipients' language: each is recorded on its own, so a retry after a failure sends
+    # only the languages that did not go out ("" when there was no one to send to).
+    language = models.CharField(max_length=10, blank=True, default="")
     recipients = models.JSONField(default=list)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["event", "kind"], name="one_notification_per_event_and_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "kind", "language"], name="one_notification_per_event_kind_and_language"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} · {self.kind}"

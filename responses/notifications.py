@@ -16,6 +16,7 @@ Recipients: the organisation's active coordinators with an e-mail address; one m
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -110,7 +111,12 @@ def render_mail(
         subject = render_to_string(f"{template}_subject.txt", context)
         body = render_to_string(f"{template}_body.txt", context)
     message = EmailMessage(
-        " ".join(subject.split()), body, settings.DEFAULT_FROM_EMAIL, to, reply_to=reply_to() or None
+        " ".join(subject.split()),
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        to,
+        reply_to=reply_to() or None,
+        headers={"Content-Language": language},  # also how notification_send records each language's message
     )
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
@@ -124,7 +130,11 @@ def receipt_attachments(response: Response) -> list[Attachment]:
     from .answer_copy import response_copy_filename, response_copy_pdf
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    pdf = response_copy_pdf(response=response, language=language)
+    try:
+        pdf = response_copy_pdf(response=response, language=language)
+    except Exception:  # the receipt matters more than its attachment: send it without, and say why
+        logger.exception("%s: the PDF copy for the receipt could not be made; the receipt goes without it", response)
+        return []
     return [(response_copy_filename(response=response), pdf, "application/pdf")]
 
 
@@ -195,31 +205,42 @@ BUILDERS = {
 }
 
 
-def notification_send(*, event_id: int, kind: str) -> Notification | None:
-    """Send one kind of mail about a status event, once; None when the event is gone or it was sent already.
+def notification_send(*, event_id: int, kind: str) -> list[Notification] | None:
+    """Send one kind of mail about a status event, once per recipients' language; None when the event is gone.
 
-    The row is written in the transaction in which the mails go out: if sending fails, nothing is recorded and the
-    exception propagates (the task retries it)."""
+    Each language's message is recorded in the transaction in which it goes out: if sending fails, that language is
+    not recorded and the exception propagates (the task retries), and a retry sends only the languages not sent yet,
+    so nobody gets a mail twice. Returns the records written now ([] when everything had been sent already)."""
     event = (
         ResponseEvent.objects.filter(pk=event_id)
         .select_related("by", "response__survey", "response__organisation")
         .first()
     )
-    if event is None or Notification.objects.filter(event=event, kind=kind).exists():
+    if event is None:
         return None
+    done = set(Notification.objects.filter(event=event, kind=kind).values_list("language", flat=True))
+    if "" in done:
+        return []  # there was no one to send it to
     messages = BUILDERS[Notification.Kind(kind)](event)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                event=event, kind=kind, recipients=sorted({a for m in messages for a in m.to})
-            )
-            if messages:
-                with get_connection() as connection:
-                    connection.send_messages(messages)
-    except IntegrityError:
-        return None  # another worker recorded (and sent) it first
     if not messages:
         logger.info("%s: no recipient for the %s mail about event %s", event.response, kind, event.pk)
-    else:
-        logger.info("%s: %s mail sent to %s", event.response, kind, ", ".join(notification.recipients))
-    return notification
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            return [Notification.objects.create(event=event, kind=kind, language="", recipients=[])]
+        return []
+    written = []
+    for message in messages:
+        language = message.extra_headers.get("Content-Language", "")
+        if language in done:
+            continue
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    event=event, kind=kind, language=language, recipients=sorted(message.to)
+                )
+                with get_connection() as connection:
+                    connection.send_messages([message])
+        except IntegrityError:
+            continue  # another worker recorded (and sent) this language first
+        written.append(notification)
+        logger.info("%s: %s mail (%s) sent to %s", event.response, kind, language, ", ".join(notification.recipients))
+    return written

@@ -17,6 +17,7 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
+from .deadlines import response_deadline
 from .models import Organisation, Response, Source
 from .selectors import answers_of, membership_for
 from .services import WorkflowError, answers_save
@@ -42,7 +43,8 @@ def _questions(survey: Survey) -> list[Question]:
 
 
 def prefill_allowed(*, user: Any, survey: Survey, organisation: Organisation, response: Response | None) -> bool:
-    """Only the organisation's coordinators and contributors, while the round is open and the response editable."""
+    """Only the organisation's coordinators and contributors, while the round is open, the organisation's deadline
+    has not passed and the response is editable."""
     membership = membership_for(user, organisation)
     return (
         membership is not None
@@ -50,6 +52,7 @@ def prefill_allowed(*, user: Any, survey: Survey, organisation: Organisation, re
         and survey.status == Survey.Status.OPEN
         and organisation.respondent_kind in survey.respondent_kinds
         and (response is None or not response.is_locked_for_respondents)
+        and not response_deadline(survey=survey, organisation=organisation).passed()
     )
 
 

@@ -71,7 +71,9 @@ def enqueue_on_commit(task_name: str, *args: Any) -> None:
             current_app.loader.import_default_modules()
         current_app.tasks[task_name].delay(*args)
 
-    transaction.on_commit(enqueue)
+    # robust: a broker that is down (or a failing in-process task) is logged, never turned into an error page for a
+    # change that is already saved (the person would try again and submit twice).
+    transaction.on_commit(enqueue, robust=True)
 
 
 def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user: Any = None) -> str:
@@ -136,11 +138,12 @@ def answers_save(
     with transaction.atomic():
         # One writer per response at a time: concurrent saves queue here instead of racing.
         locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
-        if source == Source.WEB and locked.is_locked_for_respondents:
+        respondent_source = source in (Source.WEB, Source.PREFILL)  # what a respondent can set off
+        if respondent_source and locked.is_locked_for_respondents:
             # Checked again under the lock: a submit or an acceptance may have landed since the page asked.
             outcome.error = _("This response has been submitted: the answer was not saved.")
             return outcome
-        if source == Source.WEB and (refusal := deadline_refusal(locked, now, user=user)):
+        if respondent_source and (refusal := deadline_refusal(locked, now, user=user)):
             outcome.error = refusal  # the page may have been opened before midnight
             return outcome
         existing = {

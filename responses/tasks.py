@@ -22,15 +22,24 @@ MAX_RETRIES = 4
 
 
 def _send(task: Task, event_id: int, kinds: tuple[str, ...]) -> str:
+    """Send each kind on its own (a receipt that fails does not hold back the Office's note), then retry the task if
+    one failed for a reason worth another try; what went out is recorded, so a retry sends only what is left."""
     from .notifications import notification_send
 
-    try:
-        sent = [kind for kind in kinds if notification_send(event_id=event_id, kind=kind) is not None]
-    except TRANSIENT_MAIL_ERRORS as exc:
+    sent: list[str] = []
+    failure: Exception | None = None
+    for kind in kinds:
+        try:
+            if notification_send(event_id=event_id, kind=kind):
+                sent.append(kind)
+        except TRANSIENT_MAIL_ERRORS as exc:
+            logger.warning("event %s: the %s mail could not be sent now: %s", event_id, kind, exc)
+            failure = exc
+    if failure is not None:
         if task.request.is_eager or task.request.retries >= MAX_RETRIES:
-            logger.exception("event %s: the %s mail could not be sent", event_id, "/".join(kinds))
-            return "failed"
-        raise task.retry(exc=exc, countdown=30 * 2**task.request.retries) from exc
+            logger.error("event %s: giving up on the %s mail after %s tries", event_id, "/".join(kinds), MAX_RETRIES)
+            return ",".join([*sent, "failed"])
+        raise task.retry(exc=failure, countdown=30 * 2**task.request.retries)
     return ",".join(sent) or "nothing to send"
 
 

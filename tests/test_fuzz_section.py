@@ -122,7 +122,8 @@ def world(db: None) -> World:
     Survey.objects.filter(slug=SLUG).update(
         status=Survey.Status.OPEN, closes_on=None
     )  # no deadline: answering stays open
-    Survey.objects.filter(slug=OTHER_SLUG).update(status=Survey.Status.CLOSED)
+    # Closed; no closing date, so that its answers can be seeded (the deadline binds respondents, the seed saves as one)
+    Survey.objects.filter(slug=OTHER_SLUG).update(status=Survey.Status.CLOSED, closes_on=None)
     survey, other_round = Survey.objects.get(slug=SLUG), Survey.objects.get(slug=OTHER_SLUG)
     users = get_user_model().objects
     austria, germany = Organisation.objects.get(code="AT"), Organisation.objects.get(code="DE")

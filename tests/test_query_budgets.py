@@ -180,3 +180,29 @@ def test_an_excel_export_needs_as_many_queries_for_30_organisations_as_for_10(wo
     world.grow(15)
     large = _export_queries(world)
     assert large == small, (small, large)
+
+
+def test_my_questionnaires_needs_as_many_queries_for_15_organisations_with_deadlines_as_for_5(world: World) -> None:
+    """With a closing date every card shows its own deadline (an extension counts): read in bulk, not per card."""
+    import datetime as dt
+
+    from responses.deadlines import deadline_extend
+
+    Survey.objects.filter(slug=SLUG).update(closes_on=dt.date.today() + dt.timedelta(days=30))
+    world.survey.refresh_from_db()
+    coordinator = Client()
+    coordinator.force_login(world.coordinator)
+
+    def grow_with_extensions(to: int) -> int:
+        world.grow(to)
+        for membership in world.coordinator.memberships.select_related("organisation"):
+            deadline_extend(
+                survey=world.survey,
+                organisation=membership.organisation,
+                until=dt.date.today() + dt.timedelta(days=60),
+                reason="Ministry reorganised",
+                user=world.staff,
+            )
+        return _count(coordinator, reverse("my-rounds"))
+
+    assert grow_with_extensions(5) == grow_with_extensions(15)

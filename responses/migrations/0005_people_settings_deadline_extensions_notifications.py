@@ -50,12 +50,13 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('receipt', 'Receipt to the coordinators'), ('office', 'Note to the Office'), ('returned', 'Returned: comment to the coordinators'), ('accepted', 'Accepted: note to the coordinators')], max_length=10)),
+                ('language', models.CharField(blank=True, default='', max_length=10)),
                 ('recipients', models.JSONField(default=list)),
                 ('sent_at', models.DateTimeField(auto_now_add=True)),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='responses.responseevent')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('event', 'kind'), name='one_notification_per_event_and_kind')],
+                'constraints': [models.UniqueConstraint(fields=('event', 'kind', 'language'), name='one_notification_per_event_kind_and_language')],
             },
         ),
     ]

@@ -258,3 +258,61 @@ def test_switching_language_anonymously_stores_nothing(db: None) -> None:
 
 def test_people_who_never_chose_get_the_default_language(db: None) -> None:
     assert person_language(UserFactory()) == "en"
+
+
+def test_a_retry_after_one_language_failed_sends_only_that_language(
+    response_at: Response,
+    people: People,
+    mail_settings: Any,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The English receipt went out, the Russian one failed: the retry must not send the English one again."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    russian = MembershipFactory(organisation=people.austria, role=Role.COORDINATOR).user
+    person_language_set(user=russian, language="ru")
+    real = EmailBackend.send_messages
+
+    def russian_fails(self: Any, messages: list) -> int:
+        if any(m.extra_headers.get("Content-Language") == "ru" for m in messages):
+            raise OSError("mail server down")
+        return real(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", russian_fails)
+    submit(response_at, people.coordinator, django_capture_on_commit_callbacks)
+    assert [m.to for m in mails_to(people.coordinator.email)] == [[people.coordinator.email]]
+    assert mails_to(russian.email) == []
+    assert len(mails_to("office@osce.test")) == 1  # the failed receipt did not hold back the Office's note
+
+    monkeypatch.setattr(EmailBackend, "send_messages", real)
+    event = ResponseEvent.objects.get(to_status=Response.Status.SUBMITTED)
+    notify_submitted.delay(event.pk).get()
+
+    assert len(mails_to(people.coordinator.email)) == 1  # not twice
+    assert len(mails_to(russian.email)) == 1
+    assert len(mails_to("office@osce.test")) == 1
+    languages = set(Notification.objects.filter(kind=Notification.Kind.RECEIPT).values_list("language", flat=True))
+    assert languages == {"en", "ru"}
+
+
+def test_the_receipt_goes_without_the_pdf_when_the_pdf_cannot_be_made(
+    response_at: Response,
+    people: People,
+    mail_settings: Any,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from responses import answer_copy
+
+    def broken(**kwargs: Any) -> bytes:
+        raise ValueError("no fonts")
+
+    monkeypatch.setattr(answer_copy, "response_copy_pdf", broken)
+    submit(response_at, people.coordinator, django_capture_on_commit_callbacks)
+
+    (receipt,) = mails_to(people.coordinator.email)
+    assert receipt.attachments == []
+    assert "were submitted by" in receipt.body

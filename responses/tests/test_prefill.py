@@ -299,3 +299,28 @@ def test_a_round_that_is_not_open_gets_404(
 
     assert client.post(PREFILL).status_code == 404
     assert not Answer.objects.filter(response__survey__slug="thb-2021").exists()
+
+
+def test_after_the_deadline_a_respondent_cannot_copy_answers_even_by_posting(
+    client: Any, rounds: tuple[Survey, Survey], answered_2016: Response
+) -> None:
+    """The button is hidden after the deadline; the address refuses too, and the service under the lock as well."""
+    Survey.objects.filter(slug="thb-2021").update(closes_on=dt.date(2021, 3, 31))  # long passed; round still open
+    user = member(Role.COORDINATOR)
+    client.force_login(user)
+
+    response = client.post(PREFILL)
+
+    assert response.status_code in (302, 403, 404)
+    assert not Answer.objects.filter(response__survey__slug="thb-2021").exists()
+    new = response_get_or_create(survey=rounds[1], organisation=Organisation.objects.get(code="AT"))
+    outcome = answers_save(
+        response=new,
+        question=question(rounds[1], "GEN.R.02"),
+        raw={("", ""): "Ministry of the Interior"},
+        base_versions=None,
+        user=user,
+        source=Source.PREFILL,
+    )
+    assert outcome.error
+    assert not Answer.objects.filter(response=new).exists()
