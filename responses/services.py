@@ -349,9 +349,18 @@ def response_reopen(*, response: Response, user: Any, reason: str) -> Response:
         raise WorkflowError(_("Give the reason for reopening: the organisation sees it."))
     reopenable = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED, Response.Status.ACCEPTED)
     with transaction.atomic():
-        locked = Response.objects.select_for_update().get(pk=response.pk)
+        locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
         if locked.status not in reopenable:
             raise WorkflowError(_("Only a submitted or accepted response can be reopened."))
+        if response_deadline(survey=locked.survey, organisation=locked.organisation).passed():
+            # Reopened after its deadline, the organisation could not change anything: a dead end for everyone.
+            raise WorkflowError(
+                _(
+                    "The deadline of %(organisation)s has passed, so it could not change its answers: give it a "
+                    "later deadline first, then reopen the response."
+                )
+                % {"organisation": locked.organisation.name}
+            )
         event = _transition(locked, Response.Status.RETURNED, user, reason.strip())
         locked.staff_comment = reason.strip()
         locked.accepted_at = None

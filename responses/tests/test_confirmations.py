@@ -203,3 +203,29 @@ def test_only_staff_reopen(submitted, people):
         response_reopen(response=submitted, user=people.coordinator, reason="Please")
     with pytest.raises(WorkflowError, match="Give the reason"):
         response_reopen(response=submitted, user=people.staff, reason=" \n ")
+
+
+def test_a_response_whose_deadline_passed_is_reopened_only_after_an_extension(submitted, people):
+    """Reopened after its deadline the organisation could change nothing: staff are told to extend first."""
+    import datetime as dt
+
+    from responses.deadlines import deadline_extend
+    from surveys.models import Survey
+
+    Survey.objects.filter(pk=submitted.survey_id).update(closes_on=dt.date.today() - dt.timedelta(days=3))
+    submitted.survey.refresh_from_db()
+    with pytest.raises(WorkflowError, match="give it a later deadline first"):
+        response_reopen(response=submitted, user=people.staff, reason="Figures for 2014 missing")
+    submitted.refresh_from_db()
+    assert submitted.status == Response.Status.SUBMITTED
+
+    deadline_extend(
+        survey=submitted.survey,
+        organisation=submitted.organisation,
+        until=dt.date.today() + dt.timedelta(days=14),
+        reason="Figures for 2014 missing",
+        user=people.staff,
+    )
+    response_reopen(response=submitted, user=people.staff, reason="Figures for 2014 missing")
+    submitted.refresh_from_db()
+    assert submitted.status == Response.Status.RETURNED
