@@ -199,6 +199,18 @@ def pending_text(raw: Any) -> str:
     return str(raw).replace("\x00", "\ufffd")[: PendingCell.MAX_LENGTH]
 
 
+def unsaved_refusal(unsaved: list[UnsavedCell]) -> str:
+    """Why a response with mistyped cells (`selectors.unsaved_cells`) is not submitted, naming the first of them."""
+    first = unsaved[0]
+    return ngettext(
+        "%(n)d cell holds text that was not saved: “%(text)s” in %(where)s. %(message)s Correct or clear it, "
+        "then submit.",
+        "%(n)d cells hold text that was not saved, the first “%(text)s” in %(where)s. %(message)s Correct or clear "
+        "them, then submit.",
+        len(unsaved),
+    ) % {"n": len(unsaved), "text": first.shown_text, "where": first.where, "message": first.problem.message}
+
+
 def _pending_cells_store(
     *,
     response: Response,
@@ -237,18 +249,6 @@ def _transition(response: Response, to_status: str, user: Any, comment: str = ""
     )
     response.status = to_status
     return response
-
-
-def unsaved_refusal(unsaved: list[UnsavedCell]) -> str:
-    """Why a response with mistyped cells (`selectors.unsaved_cells`) is not submitted, naming the first of them."""
-    first = unsaved[0]
-    return ngettext(
-        "%(n)d cell holds text that was not saved: “%(text)s” in %(where)s. %(message)s Correct or clear it, "
-        "then submit.",
-        "%(n)d cells hold text that was not saved, the first “%(text)s” in %(where)s. %(message)s Correct or clear "
-        "them, then submit.",
-        len(unsaved),
-    ) % {"n": len(unsaved), "text": first.shown_text, "where": first.where, "message": first.problem.message}
 
 
 def response_submit(*, response: Response, user: Any, require_complete: bool = True) -> Response:
