@@ -13,6 +13,7 @@ from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 
 from . import values
+from .grids import CellProblem, cell_problems, shown_pending
 from .models import Answer, AnswerChange, Evidence, Membership, Organisation, PendingCell, Response, Source
 
 Key = tuple[str, str]
@@ -170,6 +171,51 @@ def response_progress(response: Response, areas: list[Area] | None = None) -> Pr
     kind = response.organisation.respondent_kind
     areas = areas if areas is not None else survey_structure(response.survey, kind)
     return progress_of(areas, answers_of(response), evidence_counts(response))
+
+
+@dataclass(frozen=True)
+class UnsavedCell:
+    """A cell whose typed text is kept but not saved (a PendingCell: "12a" in a table of whole numbers), named in
+    words, with the section that shows it. It blocks submitting: what was typed there would not be sent."""
+
+    section: Section
+    question: Question
+    problem: CellProblem  # the cell's field name, input id, labels in words and the message
+    text: str  # what was typed
+
+    @property
+    def where(self) -> str:
+        """The question's code and the cell's labels: "PRT.DATA.01 · 2013, Female, Adults, …"."""
+        return f"{self.question.code} · {self.problem.label}"
+
+    @property
+    def shown_text(self) -> str:
+        return self.text if len(self.text) <= 60 else self.text[:59] + "…"
+
+
+def unsaved_cells(response: Response, areas: list[Area] | None = None) -> list[UnsavedCell]:
+    """The mistyped texts still kept for the response, in the questionnaire's order (a fixed number of queries).
+
+    Only those the section pages show: of questions asked of this kind of respondent and visible under their show-if
+    rule (a hidden question is not sent), and not replaced by an answer written later (an import)."""
+    kept = pending_cells_of(response)
+    if not kept:
+        return []
+    areas = areas if areas is not None else survey_structure(response.survey, response.organisation.respondent_kind)
+    answers = answers_of(response)
+    by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+    found: list[UnsavedCell] = []
+    for area in areas:
+        for section in area.sections.all():
+            for question in section.questions.all():
+                if question.pk not in kept or not is_visible(question, by_code, answers):
+                    continue
+                pending = shown_pending(answers.get(question.pk, {}), kept[question.pk])
+                found.extend(
+                    UnsavedCell(section, question, problem, pending[problem.key].text)
+                    for problem in cell_problems(question, errors={}, pending=pending)
+                )
+    return found
 
 
 def progress_of(areas: list[Area], answers: AnswerMap, evidence: dict[int, int], kind: str | None = None) -> Progress:

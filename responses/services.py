@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys import answer_types as at
 from surveys.models import Question, Survey
@@ -17,7 +18,7 @@ from surveys.models import Question, Survey
 from . import values
 from .deadlines import current_time, response_deadline
 from .models import Answer, AnswerChange, Organisation, PendingCell, Response, ResponseEvent, Source
-from .selectors import response_progress
+from .selectors import UnsavedCell, response_progress, unsaved_cells
 
 Key = tuple[str, str]
 
@@ -233,6 +234,18 @@ def pending_text(raw: Any) -> str:
     return str(raw).replace("\x00", "\ufffd")[: PendingCell.MAX_LENGTH]
 
 
+def unsaved_refusal(unsaved: list[UnsavedCell]) -> str:
+    """Why a response with mistyped cells (`selectors.unsaved_cells`) is not submitted, naming the first of them."""
+    first = unsaved[0]
+    return ngettext(
+        "%(n)d cell holds text that was not saved: “%(text)s” in %(where)s. %(message)s Correct or clear it, "
+        "then submit.",
+        "%(n)d cells hold text that was not saved, the first “%(text)s” in %(where)s. %(message)s Correct or clear "
+        "them, then submit.",
+        len(unsaved),
+    ) % {"n": len(unsaved), "text": first.shown_text, "where": first.where, "message": first.problem.message}
+
+
 def _pending_cells_store(
     *,
     response: Response,
@@ -294,6 +307,9 @@ def response_submit(
                 raise WorkflowError(
                     _("%(n)d required answers are still missing; see the review page.") % {"n": len(progress.missing)}
                 )
+            # Checked under the same lock as the answers: a cell mistyped since the page asked is seen here.
+            if unsaved := unsaved_cells(locked):
+                raise WorkflowError(unsaved_refusal(unsaved))
         target = Response.Status.RESUBMITTED if locked.status == Response.Status.RETURNED else Response.Status.SUBMITTED
         event = _transition(locked, target, user)
         locked.submitted_at = timezone.now()

@@ -192,8 +192,14 @@ def go_to_review(j: Journey) -> None:
 
 
 def submit(j: Journey) -> None:
+    """The review's "Submit to the Office…" link opens the confirmation page (what is sent, answered and missing
+    per section); only its "Yes, submit to the Office" button submits."""
     expect(j.page.locator("[data-review-complete]")).to_be_visible()
-    j.follow(j.button("Submit to the Office"))
+    j.follow(j.link(re.compile(r"^Submit (again )?to the Office")))
+    expect(j.page.get_by_role("heading", name=re.compile(r"^Submit (again )?to the Office\?"))).to_be_visible()
+    expect(j.page.locator("[data-sent-summary] [data-missing-total]")).to_have_text("0")
+    expect(j.page.locator("[data-pending-cells]")).to_have_count(0)
+    j.follow(j.button(re.compile(r"^Yes, submit")))
     expect(j.page.locator("[data-response-status]")).to_have_attribute("data-response-status", "submitted")
 
 
@@ -331,6 +337,45 @@ def open_history(j: Journey) -> None:
     expect(j.page.locator("[data-history]")).to_be_visible()
 
 
+def read_all_answers(j: Journey) -> None:
+    """The Office's one-page view of a response, then back to the response by its visible link."""
+    j.follow(j.link("All answers", exact=True))
+    expect(j.page.get_by_role("heading", name="All answers", exact=True)).to_be_visible()
+    expect(j.page.locator("[data-copy-pdf]")).to_be_visible()
+    j.follow(j.link("Back to the questionnaire"))
+    expect(j.page.locator("[data-office-decision]")).to_be_visible()
+
+
+def accept_after_confirming(j: Journey) -> None:
+    """ "Accept and lock…" asks first (what was sent, per section); the "Yes" button accepts."""
+    j.follow(j.link(re.compile(r"^Accept and lock")))
+    expect(j.page.get_by_role("heading", name="Accept and lock this response?")).to_be_visible()
+    expect(j.page.locator("[data-sent-summary]")).to_be_visible()
+    j.follow(j.button("Yes, accept and lock"))
+    expect(j.page.locator("[data-response-status]")).to_have_attribute("data-response-status", "accepted")
+
+
+def reopen_with_reason(j: Journey, reason: str) -> None:
+    """ "Reopen for changes…" asks for a reason: without one the form says so next to the field (and nothing
+    changes); with one the response goes back to the organisation as returned."""
+    j.follow(j.link(re.compile(r"^Reopen for changes")))
+    expect(j.page.locator("[data-reopen-form]")).to_be_visible()
+    j.follow(j.button("Reopen", within=j.page.locator("[data-reopen-form]")))
+    field = j.page.get_by_label("Why is the response reopened?")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(j.page.locator("[data-field-error]")).to_contain_text("Give the reason for reopening")
+    field.fill(reason)
+    j.follow(j.button("Reopen", within=j.page.locator("[data-reopen-form]")))
+    expect(j.page.locator("[data-response-status]")).to_have_attribute("data-response-status", "returned")
+    expect(j.page.locator("main")).to_contain_text(reason)
+
+
+def back_to_the_responses(j: Journey) -> None:
+    """The breadcrumb's "Responses" link, from any page of a response."""
+    j.follow(j.link("Responses", within=j.page.get_by_role("navigation", name="breadcrumb"), exact=True))
+    expect(j.page.locator("[data-responses]")).to_be_visible()
+
+
 def return_with_comment(j: Journey, comment: str) -> None:
     j.page.get_by_label("Return with a comment the organisation will see").fill(comment)
     j.follow(j.button("Return for changes"))
@@ -353,13 +398,18 @@ def build_a_provisional_report(j: Journey) -> None:
     expect(j.page.get_by_role("heading", name=re.compile("Report build"))).to_be_visible()
 
 
-def test_staff_log_in_with_a_code_follow_the_round_and_return_a_response(
+def test_staff_log_in_with_a_code_follow_the_round_read_accept_reopen_and_return_responses(
     journey: Callable[..., Journey], live_server: Any, survey: Survey, austria: Organisation
 ) -> None:
     coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
     response = ensure_response(survey, austria)
     fill_required(response, coordinator, skip=set())
     response_submit(response=response, user=coordinator)
+    germany = Organisation.objects.get(code="DE")
+    german_coordinator = member(germany, Role.COORDINATOR, "coordinator@de.example.org")
+    german_response = ensure_response(survey, germany)
+    fill_required(german_response, german_coordinator, skip=set())
+    response_submit(response=german_response, user=german_coordinator)
     staff = member(austria, Role.VIEWER, "staff@osce.example.org")  # a person first, then made Office staff
     staff.memberships.all().delete()
     staff.is_staff = True
@@ -370,7 +420,7 @@ def test_staff_log_in_with_a_code_follow_the_round_and_return_a_response(
     start_at_the_front_door(j, live_server.url)
     log_in_with_code(j, staff.email, device)
     expect(j.page).to_have_url(re.compile(r"/staff/$"))
-    expect(j.page.locator(f'[data-round="{SLUG}"] [data-count-status="submitted"]')).to_contain_text("1")
+    expect(j.page.locator(f'[data-round="{SLUG}"] [data-count-status="submitted"]')).to_contain_text("2")
     open_round_board(j)
     open_country_page(j, "Austria")
     j.follow(j.link("Response", exact=True))
@@ -379,12 +429,26 @@ def test_staff_log_in_with_a_code_follow_the_round_and_return_a_response(
     open_round_board(j)
     open_responses_list(j)
     open_response(j, "Austria")
+    read_all_answers(j)
+    accept_after_confirming(j)
+    reopen_with_reason(j, "The 2014 figures were corrected by the ministry.")
+    back_to_the_responses(j)
+    open_response(j, "Germany")
     return_with_comment(j, "Please add the figures for 2014.")
     back_to_staff_home(j)
     open_exports(j)
     back_to_staff_home(j)
     build_a_provisional_report(j)
-    assert Response.objects.get(pk=response.pk).staff_comment == "Please add the figures for 2014."
+
+    reopened = Response.objects.get(pk=response.pk)
+    assert reopened.status == Response.Status.RETURNED
+    assert reopened.accepted_at is None
+    assert list(reopened.events.values_list("to_status", "comment")) == [
+        ("submitted", ""),
+        ("accepted", ""),
+        ("returned", "The 2014 figures were corrected by the ministry."),
+    ]
+    assert Response.objects.get(pk=german_response.pk).staff_comment == "Please add the figures for 2014."
 
 
 # --- keyboard only -------------------------------------------------------------------------------------------------

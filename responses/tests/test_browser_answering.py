@@ -310,8 +310,10 @@ def _both_open_pro_leg(page: Page, new_page, base: str, austria: Organisation) -
     box = question(other, "PRO.LEG.01").locator("[data-conflict]")
     expect(box).to_be_visible()
     expect(box).to_contain_text("anna@at.example.org")
-    expect(box).to_contain_text("“yes”")
-    expect(box).to_contain_text("“no”")
+    # In words, the options' labels (issue 9: people read labels, not the stored codes "yes"/"no").
+    expect(box).to_contain_text("saved “Yes”")
+    expect(box).to_contain_text("Your value “No”")
+    expect(box).not_to_contain_text("“yes”")
     saved = answer(austria, "PRO.LEG.01")
     assert saved is not None
     assert (saved.value_text, saved.version) == ("yes", 1)

@@ -8,6 +8,7 @@ page passes axe-core and does not scroll sideways at phone width, where matrices
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from responses.models import AnswerChange, Organisation, PendingCell, Role
 from surveys.models import Survey
-from tests.a11y import PHONE, WCAG_TAGS, assert_no_sideways_scroll, axe_violations, describe
+from tests.a11y import PHONE, assert_accessible, assert_no_sideways_scroll
 
 from .browser_helpers import (
     TIMEOUT,
@@ -76,18 +77,6 @@ def phone(browser: Browser) -> Iterator[Page]:
     context: BrowserContext = browser.new_context(**PHONE, bypass_csp=True)
     yield context.new_page()
     context.close()
-
-
-def assert_accessible(page: Page, where: str) -> None:
-    """axe-core (WCAG 2.1 A/AA) on the page, except the site's navigation bar: its colours (2.36:1) are fixed by the
-    front-doors part of issue 9 (base.html, oscethb.css). Once that is merged this is tests.a11y.assert_accessible."""
-    axe_violations(page)  # injects axe-core
-    violations = page.evaluate(
-        "async (tags) => (await axe.run({exclude: [['body > nav.navbar']]}, "
-        "{runOnly: {type: 'tag', values: tags}})).violations",
-        WCAG_TAGS,
-    )
-    assert not violations, f"axe-core found {len(violations)} violation(s) on {where}:\n" + describe(violations)
 
 
 def _focused_cell(page: Page) -> str:
@@ -171,6 +160,22 @@ def test_a_mistyped_cell_is_marked_and_the_figures_beside_it_are_saved_and_kept_
         (FIRST, "national", "5", "coordinator@at.example.org"),
         (SECOND, "foreign", "30", "coordinator@at.example.org"),
     }
+
+    # The review lists the cell as not saved, by question code and labels; its link leads back into the cell.
+    page.get_by_role("link", name="All sections").click()
+    page.wait_for_url(home_url(base), timeout=TIMEOUT)
+    page.locator("main").get_by_role("link", name="Review and submit").click()
+    unsaved = page.locator("[data-pending-cells]")
+    expect(unsaved).to_contain_text("1 cell holds text that was not saved")
+    expect(unsaved.locator("li")).to_have_text(
+        f"{CODE} · 2012, Female, Adults (18 and over), Sexual exploitation, Foreign nationals: “12a” is not saved. "
+        "Enter a whole number, for example 12 (digits only, no words or decimals)."
+    )
+    assert_accessible(page, "the review listing a cell not saved")
+    unsaved.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/section/PRT\.DATA/#id_"), timeout=TIMEOUT)
+    expect(foreign).to_be_focused()
+    expect(foreign).to_have_value("12a")
 
     # Corrected: saved, the mark and the summary go, the totals count it.
     with page.expect_response(is_autosave(CODE), timeout=TIMEOUT):

@@ -33,6 +33,7 @@ from ..selectors import (
     person_label,
     response_progress,
     survey_structure,
+    unsaved_cells,
 )
 from ..services import Conflict, SaveOutcome, answers_save
 from ..widgets import widget_context
@@ -371,10 +372,17 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
 def review(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
     progress = response_progress(access.response)
+    unsaved = unsaved_cells(access.response)
     return render(
         request,
         "responses/review.html",
-        {"access": access, "response": access.response, "progress": progress, "urls": _urls(access)},
+        {
+            "access": access,
+            "response": access.response,
+            "progress": progress,
+            "unsaved": unsaved,
+            "urls": _urls(access),
+        },
     )
 
 

@@ -1,7 +1,7 @@
 """Steps that change a response's status, each asked before it is done, and the copy of all its answers.
 
-- Submit (coordinators): GET shows what is being sent (answered / missing per section), POST with the confirm button
-  submits. Accept (Office): GET asks, POST with the confirm button accepts. Return (Office): a comment is required.
+- Submit (coordinators): GET shows what is being sent (answered / missing per section, and the cells whose typed
+  text was not saved), POST with the confirm button submits. Accept (Office): GET asks, POST with the confirm button accepts. Return (Office): a comment is required.
   Reopen (Office): a submitted or accepted response goes back to the organisation, with a required reason.
 - "All our answers": one page with every answer in words, printable, and the same as a PDF download.
 Pages with answers are never cached (`Cache-Control: no-store`).
@@ -24,7 +24,7 @@ from ..access import ResponseAccess, response_access
 from ..answer_copy import response_copy, response_copy_filename, response_copy_pdf
 from ..forms_workflow import ConfirmForm, ReopenForm, ReturnForm
 from ..models import Response
-from ..selectors import response_progress
+from ..selectors import response_progress, unsaved_cells
 from ..services import WorkflowError, response_accept, response_reopen, response_return, response_submit
 from .answering import _urls
 
@@ -70,6 +70,7 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
         messages.info(request, _("This response is already submitted."))
         return _home(access)
     progress = response_progress(access.response)
+    unsaved = unsaved_cells(access.response)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +81,9 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
         messages.success(request, _("Thank you: the response is submitted. The Office will review it."))
         return _home(access)
     status = 400 if request.method == "POST" else 200
-    return _page(request, "responses/submit_confirm.html", access, status, progress=progress, form=form)
+    return _page(
+        request, "responses/submit_confirm.html", access, status, progress=progress, unsaved=unsaved, form=form
+    )
 
 
 # --- the Office's decisions ---------------------------------------------------------------------------------------

@@ -147,6 +147,20 @@
   });
   const pageErrors = document.querySelector("[data-page-errors]");
   if (pageErrors) pageErrors.focus();
+  // A link from another page to a cell (the review's and the submit confirmation's list of cells not saved,
+  // ".../section/PRT.DATA/#id_PRT.DATA.01|2013...|foreign"): into that cell, not only next to it.
+  if (!pageErrors && location.hash.length > 1) {
+    let target = null;
+    try {
+      target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    } catch (err) {
+      target = null; // a malformed fragment: stay at the top
+    }
+    if (target && form.contains(target) && target.matches("input, select, textarea")) {
+      target.scrollIntoView({ block: "center", inline: "center" });
+      target.focus();
+    }
+  }
 
   // --- moving between cells -------------------------------------------------------------------------------------
   function inputsOf(row) {
