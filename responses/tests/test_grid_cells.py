@@ -195,3 +195,17 @@ def test_breakdown_cells_are_named_by_their_labels_never_by_their_key(client, re
     assert "2012, Female, Adults (18 and over), Sexual exploitation, Nationals" in labels
     assert not [label for label in labels if "sexual_exploitation" in label or "." in label.split(",")[0]]
     assert html.count("data-subtotal=") == len(response_at.survey.years)  # a subtotal per year
+
+
+def test_a_read_only_page_shows_the_stored_answer_not_a_kept_mistyped_text(client, response_at, people):
+    """What was sent is what a viewer (or staff, or anyone after submitting) reads; "12a" is only for the editor."""
+    client.force_login(people.coordinator)
+    client.post(AUTOSAVE, _post({(A, "foreign"): "7"}))
+    client.post(AUTOSAVE, _post({(A, "foreign"): "12a"}, versions={(A, "foreign"): 1}))
+    assert PendingCell.objects.filter(response=response_at, text="12a").exists()
+    client.force_login(people.viewer)
+    html = client.get(SECTION).content.decode()
+    tag = re.search(rf'<input[^>]*name="{re.escape(_cell(A, "foreign"))}"[^>]*>', html).group(0)
+    assert 'value="7"' in tag
+    assert "12a" not in html
+    assert 'aria-invalid="true"' not in tag

@@ -201,7 +201,9 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
             return HttpResponseRedirect(target)
         answers = answers_of(access.response)
     evidence = _evidence_by_question(access.response, questions)
-    kept_texts = pending_cells_of(access.response, [q.pk for q in questions])
+    # A kept mistyped text is for the person who can fix it; a read-only page (submitted, a viewer, staff, after the
+    # deadline) shows the answers as stored, which is what was sent.
+    kept_texts = pending_cells_of(access.response, [q.pk for q in questions]) if access.can_edit else {}
     pending = {q.pk: shown_pending(answers.get(q.pk, {}), kept_texts.get(q.pk, {})) for q in questions}
     form = SectionForm(
         request.POST if problems else None,
