@@ -50,6 +50,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=oscethb.settings $(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .
