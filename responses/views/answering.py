@@ -25,6 +25,7 @@ from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
 from ..grids import CellProblem, cell_problems, shown_pending
 from ..models import Answer, Evidence, PendingCell, Response
+from ..round_status import round_responses
 from ..selectors import (
     answers_of,
     history_rows,
@@ -435,14 +436,11 @@ def staff_responses(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_staff:
         raise Http404("No such page")
     survey = get_object_or_404(Survey, slug=slug)
-    responses = (
-        Response.objects.filter(survey=survey)
-        .select_related("organisation", "organisation__country")
-        .order_by("organisation__kind", "organisation__name")
-    )
     status = request.GET.get("status", "")
-    if status in Response.Status.values:
-        responses = responses.filter(status=status)
+    status = status if status in Response.Status.values else ""
+    # Every organisation the round asks, as the staff home and the status board count them: "Not started" includes
+    # those that never opened the questionnaire.
+    responses = round_responses(survey=survey, status=status)
     return render(
         request,
         "responses/staff_responses.html",
