@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from oscethb import urls as project_urls
 from reports.models import JobStatus, Reminder, Report, ReportRun
@@ -588,3 +588,30 @@ def test_query_counts_do_not_grow_with_the_data(
     # A small fixed budget: the page's own reads plus the session (loaded, user, and saved on every request for the
     # idle timeout).
     assert max(small.values()) <= 14, small
+
+
+# --- dates ----------------------------------------------------------------------------------------------------------
+
+
+def test_dates_on_the_staff_pages_follow_the_readers_language(built: Survey, staff_client: Client) -> None:
+    """Named formats (SHORT_DATETIME_FORMAT …), not a pattern written into the template: a German reader gets
+    German dates."""
+    Response.objects.filter(survey=built, organisation__code="IT").update(
+        last_activity_at=timezone.make_aware(dt.datetime(2026, 12, 2, 7, 30))
+    )
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    html = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
+    run = ReportRun.objects.filter(survey=built).latest("pk")
+    with translation.override("de"):
+        activity = formats.date_format(timezone.make_aware(dt.datetime(2026, 12, 2, 7, 30)), "SHORT_DATETIME_FORMAT")
+        built_at = formats.date_format(
+            timezone.localtime(Report.objects.get(survey=built, include_in_progress=False).built_at),
+            "SHORT_DATETIME_FORMAT",
+        )
+        requested = formats.date_format(timezone.localtime(run.created_at), "SHORT_DATETIME_FORMAT")
+    it_row = re.search(r'<tr data-state="IT".*?</tr>', html, re.S)
+    assert it_row
+    assert activity in it_row.group(0)
+    assert built_at in html
+    page = staff_client.get(reverse("report-run", args=[run.pk])).content.decode()
+    assert requested in page
