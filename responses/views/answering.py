@@ -23,6 +23,7 @@ from .. import values
 from ..access import ResponseAccess, response_access
 from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
+from ..forms_deadlines import DeadlineExtensionForm
 from ..grids import CellProblem, cell_problems, shown_pending
 from ..models import Answer, Evidence, PendingCell, Response
 from ..round_status import round_responses
@@ -142,7 +143,14 @@ def _urls(access: ResponseAccess) -> dict[str, str]:
 
 @login_required
 def response_home(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
-    access = response_access(request, slug, org_code)
+    return response_home_page(request, response_access(request, slug, org_code))
+
+
+def response_home_page(
+    request: HttpRequest, access: ResponseAccess, *, extend_form: Any = None, status: int = 200
+) -> HttpResponse:
+    """The round home of one response; `extend_form`: the staff's deadline extension form as posted (with its
+    errors), shown again open with the values typed (responses/views/deadlines.py)."""
     areas = survey_structure(access.survey, access.kind)
     progress = response_progress(access.response, areas)
     return render(
@@ -154,7 +162,9 @@ def response_home(request: HttpRequest, slug: str, org_code: str) -> HttpRespons
             "progress": progress,
             "urls": _urls(access),
             "can_prefill": access.can_edit and access.survey.previous_id is not None,
+            "extend_form": extend_form if extend_form is not None else DeadlineExtensionForm(),
         },
+        status=status,
     )
 
 
