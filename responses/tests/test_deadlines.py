@@ -323,6 +323,12 @@ def test_a_refused_extension_keeps_the_values_and_says_what_is_wrong_next_to_the
     assert " open>" not in panel.split("\n")[0]
     assert "aria-invalid" not in panel
     assert "INVALID_TEMPLATE_VARIABLE" not in home
+    # A refusal about the round, not the values (no closing date, so no panel): said at the top of the page.
+    Survey.objects.filter(pk=closing.pk).update(closes_on=None)
+    response = staff.post(url, {"until": "2027-04-15", "reason": "Elections"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("response-home", args=["thb-2016", "AT"])
+    assert "The round has no closing date: there is no deadline to extend." in response.content.decode()
+    assert not DeadlineExtension.objects.exists()
 
 
 # --- rounds close by themselves -----------------------------------------------------------------------------------

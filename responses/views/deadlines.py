@@ -24,6 +24,7 @@ def extend(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
     if not access.is_staff:
         raise Http404("No such page")
+    home = reverse("response-home", args=[slug, org_code])
     form = DeadlineExtensionForm(request.POST)
     if form.is_valid():
         try:
@@ -35,14 +36,22 @@ def extend(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
                 user=request.user,
             )
         except DeadlineError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            if exc.field not in form.fields:
+                # About the round (closed, no closing date), not the values typed: the page has no panel to show
+                # it in, so it is said at the top.
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(home)
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(
                 request,
                 _("%(organisation)s may answer until the end of %(date)s.")
                 % {"organisation": access.organisation.name, "date": long_date(extension.until)},
             )
-            return HttpResponseRedirect(reverse("response-home", args=[slug, org_code]) + "#extend-deadline")
+            return HttpResponseRedirect(home + "#extend-deadline")
+    if not (access.round_open and access.survey.closes_on):
+        messages.error(request, _("The round is not open or has no closing date: there is no deadline to extend."))
+        return HttpResponseRedirect(home)
     # Refused: the round home again, its deadline panel open with the values typed and each message by its field.
     return response_home_page(request, access, extend_form=form, status=400)
 
