@@ -14,18 +14,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
-from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from responses.models import Answer, Membership, Organisation, Response, Role
+from responses.deadlines import response_deadlines
+from responses.models import Answer, Organisation, Response
+from responses.round_status import KindStanding, round_standing
 from surveys import answer_types as at
 from surveys.i18n import pick
 from surveys.models import Area, Question, Survey
 
 from .headlines import sentence
-from .models import Reminder, Report, ReportRun
+from .models import Report, ReportRun
+from .reminders import coordinator_emails, manual_reminder_refusal
 from .selectors import regions
 
 STATUSES = [value for value, _label in Response.Status.choices]
@@ -50,9 +53,6 @@ def kind_singular(kind: str) -> str:
 
 
 KIND_ORDER = {"state": 0, "partner": 1, "ngo": 2}
-
-
-FINISHED = {Response.Status.SUBMITTED.value, Response.Status.RESUBMITTED.value, Response.Status.ACCEPTED.value}
 
 
 def status_label(status: str) -> str:
@@ -182,72 +182,45 @@ class StatusBoard:
     states_total: int
     ngos_total: int
     chart: dict[str, Any]
-
-
-def _reminder_urls(survey: Survey) -> Any:
-    """A function (org code, response id) -> the URL of the "send reminder" action, or "" while it does not exist.
-
-    Another part of the app provides the `reminder-send` URL; it is found by trying the argument shapes it may take.
-    """
-    shapes = (
-        lambda code, pk: {"slug": survey.slug, "org_code": code},
-        lambda code, pk: {"slug": survey.slug, "code": code},
-        lambda code, pk: {"pk": pk},
-        lambda code, pk: {"response_id": pk},
-    )
-    for shape in shapes:
-        try:
-            reverse("reminder-send", kwargs=shape("AT", 1))
-        except NoReverseMatch:
-            continue
-
-        def url(code: str, pk: int | None, shape: Any = shape) -> str:
-            if pk is None and "slug" not in shape("", 0):
-                return ""
-            try:
-                return reverse("reminder-send", kwargs=shape(code, pk))
-            except NoReverseMatch:
-                return ""
-
-        return url
-    return lambda code, pk: ""
+    # Per kind the round asks (States, Partners when its data has any, NGOs), as the staff home counts them.
+    kinds: list[dict[str, Any]] = field(default_factory=list)
+    totals: list[dict[str, Any]] = field(default_factory=list)  # per status: its label and a count per kind
 
 
 def status_board(survey: Survey, *, status: str = "", region: str = "") -> StatusBoard:
-    """Every participating State with its live response status, coordinators and reminders (four queries)."""
-    coordinators = Prefetch(
-        "memberships",
-        queryset=Membership.objects.filter(role=Role.COORDINATOR).select_related("user").order_by("user__email"),
-        to_attr="coordinator_memberships",
+    """Every participating State the round asks with its live response status, coordinators and reminders, and the
+    totals per kind and status as `responses.round_status` counts them (a fixed number of queries)."""
+    states = (
+        list(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name")) if survey.for_states else []
     )
-    states = list(
-        Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name").prefetch_related(coordinators)
-    )
-    responses: dict[int, tuple[int | None, str, Any]] = {}
-    ngo_counts: dict[str, int] = defaultdict(int)
-    for pk, org_id, kind, state, last_activity in Response.objects.filter(survey=survey).values_list(
-        "pk", "organisation_id", "organisation__kind", "status", "last_activity_at"
-    ):
-        if kind == Organisation.Kind.NGO:
-            ngo_counts[state] += 1
-        else:
-            responses[org_id] = (pk, state, last_activity)
-    reminders = dict(
-        Reminder.objects.filter(response__survey=survey)
-        .values("response_id")
-        .annotate(n=Count("id"))
-        .values_list("response_id", "n")
-        .order_by()
-    )
-    ngos_total = Organisation.objects.filter(kind=Organisation.Kind.NGO).count()
+    responses: dict[int, tuple[str, Any, int]] = {
+        org_id: (state, last_activity, reminders)
+        for org_id, state, last_activity, reminders in Response.objects.filter(
+            survey=survey, organisation__kind=Organisation.Kind.STATE
+        )
+        .annotate(reminders_sent=Count("reminders"))
+        .values_list("organisation_id", "status", "last_activity_at", "reminders_sent")
+    }
+    # Who a reminder would go to (active coordinators with an address) and each State's deadline: what the reminder
+    # rule needs to decide where the "Send reminder" button is offered.
+    coordinators = coordinator_emails(o.pk for o in states)
+    deadlines = response_deadlines(survey=survey, organisation_ids=[o.pk for o in states])
+    today = timezone.localdate()
     region_map = regions()
     region_names = {code: pick(r["names"]) for code, r in region_map.items()}
-    reminder_url = _reminder_urls(survey)
 
     rows = []
     for org in states:
-        response_id, state, last_activity = responses.get(org.pk, (None, Response.Status.NOT_STARTED.value, None))
+        state, last_activity, reminders = responses.get(org.pk, (Response.Status.NOT_STARTED.value, None, 0))
         member_of = [code for code, r in region_map.items() if org.code in r["states"]]
+        refusal = manual_reminder_refusal(
+            survey=survey,
+            organisation=org,
+            status=state,
+            has_coordinator=bool(coordinators.get(org.pk)),
+            deadline=deadlines[org.pk],
+            today=today,
+        )
         rows.append(
             {
                 "code": org.code,
@@ -255,18 +228,23 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
                 "status": state,
                 "status_label": status_label(state),
                 "last_activity": last_activity,
-                "coordinators": [m.user.email for m in getattr(org, "coordinator_memberships", [])],
-                "reminders": reminders.get(response_id, 0) if response_id is not None else 0,
-                # No reminder for a State that has submitted: the server would refuse it anyway.
-                "reminder_url": None if state in FINISHED else reminder_url(org.code, response_id),
+                "coordinators": list(coordinators.get(org.pk, ())),
+                "reminders": reminders,
+                # Offered only where a reminder can go (the rule the action enforces).
+                "reminder_url": None if refusal else reverse("reminder-send", args=[survey.slug, org.code]),
                 "regions": [region_names[code] for code in member_of],
                 "region_codes": member_of,
             }
         )
-    state_counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        state_counts[row["status"]] += 1
-    ngo_counts[Response.Status.NOT_STARTED.value] += ngos_total - sum(ngo_counts.values())
+    standing = round_standing(survey=survey)
+    state_kind = standing.kind(Organisation.Kind.STATE)
+    ngo_kind = standing.kind(Organisation.Kind.NGO)
+
+    def by_status(kind: KindStanding | None) -> list[dict[str, Any]]:
+        return [
+            {"status": s, "label": status_label(s), "count": kind.by_status.get(s, 0) if kind else 0} for s in STATUSES
+        ]
+
     shown = [
         row for row in rows if (not status or row["status"] == status) and (not region or region in row["region_codes"])
     ]
@@ -275,17 +253,26 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
         "codes": STATUSES,
         "labels": [status_label(s) for s in STATUSES],
         "datasets": [
-            {"kind": "state", "label": kind_label("state"), "data": [state_counts.get(s, 0) for s in STATUSES]},
-            {"kind": "ngo", "label": kind_label("ngo"), "data": [ngo_counts.get(s, 0) for s in STATUSES]},
+            {"kind": k.kind, "label": kind_label(k.kind), "data": [k.by_status.get(s, 0) for s in STATUSES]}
+            for k in standing.kinds
         ],
     }
     return StatusBoard(
         rows=shown,
-        states_by_status=[{"status": s, "label": status_label(s), "count": state_counts.get(s, 0)} for s in STATUSES],
-        ngos_by_status=[{"status": s, "label": status_label(s), "count": ngo_counts.get(s, 0)} for s in STATUSES],
-        states_total=len(rows),
-        ngos_total=ngos_total,
+        states_by_status=by_status(state_kind),
+        ngos_by_status=by_status(ngo_kind),
+        states_total=state_kind.asked if state_kind else 0,
+        ngos_total=ngo_kind.asked if ngo_kind else 0,
         chart=chart,
+        kinds=[{"kind": k.kind, "label": kind_label(k.kind), "asked": k.asked} for k in standing.kinds],
+        totals=[
+            {
+                "status": s,
+                "label": status_label(s),
+                "counts": [{"kind": k.kind, "count": k.by_status.get(s, 0)} for k in standing.kinds],
+            }
+            for s in STATUSES
+        ],
     )
 
 

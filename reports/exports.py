@@ -2,7 +2,7 @@
 
 `excel_export_request` records an export and queues `reports.export_excel` once the transaction commits;
 the task calls `excel_export_execute`, which reads the stored report (or computes one when the round has none
-yet), streams every answer cell of the counted responses into `reports.excel.write_summary` and saves the file
+yet; either way the job row records when those counts were built, `report_built_at`), streams every answer cell of the counted responses into `reports.excel.write_summary` and saves the file
 on the job row. Nothing here holds a round's answers in memory at once.
 """
 
@@ -221,15 +221,19 @@ def _write(export: ExcelExport) -> None:
     survey = export.survey
     report = report_latest(survey=survey, include_in_progress=export.include_in_progress)
     if report is not None:
-        data = {**report.data, "built_at": report.built_at.isoformat()}
+        built_at = report.built_at
+        data = {**report.data, "built_at": built_at.isoformat()}
         writing = progress_between(5, 99)
     else:
         _set(export.pk, progress=2, message="no stored report: building one")
         data = report_compute(
             survey=survey, include_in_progress=export.include_in_progress, progress=progress_between(2, 30)
         )
-        data["built_at"] = timezone.now().isoformat()
+        built_at = timezone.now()
+        data["built_at"] = built_at.isoformat()
         writing = progress_between(30, 99)
+    # Which counts the workbook holds, for its page ("counts from the report built on …").
+    _set(export.pk, report_built_at=built_at)
     count = _answers(survey, export.include_in_progress).count()
     name = export_filename(export)
     with tempfile.TemporaryDirectory(prefix="oscethb-excel-") as folder:

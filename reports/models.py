@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from responses.models import Response
@@ -78,12 +79,23 @@ class ExcelExport(Job):
     language = models.CharField(max_length=5, default="en")
     include_in_progress = models.BooleanField(default=False)
     file = models.FileField(upload_to="exports/", blank=True, max_length=300)
+    report_built_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the report whose counts the workbook holds was built")
+    )
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"excel {self.survey.slug} #{self.pk} {self.status}"
+
+    @property
+    def language_name(self) -> str:
+        """The language of the workbook's labels by its name in the reader's language ("English", not "en")."""
+        try:
+            return str(translation.get_language_info(self.language)["name_translated"])
+        except KeyError:
+            return self.language
 
 
 class Reminder(TimeStamped):

@@ -18,7 +18,8 @@ the e-mail goes out, a check skips what was sent, and the database's conditional
 scheduler racing the first. An organisation gets at most one reminder a day (a reminder sent by hand that day
 included). Organisations the round asks that have no coordinator are skipped (States among them are logged).
 
-Staff send one by hand with `reminder_send_manual` (recorded with days_before -1; any number of them).
+Staff send one by hand with `reminder_send_manual` (recorded with days_before -1; any number of them), where
+`manual_reminder_refusal` allows it; the status board asks the same function before it offers the button.
 """
 
 from __future__ import annotations
@@ -38,7 +39,14 @@ from django.utils import timezone
 from responses.access import targets
 from responses.deadlines import Deadline, long_date, response_deadline, response_deadlines
 from responses.models import Organisation, Response
-from responses.notifications import Recipient, absolute_url, by_language, coordinator_recipients, render_mail
+from responses.notifications import (
+    Recipient,
+    absolute_url,
+    by_language,
+    coordinator_addresses,
+    coordinator_recipients,
+    render_mail,
+)
 from responses.notifications import site_url as site_url
 from responses.services import response_get_or_create
 from surveys.i18n import pick
@@ -99,7 +107,7 @@ def reminder_stage(days_left: int, days: Iterable[int]) -> int | None:
 
 def coordinator_emails(organisation_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
     """organisation id -> the e-mail addresses of its active coordinators (sorted, without duplicates)."""
-    return {pk: tuple(r.email for r in people) for pk, people in coordinator_recipients(organisation_ids).items()}
+    return {pk: tuple(emails) for pk, emails in coordinator_addresses(organisation_ids).items()}
 
 
 def reminders_due(*, today: dt.date) -> list[DueReminder]:
@@ -203,35 +211,64 @@ def reminders_send(*, today: dt.date) -> list[Reminder]:
     return sent
 
 
+def manual_reminder_refusal(
+    *,
+    survey: Survey,
+    organisation: Organisation,
+    status: str,
+    has_coordinator: bool,
+    deadline: Deadline,
+    today: dt.date,
+) -> str | None:
+    """Why a reminder cannot be sent by hand today, or None when it can: the one rule that the action enforces and
+    the status board follows to offer its "Send reminder" button only where a reminder can go.
+
+    A reminder goes to an organisation the open round asks, that has a coordinator to receive it, that has not sent
+    its answers (submitted, resubmitted, accepted), and whose deadline (an extension counts) has not passed.
+    """
+    if survey.status != Survey.Status.OPEN:
+        return f"Round {survey.slug} is not open: no reminder sent."
+    if not targets(survey, organisation):
+        kind = "NGOs" if organisation.kind == Organisation.Kind.NGO else "States"
+        return f"Round {survey.slug} does not ask {kind}: no reminder sent."
+    if not has_coordinator:
+        return f"{organisation.name} has no coordinator to remind: no reminder sent."
+    if status in DONE_STATUSES:
+        return f"{organisation.name} has already sent its answers ({Response.Status(status).label}): no reminder sent."
+    if deadline.closes_on is not None and deadline.days_left_on(today) == 0:
+        return (
+            f"The deadline of {organisation.name} passed on {long_date(deadline.closes_on)}: extend it on the "
+            "response's page first, then remind them."
+        )
+    return None
+
+
 def reminder_send_manual(
     *, survey: Survey, organisation: Organisation, user: Any, today: dt.date | None = None
 ) -> Reminder:
-    """A reminder sent by hand by Office staff (days_before -1). Raises ReminderError when it makes no sense."""
+    """A reminder sent by hand by Office staff (days_before -1). Raises ReminderError when it makes no sense
+    (`manual_reminder_refusal` says why)."""
     if not getattr(user, "is_staff", False):
         raise ReminderError("Only Office staff send reminders.")
-    if survey.status != Survey.Status.OPEN:
-        raise ReminderError(f"Round {survey.slug} is not open: no reminder sent.")
-    if not targets(survey, organisation):
-        kind = "NGOs" if organisation.kind == Organisation.Kind.NGO else "States"
-        raise ReminderError(f"Round {survey.slug} does not ask {kind}: no reminder sent.")
-    people = coordinator_recipients([organisation.pk]).get(organisation.pk)
-    if not people:
-        raise ReminderError(f"{organisation.name} has no coordinator to remind: no reminder sent.")
-    recipients = [p.email for p in people]
+    people = coordinator_recipients([organisation.pk]).get(organisation.pk) or []
     today = today or timezone.localdate()
     deadline = response_deadline(survey=survey, organisation=organisation)
     days_left = deadline.days_left_on(today)
     with transaction.atomic():
+        # The row is created to read its status (and rolled back with the refusal): an organisation that never
+        # opened the round is "not started".
         response = response_get_or_create(survey=survey, organisation=organisation)
-        if response.status in DONE_STATUSES:
-            raise ReminderError(
-                f"{organisation.name} has already sent its answers ({response.get_status_display()}): no reminder sent."
-            )
-        if days_left == 0 and deadline.closes_on is not None:
-            raise ReminderError(
-                f"The deadline of {organisation.name} passed on {long_date(deadline.closes_on)}: extend it on the "
-                "response's page first, then remind them."
-            )
+        refusal = manual_reminder_refusal(
+            survey=survey,
+            organisation=organisation,
+            status=response.status,
+            has_coordinator=bool(people),
+            deadline=deadline,
+            today=today,
+        )
+        if refusal is not None:
+            raise ReminderError(refusal)
+        recipients = [p.email for p in people]
         reminder = Reminder.objects.create(response=response, days_before=MANUAL, sent_by=user, recipients=recipients)
         _send_all(
             reminder_messages(

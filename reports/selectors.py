@@ -1,9 +1,13 @@
-"""Bulk reads for reports: every answer of a round in one streamed query, turned into pandas frames."""
+"""Bulk reads for reports: every answer of a round in one streamed query, turned into pandas frames; and how fresh
+a round's stored reports are (when built, how many responses changed since)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +15,10 @@ import numpy as np
 import pandas as pd
 import yaml
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from reports.aggregation import ANSWER_COLUMNS, RESPONDENT_COLUMNS
+from reports.models import Report
 from responses.models import Answer, Organisation, Response
 from surveys.i18n import pick
 from surveys.models import Area, Question, Section, Survey
@@ -243,3 +248,41 @@ def regions() -> dict[str, dict[str, Any]]:
         code: {"name": pick(entry["name"], "en"), "names": entry["name"], "states": entry["states"]}
         for code, entry in data["regions"].items()
     }
+
+
+def report_built_at(*, survey: Survey, include_in_progress: bool = False) -> dt.datetime | None:
+    """When the stored report of this basis was built (None: never), without reading its data."""
+    return (
+        Report.objects.filter(survey=survey, include_in_progress=include_in_progress)
+        .values_list("built_at", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ReportFreshness:
+    """The stored report of one basis: when it was built (None: never) and how many responses changed since."""
+
+    provisional: bool
+    built_at: dt.datetime | None
+    changed_since: int
+
+
+def report_freshness(
+    *, survey: Survey, built: Mapping[bool, dt.datetime | None] | None = None
+) -> dict[bool, ReportFreshness]:
+    """Per basis (False: submitted and accepted answers; True: provisional), when the round's report was built and
+    how many responses have changed since (their answers or status). `built` gives the build times to check (an
+    export's own); otherwise the stored reports' are read. Two queries at most, however many responses."""
+    if built is None:
+        stored = Report.objects.filter(survey=survey).values_list("include_in_progress", "built_at")
+        built = {False: None, True: None, **dict(stored)}
+    moments = {f"basis{int(basis)}": at for basis, at in built.items() if at is not None}
+    counts = (
+        Response.objects.filter(survey=survey).aggregate(
+            **{key: Count("id", filter=Q(updated_at__gt=at)) for key, at in moments.items()}
+        )
+        if moments
+        else {}
+    )
+    return {basis: ReportFreshness(basis, at, counts.get(f"basis{int(basis)}") or 0) for basis, at in built.items()}

@@ -1,4 +1,6 @@
-"""Excel summaries for Office staff: start one, follow its progress (htmx polling), download it.
+"""Excel summaries for Office staff: start one, follow its progress (htmx polling), download it. Both pages say
+which stored report the workbook's counts come from (when it was built, how many responses changed since) and offer
+to build a new one first.
 
 Office staff only: anonymous visitors go to the login page, everyone else gets 404.
 """
@@ -24,6 +26,7 @@ from surveys.models import Survey
 
 from .exports import excel_export_request
 from .models import ExcelExport, JobStatus
+from .selectors import report_built_at, report_freshness
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT = 20
@@ -71,10 +74,12 @@ def excel_export_start(request: HttpRequest, slug: str) -> HttpResponse:
         )
         return redirect("excel-export-status", pk=export.pk)
     exports = ExcelExport.objects.filter(survey=survey).select_related("requested_by")[:RECENT]
+    # The workbook holds the counts of the stored report of its basis: say which, and whether it is behind.
+    freshness = report_freshness(survey=survey)
     return render(
         request,
         "reports/exports/start.html",
-        {"survey": survey, "form": form, "exports": exports},
+        {"survey": survey, "form": form, "exports": exports, "bases": [freshness[False], freshness[True]]},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -87,6 +92,14 @@ def excel_export_status(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"export": export, "survey": export.survey, "filename": _filename(export)}
     if getattr(request, "htmx", False):
         return render(request, "reports/exports/partials/status.html", context)
+    # The report whose counts the workbook holds: recorded once it is written; until then, the stored one it will use.
+    built = export.report_built_at
+    if built is None and not export.finished:
+        built = report_built_at(survey=export.survey, include_in_progress=export.include_in_progress)
+    if built is not None or not export.finished:
+        context["basis"] = report_freshness(survey=export.survey, built={export.include_in_progress: built})[
+            export.include_in_progress
+        ]
     return render(request, "reports/exports/status.html", context)
 
 

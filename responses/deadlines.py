@@ -35,7 +35,12 @@ LATEST_EXTENSION_YEARS = 2  # an extension further than this after the round's c
 
 
 class DeadlineError(ValueError):
-    """An extension that cannot be given; the message says why."""
+    """An extension that cannot be given; the message says why, and `field` which value of the form it is about
+    ("until", "reason"; None: neither, e.g. the round is closed)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def current_time() -> dt.datetime:
@@ -161,7 +166,7 @@ def deadline_extend(
         raise DeadlineError(_("Only Office staff extend deadlines."))
     reason = reason.strip()
     if not reason:
-        raise DeadlineError(_("Say why the deadline is extended: it is kept with the extension."))
+        raise DeadlineError(_("Say why the deadline is extended: it is kept with the extension."), field="reason")
     if survey.status != Survey.Status.OPEN:
         raise DeadlineError(_("The round is not open: reopen it before extending a deadline."))
     if survey.closes_on is None:
@@ -170,12 +175,14 @@ def deadline_extend(
     if until < survey.closes_on or until < today:
         raise DeadlineError(
             _("Choose a day from %(date)s on: an extension cannot end before the round closes or in the past.")
-            % {"date": long_date(max(survey.closes_on, today))}
+            % {"date": long_date(max(survey.closes_on, today))},
+            field="until",
         )
     if until.year > survey.closes_on.year + LATEST_EXTENSION_YEARS:
         raise DeadlineError(
             _("%(date)s is more than %(years)d years after the round's closing date: check the year.")
-            % {"date": long_date(until), "years": LATEST_EXTENSION_YEARS}
+            % {"date": long_date(until), "years": LATEST_EXTENSION_YEARS},
+            field="until",
         )
     extension = DeadlineExtension.objects.create(
         survey=survey, organisation=organisation, until=until, granted_by=user, reason=reason

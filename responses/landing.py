@@ -1,5 +1,6 @@
 """What the front doors show: a respondent's cards (one per organisation and open or recent round) and the Office's
-rounds with their status counts. Reads only, in a fixed number of queries however many cards or responses.
+rounds with where their responses stand (`responses.round_status`, shared with the status board). Reads only, in
+a fixed number of queries however many cards or responses.
 
 A card's primary action follows the access rule of the response pages (`ResponseAccess.can_edit`): "Start" when the
 person may answer and nothing is answered yet, "Continue" when they may answer, "View" otherwise (submitted,
@@ -12,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from surveys.models import Area, Survey
 from .access import ResponseAccess, targets
 from .deadlines import Deadline, latest_extensions
 from .models import Membership, Organisation, Response
+from .round_status import RoundStanding, round_standings
 from .selectors import Progress, memberships_of, progress_of, responses_progress, survey_structure
 
 # A closed round stays on the respondent's page for this long after its closing date (as a card with "View");
@@ -139,46 +140,9 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
     return result
 
 
-@dataclass
-class StatusCount:
-    status: str
-    label: str
-    count: int
-
-
-@dataclass
-class RoundSummary:
-    survey: Survey
-    asked: int  # organisations the round asks (States and Partners, NGOs, as the round says)
-    counts: list[StatusCount]
-
-    @property
-    def started(self) -> int:
-        return sum(c.count for c in self.counts if c.status != Response.Status.NOT_STARTED)
-
-
-def staff_rounds() -> list[RoundSummary]:
-    """Every round (drafts included) with the number of organisations in each response status, in three queries."""
+def staff_rounds() -> list[RoundStanding]:
+    """Every round (drafts included) with the organisations it asks per kind and their response statuses, counted
+    as the status board counts them (`responses.round_status`), in three queries."""
     surveys = list(Survey.objects.all())
-    by_kind = dict(Organisation.objects.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    ngos = by_kind.get(Organisation.Kind.NGO, 0)
-    states = sum(n for kind, n in by_kind.items() if kind != Organisation.Kind.NGO)
-    counted: dict[int, dict[str, int]] = {}
-    for row in Response.objects.values("survey_id", "status").annotate(n=Count("id")):
-        counted.setdefault(row["survey_id"], {})[row["status"]] = row["n"]
-    result = []
-    for survey in surveys:
-        asked = (states if survey.for_states else 0) + (ngos if survey.for_ngos else 0)
-        found = counted.get(survey.pk, {})
-        # Organisations that never opened the questionnaire have no response row: they are "not started" too.
-        opened = sum(n for status, n in found.items() if status != Response.Status.NOT_STARTED)
-        counts = [
-            StatusCount(
-                status,
-                str(label),
-                max(asked - opened, 0) if status == Response.Status.NOT_STARTED else found.get(status, 0),
-            )
-            for status, label in Response.Status.choices
-        ]
-        result.append(RoundSummary(survey, asked, counts))
-    return result
+    standings = round_standings(surveys=surveys)
+    return [standings[survey.pk] for survey in surveys]

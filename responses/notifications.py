@@ -73,15 +73,29 @@ def reply_to() -> list[str]:
     return [address] if address else []
 
 
-def coordinator_recipients(organisation_ids: Iterable[int]) -> dict[int, list[Recipient]]:
-    """organisation id -> its active coordinators with an address, each with their language (sorted by address)."""
-    rows = list(
+def _coordinator_rows(organisation_ids: Iterable[int]) -> list[tuple[int, int, str]]:
+    """(organisation id, user id, address) of the active coordinators with an address: who an e-mail can reach."""
+    return list(
         Membership.objects.filter(
             organisation_id__in=list(organisation_ids), role=Role.COORDINATOR, user__is_active=True
         )
         .exclude(user__email="")
         .values_list("organisation_id", "user_id", "user__email")
     )
+
+
+def coordinator_addresses(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
+    """organisation id -> the addresses of its active coordinators (sorted, without duplicates), in one query:
+    `coordinator_recipients` without their languages, for pages that only list them."""
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    for organisation_id, _user_id, email in _coordinator_rows(organisation_ids):
+        found[organisation_id].setdefault(email.strip().lower(), email.strip())
+    return {pk: sorted(people.values(), key=str.lower) for pk, people in found.items()}
+
+
+def coordinator_recipients(organisation_ids: Iterable[int]) -> dict[int, list[Recipient]]:
+    """organisation id -> its active coordinators with an address, each with their language (sorted by address)."""
+    rows = _coordinator_rows(organisation_ids)
     languages = person_languages({user_id for _org, user_id, _email in rows})
     found: dict[int, dict[str, Recipient]] = defaultdict(dict)
     for organisation_id, user_id, email in rows:

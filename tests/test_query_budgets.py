@@ -136,6 +136,7 @@ def _counts(world: World) -> dict[str, int]:
         "staff-home": reverse("staff-home"),
         "responses": reverse("staff-responses", args=[SLUG]),
         "responses-submitted": reverse("staff-responses", args=[SLUG]) + "?status=submitted",
+        "responses-not-started": reverse("staff-responses", args=[SLUG]) + "?status=not_started",
         "history": reverse("response-history", args=[SLUG, "AT"]),
         "exports": reverse("excel-export-start", args=[SLUG]),
         "export-status": reverse("excel-export-status", args=[export.pk]),

@@ -4,6 +4,7 @@ not grow with the data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -18,11 +19,13 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
+from django.utils import formats, timezone, translation
 
 from oscethb import urls as project_urls
 from reports.models import JobStatus, Reminder, Report, ReportRun
+from reports.reminders import ReminderError, reminder_send_manual
 from reports.services import report_run_request
-from responses.models import Organisation, Response, Role
+from responses.models import DeadlineExtension, Organisation, Response, Role
 from responses.services import answers_save, response_get_or_create
 from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from surveys.models import Question, Survey
@@ -360,10 +363,7 @@ def test_status_board_lists_every_state_with_its_live_status(built: Survey, staf
     assert re.search(r"data-reminders>2<", at_row.group(0))
     assert reverse("response-home", args=[SLUG, "AT"]) in at_row.group(0)
     assert reverse("dashboard-country", args=[SLUG, "AT"]) in at_row.group(0)
-    assert "disabled" in at_row.group(0)  # AT has submitted: no reminder to send
-    us_row = re.search(r'<tr data-state="US".*?</tr>', html, re.S)
-    assert us_row
-    assert reverse("reminder-send", args=[SLUG, "US"]) in us_row.group(0)  # not started: a reminder can go
+    assert "data-send-reminder" not in at_row.group(0)  # AT has submitted: no reminder to send
     # Totals: States and NGOs by status (the NGO in Austria submitted; none other registered).
     assert re.search(r'data-total-status="not_started"><td>Not started</td><td class="text-end" data-states>52<', html)
     assert re.search(r'data-total-status="submitted">.*?data-states>1<.*?data-ngos>1<', html, re.S)
@@ -390,11 +390,51 @@ def test_status_board_filters_by_status_and_region(built: Survey, staff_client: 
 
 @pytest.mark.urls(__name__)
 def test_send_reminder_button_posts_to_the_reminder_action(built: Survey, staff_client: Client) -> None:
+    MembershipFactory(organisation=org("US"), role=Role.COORDINATOR)
     html = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
     target = reverse("reminder-send", kwargs={"slug": SLUG, "org_code": "US"})  # US has not started
     assert f'action="{target}"' in html
     assert 'data-send-reminder="US"' in html
     assert reverse("reminder-send", kwargs={"slug": SLUG, "org_code": "AT"}) not in html  # AT has submitted
+
+
+def _reminder_buttons(html: str) -> set[str]:
+    return set(re.findall(r'data-send-reminder="([A-Z]{2})"', html))
+
+
+def test_the_board_offers_a_reminder_only_where_one_can_go(built: Survey, staff: Any, staff_client: Client) -> None:
+    """A coordinator to receive it, answers not sent yet, the deadline not passed, the round open: the rule of
+    `reminder_send_manual`, so that the button never leads to a refusal."""
+    for code in ("AT", "DE", "FR", "IT", "PL", "US"):
+        MembershipFactory(organisation=org(code), role=Role.COORDINATOR)
+    MembershipFactory(organisation=org("CA"), role=Role.COORDINATOR, user=UserFactory(is_active=False))
+    url = reverse("dashboard-round", args=[SLUG])
+    # AT submitted, DE accepted, FR resubmitted: sent. CA's only coordinator cannot log in; the other States have
+    # nobody to remind.
+    offered = _reminder_buttons(staff_client.get(url).content.decode())
+    assert offered == {"IT", "PL", "US"}
+    # The action agrees: it sends exactly where the board offers the button.
+    sent = set()
+    for code in ("AT", "DE", "FR", "IT", "PL", "US", "CA", "MD"):
+        try:
+            reminder_send_manual(survey=built, organisation=org(code), user=staff)
+        except ReminderError:
+            continue
+        sent.add(code)
+    assert sent == offered
+
+    # The deadline passed yesterday: no reminder anywhere, except where an extension gives more time.
+    Survey.objects.filter(pk=built.pk).update(closes_on=timezone.localdate() - dt.timedelta(days=1))
+    assert _reminder_buttons(staff_client.get(url).content.decode()) == set()
+    built.refresh_from_db()
+    DeadlineExtension.objects.create(
+        survey=built, organisation=org("IT"), until=timezone.localdate() + dt.timedelta(days=3), reason="Elections"
+    )
+    assert _reminder_buttons(staff_client.get(url).content.decode()) == {"IT"}
+
+    # A closed round reminds nobody.
+    Survey.objects.filter(pk=built.pk).update(status=Survey.Status.CLOSED)
+    assert _reminder_buttons(staff_client.get(url).content.decode()) == set()
 
 
 def test_home_page_links_staff_to_the_dashboard(survey: Survey, client: Client, staff: Any) -> None:
@@ -548,3 +588,30 @@ def test_query_counts_do_not_grow_with_the_data(
     # A small fixed budget: the page's own reads plus the session (loaded, user, and saved on every request for the
     # idle timeout).
     assert max(small.values()) <= 14, small
+
+
+# --- dates ----------------------------------------------------------------------------------------------------------
+
+
+def test_dates_on_the_staff_pages_follow_the_readers_language(built: Survey, staff_client: Client) -> None:
+    """Named formats (SHORT_DATETIME_FORMAT …), not a pattern written into the template: a German reader gets
+    German dates."""
+    Response.objects.filter(survey=built, organisation__code="IT").update(
+        last_activity_at=timezone.make_aware(dt.datetime(2026, 12, 2, 7, 30))
+    )
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    html = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
+    run = ReportRun.objects.filter(survey=built).latest("pk")
+    with translation.override("de"):
+        activity = formats.date_format(timezone.make_aware(dt.datetime(2026, 12, 2, 7, 30)), "SHORT_DATETIME_FORMAT")
+        built_at = formats.date_format(
+            timezone.localtime(Report.objects.get(survey=built, include_in_progress=False).built_at),
+            "SHORT_DATETIME_FORMAT",
+        )
+        requested = formats.date_format(timezone.localtime(run.created_at), "SHORT_DATETIME_FORMAT")
+    it_row = re.search(r'<tr data-state="IT".*?</tr>', html, re.S)
+    assert it_row
+    assert activity in it_row.group(0)
+    assert built_at in html
+    page = staff_client.get(reverse("report-run", args=[run.pk])).content.decode()
+    assert requested in page

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -637,6 +637,58 @@ class TestSummaryWorkbook:
         assert client.get(reverse("excel-export-status", args=[job.pk + 1000])).status_code == 404
         unfinished = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=False)
         assert client.get(reverse("excel-export-download", args=[unfinished.pk])).status_code == 404
+
+    def test_the_export_pages_say_which_report_the_counts_come_from_and_offer_a_new_build(
+        self, w: World, client: Any
+    ) -> None:
+        """The workbook holds the stored report's counts, not the live ones: both pages say when that report was
+        built and how many responses changed since, with a button to build a new one first."""
+        Report.objects.filter(survey=w.survey).delete()
+        force_login_verified(client, UserFactory(is_staff=True))
+        start = reverse("excel-export-start", args=["thb-2016"])
+        page = client.get(start).content.decode()
+        assert page.count("no report has been built yet") == 1  # submitted and accepted answers
+        assert page.count("no such report has been built yet") == 1  # provisional
+        assert page.count(f'action="{reverse("report-build", args=["thb-2016"])}"') == 2
+        # The round by its title, and the way back to its dashboard.
+        assert f"Excel summary of {w.survey.title_text}" in page
+        assert "Excel summary of thb-2016" not in page
+        assert f'<a href="{reverse("dashboard-round", args=["thb-2016"])}">{w.survey.title_text}</a>' in page
+
+        assert report_run_execute(run_id=ReportRun.objects.create(survey=w.survey).pk) == JobStatus.DONE
+        built = timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
+        Report.objects.filter(survey=w.survey).update(built_at=built)
+        Response.objects.filter(survey=w.survey).update(updated_at=built - dt.timedelta(days=1))
+        Response.objects.filter(survey=w.survey, organisation__code__in=["AT", "FR"]).update(
+            updated_at=built + dt.timedelta(hours=1)
+        )
+        when = formats.date_format(timezone.localtime(built), "DATETIME_FORMAT")
+        page = client.get(start).content.decode()
+        assert (
+            f"Submitted and accepted answers: counts from the report built on {when}; 2 responses changed since."
+            in (page)
+        )
+        assert 'data-build-first="final"' in page
+
+        job = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=False)
+        status = reverse("excel-export-status", args=[job.pk])
+        waiting = client.get(status).content.decode()
+        assert f"counts from the report built on {when}; 2 responses changed since." in waiting
+        assert excel_export_execute(export_id=job.pk) == JobStatus.DONE
+        job.refresh_from_db()
+        assert job.report_built_at == built
+        # A newer build does not change what this workbook holds.
+        Report.objects.filter(survey=w.survey).update(built_at=built + dt.timedelta(hours=1, minutes=30))
+        done = client.get(status).content.decode()
+        assert f"counts from the report built on {when}; 2 responses changed since." in done
+        assert "in English" in done
+        assert "language: en" not in done
+        assert f'<a href="{reverse("dashboard-round", args=["thb-2016"])}">{w.survey.title_text}</a>' in done
+        # Up to date: no build is offered.
+        page = client.get(start).content.decode()
+        assert "Submitted and accepted answers: counts from the report built on" in page
+        assert "no response has changed since" in page
+        assert 'data-build-first="final"' not in page
 
     def test_the_status_page_of_a_failed_export_shows_the_error(self, w: World, client: Any) -> None:
         job = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=True)

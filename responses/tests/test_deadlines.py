@@ -5,6 +5,7 @@ themselves once every deadline has passed."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, translation
 
 from responses import deadlines
 from responses.deadlines import (
@@ -267,15 +268,67 @@ def test_staff_extend_from_the_response_home(closing: Survey, people: People, cl
         people.staff,
         "Elections",
     )
+    assert response["Location"].endswith("#extend-deadline")
     home = staff.get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
-    assert f"Extended to 15 April 2027 by {people.staff.email}" in home
+    with translation.override("en"):
+        until = formats.date_format(dt.date(2027, 4, 15), "DATE_FORMAT")
+    assert f"Extended to {until} by {people.staff.email}" in home
     # A bad date is refused with a message and nothing is stored.
     response = staff.post(reverse("response-extend", args=["thb-2016", "AT"]), {"until": "someday", "reason": "x"})
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert DeadlineExtension.objects.count() == 1
     # Respondents do not get the form.
     home = logged_in(people.coordinator).get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
     assert reverse("response-extend", args=["thb-2016", "AT"]) not in home
+
+
+def _extend_panel(html: str) -> str:
+    start = html.index('id="extend-deadline"')
+    return html[html.rindex("<details", 0, start) : html.index("</details>", start)]
+
+
+def test_a_refused_extension_keeps_the_values_and_says_what_is_wrong_next_to_the_field(
+    closing: Survey, people: People, clock: Any
+) -> None:
+    clock(LAST_SECOND)
+    staff = Client()
+    force_login_verified(staff, people.staff)
+    url = reverse("response-extend", args=["thb-2016", "AT"])
+    # A day before the round closes: the message is the date's, the reason typed is kept.
+    response = staff.post(url, {"until": "2027-03-01", "reason": "Elections in March"})
+    assert response.status_code == 400
+    panel = _extend_panel(response.content.decode())
+    assert panel.startswith("<details")
+    assert " open>" in panel.split("\n")[0]
+    until = re.search(r"<input[^>]*id=\"extend-until\"[^>]*>", panel).group(0)
+    assert 'value="2027-03-01"' in until
+    assert 'aria-invalid="true"' in until
+    assert 'aria-describedby="extend-until-error"' in until
+    error = re.search(r'id="extend-until-error"[^>]*>([^<]*)<', panel).group(1)
+    assert error.startswith("Choose a day from 31 March 2027 on")
+    reason = re.search(r"<input[^>]*id=\"extend-reason\"[^>]*>", panel).group(0)
+    assert 'value="Elections in March"' in reason
+    assert "aria-invalid" not in reason
+    # No reason: the message is the reason's, the date typed is kept.
+    panel = _extend_panel(staff.post(url, {"until": "2027-04-15", "reason": "   "}).content.decode())
+    assert 'value="2027-04-15"' in re.search(r"<input[^>]*id=\"extend-until\"[^>]*>", panel).group(0)
+    reason = re.search(r"<input[^>]*id=\"extend-reason\"[^>]*>", panel).group(0)
+    assert 'aria-invalid="true"' in reason
+    assert 'aria-describedby="extend-reason-error"' in reason
+    assert 'id="extend-reason-error"' in panel
+    assert not DeadlineExtension.objects.exists()
+    # Without an error the panel is closed (no extension yet) and empty.
+    home = staff.get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
+    panel = _extend_panel(home)
+    assert " open>" not in panel.split("\n")[0]
+    assert "aria-invalid" not in panel
+    assert "INVALID_TEMPLATE_VARIABLE" not in home
+    # A refusal about the round, not the values (no closing date, so no panel): said at the top of the page.
+    Survey.objects.filter(pk=closing.pk).update(closes_on=None)
+    response = staff.post(url, {"until": "2027-04-15", "reason": "Elections"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("response-home", args=["thb-2016", "AT"])
+    assert "The round has no closing date: there is no deadline to extend." in response.content.decode()
+    assert not DeadlineExtension.objects.exists()
 
 
 # --- rounds close by themselves -----------------------------------------------------------------------------------

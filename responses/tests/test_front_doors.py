@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.models import Response
+from responses.models import Organisation, Response
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
@@ -169,8 +169,10 @@ def test_the_staff_home_counts_responses_by_status_and_links_every_staff_page(cl
     section = html[html.index('data-round="thb-2016"') :]
     assert re.search(r'data-count-status="submitted">\s*<a[^>]*>Submitted: <strong>1</strong>', section)
     assert re.search(r'data-count-status="in_progress">\s*<a[^>]*>In progress: <strong>1</strong>', section)
-    asked = int(re.search(r"(\d+) organisations asked", section).group(1))
-    not_started = int(re.search(r'data-count-status="not_started">\s*Not started: <strong>(\d+)', section).group(1))
+    asked = int(re.search(r"(\d+) organisations in all", section).group(1))
+    not_started = int(
+        re.search(r'data-count-status="not_started">\s*<a[^>]*>Not started: <strong>(\d+)', section).group(1)
+    )
     assert not_started == asked - 2
     for url in (
         reverse("dashboard-round", args=["thb-2016"]),
@@ -182,6 +184,67 @@ def test_the_staff_home_counts_responses_by_status_and_links_every_staff_page(cl
         reverse("admin:index"),
     ):
         assert f'href="{url}' in html, url
+
+
+def _home_counts(html: str, slug: str) -> dict[str, int]:
+    section = html[html.index(f'data-round="{slug}"') :]
+    section = section[: section.index("</section>")]
+    return {s: int(n) for s, n in re.findall(r'data-count-status="(\w+)">.*?<strong>(\d+)</strong>', section, re.S)}
+
+
+def _board_totals(html: str) -> dict[str, dict[str, int]]:
+    """status -> kind (states, partners, ngos) -> count, from the status board's totals table."""
+    table = html[html.index("data-totals") : html.index("</table>", html.index("data-totals"))]
+    return {
+        status: {kind: int(n) for kind, n in re.findall(r"data-(\w+)s>(\d+)<", row)}
+        for status, row in re.findall(r'data-total-status="(\w+)">(.*?)</tr>', table, re.S)
+    }
+
+
+def test_the_staff_home_counts_what_the_status_board_counts(client, round2016, people):
+    """One definition of "asked": every participating State and registered NGO, and Partners for Co-operation only
+    once the round's data has them; organisations that never opened the questionnaire are "Not started"."""
+    for organisation, status in ((people.austria, "submitted"), (people.germany, "accepted"), (people.ngo, "returned")):
+        response = response_get_or_create(survey=round2016, organisation=organisation)
+        Response.objects.filter(pk=response.pk).update(status=status)
+    response_get_or_create(survey=round2016, organisation=Organisation.objects.get(code="FR"))  # opened, not started
+    force_login_verified(client, people.staff)
+
+    def agree() -> tuple[dict[str, int], dict[str, dict[str, int]], str]:
+        home = client.get(reverse("staff-home")).content.decode()
+        board = _board_totals(client.get(reverse("dashboard-round", args=["thb-2016"])).content.decode())
+        counts = _home_counts(home, "thb-2016")
+        assert counts == {status: sum(by_kind.values()) for status, by_kind in board.items()}
+        return counts, board, home
+
+    counts, board, home = agree()
+    states = Organisation.objects.filter(kind="state").count()
+    ngos = Organisation.objects.filter(kind="ngo").count()
+    assert counts["not_started"] == states + ngos - 3
+    assert board["not_started"] == {"state": states - 2, "ngo": ngos - 1}
+    assert f"{states} participating States" in home
+    assert "Partner" not in home  # eleven are registered, none is in this round's data
+    assert f"{states + ngos} organisations in all" in home
+
+    # A Partner that opened the questionnaire is counted, on the home page and on the board alike.
+    partner = Organisation.objects.get(code="IL")
+    Response.objects.filter(pk=response_get_or_create(survey=round2016, organisation=partner).pk).update(
+        status="in_progress"
+    )
+    counts, board, home = agree()
+    assert board["in_progress"]["partner"] == 1
+    assert "1 Partner for Co-operation" in home
+    assert f"{states + ngos + 1} organisations in all" in home
+
+    # "Not started" leads to the list of exactly those organisations, including those without a response row.
+    link = reverse("staff-responses", args=["thb-2016"]) + "?status=not_started"
+    assert f'href="{link}"' in home
+    listed = re.findall(r'<tr data-organisation="([^"]+)"', client.get(link).content.decode())
+    assert len(listed) == counts["not_started"]
+    assert {"FR", "US", "MD"} <= set(listed)  # FR opened it; the others never did
+    assert not {"AT", "DE", "IL", people.ngo.code} & set(listed)
+    everyone = re.findall(r'<tr data-organisation="([^"]+)"', client.get(link.split("?")[0]).content.decode())
+    assert len(everyone) == sum(counts.values())
 
 
 @pytest.mark.parametrize("who", ["coordinator", "viewer", "ngo_coordinator"])

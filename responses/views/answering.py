@@ -23,8 +23,10 @@ from .. import values
 from ..access import ResponseAccess, response_access
 from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
+from ..forms_deadlines import DeadlineExtensionForm
 from ..grids import CellProblem, cell_problems, shown_pending
 from ..models import Answer, Evidence, PendingCell, Response
+from ..round_status import round_responses
 from ..selectors import (
     answers_of,
     history_rows,
@@ -142,7 +144,14 @@ def _urls(access: ResponseAccess) -> dict[str, str]:
 
 @login_required
 def response_home(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
-    access = response_access(request, slug, org_code)
+    return response_home_page(request, response_access(request, slug, org_code))
+
+
+def response_home_page(
+    request: HttpRequest, access: ResponseAccess, *, extend_form: Any = None, status: int = 200
+) -> HttpResponse:
+    """The round home of one response; `extend_form`: the staff's deadline extension form as posted (with its
+    errors), shown again open with the values typed (responses/views/deadlines.py)."""
     areas = survey_structure(access.survey, access.kind)
     progress = response_progress(access.response, areas)
     return render(
@@ -154,7 +163,9 @@ def response_home(request: HttpRequest, slug: str, org_code: str) -> HttpRespons
             "progress": progress,
             "urls": _urls(access),
             "can_prefill": access.can_edit and access.survey.previous_id is not None,
+            "extend_form": extend_form if extend_form is not None else DeadlineExtensionForm(),
         },
+        status=status,
     )
 
 
@@ -445,14 +456,11 @@ def staff_responses(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_staff:
         raise Http404("No such page")
     survey = get_object_or_404(Survey, slug=slug)
-    responses = (
-        Response.objects.filter(survey=survey)
-        .select_related("organisation", "organisation__country")
-        .order_by("organisation__kind", "organisation__name")
-    )
     status = request.GET.get("status", "")
-    if status in Response.Status.values:
-        responses = responses.filter(status=status)
+    status = status if status in Response.Status.values else ""
+    # Every organisation the round asks, as the staff home and the status board count them: "Not started" includes
+    # those that never opened the questionnaire.
+    responses = round_responses(survey=survey, status=status)
     return render(
         request,
         "responses/staff_responses.html",
