@@ -14,7 +14,6 @@ from django.test import override_settings
 from playwright.sync_api import Dialog, Page, expect
 
 from responses.models import Organisation, Role
-from surveys.models import Survey
 
 from .browser_helpers import (
     TIMEOUT,
@@ -82,9 +81,7 @@ def test_typing_then_clicking_save_at_once_never_asks_to_leave_and_saves_the_val
     expect(page.get_by_text("Your answers are saved.")).to_be_visible(timeout=TIMEOUT)
     expect(page).to_have_url(section_url(base, lands_on))
     assert dialogs == []
-    assert (
-        eventually(lambda: stored(austria, "GEN.R.02")) == "Federal Ministry of the Interior, contact: A. Example"
-    )
+    assert eventually(lambda: stored(austria, "GEN.R.02")) == "Federal Ministry of the Interior, contact: A. Example"
 
 
 def test_leaving_by_a_link_with_an_unsent_answer_still_warns(page: Page, live_server, austria: Organisation) -> None:
