@@ -25,6 +25,7 @@ from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
 from ..grids import CellProblem, cell_problems, shown_pending
 from ..models import Answer, Evidence, PendingCell, Response
+from ..prefill import previous_answers_exist
 from ..selectors import (
     answers_of,
     history_rows,
@@ -152,7 +153,9 @@ def response_home(request: HttpRequest, slug: str, org_code: str) -> HttpRespons
             "response": access.response,
             "progress": progress,
             "urls": _urls(access),
-            "can_prefill": access.can_edit and access.survey.previous_id is not None,
+            # Offered only when there is something to copy (one query, whatever the number of answers).
+            "can_prefill": access.can_edit
+            and previous_answers_exist(survey=access.survey, organisation=access.organisation),
         },
     )
 
