@@ -195,7 +195,8 @@ def go_to_review(j: Journey, link: str = "Review and submit") -> None:
 
 def submit(j: Journey) -> None:
     expect(j.page.locator("[data-review-complete]")).to_be_visible()
-    j.follow(j.button("Submit to the Office"))
+    j.follow(j.link("Submit to the Office"))  # the page that shows what is sent and asks to confirm
+    j.follow(j.button("Yes, submit to the Office"))
     expect(j.page.locator("[data-response-status]")).to_have_attribute("data-response-status", "submitted")
 
 

@@ -310,8 +310,8 @@ def _both_open_pro_leg(page: Page, new_page, base: str, austria: Organisation) -
     box = question(other, "PRO.LEG.01").locator("[data-conflict]")
     expect(box).to_be_visible()
     expect(box).to_contain_text("anna@at.example.org")
-    expect(box).to_contain_text("“yes”")
-    expect(box).to_contain_text("“no”")
+    expect(box).to_contain_text("“Yes”")  # the options' labels, not their codes
+    expect(box).to_contain_text("“No”")
     saved = answer(austria, "PRO.LEG.01")
     assert saved is not None
     assert (saved.value_text, saved.version) == ("yes", 1)

@@ -96,7 +96,11 @@ def test_leaving_by_a_link_with_an_unsent_answer_still_warns(page: Page, live_se
     field.press_sequentially("Ministry of Justice")
     page.get_by_role("link", name="All sections").click()
 
-    eventually(lambda: dialogs, message="no warning before leaving with an unsent answer")
+    for _ in range(TIMEOUT // 100):  # wait_for_timeout, not sleep: the browser's events are handled meanwhile
+        if dialogs:
+            break
+        page.wait_for_timeout(100)
+    assert dialogs, "no warning before leaving with an unsent answer"
     assert dialogs[0].startswith("beforeunload")
     expect(page).to_have_url(section_url(base, "GEN.R"))  # dismissed: the person stays, the answer with them
     # Then the autosave sends it.

@@ -189,3 +189,16 @@ def test_a_section_without_required_questions_says_so_instead_of_an_empty_bar(
     required = next(s for _a, sections in progress_of(areas, {}, {}).areas for s in sections if s.required)
     item = page[page.index(f'data-section="{required.section.code}"') :]
     assert f"0 / {required.required}" in item[: item.index("</a>")]
+
+
+def test_the_card_of_a_submitted_response_says_when_instead_of_the_days_left(
+    client, response_at, people: People
+) -> None:
+    response_at.survey.closes_on = timezone.localdate() + dt.timedelta(days=45)
+    response_at.survey.save(update_fields=["closes_on"])
+    set_status(response_at, Response.Status.SUBMITTED, people)
+    client.force_login(people.coordinator)
+    page = get(client, "/my/")
+    card = visible_text(page[page.index('data-card="thb-2016:AT"') :][:3000])
+    assert "Submitted 2 December 2026" in card
+    assert "days left" not in card
