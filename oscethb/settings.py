@@ -145,6 +145,8 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates: English from oscethb/formats/en ("16 January 2027"); every other language from Django's locale formats.
+FORMAT_MODULE_PATH = ["oscethb.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Vienna")
 USE_I18N = True
 USE_TZ = True

@@ -65,6 +65,12 @@ class ResponseAccess:
     def can_submit(self) -> bool:
         return self.can_edit and self.membership is not None and self.membership.can_submit
 
+    @cached_property
+    def submitted_by_label(self) -> str:
+        """Who submitted the response, as people know them ("" when nobody is recorded)."""
+        user = self.response.submitted_by if self.response.submitted_by_id else None
+        return str(user.get_full_name() or user.email or user.username) if user is not None else ""
+
     @property
     def role_label(self) -> str:
         if self.membership is not None:

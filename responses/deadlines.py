@@ -91,7 +91,7 @@ class Deadline:
 
 def long_date(day: dt.date) -> str:
     """A date as people write it, in the active language ("15 March 2027")."""
-    return formats.date_format(day, "j F Y")
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def round_time_zone() -> dt.tzinfo:

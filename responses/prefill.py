@@ -18,7 +18,7 @@ from surveys.models import Question, Survey
 
 from . import values
 from .deadlines import response_deadline
-from .models import Organisation, Response, Source
+from .models import Answer, Organisation, Response, Source
 from .selectors import answers_of, membership_for
 from .services import WorkflowError, answers_save
 
@@ -42,6 +42,14 @@ def _questions(survey: Survey) -> list[Question]:
     return questions
 
 
+def previous_answers_exist(*, survey: Survey, organisation: Organisation) -> bool:
+    """Whether the organisation answered anything in the round before `survey` (one query): only then is there
+    something to start from."""
+    if survey.previous_id is None:
+        return False
+    return Answer.objects.filter(response__survey_id=survey.previous_id, response__organisation=organisation).exists()
+
+
 def prefill_allowed(*, user: Any, survey: Survey, organisation: Organisation, response: Response | None) -> bool:
     """Only the organisation's coordinators and contributors, while the round is open, the organisation's deadline
     has not passed and the response is editable."""
@@ -62,14 +70,14 @@ def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:
     organisation = response.organisation
     previous_round = survey.previous
     if previous_round is None:
-        raise WorkflowError(_("Round %(slug)s has no previous round to copy answers from.") % {"slug": survey.slug})
+        raise WorkflowError(_("“%(round)s” has no previous round to copy answers from.") % {"round": survey.title_text})
     if response.is_locked_for_respondents:
         raise WorkflowError(_("This response has been submitted; its answers cannot be changed now."))
     previous = Response.objects.filter(survey=previous_round, organisation=organisation).first()
     if previous is None:
         raise WorkflowError(
-            _("%(name)s has no response in the previous round (%(slug)s) to copy answers from.")
-            % {"name": organisation.name, "slug": previous_round.slug}
+            _("%(name)s has no response in the previous round (“%(round)s”) to copy answers from.")
+            % {"name": organisation.name, "round": previous_round.title_text}
         )
     result = PrefillResult(previous=previous)
     kind = organisation.respondent_kind

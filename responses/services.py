@@ -88,7 +88,7 @@ def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user
     if deadline.closes_on is None or not deadline.passed(now or current_time()):
         return ""
     return _("The deadline passed at the end of %(date)s: answers can no longer be changed or sent.") % {
-        "date": formats.date_format(deadline.closes_on, "j F Y")
+        "date": formats.date_format(deadline.closes_on, "DATE_FORMAT")
     }
 
 

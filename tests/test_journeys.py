@@ -186,8 +186,10 @@ def back_to_all_sections(j: Journey) -> None:
     j.follow(j.link("All sections"))
 
 
-def go_to_review(j: Journey) -> None:
-    j.follow(j.link("Review and submit"))
+def go_to_review(j: Journey, link: str = "Review and submit") -> None:
+    """The review page, by the link named for what it offers: "Review and submit" to a coordinator, "Missing
+    answers" to everyone who cannot submit."""
+    j.follow(j.link(link))
     expect(j.page.get_by_role("heading", name="Review before submitting")).to_be_visible()
 
 
@@ -250,7 +252,7 @@ def test_contributor_answers_and_cannot_submit(
     open_section(j)
     answer_a_question(j)
     back_to_all_sections(j)
-    go_to_review(j)
+    go_to_review(j, "Missing answers")
     sees_no_submit_button(j)
     expect(j.page.locator("main")).to_contain_text("Only your organisation's coordinator can submit")
 
@@ -266,7 +268,7 @@ def test_viewer_reads_and_can_change_nothing(
     open_section(j)
     sees_nothing_editable(j)
     back_to_all_sections(j)
-    go_to_review(j)
+    go_to_review(j, "Missing answers")
     sees_no_submit_button(j)
 
 

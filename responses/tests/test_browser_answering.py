@@ -206,7 +206,7 @@ def test_review_blocks_submitting_until_every_required_answer_is_given(
     assert list(ResponseEvent.objects.filter(response=response).values_list("to_status", flat=True)) == ["submitted"]
 
     page.goto(section_url(base, "PRO.LEG"))
-    expect(page.locator("[data-readonly]")).to_contain_text("submitted")
+    expect(page.locator("[data-readonly]")).to_contain_text("Submitted on")
     expect(radio(page, "PRO.LEG.01", "in_process")).to_be_checked()
     for box in page.locator('[data-question] input[type="radio"]').all():
         expect(box).to_be_disabled()

@@ -207,7 +207,10 @@ def test_prefill_refuses_when_the_organisation_did_not_answer_before(rounds: tup
     _old, new = rounds
     response = response_get_or_create(survey=new, organisation=Organisation.objects.get(code="DE"))
 
-    with pytest.raises(WorkflowError, match=r"Germany has no response in the previous round \(thb-2016\)"):
+    # The previous round by its title, never its code.
+    with pytest.raises(
+        WorkflowError, match=r"Germany has no response in the previous round \(“OSCE survey on .*, 2015/16 round”\)"
+    ):
         response_prefill_from_previous(response=response, user=None)
     assert Answer.objects.count() == 0
 
@@ -245,7 +248,10 @@ def test_editors_prefill_and_return_to_the_round_home(
     assert response["Location"] == HOME
     assert Answer.objects.filter(response__survey__slug="thb-2021", needs_review=True).count() == 14
     texts = [str(m) for m in get_messages(response.wsgi_request)]
-    assert texts == ["14 answer(s) copied from thb-2016. They are marked for review: check each one."]
+    assert texts == [
+        "14 answers copied from “OSCE survey on implementing anti-trafficking commitments, 2015/16 round”. "
+        "They are marked for review: check each one."
+    ]
 
 
 def test_prefill_view_shows_why_it_cannot_copy(client: Any, rounds: tuple[Survey, Survey]) -> None:
@@ -255,7 +261,10 @@ def test_prefill_view_shows_why_it_cannot_copy(client: Any, rounds: tuple[Survey
 
     assert response["Location"] == HOME
     texts = [str(m) for m in get_messages(response.wsgi_request)]
-    assert texts == ["Austria has no response in the previous round (thb-2016) to copy answers from."]
+    assert texts == [
+        "Austria has no response in the previous round "
+        "(“OSCE survey on implementing anti-trafficking commitments, 2015/16 round”) to copy answers from."
+    ]
 
 
 def test_others_get_404_and_anonymous_visitors_are_sent_to_log_in(
@@ -324,3 +333,41 @@ def test_after_the_deadline_a_respondent_cannot_copy_answers_even_by_posting(
     )
     assert outcome.error
     assert not Answer.objects.filter(response=new).exists()
+
+
+# --- the button on the round home ----------------------------------------------------------------------------------
+
+
+def test_the_copy_button_is_offered_only_when_the_previous_round_has_answers_to_copy(
+    client: Any, rounds: tuple[Survey, Survey], austria: Organisation
+) -> None:
+    client.force_login(member(Role.COORDINATOR))
+    # Nothing answered in 2015/16 (not even a response): no button that could only answer "nothing to copy".
+    assert f'action="{PREFILL}"' not in client.get(HOME).content.decode()
+    response_get_or_create(survey=rounds[0], organisation=austria)  # opened once, never answered
+    assert f'action="{PREFILL}"' not in client.get(HOME).content.decode()
+
+    save(rounds[0], austria, {"PRO.LEG.01": {("", ""): "yes"}})  # one answer is something to copy
+    page = client.get(HOME).content.decode()
+    assert f'action="{PREFILL}"' in page
+    form = page[page.index(f'action="{PREFILL}"') :][:600]
+    # The previous round by its title, not its code.
+    assert "Start from our answers in “OSCE survey on implementing anti-trafficking commitments, 2015/16 round”" in form
+    assert "thb-2016" not in form
+
+
+def test_knowing_whether_there_is_something_to_copy_costs_the_same_however_many_answers(
+    client: Any, rounds: tuple[Survey, Survey], austria: Organisation
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(member(Role.COORDINATOR))
+    save(rounds[0], austria, {"PRO.LEG.01": {("", ""): "yes"}})
+    client.get(HOME)  # warm up: the response is created
+    with CaptureQueriesContext(connection) as one:
+        client.get(HOME)
+    save(rounds[0], austria, {code: raw for code, raw in ANSWERS_2016.items() if code != "PRO.LEG.01"})
+    with CaptureQueriesContext(connection) as many:
+        client.get(HOME)
+    assert len(many) == len(one)

@@ -26,6 +26,7 @@ from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_
 from ..forms_deadlines import DeadlineExtensionForm
 from ..grids import CellProblem, cell_problems, shown_pending
 from ..models import Answer, Evidence, PendingCell, Response
+from ..prefill import previous_answers_exist
 from ..round_status import round_responses
 from ..selectors import (
     answers_of,
@@ -162,7 +163,9 @@ def response_home_page(
             "response": access.response,
             "progress": progress,
             "urls": _urls(access),
-            "can_prefill": access.can_edit and access.survey.previous_id is not None,
+            # Offered only when there is something to copy (one query, whatever the number of answers).
+            "can_prefill": access.can_edit
+            and previous_answers_exist(survey=access.survey, organisation=access.organisation),
             "extend_form": extend_form if extend_form is not None else DeadlineExtensionForm(),
         },
         status=status,

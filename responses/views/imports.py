@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from surveys.models import Survey
@@ -130,10 +130,11 @@ def response_prefill(request: HttpRequest, slug: str, org_code: str) -> HttpResp
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        text = _("%(n)d answer(s) copied from %(slug)s. They are marked for review: check each one.") % {
-            "n": result.copied,
-            "slug": survey.previous.slug if survey.previous else "",
-        }
+        text = ngettext(
+            "%(n)d answer copied from “%(round)s”. It is marked for review: check it.",
+            "%(n)d answers copied from “%(round)s”. They are marked for review: check each one.",
+            result.copied,
+        ) % {"n": result.copied, "round": survey.previous.title_text if survey.previous else ""}
         if result.skipped:
             text += " " + _("%(n)d earlier answer(s) are not valid in this round and were left out.") % {
                 "n": result.skipped

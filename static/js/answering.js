@@ -83,15 +83,25 @@
   });
 
   // Never lose an answer when the tab closes: warn while something is unsaved, and send what is pending.
+  // Submitting the page's own form ("Save", "Save and continue") is not leaving: its post carries every value on
+  // the page, so it neither warns nor sends the pending answers a second time beside it.
+  let submitting = false;
+  form.addEventListener("submit", () => {
+    submitting = true;
+  });
+  window.addEventListener("pageshow", () => {
+    submitting = false; // back on this page (from the browser's cache): leaving warns again
+  });
   window.addEventListener("beforeunload", (e) => {
     // Only warn here: the person may choose to stay. What is pending is sent on pagehide, when they really leave.
-    if (form.querySelector("[data-question][data-dirty]")) {
+    if (!submitting && form.querySelector("[data-question][data-dirty]")) {
       e.preventDefault();
       e.returnValue = "";
     }
   });
   window.addEventListener("pagehide", flushPending);
   function flushPending() {
+    if (submitting) return;
     form.querySelectorAll("[data-question][data-dirty]").forEach((container) => {
       const url = container.getAttribute("hx-post");
       if (!url || container.dataset.type === "file") return;
