@@ -120,8 +120,10 @@ def test_a_year_range_names_its_first_and_last_year_and_years_have_no_separator(
 def test_texts_dates_and_files_read_as_they_are() -> None:
     assert words("short_text").text(("", ""), "Ministry of the Interior") == "Ministry of the Interior"
     assert words("long_text").value(("", ""), "One.\nTwo.") == "One.\nTwo."
-    assert words("date").value(("", ""), dt.date(2015, 6, 30)) == "June 30, 2015"
-    assert words("date").text(("", ""), "2015-06-30") == "June 30, 2015"
+    assert (
+        words("date").value(("", ""), dt.date(2015, 6, 30)) == "30 June 2015"
+    )  # the site's English DATE_FORMAT (oscethb/formats/en)
+    assert words("date").text(("", ""), "2015-06-30") == "30 June 2015"
     assert words("file").cell(("", "")) == ""
 
 
