@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = 0
     try:
         for name, command in commands(port).items():
-            processes[name] = subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)  # noqa: S603
+            processes[name] = subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)  # noqa: S603  # nosec B603 - our own fixed commands (runserver, a celery worker), nothing from outside
         while True:
             for name, process in processes.items():
                 if process.poll() is not None:

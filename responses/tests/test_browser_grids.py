@@ -140,6 +140,9 @@ def test_a_mistyped_cell_is_marked_and_the_figures_beside_it_are_saved_and_kept_
     expect(table.locator('[data-column-total="1"]')).to_have_text("30 (cells not counted: 1)")
     expect(table.locator("[data-grand-total]")).to_have_text("35 (cells not counted: 1)")
     expect(table.locator('[data-subtotal="2012"] [data-subtotal-total]')).to_have_text("35 (cells not counted: 1)")
+    # A row nobody filled in has no figure, not a total of 0 (the form asks for 0 only for a real zero).
+    expect(table.locator('tr[data-row="2014.male.child.other"] [data-row-total]')).to_have_text("—")
+    expect(table.locator('[data-subtotal="2014"] [data-subtotal-total]')).to_have_text("—")
     assert_accessible(page, "the section page with a cell marked as not saved")
 
     # Leave the page by its own link, and come back.

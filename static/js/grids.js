@@ -30,9 +30,11 @@
   const bound = (value) => (value === undefined || value === "" ? null : Number(value));
 
   // --- totals ---------------------------------------------------------------------------------------------------
-  function show(cell, sum, skipped) {
+  // A total over cells that hold no figure at all is no figure ("—"), not 0: the form asks for 0 only for a real zero.
+  function show(cell, sum, skipped, counted) {
     if (!cell) return;
-    cell.textContent = sum.toLocaleString() + (skipped ? " " + text("notCountedText", skipped) : "");
+    const figure = counted > 0 ? sum.toLocaleString() : "—";
+    cell.textContent = figure + (skipped ? " " + text("notCountedText", skipped) : "");
     cell.classList.toggle("grid-total-partial", skipped > 0);
   }
   function totals(table) {
@@ -40,47 +42,58 @@
     const max = bound(table.dataset.max);
     const columns = [];
     const columnsSkipped = [];
+    const columnsCounted = [];
     let grand = 0;
     let grandSkipped = 0;
+    let grandCounted = 0;
     table.querySelectorAll("tbody").forEach((body) => {
       const group = [];
       const groupSkipped = [];
+      const groupCounted = [];
       let groupSum = 0;
       let groupBad = 0;
+      let groupFilled = 0;
       body.querySelectorAll("tr[data-row]").forEach((row) => {
         let sum = 0;
         let bad = 0;
+        let filled = 0;
         inputsOf(row).forEach((input, i) => {
           const read = wholeNumber(input.value, min, max);
+          const counted = read.value === undefined || read.value === null ? 0 : 1;
           const n = read.value || 0;
           const skipped = read.invalid ? 1 : 0;
           sum += n;
           bad += skipped;
+          filled += counted;
           group[i] = (group[i] || 0) + n;
           groupSkipped[i] = (groupSkipped[i] || 0) + skipped;
+          groupCounted[i] = (groupCounted[i] || 0) + counted;
           columns[i] = (columns[i] || 0) + n;
           columnsSkipped[i] = (columnsSkipped[i] || 0) + skipped;
+          columnsCounted[i] = (columnsCounted[i] || 0) + counted;
         });
         groupSum += sum;
         groupBad += bad;
-        show(row.querySelector("[data-row-total]"), sum, bad);
+        groupFilled += filled;
+        show(row.querySelector("[data-row-total]"), sum, bad, filled);
       });
       const subtotal = body.querySelector("[data-subtotal]");
       if (subtotal) {
         subtotal.querySelectorAll("[data-subtotal-column]").forEach((cell) => {
           const i = Number(cell.dataset.subtotalColumn);
-          show(cell, group[i] || 0, groupSkipped[i] || 0);
+          show(cell, group[i] || 0, groupSkipped[i] || 0, groupCounted[i] || 0);
         });
-        show(subtotal.querySelector("[data-subtotal-total]"), groupSum, groupBad);
+        show(subtotal.querySelector("[data-subtotal-total]"), groupSum, groupBad, groupFilled);
       }
       grand += groupSum;
       grandSkipped += groupBad;
+      grandCounted += groupFilled;
     });
     table.querySelectorAll("[data-column-total]").forEach((cell) => {
       const i = Number(cell.dataset.columnTotal);
-      show(cell, columns[i] || 0, columnsSkipped[i] || 0);
+      show(cell, columns[i] || 0, columnsSkipped[i] || 0, columnsCounted[i] || 0);
     });
-    show(table.querySelector("[data-grand-total]"), grand, grandSkipped);
+    show(table.querySelector("[data-grand-total]"), grand, grandSkipped, grandCounted);
   }
   form.querySelectorAll("[data-breakdown]").forEach((table) => {
     totals(table);
