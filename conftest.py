@@ -191,11 +191,13 @@ def _use_broker(url: str | None, options: dict[str, object]) -> None:
 
     The read and write URLs are set too: Celery prefers a CELERY_BROKER_URL environment variable (CI sets one) over
     `broker_url`, but not over these."""
+    from kombu import pools
+
     from oscethb.celery import app
 
-    pool = app._pool  # type: ignore[attr-defined]
-    if pool is not None:
-        pool.force_close_all()
+    # Close and forget every cached connection pool: kombu keeps them in a process-wide registry keyed by the broker,
+    # so closing only the app's pool would leave a closed pool there for the next test on the same broker.
+    pools.reset()
     app._pool = None  # type: ignore[attr-defined]
     app.amqp._producer_pool = None
     app.conf.broker_url = url
