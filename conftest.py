@@ -46,6 +46,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """WhiteNoise warns (an error here) when STATIC_ROOT is missing, as it is before collectstatic; it must exist
+    before live_server starts. One home for every test module (the browser tests each had a copy)."""
+    from django.test import override_settings
+
+    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _reference_directory_in_transactional_tests(request: pytest.FixtureRequest) -> None:
     """Transactional tests (live server, real workers) flush the database after each test, which removes the

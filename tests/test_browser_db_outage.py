@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
-from django.test import Client, override_settings
+from django.test import Client
 from playwright.sync_api import Page, Response, expect
 
 from responses.models import AnswerChange, Organisation, Role
@@ -42,13 +42,6 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 RETRYING = "Not saved, retrying…"  # the section page's data-retry-text, shown by static/js/answering.js
 # The first retry waits 1 s, then 2 s, 4 s…: an outage of a few seconds is recovered from within ~10 s.
 RECOVERY_TIMEOUT = 20_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 class Outage:

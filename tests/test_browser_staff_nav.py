@@ -5,12 +5,10 @@ the current page and passes axe-core."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import override_settings
 from playwright.sync_api import Browser, expect
 
 from responses.tests.browser_helpers import PASSWORD, SLUG, ensure_states, open_round
@@ -25,13 +23,6 @@ STAFF = "trafficking.office.staff@osce.example.org"
 LINKS = ["oscethb", "Survey rounds", "Staff home", "Administration", "Two-factor"]
 BUTTONS = ["Change language", "Log out"]
 ROUND_LINKS = ["Dashboard", "Responses", "Excel summary"]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 def _rows(page: Any) -> list[dict[str, float]]:

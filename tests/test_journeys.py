@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
@@ -43,13 +42,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUESTION = "PRO.LEG.01"  # the question a journey answers in the browser: a single choice in section PRO.LEG
 SECTION = "PRO.LEG"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ polling), and read the area dashboard whose Chart.js charts are drawn from the p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from reports.models import JobStatus, Report, ReportRun
@@ -22,13 +20,6 @@ from tests.otp_helpers import browser_log_in_with_code, confirmed_device
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STAFF = "officer@osce.example.org"
 HAS_CHART = "(canvas) => Chart.getChart(canvas) !== undefined"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 @pytest.fixture

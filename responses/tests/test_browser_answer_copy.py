@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Browser, Page, expect
 
 from responses.models import Organisation, Response, Role
@@ -27,12 +26,6 @@ from .browser_helpers import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 @pytest.fixture

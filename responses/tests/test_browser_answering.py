@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from responses.models import AnswerChange, Organisation, Response, ResponseEvent, Role
@@ -39,13 +38,6 @@ from .browser_helpers import (
 
 # transaction=True: the live server answers from another thread, so it must see committed data.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 @pytest.fixture

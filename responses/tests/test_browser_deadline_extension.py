@@ -5,12 +5,10 @@ next to the date and the focus on it; correcting the date then extends the deadl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
@@ -22,13 +20,6 @@ from tests.otp_helpers import browser_log_in_with_code, confirmed_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STAFF = "officer@osce.example.org"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 def test_a_refused_extension_comes_back_open_with_what_was_typed(browser: Browser, live_server: Any) -> None:

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from responses.models import AnswerChange, Organisation, PendingCell, Role
@@ -44,13 +43,6 @@ FIRST, SECOND, THIRD = (
     "2012.female.adult.domestic_servitude",
 )
 LAST_2012 = "2012.other_unknown.child.other"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 @pytest.fixture

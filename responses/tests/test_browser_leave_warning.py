@@ -7,10 +7,8 @@ every value on the page. Leaving by any other way (a link) while an answer is no
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Dialog, Page, expect
 
 from responses.models import Organisation, Role
@@ -28,13 +26,6 @@ from .browser_helpers import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error here) when STATIC_ROOT is missing; it must exist before live_server starts."""
-    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static-root"))):
-        yield
 
 
 @pytest.fixture
