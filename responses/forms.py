@@ -51,37 +51,17 @@ def _choices(spec: at.CellSpec) -> list[tuple[str, str]]:
 def cell_labels(question: Question) -> dict[Key, str]:
     """Each cell's name in words, in the person's language: what a screen reader announces and a message names.
 
-    A breakdown cell is named by its row and column labels ("2017, Female, Adults (18 and over), Domestic
-    servitude, Nationals"), never by its key.
+    From `question.words` (surveys/answer_types.py), the one home of cell names, so the form, the history, the
+    copy of all answers and the staff pages name a cell alike: a breakdown cell by its row and column labels
+    ("2017, Female, Adults (18 and over), Domestic servitude, Nationals"), never by its key. A question with one
+    value is "Your answer".
     """
-    if question.type == "integer_matrix":
-        words = [{v.code: pick(v.label) or v.code for v in vals} for _dimension, vals in question.dimension_values()]
-        labels = {}
-        for spec in question.cells():
-            parts = spec.row.split(at.ROW_KEY_SEPARATOR) if spec.row else []
-            names = [words[i].get(part, part) for i, part in enumerate(parts)]
-            labels[spec.key] = ", ".join([*names, words[-1].get(spec.column, spec.column)])
-        return labels
-    return {spec.key: _cell_label(question, spec) for spec in question.cells()}
-
-
-def _cell_label(question: Question, spec: at.CellSpec) -> str:
-    if question.type in ("matrix", "likert_matrix"):
-        return next((pick(r["label"]) for r in question.rows if r["code"] == spec.row), spec.row)
-    if question.type == "integer_per_year":
-        return spec.column
-    if question.type == "year_range":
-        return str(_("From year")) if spec.row == "start" else str(_("To year"))
-    if question.type == "composite":
-        field: dict[str, Any] = next((f for f in question.fields if f["code"] == spec.row), {})
-        return pick(field.get("label")) or spec.row
-    if question.type == "yes_no_plus_integer" and spec.row == "number":
-        return pick(question.number_label) or str(_("Number"))
-    return str(_("Your answer"))
+    words = question.words
+    return {spec.key: words.cell(spec.key) or str(_("Your answer")) for spec in question.cells()}
 
 
 def make_field(question: Question, spec: at.CellSpec, disabled: bool, label: str | None = None) -> forms.Field:
-    label = label if label is not None else _cell_label(question, spec)
+    label = label if label is not None else cell_labels(question)[spec.key]
     common: dict[str, Any] = {"required": False, "label": label, "disabled": disabled}
     validation = spec.validation
     if spec.kind == at.CHOICE:
