@@ -183,14 +183,22 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Celery. Where tasks run depends on CELERY_BROKER_URL:
-# - unset: tasks run in-process and eagerly, inside the request or command that queued them (tests, management
-#   commands, a bare `manage.py runserver`). Nothing else needs to run, but a report build or an export started from
-#   the web holds the browser until it is finished.
+# - unset: tasks run in-process and eagerly, inside the request or command that queued them. Development (DEBUG=1,
+#   e.g. a bare `manage.py runserver`) and the test settings only: production refuses to start without a broker
+#   rather than holding a request for a whole report build in the web process.
 # - `filesystem://`: kombu's filesystem transport, messages are files under var/celery/ (CELERY_FILESYSTEM_DIR).
 #   `make run` sets it and starts a worker beside the development server (oscethb/devserver.py), so long work leaves
 #   the request without Redis. One machine only; for development and the demo.
 # - `redis://host:6379/0`: production and CI; workers on any machine.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+# Set by oscethb/settings_test.py only, before it imports these settings.
+_TASKS_IN_PROCESS_ALLOWED = DEBUG or env.bool("OSCETHB_TEST_SETTINGS", default=False)
+if not CELERY_BROKER_URL and not _TASKS_IN_PROCESS_ALLOWED:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL is not set. Production mode (DEBUG=0, the default) refuses to start without a broker "
+        "instead of running background work inside the web process. Set CELERY_BROKER_URL=redis://host:6379/0, "
+        "or DEBUG=1 for local development."
+    )
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 _FILESYSTEM_BROKER = CELERY_BROKER_URL.startswith("filesystem://")
@@ -247,10 +255,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=5),
     },
 }
-# Fault-injection for the worker tests only: a report build waits this long after claiming its run.
-REPORT_BUILD_PAUSE_SECONDS = env.float("REPORT_BUILD_PAUSE_SECONDS", default=0.0)
-# ... and waits this long after each progress step, so a test can watch a small build's steps go by.
-REPORT_BUILD_STEP_SECONDS = env.float("REPORT_BUILD_STEP_SECONDS", default=0.0)
 REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[14, 7, 2])
 
 # Security. Production (DEBUG=0) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.

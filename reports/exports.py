@@ -17,19 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files import File
-from django.db import transaction
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
+from oscethb.jobs import enqueue_on_commit
 from responses.models import Answer
 from surveys import answer_types as at
 from surveys.i18n import language_codes
 from surveys.models import Survey
 
 from .excel import write_summary
-from .models import ExcelExport, JobStatus
+from .jobs import Progress, job_execute, job_fail, job_finish, job_update
+from .models import ExcelExport
 from .selectors import counted_statuses, question_list
-from .services import MAX_ATTEMPTS, Progress, report_compute, report_latest
+from .services import report_compute, report_latest
 
 logger = logging.getLogger(__name__)
 CHUNK = 5_000
@@ -147,65 +148,27 @@ def excel_export_create(*, survey: Survey, user: Any, language: str, include_in_
 
 def excel_export_request(*, survey: Survey, user: Any, language: str, include_in_progress: bool) -> ExcelExport:
     """Record an export and queue it once the surrounding transaction commits (a worker must find the row)."""
-    from .tasks import export_excel
-
     export = excel_export_create(survey=survey, user=user, language=language, include_in_progress=include_in_progress)
-    transaction.on_commit(lambda: export_excel.delay(export.pk))
+    enqueue_on_commit("reports.export_excel", export.pk)
     return export
 
 
-def _set(export_id: int, **fields: Any) -> None:
-    ExcelExport.objects.filter(pk=export_id).update(updated_at=timezone.now(), **fields)
+def excel_export_execute(*, export_id: int, last_try: bool = True) -> str:
+    """Write one export through the job lifecycle (reports/jobs.py). Returns its final status ("skipped" when it is
+    finished already)."""
+    return job_execute(ExcelExport, export_id, _export, noun="export", last_try=last_try)
 
 
-def excel_export_execute(*, export_id: int) -> str:
-    """Write one export. Returns its final status ("skipped" when it is finished already).
-
-    Claiming is a conditional update, so a redelivered message resumes the same export and a finished one is not
-    written twice; after MAX_ATTEMPTS claims the export is marked failed.
-    """
-    claimed = ExcelExport.objects.filter(pk=export_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
-        status=JobStatus.RUNNING,
-        attempts=F("attempts") + 1,
-        started_at=timezone.now(),
-        progress=1,
-        message="starting",
-        updated_at=timezone.now(),
-    )
-    if not claimed:
-        return "skipped"
-    export = ExcelExport.objects.select_related("survey").get(pk=export_id)
-    if export.attempts > MAX_ATTEMPTS:
-        last = f" Last error: {export.error}" if export.error else ""
-        excel_export_fail(
-            export_id=export_id,
-            error=f"Stopped after {MAX_ATTEMPTS} attempts: the export kept failing or its worker kept dying.{last}",
-        )
-        return JobStatus.FAILED
+def _export(export: ExcelExport, _progress: Progress) -> None:
     if export.file:  # left by an attempt whose worker died after saving it
         export.file.delete(save=False)
-        _set(export_id, file="")
-
+        job_update(ExcelExport, export.pk, file="")
+    _write(export)
     try:
-        _write(export)
-    except Exception as exc:
-        # Kept on the row, so that an export stopped by the attempt cap after retries still says what went wrong.
-        _set(export_id, error=f"{type(exc).__name__}: {exc}"[:5000])
-        raise
-    try:
-        _set(
-            export_id,
-            status=JobStatus.DONE,
-            progress=100,
-            message="done",
-            finished_at=timezone.now(),
-            error="",
-            file=export.file.name,
-        )
+        job_finish(ExcelExport, export.pk, file=export.file.name)
     except Exception:
         export.file.delete(save=False)  # the row does not point at it: do not leave it behind
         raise
-    return JobStatus.DONE
 
 
 def _write(export: ExcelExport) -> None:
@@ -214,7 +177,7 @@ def _write(export: ExcelExport) -> None:
     def progress_between(low: int, high: int) -> Progress:
         def progress(percent: int, message: str) -> None:
             done = low + (high - low) * max(0, min(percent, 100)) // 100
-            _set(export.pk, progress=done, message=message[:200])
+            job_update(ExcelExport, export.pk, progress=done, message=message[:200])
 
         return progress
 
@@ -225,7 +188,7 @@ def _write(export: ExcelExport) -> None:
         data = {**report.data, "built_at": built_at.isoformat()}
         writing = progress_between(5, 99)
     else:
-        _set(export.pk, progress=2, message="no stored report: building one")
+        job_update(ExcelExport, export.pk, progress=2, message="no stored report: building one")
         data = report_compute(
             survey=survey, include_in_progress=export.include_in_progress, progress=progress_between(2, 30)
         )
@@ -233,7 +196,7 @@ def _write(export: ExcelExport) -> None:
         data["built_at"] = built_at.isoformat()
         writing = progress_between(30, 99)
     # Which counts the workbook holds, for its page ("counts from the report built on …").
-    _set(export.pk, report_built_at=built_at)
+    job_update(ExcelExport, export.pk, report_built_at=built_at)
     count = _answers(survey, export.include_in_progress).count()
     name = export_filename(export)
     with tempfile.TemporaryDirectory(prefix="oscethb-excel-") as folder:
@@ -251,4 +214,4 @@ def _write(export: ExcelExport) -> None:
 
 
 def excel_export_fail(*, export_id: int, error: str) -> None:
-    _set(export_id, status=JobStatus.FAILED, finished_at=timezone.now(), error=error[:5000], message="failed")
+    job_fail(ExcelExport, export_id, error)

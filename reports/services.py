@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
-from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
+from oscethb.jobs import enqueue_on_commit
 from surveys.models import Survey
 
 from . import aggregation as agg
 from .headlines import sentence
-from .models import JobStatus, Report, ReportRun
+from .jobs import MAX_ATTEMPTS as MAX_ATTEMPTS  # re-exported: the cap callers and tests know it by
+from .jobs import Progress, job_execute, job_fail, job_finish
+from .models import Report, ReportRun
 from .selectors import answers_frame, area_list, counted_statuses, question_list, regions, respondents_frame
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3  # a build whose worker died this many times is marked failed instead of redelivered again
-
-Progress = Callable[[int, str], None]
 
 
 def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progress | None = None) -> dict[str, Any]:
@@ -86,69 +81,34 @@ def report_run_request(
     *, survey: Survey, user: Any = None, include_in_progress: bool = False, trigger: str = "manual"
 ) -> ReportRun:
     """Record a build and queue it once the surrounding transaction commits (a worker must find the row)."""
-    from .tasks import build_report
-
     run = ReportRun.objects.create(
         survey=survey, include_in_progress=include_in_progress, requested_by=user, trigger=trigger
     )
-    transaction.on_commit(lambda: build_report.delay(run.pk))
+    enqueue_on_commit("reports.build_report", run.pk)
     return run
 
 
-def _set(run_id: int, **fields: Any) -> None:
-    ReportRun.objects.filter(pk=run_id).update(updated_at=timezone.now(), **fields)
+def report_run_execute(*, run_id: int, last_try: bool = True) -> str:
+    """Run one build through the job lifecycle (reports/jobs.py). Returns the run's final status. The previous report
+    stays in place unless this one succeeds."""
+    return job_execute(ReportRun, run_id, _build, noun="build", last_try=last_try)
 
 
-def report_run_execute(*, run_id: int) -> str:
-    """Run one build. Returns the run's final status. The previous report stays in place unless this one succeeds.
-
-    Claiming is a conditional update, so a redelivered message (the worker died) resumes the same run, and a run
-    that is already done is not built twice. After MAX_ATTEMPTS claims the run is marked failed.
-    """
-    claimed = ReportRun.objects.filter(pk=run_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
-        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now(), progress=1, message="starting"
-    )
-    if not claimed:
-        return "skipped"
-    run = ReportRun.objects.select_related("survey").get(pk=run_id)
-    if run.attempts > MAX_ATTEMPTS:
-        last = f" Last error: {run.error}" if run.error else ""
-        report_run_fail(
-            run_id=run_id,
-            error=f"Stopped after {MAX_ATTEMPTS} attempts: the build kept failing or its worker kept dying.{last}",
-        )
-        return JobStatus.FAILED
-
-    if settings.REPORT_BUILD_PAUSE_SECONDS:  # fault tests kill the worker here, mid-build
-        _set(run_id, message="paused for a fault test")
-        time.sleep(settings.REPORT_BUILD_PAUSE_SECONDS)
-
-    def progress(percent: int, message: str) -> None:
-        _set(run_id, progress=percent, message=message[:200])
-        if settings.REPORT_BUILD_STEP_SECONDS:  # worker tests watch the steps of a small build go by
-            time.sleep(settings.REPORT_BUILD_STEP_SECONDS)
-
-    try:
-        data = report_compute(survey=run.survey, include_in_progress=run.include_in_progress, progress=progress)
-    except Exception as exc:
-        # Kept on the run, so that a run stopped by the attempt cap after retries still says what went wrong.
-        with contextlib.suppress(DatabaseError):
-            _set(run_id, error=f"{type(exc).__name__}: {exc}"[:5000])
-        raise
+def _build(run: ReportRun, progress: Progress) -> None:
+    data = report_compute(survey=run.survey, include_in_progress=run.include_in_progress, progress=progress)
     now = timezone.now()
     data["built_at"] = timezone.localtime(now).isoformat(timespec="seconds")  # docs/report-data.md: part of the data
-    with transaction.atomic():
+    with transaction.atomic():  # the report and the run's "done" together, or neither
         Report.objects.update_or_create(
             survey=run.survey,
             include_in_progress=run.include_in_progress,
             defaults={"data": data, "built_at": now, "run": run},
         )
-        _set(run_id, status=JobStatus.DONE, progress=100, message="done", finished_at=now, error="")
-    return JobStatus.DONE
+        job_finish(ReportRun, run.pk)
 
 
 def report_run_fail(*, run_id: int, error: str) -> None:
-    _set(run_id, status=JobStatus.FAILED, finished_at=timezone.now(), error=error[:5000], message="failed")
+    job_fail(ReportRun, run_id, error)
 
 
 def report_latest(*, survey: Survey, include_in_progress: bool = False) -> Report | None:

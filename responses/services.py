@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from oscethb.jobs import enqueue_on_commit
 from surveys import answer_types as at
 from surveys.models import Question, Survey
 
@@ -61,20 +62,6 @@ def user_label(user: Any) -> str:
     if user is None:
         return _("someone")
     return user.get_full_name() or user.email or user.username
-
-
-def enqueue_on_commit(task_name: str, *args: Any) -> None:
-    """Run a Celery task by name once the current transaction commits (services never import task modules)."""
-    from celery import current_app
-
-    def enqueue() -> None:
-        if task_name not in current_app.tasks:  # the web process has not imported the apps' task modules yet
-            current_app.loader.import_default_modules()
-        current_app.tasks[task_name].delay(*args)
-
-    # robust: a broker that is down (or a failing in-process task) is logged, never turned into an error page for a
-    # change that is already saved (the person would try again and submit twice).
-    transaction.on_commit(enqueue, robust=True)
 
 
 def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user: Any = None) -> str:

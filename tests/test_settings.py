@@ -16,7 +16,8 @@ def _run_settings(
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "PORT", "SITE_URL"}
+        if k
+        not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "PORT", "SITE_URL", "OSCETHB_TEST_SETTINGS"}
     }
     env.update({"DJANGO_SETTINGS_MODULE": "oscethb.settings", **env_overrides})
     # An empty .env-free working copy is simulated by pointing read_env at nothing: the real .env only sets DEBUG.
@@ -31,10 +32,38 @@ def test_production_mode_refuses_to_start_without_secret_key() -> None:
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_production_mode_starts_with_secret_key() -> None:
-    result = _run_settings({"DEBUG": "0", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "oscethb.example.org"})
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 60,
+    "ALLOWED_HOSTS": "oscethb.example.org",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def test_production_mode_starts_with_secret_key_and_broker() -> None:
+    result = _run_settings(PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_production_mode_refuses_to_start_without_a_broker_instead_of_running_tasks_in_the_web_process() -> None:
+    result = _run_settings({**PRODUCTION, "CELERY_BROKER_URL": ""})
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL is not set" in result.stderr
+    check = _run_settings(
+        {**PRODUCTION, "CELERY_BROKER_URL": ""},
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy'])",
+    )
+    assert check.returncode != 0
+    assert "CELERY_BROKER_URL is not set" in check.stderr
+
+
+def test_the_test_settings_run_tasks_in_process_without_a_broker() -> None:
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER)"
+    result = _run_settings({"DEBUG": "0", "DJANGO_SETTINGS_MODULE": "oscethb.settings_test"}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
 
 
 def test_embedded_default_uses_sqlite_under_var_and_runs_tasks_in_process() -> None:

@@ -1,0 +1,25 @@
+"""Queueing background work: every app's services enqueue a Celery task by its name, after the transaction commits.
+
+By name, so that no service imports a task module (tasks import services, never the reverse); after the commit, so
+that a worker finds the rows the task is about. The one place where work leaves the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import current_app
+from django.db import transaction
+
+
+def enqueue_on_commit(task_name: str, *args: Any) -> None:
+    """Run a Celery task by name once the current transaction commits (services never import task modules)."""
+
+    def enqueue() -> None:
+        if task_name not in current_app.tasks:  # the web process has not imported the apps' task modules yet
+            current_app.loader.import_default_modules()
+        current_app.tasks[task_name].delay(*args)
+
+    # robust: a broker that is down (or a failing in-process task) is logged, never turned into an error page for a
+    # change that is already saved (the person would try again and submit twice).
+    transaction.on_commit(enqueue, robust=True)
