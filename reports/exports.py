@@ -29,8 +29,8 @@ from surveys.models import Survey
 from .excel import write_summary
 from .jobs import Progress, job_execute, job_fail, job_finish, job_update
 from .models import ExcelExport
-from .selectors import counted_statuses, question_list
-from .services import report_compute, report_latest
+from .selectors import counted_statuses, question_list, report_stored
+from .services import report_compute
 
 logger = logging.getLogger(__name__)
 CHUNK = 5_000
@@ -182,7 +182,7 @@ def _write(export: ExcelExport) -> None:
         return progress
 
     survey = export.survey
-    report = report_latest(survey=survey, include_in_progress=export.include_in_progress)
+    report = report_stored(survey=survey, include_in_progress=export.include_in_progress)
     if report is not None:
         built_at = report.built_at
         data = {**report.data, "built_at": built_at.isoformat()}

@@ -64,7 +64,12 @@ def job_claim(model: type[J], job_id: int) -> J | None:
     """Mark the job running and count the attempt; None when it is finished already (or gone)."""
     now = timezone.now()
     claimed = model._default_manager.filter(pk=job_id, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]).update(
-        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=now, progress=1, message="starting", updated_at=now
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        progress=1,
+        message="starting",
+        updated_at=now,
     )
     if not claimed:
         return None
@@ -96,9 +101,7 @@ def job_finish(model: type[Job], job_id: int, **fields: Any) -> None:
 
 
 def job_fail(model: type[Job], job_id: int, error: str) -> None:
-    job_update(
-        model, job_id, status=JobStatus.FAILED, finished_at=timezone.now(), error=error[:5000], message="failed"
-    )
+    job_update(model, job_id, status=JobStatus.FAILED, finished_at=timezone.now(), error=error[:5000], message="failed")
 
 
 def job_execute(

@@ -3,10 +3,12 @@ a round's stored reports are (when built, how many responses changed since)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,11 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from reports.aggregation import ANSWER_COLUMNS, RESPONDENT_COLUMNS
-from reports.models import Report
+from reports.models import Report, ReportRun
+from reports.reminders import coordinator_emails
+from responses.deadlines import Deadline, response_deadlines
 from responses.models import Answer, Organisation, Response
+from responses.round_status import RoundStanding, round_standing
 from surveys.i18n import pick
 from surveys.models import Area, Question, Section, Survey
 
@@ -242,12 +247,27 @@ def _answers_frame_copy(
     return result[ANSWER_COLUMNS]
 
 
+@functools.cache
+def _regions_file() -> dict[str, Any]:
+    """regions.yaml, parsed once per process (it ships with the code and changes only with a deploy)."""
+    data: dict[str, Any] = yaml.safe_load(REGIONS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
 def regions() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load(REGIONS_FILE.read_text(encoding="utf-8"))
+    """The OSCE regions by code: English name, names by language, member States. A new dict on each call (callers
+    may change it); the file behind it is read once."""
+    data = copy.deepcopy(_regions_file())
     return {
         code: {"name": pick(entry["name"], "en"), "names": entry["name"], "states": entry["states"]}
         for code, entry in data["regions"].items()
     }
+
+
+def report_stored(*, survey: Survey, include_in_progress: bool = False) -> Report | None:
+    """The round's stored report of one basis (None: never built): the one reader of a stored report, for the
+    dashboards, the Excel export and the commands."""
+    return Report.objects.filter(survey=survey, include_in_progress=include_in_progress).first()
 
 
 def report_built_at(*, survey: Survey, include_in_progress: bool = False) -> dt.datetime | None:
@@ -286,3 +306,104 @@ def report_freshness(
         else {}
     )
     return {basis: ReportFreshness(basis, at, counts.get(f"basis{int(basis)}") or 0) for basis, at in built.items()}
+
+
+# --- what the dashboards show: each page's rows in a fixed number of queries ---------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusBoardData:
+    """What the round overview's status board shows (reports.dashboard.board), read in a fixed number of queries."""
+
+    survey: Survey
+    states: list[Organisation]
+    responses: dict[int, tuple[str, Any, int]]  # organisation id -> (status, last activity, reminders sent)
+    coordinators: dict[int, tuple[str, ...]]
+    deadlines: Mapping[int, Deadline]
+    standing: RoundStanding
+
+
+def status_board_data(*, survey: Survey) -> StatusBoardData:
+    """Every participating State the round asks, its response's status and reminders, its coordinators' addresses
+    and deadline, and the round's standing per kind and status."""
+    states = (
+        list(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name")) if survey.for_states else []
+    )
+    responses: dict[int, tuple[str, Any, int]] = {
+        org_id: (state, last_activity, reminders)
+        for org_id, state, last_activity, reminders in Response.objects.filter(
+            survey=survey, organisation__kind=Organisation.Kind.STATE
+        )
+        .annotate(reminders_sent=Count("reminders"))
+        .values_list("organisation_id", "status", "last_activity_at", "reminders_sent")
+    }
+    # Who a reminder would go to (active coordinators with an address) and each State's deadline: what the reminder
+    # rule needs to decide where the "Send reminder" button is offered.
+    coordinators = coordinator_emails(o.pk for o in states)
+    deadlines = response_deadlines(survey=survey, organisation_ids=[o.pk for o in states])
+    return StatusBoardData(
+        survey=survey,
+        states=states,
+        responses=responses,
+        coordinators=coordinators,
+        deadlines=deadlines,
+        standing=round_standing(survey=survey),
+    )
+
+
+def report_run_latest(survey: Survey) -> ReportRun | None:
+    return ReportRun.objects.filter(survey=survey).order_by("-created_at", "-pk").first()
+
+
+def first_area_code(survey: Survey) -> str | None:
+    """The first area with scored questions: where a finished build sends the reader."""
+    area = Area.objects.filter(survey=survey, sections__questions__scored=True).order_by("position").distinct().first()
+    if area is None:
+        area = Area.objects.filter(survey=survey).order_by("position").first()
+    return area.code if area else None
+
+
+def question_model(survey: Survey, code: str) -> Question | None:
+    """The round's question with its options, for the kind of each answer cell (at most two queries)."""
+    question = (
+        Question.objects.filter(survey=survey, code=code)
+        .select_related("option_set")
+        .prefetch_related("option_set__options")
+        .first()
+    )
+    if question is not None:
+        question.survey = survey
+    return question
+
+
+def answers_for_question(survey: Survey, code: str, statuses: Sequence[str]) -> list[Answer]:
+    """Every answer cell to one question of the responses the report counts, in one query."""
+    return list(
+        Answer.objects.filter(response__survey=survey, question__code=code, response__status__in=list(statuses))
+        .select_related("response__organisation")
+        .order_by("response__organisation__kind", "response__organisation__name", "row", "column")
+    )
+
+
+def country_answers(survey: Survey, state: Organisation, statuses: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The State's answers and those of the NGOs working there, of the responses the report counts: one query."""
+    return list(
+        Answer.objects.filter(
+            Q(response__organisation=state) | Q(response__organisation__country=state),
+            response__survey=survey,
+            response__status__in=list(statuses),
+        )
+        .values_list(
+            "response__organisation__code",
+            "response__organisation__name",
+            "response__organisation__kind",
+            "question__code",
+            "row",
+            "column",
+            "value_text",
+            "value_number",
+            "value_date",
+            "value_choices",
+        )
+        .order_by("response__organisation__name", "question__code", "row", "column")
+    )

@@ -109,7 +109,3 @@ def _build(run: ReportRun, progress: Progress) -> None:
 
 def report_run_fail(*, run_id: int, error: str) -> None:
     job_fail(ReportRun, run_id, error)
-
-
-def report_latest(*, survey: Survey, include_in_progress: bool = False) -> Report | None:
-    return Report.objects.filter(survey=survey, include_in_progress=include_in_progress).first()

@@ -59,5 +59,6 @@ def send_reminders() -> int:
     """Daily (celery beat): e-mail the deadline reminders due today (reports.reminders); returns how many went out."""
     from django.utils import timezone
 
-    
+    from .reminders import reminders_send
+
     return len(reminders_send(today=timezone.localdate()))

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from oscethb.celery import app as celery_app
 from reports import services
+from reports.jobs import MAX_RETRIES
 from reports.models import JobStatus, Report, ReportRun
 from reports.selectors import answers_frame, question_list, respondents_frame
-from reports.jobs import MAX_RETRIES
 from reports.tasks import build_report
 from responses.models import Organisation, Response
 from responses.services import answers_save

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports.models import JobStatus, Report, ReportRun
+from reports.selectors import report_stored
 from reports.services import report_run_request
 from surveys.models import Survey
 
@@ -44,7 +45,9 @@ class Command(BaseCommand):
             time.sleep(0.5)
         if run.status == JobStatus.FAILED:
             raise CommandError(f"report run {run.pk} failed: {run.error}")
-        report = Report.objects.get(survey=survey, include_in_progress=run.include_in_progress)
+        report = report_stored(survey=survey, include_in_progress=run.include_in_progress)
+        if report is None:  # a finished run always leaves its report; gone only if the round was deleted meanwhile
+            raise CommandError(f"report run {run.pk} finished but its report is gone")
         self._print(report)
 
     def _print(self, report: Report) -> None:

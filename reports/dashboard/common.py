@@ -1,0 +1,91 @@
+"""What every dashboard page shares: the order and labels of statuses and kinds, how numbers are shown, and the
+grouped bar chart's data. Pure functions: no queries, no files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from responses.models import Response
+from surveys import answer_types as at
+from surveys.i18n import pick
+
+STATUSES = [value for value, _label in Response.Status.choices]
+CHOICE_TYPES = ("single_select", "multi_select", "matrix", "likert_matrix", "yes_no_plus_integer")
+KINDS = ("state", "ngo")
+
+
+def language() -> str:
+    return (translation.get_language() or "en").split("-")[0]
+
+
+def kind_label(kind: str) -> str:
+    return {"state": _("Participating States"), "ngo": _("NGOs"), "partner": _("Partners for Co-operation")}.get(
+        kind, kind
+    )
+
+
+def kind_singular(kind: str) -> str:
+    return {"state": _("Participating State"), "ngo": _("NGO"), "partner": _("Partner for Co-operation")}.get(
+        kind, kind
+    )
+
+
+KIND_ORDER = {"state": 0, "partner": 1, "ngo": 2}
+
+
+def status_label(status: str) -> str:
+    return str(Response.Status(status).label) if status in STATUSES else status
+
+
+def percent(part: float | int | None, whole: float | int | None) -> int | None:
+    """A share as a whole percentage; None when there is nothing to divide by."""
+    if part is None or not whole:
+        return None
+    return round(100 * part / whole)
+
+
+def score_percent(score: float | None) -> int | None:
+    return None if score is None else round(100 * score)
+
+
+def number_text(value: Any) -> str:
+    """A stored number as people write it: 12, 2.5 (localised), never 12.0000 (see `answer_types.number_words`)."""
+    return at.number_words(value)
+
+
+def bar_chart(
+    question: Mapping[str, Any],
+    counts: Iterable[Mapping[str, Any]],
+    row: str = "",
+    kinds: Sequence[str] = KINDS,
+    words: at.Words | None = None,
+) -> dict[str, Any]:
+    """Grouped bars of one choice question (one cell row): options on the axis, one dataset per respondent kind.
+
+    `words` names options the report does not list (a field's own options in a question with several fields)."""
+    counts = list(counts)
+    options = [o["code"] for o in question.get("options", [])]
+    labels = {o["code"]: pick(o.get("label")) or o["code"] for o in question.get("options", [])}
+    if words is not None:
+        labels = {o: labels.get(o) or words.option(o, (row, "")) for o in {*labels, *(c["option"] for c in counts)}}
+    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
+    for c in counts:
+        if c["row"] == row and c["kind"] in kinds:
+            by_kind[c["kind"]][c["option"]] = c["count"]
+            if c["option"] not in options:
+                options.append(c["option"])
+    return {
+        "type": "bar",
+        "codes": options,
+        "labels": [labels.get(o, o) for o in options],
+        "datasets": [
+            {"kind": kind, "label": kind_label(kind), "data": [by_kind[kind].get(o, 0) for o in options]}
+            for kind in kinds
+            if kind in by_kind
+        ],
+    }
