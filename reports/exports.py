@@ -2,7 +2,7 @@
 
 `excel_export_request` records an export and queues `reports.export_excel` once the transaction commits;
 the task calls `excel_export_execute`, which reads the stored report (or computes one when the round has none
-yet; either way the job row records when those counts were built, `report_built_at`), streams every answer cell of the counted responses into `reports.excel.write_summary` and saves the file
+yet; either way the job row records when those counts were built, `report_built_at`), streams every answer cell of the counted responses into `reports.workbook.write_summary` and saves the file
 on the job row. Nothing here holds a round's answers in memory at once.
 """
 
@@ -26,11 +26,11 @@ from surveys import answer_types as at
 from surveys.i18n import language_codes
 from surveys.models import Survey
 
-from .excel import write_summary
 from .jobs import Progress, job_execute, job_fail, job_finish, job_update
 from .models import ExcelExport
-from .selectors import counted_statuses, question_list, report_stored
+from .selectors import counted_statuses, question_list, regions, report_stored
 from .services import report_compute
+from .workbook import write_summary
 
 logger = logging.getLogger(__name__)
 CHUNK = 5_000
@@ -206,6 +206,7 @@ def _write(export: ExcelExport) -> None:
             report_data=data,
             raw_rows=raw_rows(survey, export.include_in_progress),
             language=export.language,
+            regions=regions(),
             progress=writing,
             raw_count=count,
         )

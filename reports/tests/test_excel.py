@@ -28,7 +28,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from oscethb.urls import urlpatterns as project_urlpatterns
-from reports import excel
+from reports import workbook as excel
 from reports.exports import excel_export_create, excel_export_execute, raw_rows
 from reports.models import ExcelExport, JobStatus, Report, ReportRun
 from reports.services import report_run_execute

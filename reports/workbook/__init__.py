@@ -1,0 +1,59 @@
+"""The Excel summary of a round: a streamed openpyxl workbook written from a stored report and the raw answers.
+
+A display package: it does no queries and reads no files; its caller (`reports.exports`) hands it the report
+document, the raw rows and the regions from `reports.selectors`. Modules: `styles` (sheet names, formats, safe
+cells, `Sheet`), `labels`, `base` (shared state and texts), one per kind of sheet (`summary`, `areas`, `tables`,
+`raw`) and `writer` (`write_summary`, the sheets in order).
+
+`write_summary` writes with `openpyxl.Workbook(write_only=True)`: every sheet streams its rows to a temporary file
+as they are appended, so memory stays flat however many answers a round has. The report document
+(docs/report-data.md) gives the summary, area, score and State-vs-NGO sheets; the raw answer rows (an iterator,
+see `reports.exports.raw_rows`) are written once, row by row, into "Raw data" and, at the same time, into the
+"Country matrix" (one row per State, built from that State's rows while they pass).
+
+Sheets: Summary, one per area, Country matrix, Scores, State vs NGO, Raw data. The sheet names of the fixed sheets
+are a stable contract (scripts open them by name); titles, headers and labels are in the chosen language. Tabular
+sheets have their title in row 1, the basis of the figures in row 2 and the column headers in row 3 (frozen, with
+an auto filter), data from row 4.
+
+Every text cell is written as text: a value that Excel could read as a formula (starting with =, +, -, @, a tab or
+a carriage return) gets a leading apostrophe, and error-like values ("#N/A") are kept as strings too.
+"""
+
+from __future__ import annotations
+
+from .labels import Labels
+from .styles import (
+    COUNTRY_MATRIX,
+    FIXED_SHEETS,
+    RAW_DATA,
+    RAW_HEADER,
+    SCORES,
+    STATE_VS_NGO,
+    SUMMARY,
+    TABLE_HEADER_ROW,
+    Progress,
+    Sheet,
+    excel_value,
+    neutralise,
+    sheet_name,
+)
+from .writer import write_summary
+
+__all__ = [
+    "COUNTRY_MATRIX",
+    "FIXED_SHEETS",
+    "RAW_DATA",
+    "RAW_HEADER",
+    "SCORES",
+    "STATE_VS_NGO",
+    "SUMMARY",
+    "TABLE_HEADER_ROW",
+    "Labels",
+    "Progress",
+    "Sheet",
+    "excel_value",
+    "neutralise",
+    "sheet_name",
+    "write_summary",
+]

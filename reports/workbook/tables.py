@@ -1,0 +1,138 @@
+"""The tabular sheets: Country matrix (its header; its rows come with the raw data), Scores, State vs NGO."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+from openpyxl.cell.cell import Cell
+
+from .base import WriterBase
+from .raw import CountryMatrix
+from .styles import (
+    BOLD,
+    COUNTRY_MATRIX,
+    HEADING,
+    NOTE,
+    SCORE,
+    SCORES,
+    SINGLE_CHOICE_TYPES,
+    STATE_VS_NGO,
+    TABLE_HEADER_ROW,
+    Sheet,
+)
+
+
+class TableSheets(WriterBase):
+    """The Country matrix (started here, filled by the raw data), Scores and State vs NGO sheets."""
+
+    # --- Country matrix (filled while the raw data passes) ----------------------------------------------------
+
+    def country_matrix_start(self) -> CountryMatrix:
+        questions = [
+            q["code"]
+            for q in self.report.get("questions", [])
+            if q["type"] in SINGLE_CHOICE_TYPES and q.get("audience") in ("state", "both")
+        ]
+        sheet = Sheet(self.workbook, COUNTRY_MATRIX, [28, 8] + [14] * len(questions), freeze="C4")
+        sheet.title_rows(
+            _("Answers of each participating State to the single-choice questions"), self.basis(), self.provisional
+        )
+        sheet.header([_("State"), _("Code"), *questions])
+        return CountryMatrix(sheet, questions, self.labels)
+
+    # --- Scores -----------------------------------------------------------------------------------------------
+
+    def scores_sheet(self) -> None:
+        areas = [a["code"] for a in self.report.get("areas", []) if a.get("scored_questions")]
+        sheet = Sheet(self.workbook, SCORES, [32, 10] + [16] * len(areas), freeze="C4")
+        sheet.title_rows(
+            _("Implementation score by participating State and area (share of scored items in place)"),
+            self.basis(),
+            self.provisional,
+        )
+        sheet.append(
+            [sheet.cell(_("State"), font=BOLD), sheet.cell(_("Code"), font=BOLD), *self._area_headers(sheet, areas)]
+        )
+        states: dict[str, dict[str, Any]] = {}
+        for row in self.report.get("scores", []):
+            entry = states.setdefault(row["organisation"], {"name": row.get("name") or row["organisation"]})
+            entry[row["area"]] = row["score"]
+        for organisation, entry in sorted(states.items(), key=lambda item: str(item[1]["name"])):
+            sheet.append(
+                [
+                    entry["name"],
+                    organisation,
+                    *[sheet.cell(entry.get(a), number_format=SCORE) for a in areas],
+                ]
+            )
+        sheet.auto_filter(TABLE_HEADER_ROW, sheet.row, 2 + len(areas))
+        medians = {row["area"]: row["median"] for row in self.report.get("area_medians", [])}
+        sheet.append(
+            [
+                sheet.cell(_("OSCE median"), font=BOLD),
+                None,
+                *[sheet.cell(medians.get(a), number_format=SCORE, font=BOLD) for a in areas],
+            ]
+        )
+        sheet.append()
+        sheet.append([sheet.cell(_("Regions (mean score of their States)"), font=HEADING)])
+        sheet.append(
+            [sheet.cell(_("Region"), font=BOLD), sheet.cell(_("States"), font=BOLD), *self._area_headers(sheet, areas)]
+        )
+        regions: dict[str, dict[str, Any]] = {}
+        for row in self.report.get("region_scores", []):
+            name = self.labels.regions.get(row["region"]) or row.get("name") or row["region"]
+            entry = regions.setdefault(row["region"], {"name": name, "states": 0})
+            entry[row["area"]] = row["score"]
+            entry["states"] = max(entry["states"], int(row.get("states") or 0))
+        for entry in regions.values():
+            sheet.append(
+                [entry["name"], entry["states"], *[sheet.cell(entry.get(a), number_format=SCORE) for a in areas]]
+            )
+        if not regions:
+            sheet.append([sheet.cell(_("No scores yet."), font=NOTE)])
+
+    def _area_headers(self, sheet: Sheet, areas: Sequence[str]) -> list[Cell]:
+        return [sheet.cell(f"{a} {self.labels.areas.get(a, '')}", font=BOLD, wrap=True) for a in areas]
+
+    # --- State vs NGO ----------------------------------------------------------------------------------------
+
+    def state_vs_ngo_sheet(self) -> None:
+        sheet = Sheet(self.workbook, STATE_VS_NGO, [10, 14, 18, 8, 26, 40, 12], freeze="C4")
+        sheet.title_rows(
+            _("Where a State and NGOs working there answered the same question: do they agree?"),
+            self.basis(),
+            self.provisional,
+        )
+        sheet.header(
+            [
+                _("Country"),
+                _("Question"),
+                _("Row"),
+                _("Area"),
+                _("State's answer"),
+                _("NGOs' answers"),
+                _("Share agreeing"),
+            ]
+        )
+        for row in self.report.get("state_vs_ngo", []):
+            code = row["question"]
+            sheet.append(
+                [
+                    row["country"],
+                    code,
+                    self.labels.row(code, row.get("row") or "") if row.get("row") else None,
+                    row.get("area"),
+                    self.labels.option(code, row.get("state")),
+                    "; ".join(self.labels.option(code, answer) for answer in row.get("ngo") or []),
+                    sheet.cell(row.get("agree"), number_format=SCORE),
+                ]
+            )
+        sheet.auto_filter(TABLE_HEADER_ROW, sheet.row, 7)
+        sheet.append()
+        sheet.append([sheet.cell(_("Agreement by area"), font=HEADING)])
+        sheet.header([_("Area"), _("Pairs"), _("Agreement")])
+        for row in self.report.get("agreement_by_area", []):
+            sheet.append([row["area"], row["pairs"], sheet.cell(row["agreement"], number_format=SCORE)])

@@ -1,0 +1,66 @@
+"""`write_summary`: the whole workbook, its sheets in order, into a path or a stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from os import PathLike
+from typing import IO, Any
+
+from django.utils import translation
+
+from .areas import AreaSheets
+from .raw import RawSheet
+from .styles import FIXED_SHEETS, Progress
+from .summary import SummarySheet
+from .tables import TableSheets
+
+
+def write_summary(
+    path_or_stream: str | PathLike[str] | IO[bytes],
+    *,
+    report_data: Mapping[str, Any],
+    raw_rows: Iterable[tuple[Any, ...]],
+    language: str,
+    regions: Mapping[str, Mapping[str, Any]],
+    progress: Progress | None = None,
+    raw_count: int | None = None,
+) -> None:
+    """Write the Excel summary of a report (docs/report-data.md) and its raw answer rows.
+
+    `raw_rows` yields (organisation, kind, country, question, row, column, value, status, last changed), grouped by
+    organisation (as `reports.exports.raw_rows` does); it is read once. `raw_count`, when known, lets the progress
+    advance through the raw data. `regions` are the OSCE regions (`reports.selectors.regions`) for the region names.
+    `progress(percent, message)` is called now and then with 0..100.
+    """
+    step = progress or (lambda _percent, _message: None)
+    with translation.override(language):
+        _Writer(report_data, language, step, regions).write(path_or_stream, raw_rows, raw_count)
+
+
+class _Writer(SummarySheet, AreaSheets, TableSheets, RawSheet):
+    """All the sheets, written in their order into one streamed workbook."""
+
+    # --- the workbook ---------------------------------------------------------------------------------------
+
+    def write(
+        self, target: str | PathLike[str] | IO[bytes], raw_rows: Iterable[tuple[Any, ...]], raw_count: int | None
+    ) -> None:
+        # Sheets appear in the order they are created; each streams to its own temporary file, so the Country
+        # matrix and the Raw data can be filled side by side from one pass over the answers.
+        self.progress(2, "summary")
+        self.summary_sheet()
+        used = {name.casefold() for name in FIXED_SHEETS}
+        areas = self.report.get("areas", [])
+        for index, area in enumerate(areas):
+            self.progress(5 + 30 * index // max(1, len(areas)), f"area {area['code']}")
+            self.area_sheet(area, used)
+        matrix = self.country_matrix_start()
+        self.progress(38, "scores")
+        self.scores_sheet()
+        self.progress(42, "State vs NGO")
+        self.state_vs_ngo_sheet()
+        self.progress(45, "raw data")
+        self.raw_data_sheet(raw_rows, raw_count, matrix)
+        self.progress(96, "saving the workbook")
+        self.workbook.save(target)
+        self.progress(100, "written")
