@@ -122,6 +122,11 @@ COST_USERS = 4
 # --- the database -------------------------------------------------------------------------------------------------
 
 
+# Production mode refuses to start without a broker: messages go to files that no worker reads (what the web process
+# does to queue them is what is measured, as in production; running them is not).
+PRODUCTION = {"DEBUG": "0", "CELERY_BROKER_URL": "filesystem://", "CELERY_FILESYSTEM_DIR": str(OUT / "load" / "celery")}
+
+
 def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run(  # noqa: S603 - our own interpreter and manage.py  # nosec B603
         [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
@@ -134,12 +139,12 @@ def prepare(url: str, env: dict[str, str], users_file: Path, static_root: Path) 
         manage("migrate", "--noinput", env=env)
         manage("load_survey", "surveys/definitions/thb-2016.yaml", "surveys/definitions/thb-2021.yaml", env=env)
     with stage("load: collectstatic"):
-        manage("collectstatic", "--noinput", env={**env, "DEBUG": "0", "STATIC_ROOT": str(static_root)})
+        manage("collectstatic", "--noinput", env={**env, **PRODUCTION, "STATIC_ROOT": str(static_root)})
     with stage(f"load: {ORGANISATIONS} organisations, coordinators, sessions and answers"):
         subprocess.run(  # noqa: S603 - our own interpreter and module  # nosec B603
             [PYTHON, "-m", "bench.load", "--seed", str(users_file)],
             cwd=ROOT,
-            env={**env, "DEBUG": "0", "STATIC_ROOT": str(static_root)},
+            env={**env, **PRODUCTION, "STATIC_ROOT": str(static_root)},
             check=True,
         )
     return json.loads(users_file.with_suffix(".json").read_text(encoding="utf-8"))
@@ -442,7 +447,7 @@ def main() -> int:
         info = prepare(url, env, users_file, static_root)
     server_env = {
         **env,
-        "DEBUG": "0",
+        **PRODUCTION,
         "ALLOWED_HOSTS": "127.0.0.1",
         "STATIC_ROOT": str(static_root),
         "SECURE_HSTS_PRELOAD": "1",
