@@ -74,6 +74,7 @@ __all__ = [
     "report_doc",
     "score_percent",
     "status_board",
+    "status_board_page",
     "status_label",
     "stored_value",
 ]

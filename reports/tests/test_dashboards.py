@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone, translation
 
 from oscethb import urls as project_urls
+from reports import dashboard, selectors, workbook
 from reports.models import JobStatus, Reminder, Report, ReportRun
 from reports.reminders import ReminderError, reminder_send_manual
 from reports.services import report_run_request
@@ -29,6 +30,7 @@ from responses.models import DeadlineExtension, Organisation, Response, Role
 from responses.services import answers_save, response_get_or_create
 from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from surveys.models import Question, Survey
+from surveys.selectors import questions_with_words
 from tests.otp_helpers import force_login_verified
 
 SLUG = "thb-2016"
@@ -615,3 +617,44 @@ def test_dates_on_the_staff_pages_follow_the_readers_language(built: Survey, sta
     assert built_at in html
     page = staff_client.get(reverse("report-run", args=[run.pk])).content.decode()
     assert requested in page
+
+
+# --- display modules: the pages and the workbook take their data from the selectors and do no queries ----------------
+
+
+def test_the_dashboard_pages_do_no_queries_once_the_selectors_have_read_their_data(
+    built: Survey, django_assert_num_queries: Any
+) -> None:
+    doc = dashboard.report_doc(built, False)
+    assert doc is not None
+    board = selectors.status_board_data(survey=built)
+    model = selectors.question_model(built, YES_NO)
+    assert model is not None
+    answers = selectors.answers_for_question(built, YES_NO, doc.counted_statuses)
+    state = org("AT")
+    cells = selectors.country_answers(built, state, doc.counted_statuses)
+    models = questions_with_words(survey=built, codes={cell[3] for cell in cells})
+    with django_assert_num_queries(0):
+        assert dashboard.status_board_page(board).rows
+        assert dashboard.area_page(doc, next(iter(doc.areas)))["area"]
+        assert dashboard.question_page(doc, model, answers, built)["tables"]
+        assert dashboard.country_page(doc, state, cells, models)["areas"]
+
+
+def test_the_workbook_does_no_queries_and_reads_no_files(built: Survey, django_assert_num_queries: Any) -> None:
+    report = selectors.report_stored(survey=built)
+    assert report is not None
+    regions = selectors.regions()
+    stream = io.BytesIO()
+    with django_assert_num_queries(0):
+        workbook.write_summary(stream, report_data=report.data, raw_rows=iter(()), language="en", regions=regions)
+    assert stream.getvalue().startswith(b"PK")
+
+
+def test_the_regions_file_is_parsed_once_per_process_and_each_caller_gets_its_own_copy() -> None:
+    selectors._regions_file.cache_clear()
+    first = selectors.regions()
+    first.clear()
+    second = selectors.regions()
+    assert second  # the first caller's change did not reach the shared parse
+    assert selectors._regions_file.cache_info().misses == 1
