@@ -16,8 +16,9 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
+from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline
-from .models import Answer, AnswerChange, Organisation, PendingCell, Response, ResponseEvent, Source
+from .models import Answer, Organisation, PendingCell, Response, ResponseEvent, Source
 from .selectors import UnsavedCell, response_progress, unsaved_cells
 
 Key = tuple[str, str]
@@ -160,7 +161,9 @@ def answers_save(
             _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=[], user=user)
             return outcome
         now = timezone.now()
-        changes = []
+        versions = {key: answer.version for key, answer in existing.items()}
+        new: list[NewCell] = []
+        updated: list[ChangedCell] = []
         for key, value in cleaned.items():
             kind = kinds[key]
             current = existing.get(key)
@@ -189,30 +192,29 @@ def answers_save(
                     )
                 )
                 continue
-            answer = current or Answer(response=locked, question=question, row=key[0], column=key[1], version=0)
-            values.store(answer, kind, value)
-            answer.version = current_version + 1
-            answer.updated_by = user
-            answer.source = source
-            answer.needs_review = needs_review
-            answer.save()
-            existing[key] = answer
+            if current is None:
+                new.append(NewCell(locked.pk, question.pk, key[0], key[1], kind, value, new_text))
+            else:
+                updated.append(
+                    ChangedCell(
+                        current.pk,
+                        current_version + 1,
+                        locked.pk,
+                        question.pk,
+                        key[0],
+                        key[1],
+                        kind,
+                        value,
+                        new_text,
+                        current_text,
+                    )
+                )
+            versions[key] = current_version + 1
             outcome.changed.append(key)
             outcome.in_sync.append(key)
-            changes.append(
-                AnswerChange(
-                    response=locked,
-                    question=question,
-                    row=key[0],
-                    column=key[1],
-                    old_value=current_text,
-                    new_value=new_text,
-                    version=answer.version,
-                    changed_by=user,
-                    source=source,
-                )
-            )
-        AnswerChange.objects.bulk_create(changes)
+        user_id = getattr(user, "pk", None)
+        AnswerWriter(user_id=user_id, source=source, now=now, needs_review=needs_review).write(new, updated)
+        changes = new or updated
         settled = [key for key in raw if key not in outcome.cell_errors]
         _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=settled, user=user)
         if changes:
@@ -223,7 +225,7 @@ def answers_save(
                 fields.append("status")
             locked.save(update_fields=fields)
             response.status, response.last_activity_at = locked.status, locked.last_activity_at
-    outcome.versions = {key: answer.version for key, answer in existing.items()}
+    outcome.versions = versions
     return outcome
 
 
