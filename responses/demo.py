@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from surveys import answer_types as at
 from surveys.models import Question, Survey
+from surveys.show_if import is_shown
 
 from .answer_writer import AnswerWriter, NewCell
 from .models import AnswerChange, Membership, Organisation, Response, ResponseEvent, Role, Source
@@ -140,12 +141,8 @@ def _answers_for(
     size = rng.choice([5, 20, 60, 150, 400])
     answers: dict[tuple[str, str, str], Any] = {}
     for question in questions:
-        rule = question.show_if
-        if rule:
-            target = answers.get((rule["question"], rule.get("row", ""), ""))
-            chosen = set(target) if isinstance(target, list) else {target}
-            if not chosen & set(rule["in"]):
-                continue
+        if not is_shown(question.show_if, lambda code, row: answers.get((code, row, ""))):
+            continue
         if question.type == "file" or (question.type in ("long_text",) and rng.random() < 0.6):
             continue
         cells = question.cells()

@@ -20,6 +20,7 @@ from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline
 from .models import Answer, Organisation, PendingCell, Response, ResponseEvent, Source
 from .selectors import UnsavedCell, response_progress, unsaved_cells
+from .visibility import question_hidden
 
 Key = tuple[str, str]
 
@@ -51,6 +52,8 @@ class SaveOutcome:
     in_sync: list[Key] = field(default_factory=list)  # posted cells now equal to what is stored (changed or not)
     conflicts: list[Conflict] = field(default_factory=list)
     error: str = ""  # the question as a whole was not saved (a rule across cells, a locked response)
+    # The respondent's own answers hide this question (surveys.show_if): what was posted is kept, not counted.
+    hidden: bool = False
     cell_errors: dict[Key, str] = field(default_factory=dict)  # cells not saved, each with its own message
 
     @property
@@ -118,6 +121,10 @@ def answers_save(
     Each cell is checked on its own: a cell whose value cannot be stored is left out with its message in
     `cell_errors` (its text kept as a PendingCell, shown again on the page), and the question's other cells are
     saved. Only a rule across cells (a range's start after its end) refuses the whole question (`error`).
+
+    An answer to a question that the response's own answers hide (show-if) is kept like any other, and
+    `outcome.hidden` says so: it is not counted (progress does not ask for it, reports leave it out), and changing
+    the answer it depends on back brings it back (surveys.show_if states the rule and this decision).
     """
     outcome = SaveOutcome()
     if question.survey_id != response.survey_id or not question.for_kind(response.organisation.respondent_kind):
@@ -148,6 +155,7 @@ def answers_save(
         if respondent_source and (refusal := deadline_refusal(locked, now, user=user)):
             outcome.error = refusal  # the page may have been opened before midnight
             return outcome
+        outcome.hidden = question_hidden(response=locked, question=question)
         existing = {
             (a.row, a.column): a
             for a in Answer.objects.filter(response=locked, question=question).select_related("updated_by")
