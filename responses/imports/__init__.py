@@ -14,7 +14,8 @@ whose canonical value equals the stored one is left alone ("unchanged", so impor
 every other cell gets version + 1, the importing user and source "import" on the answer, and one AnswerChange row
 (old and new canonical text, version, user) in the history; each organisation's response is created when missing
 and locked (SELECT … FOR UPDATE) while it is written, and a response with changes is marked in progress with its
-last activity.
+last activity. An answer to a question that the organisation's own answers hide (show-if) is kept, not counted,
+as `answers_save` keeps it (surveys.show_if states the decision).
 
 The package's rooms: `reading` (limits, the refusal, reading a table), `wording` (the messages that name cells),
 `checking` (row by row), `planning` (a plan of rows held in memory, the result), `writing` (the one pass and the
