@@ -19,9 +19,10 @@ from django.utils.text import slugify
 
 from surveys import answer_types as at
 from surveys.models import Question, Survey
+from surveys.show_if import is_shown
 
-from . import values
-from .models import Answer, AnswerChange, Membership, Organisation, Response, ResponseEvent, Role, Source
+from .answer_writer import AnswerWriter, NewCell
+from .models import AnswerChange, Membership, Organisation, Response, ResponseEvent, Role, Source
 from .selectors import survey_structure
 
 DEMO_PASSWORD = "demo-oscethb-2026"  # noqa: S105 - printed for the demo; never used outside `make run`  # nosec B105
@@ -140,12 +141,8 @@ def _answers_for(
     size = rng.choice([5, 20, 60, 150, 400])
     answers: dict[tuple[str, str, str], Any] = {}
     for question in questions:
-        rule = question.show_if
-        if rule:
-            target = answers.get((rule["question"], rule.get("row", ""), ""))
-            chosen = set(target) if isinstance(target, list) else {target}
-            if not chosen & set(rule["in"]):
-                continue
+        if not is_shown(question.show_if, lambda code, row: answers.get((code, row, ""))):
+            continue
         if question.type == "file" or (question.type in ("long_text",) and rng.random() < 0.6):
             continue
         cells = question.cells()
@@ -175,27 +172,11 @@ def _write(
     answers: dict[tuple[str, str, str], Any],
     when: dt.datetime,
 ) -> None:
-    rows, history = [], []
+    cells = []
     for (code, row, column), value in answers.items():
-        question = questions[code]
         kind = kinds[code][(row, column)]
-        answer = Answer(response=response, question=question, row=row, column=column, version=1, source=Source.IMPORT)
-        values.store(answer, kind, value)
-        rows.append(answer)
-        history.append(
-            AnswerChange(
-                response=response,
-                question=question,
-                row=row,
-                column=column,
-                old_value="",
-                new_value=at.to_text(kind, value),
-                version=1,
-                source=Source.IMPORT,
-            )
-        )
-    Answer.objects.bulk_create(rows, batch_size=1000)
-    AnswerChange.objects.bulk_create(history, batch_size=1000)
+        cells.append(NewCell(response.pk, questions[code].pk, row, column, kind, value, at.to_text(kind, value)))
+    AnswerWriter(user_id=None, source=Source.IMPORT, now=when).write(cells)
     AnswerChange.objects.filter(response=response).update(changed_at=when)
 
 

@@ -2,7 +2,9 @@
 
 Answers are matched by question code and cell (row, column); only questions that exist in both rounds with the same
 answer type are copied, only values that are still valid in the new round, and only into cells that are still
-empty. Copied answers are marked `needs_review` until the respondent confirms or changes them.
+empty. Copied answers are marked `needs_review` until the respondent confirms or changes them. They are saved by
+`answers_save` (source "prefill"), so the one writer of answers (responses.answer_writer) stores them with their
+history, and a cell answered meanwhile comes back as a conflict instead of being overwritten.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
+from surveys.show_if import NOT_ASKED, is_shown
 
 from . import values
 from .grids import CellProblem, cell_problems, shown_pending
@@ -114,19 +115,16 @@ def typed_values(question: Question, cells: dict[tuple[str, str], Answer]) -> di
 
 
 def is_visible(question: Question, by_code: dict[str, Question], answers: AnswerMap) -> bool:
-    """The show-if rule, the same one the page's script applies."""
-    rule = question.show_if
-    if not rule:
-        return True
-    target = by_code.get(rule["question"])
-    if target is None:
-        return True
-    answer = answers.get(target.pk, {}).get((rule.get("row", ""), ""))
-    if answer is None:
-        return False
-    if answer.value_choices:
-        return bool(set(answer.value_choices) & set(rule["in"]))
-    return answer.value_text in rule["in"]
+    """The show-if rule (surveys.show_if), the same one the page's script applies; `by_code`: the questions asked."""
+
+    def lookup(code: str, row: str) -> Any:
+        target = by_code.get(code)
+        if target is None:
+            return NOT_ASKED
+        answer = answers.get(target.pk, {}).get((row, ""))
+        return None if answer is None else (answer.value_choices or answer.value_text)
+
+    return is_shown(question.show_if, lookup)
 
 
 @dataclass

@@ -17,9 +17,11 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
+from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline
-from .models import Answer, AnswerChange, Organisation, PendingCell, Response, ResponseEvent, Source
+from .models import Answer, Organisation, PendingCell, Response, ResponseEvent, Source
 from .selectors import UnsavedCell, response_progress, unsaved_cells
+from .visibility import question_hidden
 
 Key = tuple[str, str]
 
@@ -51,6 +53,8 @@ class SaveOutcome:
     in_sync: list[Key] = field(default_factory=list)  # posted cells now equal to what is stored (changed or not)
     conflicts: list[Conflict] = field(default_factory=list)
     error: str = ""  # the question as a whole was not saved (a rule across cells, a locked response)
+    # The respondent's own answers hide this question (surveys.show_if): what was posted is kept, not counted.
+    hidden: bool = False
     cell_errors: dict[Key, str] = field(default_factory=dict)  # cells not saved, each with its own message
 
     @property
@@ -104,6 +108,10 @@ def answers_save(
     Each cell is checked on its own: a cell whose value cannot be stored is left out with its message in
     `cell_errors` (its text kept as a PendingCell, shown again on the page), and the question's other cells are
     saved. Only a rule across cells (a range's start after its end) refuses the whole question (`error`).
+
+    An answer to a question that the response's own answers hide (show-if) is kept like any other, and
+    `outcome.hidden` says so: it is not counted (progress does not ask for it, reports leave it out), and changing
+    the answer it depends on back brings it back (surveys.show_if states the rule and this decision).
     """
     outcome = SaveOutcome()
     if question.survey_id != response.survey_id or not question.for_kind(response.organisation.respondent_kind):
@@ -134,6 +142,7 @@ def answers_save(
         if respondent_source and (refusal := deadline_refusal(locked, now, user=user)):
             outcome.error = refusal  # the page may have been opened before midnight
             return outcome
+        outcome.hidden = question_hidden(response=locked, question=question)
         existing = {
             (a.row, a.column): a
             for a in Answer.objects.filter(response=locked, question=question).select_related("updated_by")
@@ -147,7 +156,9 @@ def answers_save(
             _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=[], user=user)
             return outcome
         now = timezone.now()
-        changes = []
+        versions = {key: answer.version for key, answer in existing.items()}
+        new: list[NewCell] = []
+        updated: list[ChangedCell] = []
         for key, value in cleaned.items():
             kind = kinds[key]
             current = existing.get(key)
@@ -176,30 +187,29 @@ def answers_save(
                     )
                 )
                 continue
-            answer = current or Answer(response=locked, question=question, row=key[0], column=key[1], version=0)
-            values.store(answer, kind, value)
-            answer.version = current_version + 1
-            answer.updated_by = user
-            answer.source = source
-            answer.needs_review = needs_review
-            answer.save()
-            existing[key] = answer
+            if current is None:
+                new.append(NewCell(locked.pk, question.pk, key[0], key[1], kind, value, new_text))
+            else:
+                updated.append(
+                    ChangedCell(
+                        current.pk,
+                        current_version + 1,
+                        locked.pk,
+                        question.pk,
+                        key[0],
+                        key[1],
+                        kind,
+                        value,
+                        new_text,
+                        current_text,
+                    )
+                )
+            versions[key] = current_version + 1
             outcome.changed.append(key)
             outcome.in_sync.append(key)
-            changes.append(
-                AnswerChange(
-                    response=locked,
-                    question=question,
-                    row=key[0],
-                    column=key[1],
-                    old_value=current_text,
-                    new_value=new_text,
-                    version=answer.version,
-                    changed_by=user,
-                    source=source,
-                )
-            )
-        AnswerChange.objects.bulk_create(changes)
+        user_id = getattr(user, "pk", None)
+        AnswerWriter(user_id=user_id, source=source, now=now, needs_review=needs_review).write(new, updated)
+        changes = new or updated
         settled = [key for key in raw if key not in outcome.cell_errors]
         _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=settled, user=user)
         if changes:
@@ -210,7 +220,7 @@ def answers_save(
                 fields.append("status")
             locked.save(update_fields=fields)
             response.status, response.last_activity_at = locked.status, locked.last_activity_at
-    outcome.versions = {key: answer.version for key, answer in existing.items()}
+    outcome.versions = versions
     return outcome
 
 

@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from surveys import answer_types as at
 
+from . import answer_columns
+from .answer_columns import VALUE_FIELDS
 from .models import Answer
-
-VALUE_FIELDS = ("value_text", "value_number", "value_date", "value_choices")
 
 
 def store(answer: Answer, kind: str, value: Any) -> None:
-    """Put a cleaned value into the column for its kind, clearing the others."""
-    for name in VALUE_FIELDS:
-        setattr(answer, name, None)
-    if value is None:
-        return
-    if kind in (at.CHOICE, at.TEXT):
-        answer.value_text = value
-    elif kind == at.CHOICES:
-        answer.value_choices = list(value)
-    elif kind in (at.INTEGER, at.YEAR, at.DECIMAL):
-        answer.value_number = Decimal(value)
-    elif kind == at.DATE:
-        answer.value_date = value
-    else:  # pragma: no cover - kinds are fixed in answer_types
-        raise ValueError(f"unknown cell kind {kind!r}")
+    """Put a cleaned value into the column for its kind, clearing the others (responses.answer_columns)."""
+    for name, column in zip(VALUE_FIELDS, answer_columns.columns(kind, value), strict=True):
+        setattr(answer, name, column)
 
 
 def read(answer: Answer | None, kind: str) -> Any:
     """The typed value of a stored answer (None when there is none)."""
     if answer is None:
         return None
-    if kind in (at.CHOICE, at.TEXT):
-        return answer.value_text
-    if kind == at.CHOICES:
-        return list(answer.value_choices or []) or None
-    if kind in (at.INTEGER, at.YEAR):
-        return None if answer.value_number is None else int(answer.value_number)
-    if kind == at.DECIMAL:
-        return None if answer.value_number is None else answer.value_number.normalize()
-    if kind == at.DATE:
-        return answer.value_date
-    return None
+    return answer_columns.value(kind, answer.value_text, answer.value_number, answer.value_date, answer.value_choices)
 
 
 def as_text(answer: Answer | None, kind: str) -> str:

@@ -142,13 +142,13 @@ def test_autosave_of_a_question_from_another_round_or_unknown_code_is_404(client
 def test_the_database_being_unreachable_answers_503_not_500(client, response_at, people, monkeypatch):
     from django.db import OperationalError
 
-    from responses.views import answering
+    from responses import section_save
 
     def unreachable(**kwargs):
         raise OperationalError("could not connect to server")
 
     client.force_login(people.coordinator)
-    monkeypatch.setattr(answering, "answers_save", unreachable)
+    monkeypatch.setattr(section_save, "answers_save", unreachable)
     result = client.post(
         "/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/",
         {"PRV.SUP.01||": "yes", "v|PRV.SUP.01||": "0", "o|PRV.SUP.01||": ""},

@@ -22,8 +22,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responses import imports
 from responses.imports import ImportRejected, answers_import_check, read_rows
+from responses.imports import reading as import_reading
 from responses.models import Answer, AnswerChange, Membership, Organisation, Response, ResponseEvent, Role, Source
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
@@ -485,7 +485,7 @@ def test_an_xlsx_that_unpacks_too_large_is_refused(
     path = write_xlsx(tmp_path, [["AT", "PRO.LEG.01", None, None, "yes"]])
     with zipfile.ZipFile(path) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", unpacked - 1)
+    monkeypatch.setattr(import_reading, "MAX_FILE_BYTES", unpacked - 1)
 
     _error, lines = refused(str(path), "--survey", "thb-2016")
 

@@ -1,0 +1,211 @@
+"""The one writer of answers and their history: every path that stores answers (the web form's `answers_save`, the
+import, the prefill through `answers_save`, the demo seeding) hands its decided cells to `AnswerWriter.write`.
+
+The callers decide *what* changes (compare with what is stored, find conflicts, lock the response); the writer
+decides *how* it is stored, the same way for all of them: a new cell becomes an Answer at version 1, a changed cell
+gets the version it is given, both carry the user, the source, `needs_review` and the time, and every written cell
+appends one AnswerChange (old and new canonical text, version, user, source). The typed columns come from
+`responses.answer_columns`. Rows are written in bulk: PostgreSQL COPY when `copy` is set (the importer's path for
+a million cells), bulk inserts and updates otherwise. It writes inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from django.db import connection
+
+from .answer_columns import NULL, columns, copy_columns, copy_text
+from .models import Answer, AnswerChange
+
+
+class NewCell(NamedTuple):
+    """A cell with no stored answer: it is inserted at version 1."""
+
+    response_id: int
+    question_id: int
+    row: str
+    column: str
+    kind: str
+    value: Any  # the cleaned value
+    text: str  # its canonical text (history)
+
+
+class ChangedCell(NamedTuple):
+    """A stored answer given another value: updated in place to `version`."""
+
+    answer_id: int
+    version: int
+    response_id: int
+    question_id: int
+    row: str
+    column: str
+    kind: str
+    value: Any
+    text: str
+    old_text: str
+
+
+_ANSWER_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "response",
+    "question",
+    "row",
+    "column",
+    "value_text",
+    "value_number",
+    "value_date",
+    "value_choices",
+    "version",
+    "updated_by",
+    "source",
+    "needs_review",
+)
+_CHANGE_COLUMNS = (
+    "response",
+    "question",
+    "row",
+    "column",
+    "old_value",
+    "new_value",
+    "version",
+    "changed_by",
+    "changed_at",
+    "source",
+)
+_UPDATED_FIELDS = [
+    "value_text",
+    "value_number",
+    "value_date",
+    "value_choices",
+    "version",
+    "updated_by",
+    "source",
+    "needs_review",
+    "updated_at",
+]
+
+
+class AnswerWriter:
+    """Writes decided cells (new and changed) and their history rows in bulk, for one user, source and time."""
+
+    def __init__(
+        self, *, user_id: int | None, source: str, now: dt.datetime, needs_review: bool = False, copy: bool = False
+    ) -> None:
+        self.user_id, self.source, self.now, self.needs_review = user_id, source, now, needs_review
+        self.copy = copy and connection.vendor == "postgresql"
+
+    def write(self, new: Sequence[NewCell], changed: Sequence[ChangedCell] = ()) -> None:
+        """Insert `new`, update `changed`, and append one history row for each."""
+        if new:
+            self._insert(new)
+        if changed:
+            self._update(changed)
+        if new or changed:
+            self._history(new, changed)
+
+    def _insert(self, new: Sequence[NewCell]) -> None:
+        user, now = self.user_id, self.now
+        if self.copy:
+            stamp = now.isoformat()
+            head = f"{stamp}\t{stamp}\t"
+            review = "t" if self.needs_review else "f"
+            tail = f"\t1\t{user if user is not None else NULL}\t{self.source}\t{review}\n"
+            texts: dict[str, str] = {}  # rows and columns repeat: quote each once
+
+            def quoted(text: str) -> str:
+                found = texts.get(text)
+                if found is None:
+                    found = texts[text] = copy_text(text)
+                return found
+
+            lines = [
+                f"{head}{c.response_id}\t{c.question_id}\t{quoted(c.row)}\t{quoted(c.column)}\t"
+                f"{copy_columns(c.kind, c.value)}{tail}"
+                for c in new
+            ]
+            _copy(Answer, _ANSWER_COLUMNS, lines)
+            return
+        answers = []
+        for cell in new:
+            text, number, date, choices = columns(cell.kind, cell.value)
+            answers.append(
+                Answer(
+                    response_id=cell.response_id,
+                    question_id=cell.question_id,
+                    row=cell.row,
+                    column=cell.column,
+                    value_text=text,
+                    value_number=number,
+                    value_date=date,
+                    value_choices=choices,
+                    version=1,
+                    updated_by_id=user,
+                    source=self.source,
+                    needs_review=self.needs_review,
+                )
+            )
+        Answer.objects.bulk_create(answers, batch_size=2000)
+
+    def _update(self, changed: Sequence[ChangedCell]) -> None:
+        answers = []
+        for cell in changed:
+            text, number, date, choices = columns(cell.kind, cell.value)
+            answers.append(
+                Answer(
+                    pk=cell.answer_id,
+                    value_text=text,
+                    value_number=number,
+                    value_date=date,
+                    value_choices=choices,
+                    version=cell.version,
+                    updated_by_id=self.user_id,
+                    source=self.source,
+                    needs_review=self.needs_review,
+                    updated_at=self.now,
+                )
+            )
+        Answer.objects.bulk_update(answers, _UPDATED_FIELDS, batch_size=1000)
+
+    def _history(self, new: Sequence[NewCell], changed: Sequence[ChangedCell]) -> None:
+        rows: list[tuple[Any, str, int]] = [(cell, "", 1) for cell in new]
+        rows += [(cell, cell.old_text, cell.version) for cell in changed]
+        if self.copy:
+            user = self.user_id if self.user_id is not None else NULL
+            tail = f"\t{user}\t{self.now.isoformat()}\t{self.source}\n"
+            lines = [
+                f"{c.response_id}\t{c.question_id}\t{copy_text(c.row)}\t{copy_text(c.column)}\t{copy_text(old)}\t"
+                f"{copy_text(c.text)}\t{version}{tail}"
+                for c, old, version in rows
+            ]
+            _copy(AnswerChange, _CHANGE_COLUMNS, lines)
+            return
+        AnswerChange.objects.bulk_create(
+            [
+                AnswerChange(
+                    response_id=c.response_id,
+                    question_id=c.question_id,
+                    row=c.row,
+                    column=c.column,
+                    old_value=old,
+                    new_value=c.text,
+                    version=version,
+                    changed_by_id=self.user_id,
+                    changed_at=self.now,
+                    source=self.source,
+                )
+                for c, old, version in rows
+            ],
+            batch_size=2000,
+        )
+
+
+def _copy(model: Any, names: tuple[str, ...], lines: list[str]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    fields = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({fields}) FROM STDIN", io.StringIO("".join(lines)))

@@ -1,0 +1,75 @@
+"""Planning an import: the round to import into, the checked plan of a file held in memory, and the result.
+
+`answers_import_check` checks rows already read (`read_rows`) and gives the plan that `answers_import_write`
+writes; `answers_import` streams instead (responses.imports.writing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from surveys.models import Survey
+
+from ..models import Organisation
+from .checking import CellGroup, _Checker
+from .reading import ImportRejected
+
+
+@dataclass
+class ImportPlan:
+    survey: Survey
+    groups: list[CellGroup]
+    organisations: list[Organisation]
+
+    @property
+    def cell_count(self) -> int:
+        return sum(len(g.raw) for g in self.groups)
+
+
+@dataclass
+class ImportResult:
+    survey: Survey
+    organisations: int = 0
+    written: int = 0
+    unchanged: int = 0
+    submitted: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        text = _("%(slug)s: %(orgs)d organisation(s), %(written)d answer(s) written, %(unchanged)d unchanged") % {
+            "slug": self.survey.slug,
+            "orgs": self.organisations,
+            "written": self.written,
+            "unchanged": self.unchanged,
+        }
+        if self.submitted:
+            text += _(", %(n)d recorded as submitted") % {"n": self.submitted}
+        return text + "."
+
+
+def survey_for_import(slug: str) -> Survey:
+    """The round with this slug; ImportRejected naming the rounds there are when it does not exist."""
+    survey = Survey.objects.filter(slug=slug).first()
+    if survey is None:
+        slugs = ", ".join(Survey.objects.order_by("slug").values_list("slug", flat=True)) or _("none")
+        raise ImportRejected([_("There is no round “%(slug)s”. Rounds: %(slugs)s.") % {"slug": slug, "slugs": slugs}])
+    return survey
+
+
+def answers_import_check(*, survey: Survey, header: list[str], rows: list[list[Any]]) -> ImportPlan:
+    """Check every row of an answer file held in memory; ImportRejected with every problem, or the plan to write.
+
+    `answers_import` does the same while streaming the file; this is for callers that have the rows already.
+    """
+    checker = _Checker(survey, header, hold_all=True)
+    for offset, record in enumerate(rows):
+        checker.row(offset + 2, record)
+    problems = checker.finish()
+    if problems:
+        raise ImportRejected(problems)
+    groups = sorted(checker.held.values(), key=lambda g: g.rows[0])
+    return ImportPlan(survey=survey, groups=groups, organisations=list(checker.organisations.values()))
