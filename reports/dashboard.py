@@ -583,7 +583,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             "kind_label": kind_singular(org.kind),
             "url": reverse("response-home", args=[survey.slug, org.code]),
         }
-        if kind == at.CHOICE and question.type in CHOICE_TYPES:
+        if kind == at.CHOICE and question.answer_type.report_role == at.REPORT_OPTIONS:
             by_option[(answer.row, answer.value_text or "")].append(who)
         elif kind == at.CHOICES:
             for choice in answer.value_choices or []:

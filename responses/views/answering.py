@@ -188,7 +188,7 @@ def _section_context(
 def _evidence_by_question(response: Response, questions: list[Question]) -> dict[int, list[Evidence]]:
     found: dict[int, list[Evidence]] = {}
     for item in Evidence.objects.filter(
-        response=response, question__in=[q for q in questions if q.type == "file"]
+        response=response, question__in=[q for q in questions if q.answer_type.stores_files]
     ).select_related("uploaded_by"):
         found.setdefault(item.question_id, []).append(item)
     return found
@@ -299,7 +299,7 @@ def _save_posted(
     problems = {}
     changed: dict[int, set[Key]] = {}
     for question in questions:
-        if question.type == "file":
+        if question.answer_type.stores_files:
             for upload in request.FILES.getlist(FILE_PREFIX + question.code):
                 try:
                     evidence_upload(response=access.response, question=question, upload=upload, user=request.user)
@@ -354,7 +354,7 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
     if not access.can_edit:
         return render(request, "responses/partials/autosave.html", {"readonly": True, "question": question}, status=403)
     outcome = SaveOutcome()
-    if question.type == "file":
+    if question.answer_type.stores_files:
         for upload in request.FILES.getlist(FILE_PREFIX + question.code):
             try:
                 evidence_upload(response=access.response, question=question, upload=upload, user=request.user)
