@@ -46,7 +46,7 @@ def pending_name(question: Question, key: Key) -> str:
 def cell_labels(question: Question) -> dict[Key, str]:
     """Each cell's name in words, in the person's language: what a screen reader announces and a message names.
 
-    From `question.words` (surveys/answer_types.py), the one home of cell names, so the form, the history, the
+    From `question.words` (surveys/answer_types/words.py), the one home of cell names, so the form, the history, the
     copy of all answers and the staff pages name a cell alike: a breakdown cell by its row and column labels
     ("2017, Female, Adults (18 and over), Domestic servitude, Nationals"), never by its key. A question with one
     value is "Your answer".

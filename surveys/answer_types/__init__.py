@@ -13,7 +13,12 @@ A question's answer is a set of *cells*, each addressed by (row, column) — bot
 `clean_cell` turns raw input (a form string, a CSV field, an Excel cell, a JSON value) into the typed value or raises
 `AnswerError` with a message written for the person who typed it. Templates of a type live under
 `templates/answer_types/<type>/`. No code outside this package compares a question's type to a name: it asks the
-type (`question.answer_type`). Adding a type: docs/architecture.md; the checklist test proves every hook.
+type (`question.answer_type`).
+
+Adding a type, in one place: write its class in the family module it belongs to (or a new one), stating every hook
+of `AnswerType.ABSTRACT_HOOKS` and setting its attributes (`report_role`, `definition_keys`, …); register it in
+`registry.py`; add `templates/answer_types/<code>/widget.html` and `questionnaire.html`. The checklist test
+(`surveys/tests/test_answer_type_checklist.py`) then proves every hook, the templates and a value's round trip.
 """
 
 from __future__ import annotations

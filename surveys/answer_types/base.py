@@ -156,9 +156,14 @@ class AnswerType:
         return self.template_dir + "widget.html"
 
     @property
+    def questionnaire_template(self) -> str:
+        """The type's part of the printable questionnaire (what a printed answer looks like)."""
+        return self.template_dir + "questionnaire.html"
+
+    @property
     def templates(self) -> tuple[str, ...]:
         """Every template this type renders (the checklist test proves they exist)."""
-        return (self.widget_template,)
+        return (self.widget_template, self.questionnaire_template)
 
     def form_field(self, question: Question, spec: CellSpec, common: dict[str, Any]) -> forms.Field:
         return spec.codec.form_field(spec, common)

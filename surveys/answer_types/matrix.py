@@ -37,7 +37,7 @@ class Matrix(AnswerType):
 
     @property
     def templates(self) -> tuple[str, ...]:
-        return (self.widget_template, "answer_types/matrix/_choice_rows.html")
+        return (*super().templates, "answer_types/matrix/_choice_rows.html")
 
     def widget_context(
         self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
