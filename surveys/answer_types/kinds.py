@@ -276,7 +276,9 @@ class TextCodec(Codec):
 
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         # A long text is a text area: the type asks for one by giving it rows.
-        widget: forms.Widget = forms.Textarea(attrs=dict(attrs)) if "rows" in attrs else forms.TextInput(attrs=dict(attrs))
+        widget: forms.Widget = (
+            forms.Textarea(attrs=dict(attrs)) if "rows" in attrs else forms.TextInput(attrs=dict(attrs))
+        )
         widget.attrs["maxlength"] = str(int(spec.validation.get("max_length", DEFAULT_SHORT_TEXT)))
         return forms.CharField(widget=widget, **common)
 
