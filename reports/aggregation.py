@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surveys import answer_types as at
+
 RESPONSE_STATUSES = ["not_started", "in_progress", "submitted", "returned", "resubmitted", "accepted"]
 KIND_ASKED = {"state": ("state", "both"), "partner": ("state", "both"), "ngo": ("ngo", "both")}
 # Implementation score: what each answer to a scored question is worth. Not applicable and unanswered items are
@@ -140,10 +142,9 @@ def choice_counts(
         options = [o["code"] for o in question.get("options", [])]
         if not options:
             continue
-        rows = (
-            [r["code"] for r in question.get("rows", [])] if question["type"] in ("matrix", "likert_matrix") else [""]
-        )
-        if question["type"] == "composite":
+        answer_type = at.get_type(question["type"])
+        rows = [r["code"] for r in question.get("rows", [])] if answer_type.has_rows else [""]
+        if answer_type.report_role == at.REPORT_FIELDS:
             continue  # composite fields have their own option lists; counted below from the data
         for row in rows:
             for kind in kinds_asked.get(question["code"], []):

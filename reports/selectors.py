@@ -56,7 +56,7 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
                 q.survey = survey
                 rows = (
                     q.rows
-                    if q.type in ("matrix", "likert_matrix")
+                    if q.answer_type.has_rows
                     else [{"code": f["code"], "label": f.get("label", {})} for f in q.fields]
                 )
                 result.append(

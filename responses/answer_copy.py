@@ -154,7 +154,7 @@ def _table(question: Question, values: dict[Key, Any]) -> Table:
 def _copy_question(question: Question, cells: dict[Key, Answer], evidence: list[Evidence]) -> CopyQuestion:
     values = typed_values(question, cells)
     item = CopyQuestion(question=question, answered=False)
-    if question.type == "file":
+    if question.answer_type.stores_files:
         item.evidence = [e.original_name for e in evidence]
         item.answered = bool(evidence)
         dated = [(e.created_at, e.uploaded_by) for e in evidence]
@@ -164,7 +164,7 @@ def _copy_question(question: Question, cells: dict[Key, Answer], evidence: list[
             user = latest[1]
             item.changed_by = str(user.get_full_name() or user.email or user.username) if user else _("someone")
         return item
-    if question.type == "integer_matrix":
+    if question.answer_type.report_role == at.REPORT_TABLE:
         if any(v is not None for v in values.values()):
             item.table = _table(question, values)
             item.answered = True

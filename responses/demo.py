@@ -117,11 +117,10 @@ def _value(rng: random.Random, question: Question, spec: at.CellSpec, size: int,
             else question.survey.reference_end + (2 if spec.row == "end_year" else 0)
         )
     if spec.kind == at.INTEGER:
+        own = question.answer_type.demo_number(spec, rng, size)
+        if own is not None:
+            return own
         high = int(spec.validation.get("max", 10**6))
-        if question.type == "integer_matrix":
-            return min(high, rng.randint(0, size // 3))
-        if question.type == "yes_no_plus_integer":
-            return rng.choice([30, 45, 60, 90])
         return min(high, max(int(spec.validation.get("min", 0)), rng.randint(size // 2, size * 2)))
     if spec.kind == at.DECIMAL:
         return Decimal(rng.randint(10, 5000)) / Decimal(100)
@@ -143,25 +142,19 @@ def _answers_for(
     for question in questions:
         if not is_shown(question.show_if, lambda code, row: answers.get((code, row, ""))):
             continue
-        if question.type == "file" or (question.type in ("long_text",) and rng.random() < 0.6):
-            continue
-        cells = question.cells()
-        if question.type == "integer_matrix":
-            cells = [c for c in cells if rng.random() < 0.25]
+        answer_type = question.answer_type
+        cells = answer_type.demo_cells(question.cells(), rng)
+        mine: dict[tuple[str, str], Any] = {}  # this question's answers so far, by cell
         for spec in cells:
             key = (question.code, spec.row, spec.column)
             if state_answers and key in state_answers and spec.kind == at.CHOICE and rng.random() < NGO_AGREEMENT:
                 value = state_answers[key]
             else:
                 value = _value(rng, question, spec, size, organisation)
-            if (
-                question.type == "yes_no_plus_integer"
-                and spec.row == "number"
-                and answers.get((question.code, "", "")) != (spec.choices[0].code if spec.choices else "yes")
-            ):
+            if not answer_type.demo_keeps(spec, mine):
                 continue
             if value is not None:
-                answers[key] = at.clean_cell(spec, value)
+                answers[key] = mine[spec.key] = at.clean_cell(spec, value)
     return answers
 
 

@@ -89,7 +89,7 @@ def evidence_upload(
     *, response: Response, question: Question, upload: UploadedFile, user: Any, now: dt.datetime | None = None
 ) -> Evidence:
     """Store a checked document; refused once the response is submitted or its deadline passed (under its lock)."""
-    if question.type != "file" or question.survey_id != response.survey_id:
+    if not question.answer_type.stores_files or question.survey_id != response.survey_id:
         raise EvidenceError(_("This question does not take documents."))
     extension, content_type = check_upload(upload)
     digest = hashlib.sha256()

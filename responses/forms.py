@@ -18,7 +18,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from surveys import answer_types as at
-from surveys.i18n import pick
 from surveys.models import Question
 
 from . import values
@@ -44,14 +43,10 @@ def pending_name(question: Question, key: Key) -> str:
     return "p|" + field_name(question, key)
 
 
-def _choices(spec: at.CellSpec) -> list[tuple[str, str]]:
-    return [(c.code, pick(c.label) or c.code) for c in spec.choices]
-
-
 def cell_labels(question: Question) -> dict[Key, str]:
     """Each cell's name in words, in the person's language: what a screen reader announces and a message names.
 
-    From `question.words` (surveys/answer_types.py), the one home of cell names, so the form, the history, the
+    From `question.words` (surveys/answer_types/words.py), the one home of cell names, so the form, the history, the
     copy of all answers and the staff pages name a cell alike: a breakdown cell by its row and column labels
     ("2017, Female, Adults (18 and over), Domestic servitude, Nationals"), never by its key. A question with one
     value is "Your answer".
@@ -61,38 +56,10 @@ def cell_labels(question: Question) -> dict[Key, str]:
 
 
 def make_field(question: Question, spec: at.CellSpec, disabled: bool, label: str | None = None) -> forms.Field:
+    """The form field of one cell, as its answer type makes it (surveys/answer_types)."""
     label = label if label is not None else cell_labels(question)[spec.key]
     common: dict[str, Any] = {"required": False, "label": label, "disabled": disabled}
-    validation = spec.validation
-    if spec.kind == at.CHOICE:
-        return forms.ChoiceField(
-            choices=_choices(spec), widget=forms.RadioSelect(attrs={"class": "form-check-input"}), **common
-        )
-    if spec.kind == at.CHOICES:
-        return forms.MultipleChoiceField(
-            choices=_choices(spec), widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}), **common
-        )
-    if spec.kind in (at.INTEGER, at.YEAR):
-        attrs = {"inputmode": "numeric", "class": "form-control text-end", "autocomplete": "off"}
-        if question.type == "integer_matrix":
-            attrs["aria-label"] = label  # the cell's labels; the table's headers are too far apart to name it
-            attrs["class"] = "form-control form-control-sm text-end"
-        return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
-    if spec.kind == at.DECIMAL:
-        return forms.CharField(
-            widget=forms.TextInput(
-                attrs={"inputmode": "decimal", "class": "form-control text-end", "autocomplete": "off"}
-            ),
-            **common,
-        )
-    if spec.kind == at.DATE:
-        return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
-    if spec.kind == at.TEXT:
-        limit = int(validation.get("max_length", at.DEFAULT_SHORT_TEXT))
-        widget: forms.Widget = forms.Textarea(attrs={"rows": 5}) if question.type == "long_text" else forms.TextInput()
-        widget.attrs["maxlength"] = str(limit)
-        return forms.CharField(widget=widget, **common)
-    raise ValueError(f"unknown cell kind {spec.kind!r}")  # pragma: no cover
+    return question.answer_type.form_field(question, spec, common)
 
 
 def initial_value(kind: str, answer: Answer | None) -> Any:

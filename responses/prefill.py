@@ -93,7 +93,7 @@ def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:
             if (
                 not old_cells
                 or new_question is None
-                or new_question.type != old_question.type
+                or new_question.answer_type is not old_question.answer_type
                 or not new_question.for_kind(kind)
             ):
                 continue

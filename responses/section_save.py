@@ -39,7 +39,7 @@ def question_posted_save(
 ) -> SaveOutcome:
     """Save what was posted for one question: its uploads (a document question) or its changed cells."""
     outcome = SaveOutcome()
-    if question.type == "file":
+    if question.answer_type.stores_files:
         for upload in files.getlist(FILE_PREFIX + question.code):
             try:
                 evidence_upload(response=response, question=question, upload=upload, user=user)

@@ -6,22 +6,19 @@ from typing import Any
 
 from surveys import answer_types as at
 
-from . import answer_columns
-from .answer_columns import VALUE_FIELDS
 from .models import Answer
+
+VALUE_FIELDS = at.VALUE_FIELDS
 
 
 def store(answer: Answer, kind: str, value: Any) -> None:
-    """Put a cleaned value into the column for its kind, clearing the others (responses.answer_columns)."""
-    for name, column in zip(VALUE_FIELDS, answer_columns.columns(kind, value), strict=True):
-        setattr(answer, name, column)
+    """Put a cleaned value into the column for its kind, clearing the others (the kind's codec knows which)."""
+    at.store_value(answer, kind, value)
 
 
 def read(answer: Answer | None, kind: str) -> Any:
     """The typed value of a stored answer (None when there is none)."""
-    if answer is None:
-        return None
-    return answer_columns.value(kind, answer.value_text, answer.value_number, answer.value_date, answer.value_choices)
+    return at.read_value(answer, kind)
 
 
 def as_text(answer: Answer | None, kind: str) -> str:

@@ -1,4 +1,4 @@
-"""Writing survey definitions to the database: load a definition file, export it back, clone a round."""
+"""Writing survey definitions to the database: load a definition file, clone a round (export: `definition_export`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Prefetch
 
 from . import answer_types as at
-from .definitions import LANGUAGES, DefinitionError, Problem, dump_definition, parse_definition
+from .definition_export import survey_export_definition
+from .definition_export import survey_export_text as survey_export_text  # its old home: callers import it here
+from .definitions import DefinitionError, Problem, dump_definition, parse_definition
 from .models import REFERENCE_PERIOD, Area, Option, OptionSet, Question, Section, Survey
 from .signals import round_status_changed
 
@@ -341,143 +342,6 @@ def _write_question(
         },
     )
     return question
-
-
-# --- reading back ---------------------------------------------------------------------------------------------
-
-
-def _texts(value: dict[str, str] | None) -> dict[str, str]:
-    value = value or {}
-    return {lang: value[lang] for lang in LANGUAGES if lang in value}
-
-
-def _choice_defs(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"code": o["code"], "label": _texts(o.get("label"))} for o in items]
-
-
-_VALIDATION_ORDER = ("min", "max", "min_length", "max_length", "decimal_places")
-
-
-def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
-    """The canonical definition of a round as stored: what `parse_definition` returns for its exported file."""
-    survey = (
-        Survey.objects.select_related("previous")
-        .prefetch_related(
-            Prefetch("option_sets", queryset=OptionSet.objects.prefetch_related("options")),
-            Prefetch("areas", queryset=Area.objects.order_by("position")),
-            Prefetch("sections", queryset=Section.objects.order_by("position")),
-            Prefetch("questions", queryset=Question.objects.select_related("option_set").order_by("position")),
-        )
-        .get(pk=survey.pk)
-    )
-    option_sets = {s.pk: s for s in survey.option_sets.all()}
-    named = {
-        s.code: {"options": [{"code": o.code, "label": _texts(o.label)} for o in s.options.all()]}
-        for s in sorted(option_sets.values(), key=lambda s: s.position)
-        if not s.inline
-    }
-    questions_by_section: dict[int, list[Question]] = {}
-    for question in survey.questions.all():
-        questions_by_section.setdefault(question.section_id, []).append(question)
-    sections_by_area: dict[int, list[Section]] = {}
-    for section in survey.sections.all():
-        sections_by_area.setdefault(section.area_id, []).append(section)
-
-    def question_def(q: Question) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "code": q.code,
-            "type": q.type,
-            "audience": q.audience,
-            "required": q.required,
-            "scored": q.scored,
-            "text": _texts(q.text),
-            "help": _texts(q.help_text),
-            "headline": _texts(q.headline),
-        }
-        answer_type = at.get_type(q.type)
-        if answer_type.has_choices:
-            option_set = option_sets.get(q.option_set_id) if q.option_set_id else None
-            if option_set is None:
-                d["options"] = None
-            elif option_set.inline:
-                d["options"] = [{"code": o.code, "label": _texts(o.label)} for o in option_set.options.all()]
-            else:
-                d["options"] = option_set.code
-        if q.type == "multi_select":
-            d["exclusive"] = list(q.exclusive)
-        if answer_type.has_rows:
-            d["rows"] = _choice_defs(q.rows)
-        if q.type == "integer_matrix":
-            d["dimensions"] = [
-                {
-                    "code": dim["code"],
-                    "label": _texts(dim.get("label")),
-                    "values": dim.get("source") or _choice_defs(dim["values"]),
-                }
-                for dim in q.dimensions
-            ]
-        if q.type == "composite":
-            d["fields"] = []
-            for f in q.fields:
-                field_def: dict[str, Any] = {"code": f["code"], "label": _texts(f.get("label")), "kind": f["kind"]}
-                if f["kind"] == at.CHOICE:
-                    field_def["options"] = f.get("source") or _choice_defs(f.get("options", []))
-                d["fields"].append(field_def)
-        if q.type == "yes_no_plus_integer":
-            d["number_label"] = _texts(q.number_label)
-        d["validation"] = {k: q.validation[k] for k in _VALIDATION_ORDER if k in (q.validation or {})}
-        show_if = None
-        if q.show_if:
-            show_if = {"question": q.show_if["question"], "in": list(q.show_if["in"])}
-            if "row" in q.show_if:
-                show_if["row"] = q.show_if["row"]
-        d["show_if"] = show_if
-        d["commitments"] = list(q.commitments)
-        return d
-
-    return {
-        "survey": {
-            "slug": survey.slug,
-            "title": _texts(survey.title),
-            "description": _texts(survey.description),
-            "reference_period": {"start": survey.reference_start, "end": survey.reference_end},
-            "opens_on": survey.opens_on.isoformat() if survey.opens_on else None,
-            "closes_on": survey.closes_on.isoformat() if survey.closes_on else None,
-            "respondent_kinds": survey.respondent_kinds,
-            "previous": survey.previous.slug if survey.previous else None,
-        },
-        # Sorted: PostgreSQL's jsonb does not keep key order, and an export must read the same from any database.
-        "commitments": {
-            key: {"title": _texts(v.get("title"))} for key, v in sorted((survey.commitments or {}).items())
-        },
-        "option_sets": named,
-        "areas": [
-            {
-                "code": area.code,
-                "title": _texts(area.title),
-                "description": _texts(area.description),
-                "commitments": list(area.commitments),
-                "sections": [
-                    {
-                        "code": section.code,
-                        "title": _texts(section.title),
-                        "description": _texts(section.description),
-                        "items": [question_def(q) for q in questions_by_section.get(section.pk, [])],
-                    }
-                    for section in sections_by_area.get(area.pk, [])
-                ],
-            }
-            for area in survey.areas.all()
-        ],
-    }
-
-
-def survey_export_text(*, survey: Survey) -> str:
-    header = (
-        f"# Survey definition of round {survey.slug}, exported by oscethb.\n"
-        "# Format: docs/survey-definitions.md. Codes are contracts: never rename an answered question's code.\n"
-    )
-    return header + dump_definition(survey_export_definition(survey=survey))
 
 
 def survey_clone(*, source: Survey, slug: str, title: dict[str, str] | None = None) -> Survey:

@@ -29,7 +29,6 @@ from .area import area_page
 from .board import StatusBoard, region_choices, regions_of, status_board_page
 from .breakdown import breakdown, breakdown_summary, stored_value
 from .common import (
-    CHOICE_TYPES,
     KIND_ORDER,
     KINDS,
     STATUSES,
@@ -47,7 +46,6 @@ from .document import ReportDoc
 from .question import question_page
 
 __all__ = [
-    "CHOICE_TYPES",
     "KINDS",
     "KIND_ORDER",
     "STATUSES",

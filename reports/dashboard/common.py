@@ -15,7 +15,6 @@ from surveys import answer_types as at
 from surveys.i18n import pick
 
 STATUSES = [value for value, _label in Response.Status.choices]
-CHOICE_TYPES = ("single_select", "multi_select", "matrix", "likert_matrix", "yes_no_plus_integer")
 KINDS = ("state", "ngo")
 
 

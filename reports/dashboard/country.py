@@ -83,7 +83,7 @@ def country_page(
         questions = []
         for q in doc.data["questions"]:
             code = q["code"]
-            if q["area"] != area["code"] or q["type"] == "file":
+            if q["area"] != area["code"] or at.get_type(q["type"]).stores_files:
                 continue
             if code not in state_cells and code not in ngo_cells and code not in tables:
                 continue

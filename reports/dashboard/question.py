@@ -15,7 +15,7 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from .breakdown import breakdown, breakdown_summary, stored_value
-from .common import CHOICE_TYPES, KIND_ORDER, KINDS, bar_chart, kind_label, kind_singular, number_text, percent
+from .common import KIND_ORDER, KINDS, bar_chart, kind_label, kind_singular, number_text, percent
 from .document import ReportDoc
 
 
@@ -106,7 +106,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             "kind_label": kind_singular(org.kind),
             "url": reverse("response-home", args=[survey.slug, org.code]),
         }
-        if kind == at.CHOICE and question.type in CHOICE_TYPES:
+        if kind == at.CHOICE and question.answer_type.report_role == at.REPORT_OPTIONS:
             by_option[(answer.row, answer.value_text or "")].append(who)
         elif kind == at.CHOICES:
             for choice in answer.value_choices or []:

@@ -8,14 +8,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.chart import BarChart, Reference
 
+from surveys import answer_types as at
+
 from .base import WriterBase, share
 from .styles import (
     BOLD,
     CHART_ROWS,
-    CHOICE_TYPES_WITH_ROWS,
     KINDS,
     NOTE,
-    NUMERIC_TYPES,
     OF_ELIGIBLE,
     PERCENT,
     SCORE,
@@ -38,23 +38,23 @@ class AreaSheets(WriterBase):
             code = question["code"]
             choice_rows = self._choice_rows(question)
             numbers = self.numbers.get(code, [])
-            if not choice_rows and not numbers and question["type"] not in NUMERIC_TYPES:
+            if not choice_rows and not numbers and not _numeric(question):
                 continue  # texts, dates, files: see the Raw data sheet
             sheet.append()
             sheet.append([sheet.cell(f"{code} {self.labels.text(code)}", font=BOLD)])
-            if question["type"] == "multi_select":
+            if at.get_type(question["type"]).several_choices:
                 sheet.append(
                     [sheet.cell(_("Several options could be chosen: the shares add up to more than 100%."), font=NOTE)]
                 )
             for row in choice_rows:
                 self._choice_block(sheet, question, row, chart=code in scored and row == "")
-            if numbers or question["type"] in NUMERIC_TYPES:
+            if numbers or _numeric(question):
                 self._number_block(sheet, question, numbers)
 
     def _choice_rows(self, question: Mapping[str, Any]) -> list[str]:
         """The rows that get an option table: a matrix's rows; "" for one choice; a composite's choice fields."""
         present = list(self.counts.get(question["code"], {}))
-        if question["type"] in CHOICE_TYPES_WITH_ROWS:
+        if _choice_rows_by_row(question):
             rows = [r["code"] for r in question.get("rows", [])]
         elif question.get("options"):
             rows = [""]
@@ -68,7 +68,8 @@ class AreaSheets(WriterBase):
         start = sheet.row + 1
         if row:
             sheet.append([sheet.cell(self.labels.row(code, row), font=BOLD)])
-        options = [o["code"] for o in question.get("options", [])] if question["type"] != "composite" else []
+        composite = at.get_type(question["type"]).report_role == at.REPORT_FIELDS
+        options = [] if composite else [o["code"] for o in question.get("options", [])]
         for kind_counts in by_kind.values():
             options += [o for o in kind_counts["options"] if o not in options]
         header = sheet.header([_("Option"), _("States n"), _("States %"), _("NGOs n"), _("NGOs %")])
@@ -148,3 +149,14 @@ class AreaSheets(WriterBase):
                     row["max"],
                 ]
             )
+
+
+def _numeric(question: Mapping[str, Any]) -> bool:
+    """Whether a question's figures get a number block (its type sums or tabulates numbers)."""
+    return at.get_type(question["type"]).report_role in (at.REPORT_NUMBERS, at.REPORT_TABLE)
+
+
+def _choice_rows_by_row(question: Mapping[str, Any]) -> bool:
+    """Whether each row of the question is a choice of its own (a matrix)."""
+    answer_type = at.get_type(question["type"])
+    return answer_type.has_rows and answer_type.has_choices

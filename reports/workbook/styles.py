@@ -48,9 +48,6 @@ NOTE = Font(italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 TABLE_HEADER_ROW = 3  # tabular sheets: title, basis, header
-CHOICE_TYPES_WITH_ROWS = ("matrix", "likert_matrix")
-NUMERIC_TYPES = ("integer", "decimal", "integer_per_year", "integer_matrix")
-SINGLE_CHOICE_TYPES = ("single_select", "yes_no_plus_integer")  # a single choice in the cell of row ""
 KINDS = ("state", "ngo")
 RAW_PROGRESS_EVERY = 5_000
 CHART_ROWS = 12  # a scored question's block is at least this tall, so that its chart does not cover the next one

@@ -8,6 +8,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import Cell
 
+from surveys import answer_types as at
+
 from .base import WriterBase
 from .raw import CountryMatrix
 from .styles import (
@@ -17,7 +19,6 @@ from .styles import (
     NOTE,
     SCORE,
     SCORES,
-    SINGLE_CHOICE_TYPES,
     STATE_VS_NGO,
     TABLE_HEADER_ROW,
     Sheet,
@@ -33,7 +34,7 @@ class TableSheets(WriterBase):
         questions = [
             q["code"]
             for q in self.report.get("questions", [])
-            if q["type"] in SINGLE_CHOICE_TYPES and q.get("audience") in ("state", "both")
+            if at.get_type(q["type"]).is_choice and q.get("audience") in ("state", "both")
         ]
         sheet = Sheet(self.workbook, COUNTRY_MATRIX, [28, 8] + [14] * len(questions), freeze="C4")
         sheet.title_rows(

@@ -104,7 +104,7 @@
     if (submitting) return;
     form.querySelectorAll("[data-question][data-dirty]").forEach((container) => {
       const url = container.getAttribute("hx-post");
-      if (!url || container.dataset.type === "file") return;
+      if (!url || "storesFiles" in container.dataset) return;
       const data = new FormData();
       data.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
       container.querySelectorAll("input, select, textarea").forEach((input) => {

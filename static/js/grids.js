@@ -6,7 +6,7 @@
 // - paste of a block copied from a spreadsheet (tab-separated cells, one line per row), from the focused cell to
 //   the right and down;
 // - arrow keys move between cells (left/right only at the edge of the text), Enter moves down.
-// The server checks and stores every value (answer_types.py); this file never replaces what the person typed.
+// The server checks and stores every value (surveys/answer_types/); this file never replaces what the person typed.
 // Strings come from data attributes of the section form, translated by the template.
 (function () {
   "use strict";
@@ -14,7 +14,7 @@
   if (!form) return;
   const text = (key, count) => (form.dataset[key] || "").replace("%(count)s", String(count));
 
-  // --- whole numbers, read as the server reads them (surveys/answer_types.py: _clean_integer) -----------------
+  // --- whole numbers, read as the server reads them (surveys/answer_types/cells.py: _clean_integer) -----------------
   // Spaces and no-break spaces are removed ("1 234"); "," "." and "'" are thousands separators only between
   // groups of three digits ("1,234", "1.234", "1'234"); anything else ("12a", "1,5") is not a whole number.
   function wholeNumber(raw, min, max) {

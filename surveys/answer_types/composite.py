@@ -1,0 +1,53 @@
+"""Several fields: each field of its own kind, named by the definition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..i18n import pick
+from .base import REPORT_FIELDS, AnswerType, DefinitionReader, DefinitionWriter, Key, QuestionShape, single_examples
+from .cells import CHOICE, CellSpec
+
+if TYPE_CHECKING:
+    from ..models import Question
+
+
+class Composite(AnswerType):
+    code, label = "composite", "Several fields"
+    report_role = REPORT_FIELDS
+    definition_keys = frozenset({"fields"})
+    examples = single_examples
+
+    def cells(self, q: QuestionShape) -> list[CellSpec]:
+        return [CellSpec(code, "", kind, choices) for code, kind, choices in q.fields]
+
+    def cell_parts(self, q: QuestionShape, key: Key) -> list[str]:
+        if key[1] or not any(code == key[0] for code, _kind, _choices in q.fields):
+            return super().cell_parts(q, key)
+        return [pick(q.field_labels.get(key[0])) or key[0]]
+
+    def widget_context(
+        self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
+    ) -> dict[str, Any]:
+        return {}
+
+    def read_definition(self, reader: DefinitionReader, data: Mapping[str, Any], path: str) -> tuple[dict, list[str]]:
+        return {"fields": reader.fields(data.get("fields"), f"{path}.fields")}, []
+
+    def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
+        fields = []
+        for f in question.fields:
+            field_def: dict[str, Any] = {"code": f["code"], "label": writer.texts(f.get("label")), "kind": f["kind"]}
+            if f["kind"] == CHOICE:
+                field_def["options"] = f.get("source") or writer.choice_defs(f.get("options", []))
+            fields.append(field_def)
+        return {"fields": fields}
+
+    def show_if_choices(
+        self, target: Mapping[str, Any], row: Any, codes: Callable[[Any], list[str]]
+    ) -> list[str] | None:
+        for field in target.get("fields", []):
+            if field["code"] == row and field["kind"] == CHOICE:
+                return codes(field.get("options"))
+        return None

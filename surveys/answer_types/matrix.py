@@ -1,0 +1,67 @@
+"""Matrices: one choice per row, from one set of options (a rating scale is a matrix too)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..i18n import pick
+from .base import (
+    REPORT_OPTIONS,
+    AnswerType,
+    DefinitionReader,
+    DefinitionWriter,
+    Key,
+    QuestionShape,
+    options_definition,
+    single_examples,
+)
+from .cells import CHOICE, CellSpec
+
+if TYPE_CHECKING:
+    from ..models import Question
+
+
+class Matrix(AnswerType):
+    code, label, has_choices, has_rows = "matrix", "Matrix (one choice per row)", True, True
+    report_role = REPORT_OPTIONS
+    definition_keys = frozenset({"options", "rows"})
+    examples = single_examples
+
+    def cells(self, q: QuestionShape) -> list[CellSpec]:
+        return [CellSpec(row.code, "", CHOICE, q.choices) for row in q.rows]
+
+    def cell_parts(self, q: QuestionShape, key: Key) -> list[str]:
+        row = next((r for r in q.rows if r.code == key[0]), None)
+        return [pick(row.label) or row.code] if row is not None and not key[1] else super().cell_parts(q, key)
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        return (*super().templates, "answer_types/matrix/_choice_rows.html")
+
+    def widget_context(
+        self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
+    ) -> dict[str, Any]:
+        return {
+            "options": [(o.code, o.label_text) for o in question.options_list()],
+            "rows": [
+                (row["code"], pick(row.get("label")) or row["code"], bound[(row["code"], "")]) for row in question.rows
+            ],
+        }
+
+    def read_definition(self, reader: DefinitionReader, data: Mapping[str, Any], path: str) -> tuple[dict, list[str]]:
+        result, codes = options_definition(reader, data, path)
+        result["rows"] = reader.choice_list(data.get("rows"), f"{path}.rows")
+        return result, codes
+
+    def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
+        return {"options": writer.options(question), "rows": writer.choice_defs(question.rows)}
+
+    def show_if_choices(
+        self, target: Mapping[str, Any], row: Any, codes: Callable[[Any], list[str]]
+    ) -> list[str] | None:
+        return codes(target.get("options")) if row in {r["code"] for r in target.get("rows", [])} else None
+
+
+class LikertMatrix(Matrix):
+    code, label = "likert_matrix", "Rating scale per row"

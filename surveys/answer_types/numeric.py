@@ -1,0 +1,188 @@
+"""Numbers: a whole number, a number, whole numbers per year and breakdown tables of whole numbers."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+
+from ..i18n import pick
+from .base import (
+    REPORT_NUMBERS,
+    REPORT_TABLE,
+    AnswerType,
+    DefinitionReader,
+    DefinitionWriter,
+    Key,
+    QuestionShape,
+    single_examples,
+)
+from .cells import DECIMAL, INTEGER, ROW_KEY_SEPARATOR, CellSpec, Choice
+
+if TYPE_CHECKING:
+    from ..models import Question
+
+
+class _Plain(AnswerType):
+    """A type with no keys of its own in a definition file and nothing more for its widget than its cells."""
+
+    examples = single_examples
+
+    def read_definition(self, reader: DefinitionReader, data: Mapping[str, Any], path: str) -> tuple[dict, list[str]]:
+        return {}, []
+
+    def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
+        return {}
+
+    def widget_context(
+        self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
+    ) -> dict[str, Any]:
+        return {}
+
+
+class Integer(_Plain):
+    code, label = "integer", "Whole number"
+    report_role = REPORT_NUMBERS
+
+    def cells(self, q: QuestionShape) -> list[CellSpec]:
+        return [CellSpec("", "", INTEGER, validation=q.validation)]
+
+
+class DecimalNumber(_Plain):
+    code, label = "decimal", "Number"
+    report_role = REPORT_NUMBERS
+
+    def cells(self, q: QuestionShape) -> list[CellSpec]:
+        return [CellSpec("", "", DECIMAL, validation=q.validation)]
+
+
+class IntegerPerYear(_Plain):
+    code, label = "integer_per_year", "Whole number per year"
+    report_role = REPORT_NUMBERS
+
+    def cells(self, q: QuestionShape) -> list[CellSpec]:
+        return [CellSpec("", str(year), INTEGER, validation=q.validation) for year in q.years]
+
+    def cell_parts(self, q: QuestionShape, key: Key) -> list[str]:
+        return [key[1]] if not key[0] and key[1] else super().cell_parts(q, key)
+
+    def widget_context(
+        self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
+    ) -> dict[str, Any]:
+        return {"years": [(spec.column, bound[spec.key], problem.get(spec.key)) for spec in cells]}
+
+
+class IntegerMatrix(AnswerType):
+    """A breakdown table: the last dimension gives the columns, the product of the others the rows."""
+
+    code, label = "integer_matrix", "Table of whole numbers"
+    report_role = REPORT_TABLE
+    definition_keys = frozenset({"dimensions"})
+    examples = single_examples
+
+    def cells(self, q: QuestionShape) -> list[CellSpec]:
+        validation = {"min": 0, **q.validation}
+        return [
+            CellSpec(row, column, INTEGER, validation=validation)
+            for row in self.row_keys(q)
+            for column in self.column_keys(q)
+        ]
+
+    @staticmethod
+    def row_keys(q: QuestionShape) -> list[str]:
+        heads = [values for _code, values in q.dimensions[:-1]]
+        return [ROW_KEY_SEPARATOR.join(c.code for c in combo) for combo in itertools.product(*heads)] if heads else [""]
+
+    @staticmethod
+    def column_keys(q: QuestionShape) -> list[str]:
+        return [c.code for c in q.dimensions[-1][1]] if q.dimensions else []
+
+    @staticmethod
+    def value_label(values: Sequence[Choice], code: str) -> str:
+        """One dimension value in words; a year (no label in the definition) is its own word."""
+        found = next((v for v in values if v.code == code), None)
+        return (pick(found.label) or found.code) if found is not None else code
+
+    def row_parts(self, q: QuestionShape, row: str) -> list[str] | None:
+        """The dimension value codes of a row key, one per dimension but the last; None when it does not fit."""
+        heads = q.dimensions[:-1]
+        if not heads:
+            return [] if row == "" else None
+        parts = row.split(ROW_KEY_SEPARATOR)
+        return parts if len(parts) == len(heads) else None
+
+    def cell_parts(self, q: QuestionShape, key: Key) -> list[str]:
+        row, column = key
+        parts = self.row_parts(q, row)
+        if parts is None or not q.dimensions:
+            return super().cell_parts(q, key)
+        words = [self.value_label(values, code) for (_dim, values), code in zip(q.dimensions[:-1], parts, strict=True)]
+        return [*words, self.value_label(q.dimensions[-1][1], column)] if column else words
+
+    def is_complete(self, q: QuestionShape, values: Mapping[Key, Any], evidence_count: int = 0) -> bool:
+        # A statistics table is answered once any figure is given: a blank cell means "not available".
+        return any(v is not None for v in values.values())
+
+    def form_field(self, question: Question, spec: CellSpec, common: dict[str, Any]) -> forms.Field:
+        # The cell's labels name the input: the table's headers are too far apart to name it.
+        attrs = {"aria-label": common["label"], "class": "form-control form-control-sm text-end"}
+        return spec.codec.form_field(spec, common, attrs)
+
+    def widget_context(
+        self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
+    ) -> dict[str, Any]:
+        """The rows grouped by their first dimension (the year), each group closed by a subtotal row."""
+        dimensions = question.dimension_values()
+        columns = [(c.code, pick(c.label) or c.code) for c in dimensions[-1][1]]
+        labels = {
+            value.code: pick(value.label) or value.code
+            for _dimension, dim_values in dimensions[:-1]
+            for value in dim_values
+        }
+        groups: list[dict[str, Any]] = []
+        for row_key in self.row_keys(question.shape):
+            parts = row_key.split(ROW_KEY_SEPARATOR)
+            group = labels.get(parts[0], parts[0]) if len(parts) > 1 else ""
+            if not groups or groups[-1]["label"] != group:
+                groups.append({"label": group, "rows": []})
+            groups[-1]["rows"].append(
+                {
+                    "key": row_key,
+                    "group": group,
+                    "label": " · ".join(labels.get(p, p) for p in (parts[1:] if len(parts) > 1 else parts)),
+                    "fields": [(bound[(row_key, code)], problem.get((row_key, code))) for code, _label in columns],
+                }
+            )
+        validation = cells[0].validation if cells else {}
+        return {
+            "min": validation.get("min"),
+            "max": validation.get("max"),
+            "columns": columns,
+            "groups": groups,
+            "subtotals": len(groups) > 1,
+            "column_dimension": pick(dimensions[-1][0].get("label")) or dimensions[-1][0]["code"],
+        }
+
+    def read_definition(self, reader: DefinitionReader, data: Mapping[str, Any], path: str) -> tuple[dict, list[str]]:
+        return {"dimensions": reader.dimensions(data.get("dimensions"), f"{path}.dimensions")}, []
+
+    def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
+        return {
+            "dimensions": [
+                {
+                    "code": dim["code"],
+                    "label": writer.texts(dim.get("label")),
+                    "values": dim.get("source") or writer.choice_defs(dim["values"]),
+                }
+                for dim in question.dimensions
+            ]
+        }
+
+    def demo_cells(self, cells: list[CellSpec], rng: random.Random) -> list[CellSpec]:
+        return [c for c in cells if rng.random() < 0.25]  # a table is answered in part, as real ones are
+
+    def demo_number(self, spec: CellSpec, rng: random.Random, size: int) -> int | None:
+        return min(int(spec.validation.get("max", 10**6)), rng.randint(0, size // 3))

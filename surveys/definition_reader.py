@@ -1,0 +1,223 @@
+"""The reader of definition files (docs/survey-definitions.md): where each problem is, and small typed readers.
+
+`_Checker` records every problem with its place in the file (`areas[2].sections[0].items[3].options: ...`) and its
+line, and each of its readers returns a safe value when the input is wrong, so that one pass finds every problem.
+`surveys.definitions` reads the round, its areas and sections; `surveys.definition_questions` reads a question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+AREA_RE = re.compile(r"^[A-Z]{2,5}$")
+SECTION_RE = re.compile(r"^[A-Z]{2,5}\.[A-Z]{1,6}$")
+QUESTION_RE = re.compile(r"^[A-Z]{2,5}\.[A-Z]{1,6}\.\d{2,3}$")
+CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,60}$")
+LANGUAGES = ("en", "fr", "de", "it", "ru", "es")
+YAML_BOOL_WORDS = {"yes", "no", "on", "off", "true", "false", "y", "n"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}" + (f" (line {self.line})" if self.line else "")
+        return f"{where}: {self.message}"
+
+
+class DefinitionError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _line_map(text: str, duplicates: list[Problem] | None = None) -> dict[str, int]:
+    """Path -> 1-based line of every node, so problems can point into the file; repeated keys go to `duplicates`."""
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                child = f"{path}.{key.value}" if path else str(key.value)
+                if key.value in seen and duplicates is not None:
+                    duplicates.append(
+                        Problem(
+                            child,
+                            f"the key {key.value!r} appears twice here; YAML would keep only the last",
+                            key.start_mark.line + 1,
+                        )
+                    )
+                seen.add(key.value)
+                lines.setdefault(child, key.start_mark.line + 1)
+                walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, f"{path}[{index}]")
+
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, "")
+    return lines
+
+
+# libyaml's C parser when PyYAML has it (it does on PyPI wheels): ten times faster on large definitions.
+_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Checker:
+    def __init__(self, lines: dict[str, int]):
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        line = self.lines.get(path)
+        probe = path
+        while line is None and probe:
+            probe = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", probe)
+            line = self.lines.get(probe)
+            if probe == re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", probe):
+                break
+        self.problems.append(Problem(path, message, line))
+
+    # --- small typed readers; each returns a safe value and records a problem when the input is wrong
+
+    def mapping(self, value: Any, path: str, required: bool = True) -> dict[str, Any]:
+        if value is None and not required:
+            return {}
+        if not isinstance(value, dict):
+            self.add(path, "expected a mapping (key: value lines)" if value is not None else "is missing")
+            return {}
+        return value
+
+    def sequence(self, value: Any, path: str, required: bool = True) -> list[Any]:
+        if value is None and not required:
+            return []
+        if not isinstance(value, list):
+            self.add(path, "expected a list (lines starting with '- ')" if value is not None else "is missing")
+            return []
+        if required and not value:
+            self.add(path, "must not be empty")
+        return value
+
+    def code(self, value: Any, path: str, pattern: re.Pattern[str] = CODE_RE, what: str = "code") -> str:
+        if isinstance(value, bool):
+            self.add(
+                path,
+                f'YAML read this {what} as {str(value).lower()}; write it in quotes, e.g. "yes" or "no"',
+            )
+            return ""
+        if isinstance(value, (int, float)) and pattern is CODE_RE:
+            self.add(path, f'YAML read this {what} as the number {value!r}; write it in quotes, e.g. "{value}"')
+            return ""
+        if not isinstance(value, str) or not pattern.match(value):
+            self.add(path, f"invalid {what} {value!r} (expected {_describe(pattern)})")
+            return ""
+        return value
+
+    def texts(self, value: Any, path: str, required: bool = True) -> dict[str, str]:
+        if value is None and not required:
+            return {}
+        if isinstance(value, str) and value.strip():
+            return {"en": value.strip()}
+        if not isinstance(value, dict):
+            self.add(path, "expected a text or a mapping of language to text, e.g. {en: ..., fr: ...}")
+            return {}
+        result: dict[str, str] = {}
+        for lang, text in value.items():
+            if lang not in LANGUAGES:
+                self.add(f"{path}.{lang}", f"unknown language {lang!r} (use {', '.join(LANGUAGES)})")
+            elif not isinstance(text, str) or not text.strip():
+                self.add(f"{path}.{lang}", "expected a non-empty text")
+            elif "\x00" in text:
+                self.add(f"{path}.{lang}", "contains a NUL character")
+            else:
+                result[lang] = text.strip()
+        if required and value and "en" not in value:
+            self.add(path, "the English text (en) is required")
+        elif required and not value:
+            self.add(path, "must not be empty")
+        return {lang: result[lang] for lang in LANGUAGES if lang in result}
+
+    def boolean(self, value: Any, path: str, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.add(path, f"expected true or false, not {value!r}")
+            return default
+        return value
+
+    def integer(self, value: Any, path: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(path, f"expected a whole number, not {value!r}")
+            return None
+        return value
+
+    def unknown_keys(self, data: dict[str, Any], allowed: set[str], path: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(
+                    f"{path}.{key}" if path else str(key),
+                    f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})",
+                )
+
+
+def _describe(pattern: re.Pattern[str]) -> str:
+    return {
+        SLUG_RE.pattern: "lowercase letters, digits and hyphens, e.g. thb-2016",
+        AREA_RE.pattern: "2-5 capital letters, e.g. PRV",
+        SECTION_RE.pattern: "area code, a dot and capital letters, e.g. PRV.SUP",
+        QUESTION_RE.pattern: "section code, a dot and two digits, e.g. PRV.SUP.01",
+        CODE_RE.pattern: "letters, digits and underscores",
+    }.get(pattern.pattern, pattern.pattern)
+
+
+def read_date(checker: _Checker, value: Any, path: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        checker.add(path, f"expected a date as YYYY-MM-DD, not {value!r}")
+        return None
+
+
+def choice_list(c: _Checker, raw: Any, path: str) -> list[dict[str, Any]]:
+    items = c.sequence(raw, path)
+    result, seen = [], set()
+    for index, item in enumerate(items):
+        item_path = f"{path}[{index}]"
+        entry = c.mapping(item, item_path)
+        c.unknown_keys(entry, {"code", "label"}, item_path)
+        code = c.code(entry.get("code"), f"{item_path}.code")
+        if code and code in seen:
+            c.add(f"{item_path}.code", f"duplicate code {code!r}")
+        seen.add(code)
+        result.append({"code": code, "label": c.texts(entry.get("label"), f"{item_path}.label")})
+    return result
+
+
+def string_list(c: _Checker, raw: Any, path: str) -> list[str]:
+    items = c.sequence(raw, path, required=False)
+    result = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            c.add(f"{path}[{index}]", "expected a text")
+        else:
+            result.append(item.strip())
+    return result
