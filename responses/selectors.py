@@ -84,7 +84,7 @@ def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
 
 def answers_of(response: Response, question_ids: list[int] | None = None) -> AnswerMap:
     found: AnswerMap = defaultdict(dict)
-    answers = Answer.objects.filter(response=response).select_related("updated_by")
+    answers = Answer.objects.filter(response_id=response.pk).select_related("updated_by")
     if question_ids is not None:
         answers = answers.filter(question_id__in=question_ids)
     for answer in answers:
@@ -95,7 +95,7 @@ def answers_of(response: Response, question_ids: list[int] | None = None) -> Ans
 def pending_cells_of(response: Response, question_ids: list[int] | None = None) -> dict[int, dict[Key, PendingCell]]:
     """The mistyped texts kept for the response's cells (see PendingCell), by question and cell, in one query."""
     found: dict[int, dict[Key, PendingCell]] = defaultdict(dict)
-    rows = PendingCell.objects.filter(response=response)
+    rows = PendingCell.objects.filter(response_id=response.pk)
     if question_ids is not None:
         rows = rows.filter(question_id__in=question_ids)
     for row in rows:
@@ -104,7 +104,7 @@ def pending_cells_of(response: Response, question_ids: list[int] | None = None) 
 
 
 def evidence_counts(response: Response) -> dict[int, int]:
-    rows = Evidence.objects.filter(response=response).values("question_id").annotate(n=Count("id"))
+    rows = Evidence.objects.filter(response_id=response.pk).values("question_id").annotate(n=Count("id"))
     return {row["question_id"]: row["n"] for row in rows}
 
 
@@ -319,7 +319,9 @@ class HistoryRow:
 
 def history_rows(response: Response, limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
     """The newest changes to a response's answers with their values and cells in words, in three queries."""
-    changes = list(AnswerChange.objects.filter(response=response).select_related("changed_by").order_by("-id")[:limit])
+    changes = list(
+        AnswerChange.objects.filter(response_id=response.pk).select_related("changed_by").order_by("-id")[:limit]
+    )
     questions = questions_with_words(survey=response.survey, ids={c.question_id for c in changes})
     rows = []
     for change in changes:

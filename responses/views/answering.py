@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oscethb.access import staff_required
 from surveys.models import Question, Section, Survey
 
 from .. import values
@@ -25,7 +26,7 @@ from ..evidence import EvidenceError, evidence_delete, evidence_upload
 from ..forms import FILE_PREFIX, SectionForm, field_name, original_name, posted_cells, version_name
 from ..forms_deadlines import DeadlineExtensionForm
 from ..grids import CellProblem, cell_problems, shown_pending
-from ..models import Answer, Evidence, PendingCell, Response
+from ..models import Answer, Evidence, PendingCell, Response, ResponseEvent
 from ..prefill import previous_answers_exist
 from ..round_status import round_responses
 from ..selectors import (
@@ -38,7 +39,7 @@ from ..selectors import (
     survey_structure,
     unsaved_cells,
 )
-from ..services import Conflict, SaveOutcome, answers_save
+from ..services import Conflict, SaveOutcome, answers_save, response_for_writing
 from ..widgets import widget_context
 
 Key = tuple[str, str]
@@ -188,7 +189,7 @@ def _section_context(
 def _evidence_by_question(response: Response, questions: list[Question]) -> dict[int, list[Evidence]]:
     found: dict[int, list[Evidence]] = {}
     for item in Evidence.objects.filter(
-        response=response, question__in=[q for q in questions if q.type == "file"]
+        response_id=response.pk, question__in=[q for q in questions if q.type == "file"]
     ).select_related("uploaded_by"):
         found.setdefault(item.question_id, []).append(item)
     return found
@@ -203,6 +204,7 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
     if request.method == "POST":
         if not access.can_edit:
             raise PermissionDenied
+        response_for_writing(access.response)
         problems, changed = _save_posted(request, access, questions)
         if not problems:
             messages.success(request, _("Your answers are saved."))
@@ -353,6 +355,7 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
         raise Http404("No such question")
     if not access.can_edit:
         return render(request, "responses/partials/autosave.html", {"readonly": True, "question": question}, status=403)
+    response_for_writing(access.response)
     outcome = SaveOutcome()
     if question.type == "file":
         for upload in request.FILES.getlist(FILE_PREFIX + question.code):
@@ -406,9 +409,9 @@ def review(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
 def history(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     """Every change to the response's answers, newest first (Office staff only)."""
     access = response_access(request, slug, org_code)
-    if not access.is_staff:
+    if not access.may_review:
         raise Http404("No such page")
-    events = access.response.events.select_related("by").order_by("-id")
+    events = ResponseEvent.objects.filter(response_id=access.response.pk).select_related("by").order_by("-id")
     return render(
         request,
         "responses/history.html",
@@ -453,11 +456,9 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def staff_responses(request: HttpRequest, slug: str) -> HttpResponse:
     """Every response of a round with its status (Office staff): the way into each organisation's answers."""
-    if not request.user.is_staff:
-        raise Http404("No such page")
     survey = get_object_or_404(Survey, slug=slug)
     status = request.GET.get("status", "")
     status = status if status in Response.Status.values else ""
