@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -229,7 +229,12 @@ class ResponseAccess:
 
     @cached_property
     def deadline(self) -> Deadline:
-        """This organisation's deadline in the round (responses/deadlines.py; its latest extension counts)."""
+        """This organisation's deadline in the round (responses/deadlines.py; its latest extension counts).
+
+        `response_access` reads the latest extension's day with the organisation (no query of its own here)."""
+        if "extension" not in self.__dict__ and hasattr(self.organisation, "extended_until"):
+            until = self.organisation.extended_until
+            return deadline_with(survey=self.survey, extension=DeadlineExtension(until=until) if until else None)
         return deadline_with(survey=self.survey, extension=self.extension)
 
     @property
@@ -269,8 +274,17 @@ def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseA
     Never writes: an organisation that has not written anything to the round yet gets an unsaved Response."""
     policy = AccessPolicy.for_request(request)
     survey = Survey.objects.filter(slug=slug).first()
-    organisation = Organisation.objects.filter(code=org_code).select_related("country").first()
-    if survey is None or organisation is None:
+    if survey is None:
+        raise Http404("No such response")
+    # The day of the organisation's latest extension comes with it: the deadline costs no query of its own.
+    latest_until = DeadlineExtension.objects.filter(organisation=OuterRef("pk"), survey=survey).order_by("-id")
+    organisation = (
+        Organisation.objects.filter(code=org_code)
+        .select_related("country")
+        .annotate(extended_until=Subquery(latest_until.values("until")[:1]))
+        .first()
+    )
+    if organisation is None:
         raise Http404("No such response")
     if not policy.may_see_response(survey, organisation):
         if policy.may_see_organisation(organisation) and policy.may_see_round(survey):

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from surveys import answer_types as at
 from surveys.models import Audience, Question, Survey
 
+from .access import AccessPolicy
 from .models import Answer, AnswerChange, Organisation, Response, Source
 from .selectors import organisation_lookup_table, response_progress, survey_structure
 from .services import WorkflowError, response_submit
@@ -846,7 +847,7 @@ def _submit(*, survey: Survey, organisations: list[Organisation], user: Any, res
 
 
 def _check_submit(survey: Survey, user: Any, submit: bool) -> None:
-    if submit and survey.status != Survey.Status.OPEN and not getattr(user, "is_staff", False):
+    if submit and survey.status != Survey.Status.OPEN and not AccessPolicy.for_user(user).is_staff:
         raise ImportRejected(
             [
                 _("Round %(slug)s is not open: only a staff user can record responses as submitted.")

@@ -48,12 +48,6 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation")
 
 
-def membership_for(user: Any, organisation: Organisation) -> Membership | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Membership.objects.filter(user=user, organisation=organisation).first()
-
-
 def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
     """Areas -> sections -> questions (with options) of a round, for one respondent kind, in a fixed number of queries."""
     # Filtered by round at every level: a question or section moved to another round's area by hand (admin) is
@@ -281,16 +275,6 @@ def responses_progress(
 
 def cell_kinds(question: Question) -> dict[tuple[str, str], str]:
     return {spec.key: spec.kind for spec in question.cells()}
-
-
-def visible_responses(user: Any) -> QuerySet[Response]:
-    """Responses a user may read: staff all of them, members their organisations' only."""
-    responses = Response.objects.select_related("survey", "organisation")
-    if getattr(user, "is_staff", False):
-        return responses
-    if not getattr(user, "is_authenticated", False):
-        return responses.none()
-    return responses.filter(organisation__memberships__user=user)
 
 
 HISTORY_LIMIT = 2000
