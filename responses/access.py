@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -61,10 +62,13 @@ class AccessPolicy:
     @classmethod
     def for_request(cls, request: HttpRequest) -> AccessPolicy:
         """The request's policy, made once: every check in one request shares one read of the memberships."""
+        # A request made outside the middleware (a template rendered in a test or an e-mail) has no user: anonymous.
+        user = getattr(request, "user", None) or AnonymousUser()
         policy = getattr(request, "_access_policy", None)
-        if policy is None or policy.user is not request.user:
-            policy = cls(request.user)
-            request._access_policy = policy  # type: ignore[attr-defined]
+        if policy is None or policy.user is not user:
+            policy = cls(user)
+            if hasattr(request, "user"):
+                request._access_policy = policy  # type: ignore[attr-defined]
         return policy
 
     # --- who the person is ------------------------------------------------------------------------------------
