@@ -63,7 +63,8 @@ class AccessPolicy:
     def for_request(cls, request: HttpRequest) -> AccessPolicy:
         """The request's policy, made once: every check in one request shares one read of the memberships."""
         # A request made outside the middleware (a template rendered in a test or an e-mail) has no user: anonymous.
-        user = getattr(request, "user", None) or AnonymousUser()
+        # The user stays lazy: a page that asks nothing of the policy reads nothing (an error page during an outage).
+        user = request.user if hasattr(request, "user") else AnonymousUser()
         policy = getattr(request, "_access_policy", None)
         if policy is None or policy.user is not user:
             policy = cls(user)
