@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.access import targets
+from responses.access import AccessPolicy, targets
 from responses.deadlines import Deadline, long_date, response_deadline, response_deadlines
 from responses.models import Organisation, Response
 from responses.notifications import (
@@ -248,7 +248,7 @@ def reminder_send_manual(
 ) -> Reminder:
     """A reminder sent by hand by Office staff (days_before -1). Raises ReminderError when it makes no sense
     (`manual_reminder_refusal` says why)."""
-    if not getattr(user, "is_staff", False):
+    if not AccessPolicy.for_user(user).may_review:
         raise ReminderError("Only Office staff send reminders.")
     people = coordinator_recipients([organisation.pk]).get(organisation.pk) or []
     today = today or timezone.localdate()

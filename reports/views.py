@@ -7,16 +7,14 @@ answers. Query counts do not grow with the number of organisations or questions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from oscethb.access import staff_required
 from responses.models import Organisation, Response
 from surveys.models import Survey
 from surveys.selectors import questions_with_words
@@ -26,19 +24,6 @@ from .models import JobStatus, ReportRun
 from .services import report_run_request
 
 PROVISIONAL = "provisional"
-
-
-def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Anonymous visitors go to the login page; logged-in people who are not Office staff get 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
-            raise Http404("No such page")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _provisional(request: HttpRequest) -> bool:
@@ -60,7 +45,7 @@ def _report(survey: Survey, provisional: bool) -> dashboard.ReportDoc | None:
 
 
 @require_GET
-@staff_only
+@staff_required
 def round_overview(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     provisional = _provisional(request)
@@ -91,7 +76,7 @@ def round_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@staff_only
+@staff_required
 def report_build(request: HttpRequest, slug: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     run = report_run_request(
@@ -101,7 +86,7 @@ def report_build(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@staff_only
+@staff_required
 def report_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ReportRun.objects.select_related("survey", "requested_by"), pk=pk)
     area = dashboard.first_area_code(run.survey) if run.status == JobStatus.DONE else None
@@ -112,7 +97,7 @@ def report_run(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@staff_only
+@staff_required
 def area_dashboard(request: HttpRequest, slug: str, area_code: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     provisional = _provisional(request)
@@ -128,7 +113,7 @@ def area_dashboard(request: HttpRequest, slug: str, area_code: str) -> HttpRespo
 
 
 @require_GET
-@staff_only
+@staff_required
 def question_dashboard(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     provisional = _provisional(request)
@@ -146,7 +131,7 @@ def question_dashboard(request: HttpRequest, slug: str, code: str) -> HttpRespon
 
 
 @require_GET
-@staff_only
+@staff_required
 def country_dashboard(request: HttpRequest, slug: str, iso: str) -> HttpResponse:
     survey = get_object_or_404(Survey, slug=slug)
     state = get_object_or_404(Organisation, kind=Organisation.Kind.STATE, code=iso.upper())

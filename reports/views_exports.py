@@ -7,21 +7,18 @@ Office staff only: anonymous visitors go to the login page, everyone else gets 4
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from oscethb.access import staff_required
 from surveys.models import Survey
 
 from .exports import excel_export_request
@@ -30,19 +27,6 @@ from .selectors import report_built_at, report_freshness
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT = 20
-
-
-def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Anonymous visitors go to the login page; logged-in people who are not Office staff get 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_staff:
-            raise Http404("No such page")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class ExcelExportForm(forms.Form):
@@ -58,7 +42,7 @@ class ExcelExportForm(forms.Form):
     )
 
 
-@staff_only
+@staff_required
 @require_http_methods(["GET", "POST"])
 def excel_export_start(request: HttpRequest, slug: str) -> HttpResponse:
     """GET: the form and the round's recent exports. POST: start an export and go to its status page."""
@@ -84,7 +68,7 @@ def excel_export_start(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@staff_only
+@staff_required
 @require_GET
 def excel_export_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The export's progress; htmx polls it every 2 s (and gets only the status card) until it has finished."""
@@ -103,7 +87,7 @@ def excel_export_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/exports/status.html", context)
 
 
-@staff_only
+@staff_required
 @require_GET
 def excel_export_download(request: HttpRequest, pk: int) -> FileResponse:
     export = get_object_or_404(ExcelExport, pk=pk)

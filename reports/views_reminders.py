@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from oscethb.access import staff_required
 from responses.models import Organisation
 from surveys.models import Survey
 
@@ -26,10 +26,8 @@ def _back(request: HttpRequest, survey: Survey) -> str:
     return reverse("staff-responses", args=[survey.slug])
 
 
-@login_required
+@staff_required
 def reminder_send(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
-    if not request.user.is_staff:
-        raise Http404("No such page")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     survey = get_object_or_404(Survey, slug=slug)

@@ -1,29 +1,221 @@
-"""Who may do what with a response. Anything a user may not see answers 404, never the data."""
+"""Who may do what: the one access policy, read by every view, service and template.
+
+`AccessPolicy.for_user(user)` (or `for_request(request)`, kept on the request) answers "may this person see / edit
+/ submit / manage this": `may_see_response`, `may_edit`, `may_submit`, `may_prefill`, `may_manage_people`,
+`may_review` (the Office's decisions: accept, return, reopen, history, deadlines, reminders, imports), `is_staff`,
+and the querysets scoped to what the person may see (`responses()`, `organisations()`). Templates get it as
+`policy` (oscethb/context_processors.py).
+
+Contract:
+- **A check never writes.** Opening a response page for an organisation that has no Response row yet shows an
+  unsaved Response (no answers, not started); the row is created by the service that first writes to it
+  (`responses.services.response_for_writing`), on a POST.
+- The person's memberships are read once per policy object (one query), whatever the number of checks; staff-ness
+  is `oscethb.access.is_office_staff`, which `staff_required` uses too.
+- Anything a person may not see answers 404, never the data (`response_access`); a page they may see but not use
+  answers 403 where the view says so.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from oscethb.access import is_office_staff
 from surveys.models import Survey
 
-from .deadlines import Deadline, deadline_with, latest_extensions
-from .models import DeadlineExtension, Membership, Organisation, Response
-from .selectors import membership_for
-from .services import response_get_or_create
+from .deadlines import Deadline, deadline_with, latest_extensions, response_deadline
+from .models import DeadlineExtension, Membership, Organisation, Response, Role
+
+# The roles whose members change answers, and the one that sends them.
+EDITING_ROLES = frozenset({Role.COORDINATOR, Role.CONTRIBUTOR})
+SUBMITTING_ROLES = frozenset({Role.COORDINATOR})
+MANAGING_ROLES = frozenset({Role.COORDINATOR})
+
+
+def targets(survey: Survey, organisation: Organisation) -> bool:
+    """Whether the round asks this kind of organisation."""
+    return survey.for_ngos if organisation.respondent_kind == "ngo" else survey.for_states
+
+
+class AccessPolicy:
+    """What one person may do. Read-only: nothing here writes, and every answer comes from the same few facts
+    (staff or not, the person's memberships and their roles, the round's status, the response's lock, the
+    organisation's deadline)."""
+
+    def __init__(self, user: Any, *, memberships: Iterable[Membership] | None = None) -> None:
+        self.user = user
+        if memberships is not None:  # already read by the caller (the respondent's page reads them with more)
+            self.__dict__["_memberships"] = {m.organisation_id: m for m in memberships}
+
+    @classmethod
+    def for_user(cls, user: Any) -> AccessPolicy:
+        return cls(user)
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> AccessPolicy:
+        """The request's policy, made once: every check in one request shares one read of the memberships."""
+        # A request made outside the middleware (a template rendered in a test or an e-mail) has no user: anonymous.
+        # The user stays lazy: a page that asks nothing of the policy reads nothing (an error page during an outage).
+        user = request.user if hasattr(request, "user") else AnonymousUser()
+        policy = getattr(request, "_access_policy", None)
+        if policy is None or policy.user is not user:
+            policy = cls(user)
+            if hasattr(request, "user"):
+                request._access_policy = policy  # type: ignore[attr-defined]
+        return policy
+
+    # --- who the person is ------------------------------------------------------------------------------------
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(getattr(self.user, "is_authenticated", False))
+
+    @property
+    def is_staff(self) -> bool:
+        return is_office_staff(self.user)
+
+    @property
+    def may_review(self) -> bool:
+        """The Office's decisions and pages: accept, return, reopen, history, deadlines, reminders, imports."""
+        return self.is_staff
+
+    @cached_property
+    def _memberships(self) -> dict[int, Membership]:
+        if not self.is_authenticated:
+            return {}
+        return {m.organisation_id: m for m in Membership.objects.filter(user=self.user).select_related("organisation")}
+
+    def membership(self, organisation: Organisation) -> Membership | None:
+        return self._memberships.get(organisation.pk)
+
+    def role(self, organisation: Organisation) -> str | None:
+        membership = self.membership(organisation)
+        return membership.role if membership is not None else None
+
+    @property
+    def organisation_ids(self) -> list[int]:
+        """The organisations the person is a member of (not all those staff may see)."""
+        return list(self._memberships)
+
+    # --- seeing -----------------------------------------------------------------------------------------------
+
+    def may_see_organisation(self, organisation: Organisation) -> bool:
+        return self.is_staff or self.membership(organisation) is not None
+
+    def may_see_round(self, survey: Survey) -> bool:
+        """A round in preparation (draft) is the Office's alone."""
+        return survey.status != Survey.Status.DRAFT or self.is_staff
+
+    def may_see_response(self, survey: Survey, organisation: Organisation) -> bool:
+        """Members read their own organisation's response, staff all of them; a round in preparation only staff;
+        and only where the round asks this kind of organisation."""
+        return self.may_see_organisation(organisation) and self.may_see_round(survey) and targets(survey, organisation)
+
+    def responses(self) -> QuerySet[Response]:
+        """Responses the person may read: staff all of them, members their organisations' only."""
+        responses = Response.objects.select_related("survey", "organisation")
+        if self.is_staff:
+            return responses
+        return responses.filter(organisation_id__in=self.organisation_ids)
+
+    def organisations(self) -> QuerySet[Organisation]:
+        """Organisations the person may see: staff all of them, members their own."""
+        if self.is_staff:
+            return Organisation.objects.all()
+        return Organisation.objects.filter(pk__in=self.organisation_ids)
+
+    @property
+    def managed_organisation_ids(self) -> frozenset[int]:
+        """Of the person's own organisations, those whose people they manage (for links on the person's pages)."""
+        return frozenset(pk for pk, m in self._memberships.items() if self.may_manage_people(m.organisation))
+
+    # --- changing answers -------------------------------------------------------------------------------------
+
+    def may_edit(
+        self,
+        survey: Survey,
+        organisation: Organisation,
+        response: Response | None = None,
+        *,
+        deadline: Callable[[], Deadline] | None = None,
+    ) -> bool:
+        """Members who edit (coordinators, contributors) while the round is open, the response is not locked and
+        the organisation's deadline has not passed. Staff read; they do not answer for an organisation.
+
+        `deadline` gives the organisation's deadline when the caller already has it; it is asked last (it may cost
+        a query)."""
+        if self.role(organisation) not in EDITING_ROLES:
+            return False
+        if survey.status != Survey.Status.OPEN:
+            return False
+        if response is not None and response.is_locked_for_respondents:
+            return False
+        found = deadline() if deadline is not None else response_deadline(survey=survey, organisation=organisation)
+        return not found.passed()
+
+    def may_submit(
+        self,
+        survey: Survey,
+        organisation: Organisation,
+        response: Response | None = None,
+        *,
+        deadline: Callable[[], Deadline] | None = None,
+    ) -> bool:
+        """Coordinators, while they may edit."""
+        return self.may_submit_for(organisation) and self.may_edit(survey, organisation, response, deadline=deadline)
+
+    def may_submit_for(self, organisation: Organisation) -> bool:
+        """The role that sends the organisation's responses (whether the round still takes them aside)."""
+        return self.role(organisation) in SUBMITTING_ROLES
+
+    def may_prefill(self, survey: Survey, organisation: Organisation, response: Response | None = None) -> bool:
+        """Starting from the previous round's answers: those who may edit, where the round asks the organisation."""
+        return targets(survey, organisation) and self.may_edit(survey, organisation, response)
+
+    # --- people -----------------------------------------------------------------------------------------------
+
+    def may_manage_people(self, organisation: Organisation) -> bool:
+        """Who may invite people to an organisation and see its members: staff, and the organisation's
+        coordinators (active accounts only)."""
+        if not self.is_authenticated or not getattr(self.user, "is_active", False):
+            return False
+        return self.is_staff or self.role(organisation) in MANAGING_ROLES
 
 
 @dataclass
 class ResponseAccess:
+    """One response as one person may use it: the policy's answers for this response, and what its pages show.
+
+    `response` is unsaved (no pk) while the organisation has not written anything to it yet."""
+
     survey: Survey
     organisation: Organisation
     response: Response
-    membership: Membership | None
-    is_staff: bool
+    policy: AccessPolicy
+
+    @property
+    def membership(self) -> Membership | None:
+        return self.policy.membership(self.organisation)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.policy.is_staff
+
+    @property
+    def may_review(self) -> bool:
+        return self.policy.may_review
+
+    @property
+    def may_manage_people(self) -> bool:
+        return self.policy.may_manage_people(self.organisation)
 
     @property
     def kind(self) -> str:
@@ -42,7 +234,12 @@ class ResponseAccess:
 
     @cached_property
     def deadline(self) -> Deadline:
-        """This organisation's deadline in the round (responses/deadlines.py; its latest extension counts)."""
+        """This organisation's deadline in the round (responses/deadlines.py; its latest extension counts).
+
+        `response_access` reads the latest extension's day with the organisation (no query of its own here)."""
+        if "extension" not in self.__dict__ and hasattr(self.organisation, "extended_until"):
+            until = self.organisation.extended_until
+            return deadline_with(survey=self.survey, extension=DeadlineExtension(until=until) if until else None)
         return deadline_with(survey=self.survey, extension=self.extension)
 
     @property
@@ -51,19 +248,17 @@ class ResponseAccess:
 
     @property
     def can_edit(self) -> bool:
-        """Respondents who edit (coordinators, contributors) while the round is open, the organisation's deadline has
-        not passed and the response is not locked."""
-        return (
-            self.membership is not None
-            and self.membership.can_edit
-            and self.round_open
-            and not self.response.is_locked_for_respondents
-            and not self.deadline_passed
-        )
+        """The policy's `may_edit` for this response (its deadline read once, with the page's)."""
+        return self.policy.may_edit(self.survey, self.organisation, self.response, deadline=lambda: self.deadline)
 
     @property
     def can_submit(self) -> bool:
-        return self.can_edit and self.membership is not None and self.membership.can_submit
+        return self.policy.may_submit(self.survey, self.organisation, self.response, deadline=lambda: self.deadline)
+
+    @property
+    def may_submit_for(self) -> bool:
+        """The person's role sends this organisation's response (whether or not it can be sent now)."""
+        return self.policy.may_submit_for(self.organisation)
 
     @cached_property
     def submitted_by_label(self) -> str:
@@ -78,29 +273,30 @@ class ResponseAccess:
         return str(_("Office staff")) if self.is_staff else ""
 
 
-def targets(survey: Survey, organisation: Organisation) -> bool:
-    """Whether the round asks this kind of organisation."""
-    return survey.for_ngos if organisation.respondent_kind == "ngo" else survey.for_states
-
-
 def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAccess:
     """The response of an organisation in a round, if the user may read it; otherwise 404.
 
-    Members read their own organisation's response; staff read all. The response is created when first opened.
-    """
-    user: Any = request.user
-    is_staff = bool(getattr(user, "is_staff", False))
+    Never writes: an organisation that has not written anything to the round yet gets an unsaved Response."""
+    policy = AccessPolicy.for_request(request)
     survey = Survey.objects.filter(slug=slug).first()
-    organisation = Organisation.objects.filter(code=org_code).select_related("country").first()
-    if survey is None or organisation is None:
+    if survey is None:
         raise Http404("No such response")
-    membership = membership_for(user, organisation)
-    if not is_staff and membership is None:
+    # The day of the organisation's latest extension comes with it: the deadline costs no query of its own.
+    latest_until = DeadlineExtension.objects.filter(organisation=OuterRef("pk"), survey=survey).order_by("-id")
+    organisation = (
+        Organisation.objects.filter(code=org_code)
+        .select_related("country")
+        .annotate(extended_until=Subquery(latest_until.values("until")[:1]))
+        .first()
+    )
+    if organisation is None:
         raise Http404("No such response")
-    if survey.status == Survey.Status.DRAFT and not is_staff:
+    if not policy.may_see_response(survey, organisation):
+        if policy.may_see_organisation(organisation) and policy.may_see_round(survey):
+            raise Http404("This round does not ask this kind of organisation")
         raise Http404("No such response")
-    if not targets(survey, organisation):
-        raise Http404("This round does not ask this kind of organisation")
-    response = response_get_or_create(survey=survey, organisation=organisation)
+    response = Response.objects.filter(survey=survey, organisation=organisation).first()
+    if response is None:
+        response = Response(survey=survey, organisation=organisation)
     response.survey, response.organisation = survey, organisation
-    return ResponseAccess(survey, organisation, response, membership, is_staff)
+    return ResponseAccess(survey, organisation, response, policy)

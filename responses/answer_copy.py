@@ -200,7 +200,7 @@ def response_copy(*, response: Response) -> AnswerCopy:
     areas = survey_structure(response.survey, response.organisation.respondent_kind)
     answers = answers_of(response)
     evidence: dict[int, list[Evidence]] = {}
-    for item in Evidence.objects.filter(response=response).select_related("uploaded_by").order_by("created_at"):
+    for item in Evidence.objects.filter(response_id=response.pk).select_related("uploaded_by").order_by("created_at"):
         evidence.setdefault(item.question_id, []).append(item)
     by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
     copy_areas = []

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Area, Survey
 
-from .access import ResponseAccess, targets
+from .access import AccessPolicy, ResponseAccess, targets
 from .deadlines import Deadline, latest_extensions
 from .models import Membership, Organisation, Response
 from .round_status import RoundStanding, round_standings
@@ -94,6 +94,7 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
     memberships = list(memberships_of(user).order_by("organisation__kind", "organisation__name"))
     if not memberships:
         return []
+    policy = AccessPolicy(user, memberships=memberships)
     surveys = list(Survey.objects.exclude(status=Survey.Status.DRAFT))
     responses = {
         (r.survey_id, r.organisation_id): r
@@ -121,7 +122,7 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
                 continue
             response = responses.get((survey.pk, organisation.pk))
             shown = response if response is not None else Response(survey=survey, organisation=organisation)
-            access = ResponseAccess(survey, organisation, shown, membership, is_staff=False)
+            access = ResponseAccess(survey, organisation, shown, policy)
             access.extension = extensions.get(survey.pk, {}).get(organisation.pk)  # read above, for all cards
             card = RoundCard(
                 membership=membership,

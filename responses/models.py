@@ -66,14 +66,6 @@ class Membership(TimeStamped):
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.role}"
 
-    @property
-    def can_edit(self) -> bool:
-        return self.role in (Role.COORDINATOR, Role.CONTRIBUTOR)
-
-    @property
-    def can_submit(self) -> bool:
-        return self.role == Role.COORDINATOR
-
 
 class Invitation(TimeStamped):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")

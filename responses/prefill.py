@@ -19,9 +19,9 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
-from .deadlines import response_deadline
+from .access import AccessPolicy
 from .models import Answer, Organisation, Response, Source
-from .selectors import answers_of, membership_for
+from .selectors import answers_of
 from .services import WorkflowError, answers_save
 
 
@@ -54,16 +54,8 @@ def previous_answers_exist(*, survey: Survey, organisation: Organisation) -> boo
 
 def prefill_allowed(*, user: Any, survey: Survey, organisation: Organisation, response: Response | None) -> bool:
     """Only the organisation's coordinators and contributors, while the round is open, the organisation's deadline
-    has not passed and the response is editable."""
-    membership = membership_for(user, organisation)
-    return (
-        membership is not None
-        and membership.can_edit
-        and survey.status == Survey.Status.OPEN
-        and organisation.respondent_kind in survey.respondent_kinds
-        and (response is None or not response.is_locked_for_respondents)
-        and not response_deadline(survey=survey, organisation=organisation).passed()
-    )
+    has not passed and the response is editable: the access policy's `may_prefill`."""
+    return AccessPolicy.for_user(user).may_prefill(survey, organisation, response)
 
 
 def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:

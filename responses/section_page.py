@@ -172,7 +172,7 @@ def kept_state(data: QueryDict, question: Question, changed: set[Key]) -> dict[K
 def evidence_by_question(response: Response, questions: list[Question]) -> dict[int, list[Evidence]]:
     found: dict[int, list[Evidence]] = {}
     for item in Evidence.objects.filter(
-        response=response, question__in=[q for q in questions if q.answer_type.stores_files]
+        response_id=response.pk, question__in=[q for q in questions if q.answer_type.stores_files]
     ).select_related("uploaded_by"):
         found.setdefault(item.question_id, []).append(item)
     return found

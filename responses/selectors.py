@@ -49,12 +49,6 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("organisation")
 
 
-def membership_for(user: Any, organisation: Organisation) -> Membership | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Membership.objects.filter(user=user, organisation=organisation).first()
-
-
 def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
     """Areas -> sections -> questions (with options) of a round, for one respondent kind, in a fixed number of queries."""
     # Filtered by round at every level: a question or section moved to another round's area by hand (admin) is
@@ -85,7 +79,7 @@ def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
 
 def answers_of(response: Response, question_ids: list[int] | None = None) -> AnswerMap:
     found: AnswerMap = defaultdict(dict)
-    answers = Answer.objects.filter(response=response).select_related("updated_by")
+    answers = Answer.objects.filter(response_id=response.pk).select_related("updated_by")
     if question_ids is not None:
         answers = answers.filter(question_id__in=question_ids)
     for answer in answers:
@@ -96,7 +90,7 @@ def answers_of(response: Response, question_ids: list[int] | None = None) -> Ans
 def pending_cells_of(response: Response, question_ids: list[int] | None = None) -> dict[int, dict[Key, PendingCell]]:
     """The mistyped texts kept for the response's cells (see PendingCell), by question and cell, in one query."""
     found: dict[int, dict[Key, PendingCell]] = defaultdict(dict)
-    rows = PendingCell.objects.filter(response=response)
+    rows = PendingCell.objects.filter(response_id=response.pk)
     if question_ids is not None:
         rows = rows.filter(question_id__in=question_ids)
     for row in rows:
@@ -105,7 +99,7 @@ def pending_cells_of(response: Response, question_ids: list[int] | None = None) 
 
 
 def evidence_counts(response: Response) -> dict[int, int]:
-    rows = Evidence.objects.filter(response=response).values("question_id").annotate(n=Count("id"))
+    rows = Evidence.objects.filter(response_id=response.pk).values("question_id").annotate(n=Count("id"))
     return {row["question_id"]: row["n"] for row in rows}
 
 
@@ -281,16 +275,6 @@ def cell_kinds(question: Question) -> dict[tuple[str, str], str]:
     return {spec.key: spec.kind for spec in question.cells()}
 
 
-def visible_responses(user: Any) -> QuerySet[Response]:
-    """Responses a user may read: staff all of them, members their organisations' only."""
-    responses = Response.objects.select_related("survey", "organisation")
-    if getattr(user, "is_staff", False):
-        return responses
-    if not getattr(user, "is_authenticated", False):
-        return responses.none()
-    return responses.filter(organisation__memberships__user=user)
-
-
 HISTORY_LIMIT = 2000
 
 
@@ -317,7 +301,9 @@ class HistoryRow:
 
 def history_rows(response: Response, limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
     """The newest changes to a response's answers with their values and cells in words, in three queries."""
-    changes = list(AnswerChange.objects.filter(response=response).select_related("changed_by").order_by("-id")[:limit])
+    changes = list(
+        AnswerChange.objects.filter(response_id=response.pk).select_related("changed_by").order_by("-id")[:limit]
+    )
     questions = questions_with_words(survey=response.survey, ids={c.question_id for c in changes})
     rows = []
     for change in changes:

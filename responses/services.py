@@ -17,6 +17,7 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
+from .access import AccessPolicy
 from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline
 from .models import Answer, Organisation, PendingCell, Response, ResponseEvent, Source
@@ -73,7 +74,7 @@ def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user
 
     Asked by the services under the response's row lock, like "already submitted". The deadline binds respondents:
     the Office (staff, or a command or script run without a user) may still record late answers and returns."""
-    if user is None or getattr(user, "is_staff", False):
+    if user is None or AccessPolicy.for_user(user).is_staff:
         return ""
     deadline = response_deadline(survey=response.survey, organisation=response.organisation)
     if deadline.closes_on is None or not deadline.passed(now or current_time()):
@@ -85,6 +86,17 @@ def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user
 
 def response_get_or_create(*, survey: Survey, organisation: Organisation) -> Response:
     response, _created = Response.objects.get_or_create(survey=survey, organisation=organisation)
+    return response
+
+
+def response_for_writing(response: Response) -> Response:
+    """The row of `response`, created by the first write to it: the pages show an unsaved Response until then,
+    because an access check never writes (responses/access.py). Fills `response` in place and returns it."""
+    if response.pk is None:
+        row = response_get_or_create(survey=response.survey, organisation=response.organisation)
+        for column in Response._meta.concrete_fields:
+            setattr(response, column.attname, getattr(row, column.attname))
+        response._state.adding, response._state.db = False, row._state.db
     return response
 
 
@@ -294,7 +306,7 @@ def response_submit(
         locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
         if locked.status in (Response.Status.SUBMITTED, Response.Status.RESUBMITTED, Response.Status.ACCEPTED):
             return locked  # a double click or a retried request: already done
-        if locked.survey.status != Survey.Status.OPEN and not getattr(user, "is_staff", False):
+        if locked.survey.status != Survey.Status.OPEN and not AccessPolicy.for_user(user).is_staff:
             raise WorkflowError(_("This round is not open for answers."))
         if refusal := deadline_refusal(locked, now, user=user):
             raise WorkflowError(refusal)
@@ -318,7 +330,7 @@ def response_submit(
 
 
 def response_return(*, response: Response, user: Any, comment: str) -> Response:
-    if not getattr(user, "is_staff", False):
+    if not AccessPolicy.for_user(user).may_review:
         raise PermissionDenied
     if not comment.strip():
         raise WorkflowError(_("Say what should change: the organisation sees this comment."))
@@ -334,7 +346,7 @@ def response_return(*, response: Response, user: Any, comment: str) -> Response:
 
 
 def response_accept(*, response: Response, user: Any) -> Response:
-    if not getattr(user, "is_staff", False):
+    if not AccessPolicy.for_user(user).may_review:
         raise PermissionDenied
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
@@ -356,7 +368,7 @@ def response_reopen(*, response: Response, user: Any, reason: str) -> Response:
     comment, and its next submission is recorded as a resubmission. The event keeps the status it was reopened from
     and the reason.
     """
-    if not getattr(user, "is_staff", False):
+    if not AccessPolicy.for_user(user).may_review:
         raise PermissionDenied
     if not reason.strip():
         raise WorkflowError(_("Give the reason for reopening: the organisation sees it."))

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
+from oscethb.access import is_office_staff
+
 from .models import Area, Question, Section, Survey
 
 
 def survey_list_visible(*, user: object) -> QuerySet[Survey]:
     """Rounds shown on the home page: every open and closed round; drafts only to staff."""
     surveys = Survey.objects.all()
-    if not getattr(user, "is_staff", False):
+    if not is_office_staff(user):
         surveys = surveys.exclude(status=Survey.Status.DRAFT)
     return surveys
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from oscethb.access import is_office_staff
+
 from .models import Survey
 from .selectors import survey_list_visible, survey_questionnaire
 
@@ -17,6 +19,6 @@ def questionnaire(request: HttpRequest, slug: str) -> HttpResponse:
         survey = survey_questionnaire(slug=slug)
     except Survey.DoesNotExist as exc:
         raise Http404("No such round") from exc
-    if survey.status == Survey.Status.DRAFT and not request.user.is_staff:
+    if survey.status == Survey.Status.DRAFT and not is_office_staff(request.user):
         raise Http404("No such round")
     return render(request, "surveys/questionnaire.html", {"survey": survey})

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from surveys import answer_types as at
 from surveys.models import Survey
 
+from ..access import AccessPolicy
 from ..answer_columns import value as stored_value
 from ..answer_writer import AnswerWriter, ChangedCell, NewCell
 from ..models import Answer, Organisation, Response, Source
@@ -184,7 +185,7 @@ def _submit(*, survey: Survey, organisations: list[Organisation], user: Any, res
 
 
 def _check_submit(survey: Survey, user: Any, submit: bool) -> None:
-    if submit and survey.status != Survey.Status.OPEN and not getattr(user, "is_staff", False):
+    if submit and survey.status != Survey.Status.OPEN and not AccessPolicy.for_user(user).is_staff:
         raise ImportRejected(
             [
                 _("Round %(slug)s is not open: only a staff user can record responses as submitted.")

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..access import AccessPolicy
 from ..models import Invitation, Membership, Organisation, Role
 from ..tables import TableError as TableError  # re-exported: the people services raise it
 from .members import PeopleError, email_checked, people_can_manage, user_for_email, user_get_or_create
@@ -258,7 +259,7 @@ def invitations_bulk_from_table(
     Every row is checked first; on any problem TableError lists them all and nothing is created. The e-mails are
     sent after the invitations are saved; one that cannot be sent is reported and can be resent.
     """
-    if not (getattr(invited_by, "is_staff", False) and invited_by.is_active):
+    if not (AccessPolicy.for_user(invited_by).is_staff and invited_by.is_active):
         raise PermissionDenied(_("Only Office staff may invite people in bulk."))
     table = table_columns(table, required=("email", "organisation", "role"))
     organisations = _organisation_names()

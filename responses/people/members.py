@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ..access import AccessPolicy
 from ..auth import normalise_email
 from ..models import Membership, Organisation, Role
 from ..tables import TableError as TableError  # re-exported: the people services raise it
@@ -114,9 +115,5 @@ def organisation_by_code(code: str) -> Organisation:
 
 
 def people_can_manage(user: Any, organisation: Organisation) -> bool:
-    """Who may invite people to an organisation and see its members: staff, and the organisation's coordinators."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_staff:
-        return True
-    return Membership.objects.filter(user=user, organisation=organisation, role=Role.COORDINATOR).exists()
+    """Who may invite people to an organisation and see its members: the access policy's `may_manage_people`."""
+    return AccessPolicy.for_user(user).may_manage_people(organisation)

@@ -18,17 +18,19 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oscethb.access import staff_required
 from surveys.models import Survey
 
 from ..access import ResponseAccess, response_access
 from ..evidence import EvidenceError, evidence_delete
 from ..forms_deadlines import DeadlineExtensionForm
-from ..models import Evidence, Response
+from ..models import Evidence, Response, ResponseEvent
 from ..prefill import previous_answers_exist
 from ..round_status import round_responses
 from ..section_page import autosave_context, response_urls, section_of, section_page_context
 from ..section_save import question_posted_save, section_posted_save
 from ..selectors import history_rows, response_progress, survey_structure, unsaved_cells
+from ..services import response_for_writing
 
 _urls = response_urls  # the name responses/views/workflow.py imports
 
@@ -74,6 +76,7 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
     if request.method == "POST":
         if not access.can_edit:
             raise PermissionDenied
+        response_for_writing(access.response)
         saved = section_posted_save(
             response=access.response,
             questions=page.questions,
@@ -124,6 +127,7 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
         raise Http404("No such question")
     if not access.can_edit:
         return render(request, "responses/partials/autosave.html", {"readonly": True, "question": question}, status=403)
+    response_for_writing(access.response)
     outcome = question_posted_save(
         response=access.response, question=question, data=request.POST, files=request.FILES, user=request.user
     )
@@ -153,9 +157,9 @@ def review(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
 def history(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     """Every change to the response's answers, newest first (Office staff only)."""
     access = response_access(request, slug, org_code)
-    if not access.is_staff:
+    if not access.may_review:
         raise Http404("No such page")
-    events = access.response.events.select_related("by").order_by("-id")
+    events = ResponseEvent.objects.filter(response_id=access.response.pk).select_related("by").order_by("-id")
     return render(
         request,
         "responses/history.html",
@@ -200,11 +204,9 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def staff_responses(request: HttpRequest, slug: str) -> HttpResponse:
     """Every response of a round with its status (Office staff): the way into each organisation's answers."""
-    if not request.user.is_staff:
-        raise Http404("No such page")
     survey = get_object_or_404(Survey, slug=slug)
     status = request.GET.get("status", "")
     status = status if status in Response.Status.values else ""

@@ -22,7 +22,7 @@ from .answering import response_home_page
 @require_POST
 def extend(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
-    if not access.is_staff:
+    if not access.may_review:
         raise Http404("No such page")
     home = reverse("response-home", args=[slug, org_code])
     form = DeadlineExtensionForm(request.POST)

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from oscethb.access import staff_required
 from surveys.models import Survey
 
+from ..access import AccessPolicy
 from ..imports import MAX_FILE_BYTES, ImportRejected, answers_import
 from ..models import Organisation, Response
-from ..prefill import prefill_allowed, prefill_from_previous
+from ..prefill import prefill_from_previous
 from ..services import WorkflowError, response_get_or_create
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -55,11 +57,9 @@ class AnswerImportForm(forms.Form):
         return uploaded
 
 
-@login_required
+@staff_required
 def staff_import_responses(request: HttpRequest, slug: str) -> HttpResponse:
     """Staff upload an answer file for a round; every problem is listed and nothing is written, or all of it is."""
-    if not request.user.is_staff:
-        raise Http404("No such page")
     survey = get_object_or_404(Survey, slug=slug)
     form = AnswerImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
@@ -121,7 +121,7 @@ def response_prefill(request: HttpRequest, slug: str, org_code: str) -> HttpResp
     if survey is None or organisation is None:
         raise Http404("No such response")
     existing = Response.objects.filter(survey=survey, organisation=organisation).first()
-    if not prefill_allowed(user=request.user, survey=survey, organisation=organisation, response=existing):
+    if not AccessPolicy.for_request(request).may_prefill(survey, organisation, existing):
         raise Http404("No such response")
     response = existing or response_get_or_create(survey=survey, organisation=organisation)
     response.survey, response.organisation = survey, organisation

@@ -3,23 +3,23 @@ home page), the respondent's own page with a card per organisation and round, an
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 
+from oscethb.access import staff_required
+
+from ..access import AccessPolicy
 from ..landing import round_cards, staff_rounds
-from ..models import Membership
 
 
 def after_login(request: HttpRequest) -> HttpResponse:
     """LOGIN_REDIRECT_URL: the page each person starts from (a `?next=` given to the login page wins over this)."""
-    user: Any = request.user
-    if user.is_authenticated and user.is_staff:
+    policy = AccessPolicy.for_request(request)
+    if policy.is_staff:
         return HttpResponseRedirect(reverse("staff-home"))
-    if user.is_authenticated and Membership.objects.filter(user=user).exists():
+    if policy.organisation_ids:
         return HttpResponseRedirect(reverse("my-rounds"))
     return HttpResponseRedirect(reverse("home"))
 
@@ -30,11 +30,9 @@ def my_rounds(request: HttpRequest) -> HttpResponse:
     return render(request, "responses/my_rounds.html", {"groups": round_cards(user=request.user)})
 
 
-@login_required
+@staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     """The Office's start page: every round with its status counts and the way to every page staff use for it."""
-    if not request.user.is_staff:
-        raise Http404("No such page")
     return render(request, "responses/staff_home.html", {"rounds": staff_rounds()})
 
 

@@ -11,6 +11,9 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oscethb.access import staff_required
+
+from ..access import AccessPolicy
 from ..forms_people import AcceptInvitationForm, BulkInvitationForm, InvitationForm
 from ..models import Invitation, Organisation
 from ..people import (
@@ -26,7 +29,6 @@ from ..people import (
     invitations_bulk_from_table,
     invitations_open,
     members_of,
-    people_can_manage,
     table_from_bytes,
     user_for_email,
 )
@@ -38,14 +40,14 @@ def _base_url(request: HttpRequest) -> str:
 
 def _managed_organisation(request: HttpRequest, code: str) -> Organisation:
     organisation = get_object_or_404(Organisation, code=code)
-    if not people_can_manage(request.user, organisation):
+    if not AccessPolicy.for_request(request).may_manage_people(organisation):
         raise Http404("No such organisation")
     return organisation
 
 
 def _managed_invitation(request: HttpRequest, pk: int) -> Invitation:
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
-    if not people_can_manage(request.user, invitation.organisation):
+    if not AccessPolicy.for_request(request).may_manage_people(invitation.organisation):
         raise Http404("No such invitation")
     return invitation
 
@@ -141,11 +143,9 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-@login_required
+@staff_required
 def bulk(request: HttpRequest) -> HttpResponse:
     """Staff: invite everyone listed in a CSV or XLSX file (email, organisation, role); all rows or none."""
-    if not request.user.is_staff:
-        raise Http404("No such page")
     form = BulkInvitationForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

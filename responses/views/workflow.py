@@ -25,7 +25,14 @@ from ..answer_copy import response_copy, response_copy_filename, response_copy_p
 from ..forms_workflow import ConfirmForm, ReopenForm, ReturnForm
 from ..models import Response
 from ..selectors import response_progress, unsaved_cells
-from ..services import WorkflowError, response_accept, response_reopen, response_return, response_submit
+from ..services import (
+    WorkflowError,
+    response_accept,
+    response_for_writing,
+    response_reopen,
+    response_return,
+    response_submit,
+)
 from .answering import _urls
 
 SUBMITTED = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED)
@@ -44,7 +51,7 @@ def _home(access: ResponseAccess) -> HttpResponseRedirect:
 
 def _staff_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAccess:
     access = response_access(request, slug, org_code)
-    if not access.is_staff:
+    if not access.may_review:
         raise Http404("No such page")
     return access
 
@@ -64,7 +71,7 @@ def _page(
 def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     """GET: what is being sent and a confirm button. POST with `confirm`: submit. Coordinators only."""
     access = response_access(request, slug, org_code)
-    if access.membership is None or not access.membership.can_submit:
+    if not access.may_submit_for:
         raise PermissionDenied
     if access.response.status in REOPENABLE:  # already submitted (or accepted)
         messages.info(request, _("This response is already submitted."))
@@ -74,7 +81,7 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            response_submit(response=access.response, user=request.user)
+            response_submit(response=response_for_writing(access.response), user=request.user)
         except WorkflowError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("response-submit", args=[slug, org_code]))
@@ -97,7 +104,7 @@ def accept(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            response_accept(response=access.response, user=request.user)
+            response_accept(response=response_for_writing(access.response), user=request.user)
         except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
@@ -116,7 +123,9 @@ def return_for_changes(request: HttpRequest, slug: str, org_code: str) -> HttpRe
     form = ReturnForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            response_return(response=access.response, user=request.user, comment=form.cleaned_data["comment"])
+            response_return(
+                response=response_for_writing(access.response), user=request.user, comment=form.cleaned_data["comment"]
+            )
         except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
@@ -134,7 +143,9 @@ def reopen(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            response_reopen(response=access.response, user=request.user, reason=form.cleaned_data["reason"])
+            response_reopen(
+                response=response_for_writing(access.response), user=request.user, reason=form.cleaned_data["reason"]
+            )
         except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
