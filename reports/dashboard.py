@@ -191,7 +191,9 @@ def status_board(survey: Survey, *, status: str = "", region: str = "") -> Statu
     """Every participating State the round asks with its live response status, coordinators and reminders, and the
     totals per kind and status as `responses.round_status` counts them (a fixed number of queries)."""
     states = (
-        list(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name")) if survey.for_states else []
+        list(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name"))
+        if survey.asks(Organisation.Kind.STATE)
+        else []
     )
     responses: dict[int, tuple[str, Any, int]] = {
         org_id: (state, last_activity, reminders)
@@ -390,13 +392,12 @@ def area_page(doc: ReportDoc, area_code: str) -> dict[str, Any]:
 def question_model(survey: Survey, code: str) -> Question | None:
     """The round's question with its options, for the kind of each answer cell (at most two queries)."""
     question = (
-        Question.objects.filter(survey=survey, code=code)
+        Question.objects.of_round(survey)
+        .filter(code=code)
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .first()
     )
-    if question is not None:
-        question.survey = survey
     return question
 
 

@@ -24,7 +24,7 @@ from surveys.i18n import pick
 from surveys.models import Area, Question, Section, Survey
 
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.yaml"
-COUNTED = ["submitted", "resubmitted", "accepted"]
+COUNTED = list(Response.COUNTED_STATUSES)
 CHUNK = 50_000
 
 
@@ -36,7 +36,10 @@ def counted_statuses(include_in_progress: bool) -> list[str]:
 def question_list(survey: Survey) -> list[dict[str, Any]]:
     """The round's questions in questionnaire order, as the report stores them."""
     questions = (
-        Question.objects.select_related("option_set").prefetch_related("option_set__options").order_by("position")
+        Question.objects.of_round(survey)
+        .select_related("option_set")
+        .prefetch_related("option_set__options")
+        .order_by("position")
     )
     sections = Section.objects.order_by("position").prefetch_related(Prefetch("questions", queryset=questions))
     areas = (
@@ -48,7 +51,6 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
     for area in areas:
         for section in area.sections.all():
             for q in section.questions.all():
-                q.survey = survey
                 rows = (
                     q.rows
                     if q.type in ("matrix", "likert_matrix")
@@ -88,7 +90,7 @@ def respondents_frame(survey: Survey, include_in_progress: bool) -> pd.DataFrame
     """Every participating State and registered NGO (the denominators), with its response status in the round."""
     statuses = dict(Response.objects.filter(survey=survey).values_list("organisation_id", "status"))
     counted = set(counted_statuses(include_in_progress))
-    kinds = [k for k, on in (("state", survey.for_states), ("ngo", survey.for_ngos)) if on]
+    kinds = survey.respondent_kinds
     rows = []
     organisations = (
         Organisation.objects.filter(kind__in=kinds)

@@ -80,7 +80,7 @@ class ResponseAccess:
 
 def targets(survey: Survey, organisation: Organisation) -> bool:
     """Whether the round asks this kind of organisation."""
-    return survey.for_ngos if organisation.respondent_kind == "ngo" else survey.for_states
+    return survey.asks(organisation.kind)
 
 
 def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAccess:

@@ -139,16 +139,12 @@ def survey_for_import(slug: str) -> Survey:
 
 def _round_questions(survey: Survey) -> dict[str, Question]:
     questions = (
-        Question.objects.filter(survey=survey)
+        Question.objects.of_round(survey)
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .order_by("position")
     )
-    table = {}
-    for question in questions:
-        question.survey = survey
-        table[question.code] = question
-    return table
+    return {question.code: question for question in questions}
 
 
 def _some(codes: Iterable[str]) -> str:

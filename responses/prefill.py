@@ -31,15 +31,12 @@ class PrefillResult:
 
 
 def _questions(survey: Survey) -> list[Question]:
-    questions = list(
-        Question.objects.filter(survey=survey)
+    return list(
+        Question.objects.of_round(survey)
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .order_by("position")
     )
-    for question in questions:
-        question.survey = survey
-    return questions
 
 
 def previous_answers_exist(*, survey: Survey, organisation: Organisation) -> bool:
@@ -58,7 +55,7 @@ def prefill_allowed(*, user: Any, survey: Survey, organisation: Organisation, re
         membership is not None
         and membership.can_edit
         and survey.status == Survey.Status.OPEN
-        and organisation.respondent_kind in survey.respondent_kinds
+        and survey.asks(organisation.kind)
         and (response is None or not response.is_locked_for_respondents)
         and not response_deadline(survey=survey, organisation=organisation).passed()
     )

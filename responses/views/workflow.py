@@ -29,7 +29,7 @@ from ..services import WorkflowError, response_accept, response_reopen, response
 from .answering import _urls
 
 SUBMITTED = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED)
-REOPENABLE = (*SUBMITTED, Response.Status.ACCEPTED)
+REOPENABLE = Response.COUNTED_STATUSES
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
