@@ -1,12 +1,11 @@
 """The named facts of the responses models: which statuses count (`Response.COUNTED_STATUSES`, `is_counted`,
 `Response.objects.counted()`), and whether a round asks an organisation, asked through `Survey.asks` by everyone who
-decides it (access, the round's standing, the reports' denominators)."""
+decides it (access, the round's standing). The reports' side is in reports/tests/test_model_facts.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from reports.selectors import counted_statuses, respondents_frame
 from responses.models import Organisation, Response
 from responses.round_status import asked_organisations
 from surveys.tests.factories import SurveyFactory
@@ -36,11 +35,6 @@ def test_the_queryset_keeps_exactly_the_counted_responses() -> None:
     assert all(r.is_counted for r in Response.objects.counted())
 
 
-def test_the_reports_count_the_same_statuses_in_workflow_order() -> None:
-    assert counted_statuses(False) == ["submitted", "resubmitted", "accepted"]
-    assert counted_statuses(True)[:3] == list(Response.COUNTED_STATUSES)
-
-
 @pytest.mark.parametrize(("for_states", "for_ngos"), [(True, True), (True, False), (False, True)])
 def test_the_round_asks_an_organisation_by_its_kind_and_every_count_follows(for_states: bool, for_ngos: bool) -> None:
     survey = SurveyFactory(for_states=for_states, for_ngos=for_ngos)
@@ -53,6 +47,3 @@ def test_the_round_asks_an_organisation_by_its_kind_and_every_count_follows(for_
     assert survey.asks(ngo.kind) is for_ngos
     asked = set(asked_organisations(survey=survey))
     assert {o for o in (state, partner, ngo) if o in asked} == {o for o in (state, partner, ngo) if survey.asks(o.kind)}
-    # The reports' denominators: every State and NGO of a kind the round asks (Partners that answered come apart).
-    denominators = set(respondents_frame(survey, False)["kind"]) - {"partner"}
-    assert denominators == {kind for kind in ("state", "ngo") if survey.asks(kind)}

@@ -29,7 +29,6 @@ from ..services import WorkflowError, response_accept, response_reopen, response
 from .answering import _urls
 
 SUBMITTED = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED)
-REOPENABLE = Response.COUNTED_STATUSES
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -66,7 +65,7 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
     if access.membership is None or not access.membership.can_submit:
         raise PermissionDenied
-    if access.response.status in REOPENABLE:  # already submitted (or accepted)
+    if access.response.is_counted:  # already submitted (or accepted)
         messages.info(request, _("This response is already submitted."))
         return _home(access)
     progress = response_progress(access.response)
@@ -141,7 +140,7 @@ def reopen(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             messages.success(request, _("The response is reopened: the organisation can change its answers again."))
         return _home(access)
     status = 400 if request.method == "POST" else 200
-    return _page(request, "responses/reopen_form.html", access, status, form=form, reopenable=REOPENABLE)
+    return _page(request, "responses/reopen_form.html", access, status, form=form)
 
 
 # --- the copy of all answers ----------------------------------------------------------------------------------------
