@@ -95,11 +95,8 @@ def _cells(survey: Any, kind: str) -> list[tuple[str, Any]]:
     from surveys.models import Question
 
     cells = []
-    questions = (
-        Question.objects.filter(survey=survey).select_related("option_set").prefetch_related("option_set__options")
-    )
+    questions = Question.objects.of_round(survey).select_related("option_set").prefetch_related("option_set__options")
     for question in questions.order_by("position"):
-        question.survey = survey
         if not question.for_kind(kind):
             continue
         specs = question.cells()
@@ -216,10 +213,7 @@ def child_baseline() -> None:
     started = time.perf_counter()
     organisations = {o.code: o for o in Organisation.objects.all()}
     questions = {}
-    for q in (
-        Question.objects.filter(survey=survey).select_related("option_set").prefetch_related("option_set__options")
-    ):
-        q.survey = survey
+    for q in Question.objects.of_round(survey).select_related("option_set").prefetch_related("option_set__options"):
         questions[q.code] = (q, at.cell_index(q.cells()))
     responses: dict[int, Response] = {}
     with transaction.atomic():

@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.access import AccessPolicy, targets
+from responses.access import AccessPolicy
 from responses.deadlines import Deadline, long_date, response_deadline, response_deadlines
 from responses.models import Organisation, Response
 from responses.notifications import (
@@ -58,7 +58,7 @@ logger = logging.getLogger(__name__)
 
 MANUAL = -1  # days_before of a reminder sent by hand
 # Responses that need no reminder: the State has sent its answers.
-DONE_STATUSES = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED, Response.Status.ACCEPTED)
+DONE_STATUSES = Response.COUNTED_STATUSES
 
 
 class ReminderError(Exception):
@@ -120,7 +120,7 @@ def reminders_due(*, today: dt.date) -> list[DueReminder]:
     coordinators = coordinator_recipients(o.pk for o in organisations)
     due: list[DueReminder] = []
     for survey in surveys:
-        asked = [o for o in organisations if targets(survey, o)]
+        asked = [o for o in organisations if survey.asks(o.kind)]
         deadlines = response_deadlines(survey=survey, organisation_ids=[o.pk for o in asked])
         responses = {r.organisation_id: r for r in Response.objects.filter(survey=survey)}
         already_sent: set[tuple[int, int]] = set()
@@ -228,7 +228,7 @@ def manual_reminder_refusal(
     """
     if survey.status != Survey.Status.OPEN:
         return f"Round {survey.slug} is not open: no reminder sent."
-    if not targets(survey, organisation):
+    if not survey.asks(organisation.kind):
         kind = "NGOs" if organisation.kind == Organisation.Kind.NGO else "States"
         return f"Round {survey.slug} does not ask {kind}: no reminder sent."
     if not has_coordinator:

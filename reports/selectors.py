@@ -29,7 +29,7 @@ from surveys.i18n import pick
 from surveys.models import Area, Question, Section, Survey
 
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.yaml"
-COUNTED = ["submitted", "resubmitted", "accepted"]
+COUNTED = list(Response.COUNTED_STATUSES)
 CHUNK = 50_000
 
 
@@ -41,7 +41,10 @@ def counted_statuses(include_in_progress: bool) -> list[str]:
 def question_list(survey: Survey) -> list[dict[str, Any]]:
     """The round's questions in questionnaire order, as the report stores them."""
     questions = (
-        Question.objects.select_related("option_set").prefetch_related("option_set__options").order_by("position")
+        Question.objects.of_round(survey)
+        .select_related("option_set")
+        .prefetch_related("option_set__options")
+        .order_by("position")
     )
     sections = Section.objects.order_by("position").prefetch_related(Prefetch("questions", queryset=questions))
     areas = (
@@ -53,7 +56,6 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
     for area in areas:
         for section in area.sections.all():
             for q in section.questions.all():
-                q.survey = survey
                 rows = (
                     q.rows
                     if q.answer_type.has_rows
@@ -93,7 +95,7 @@ def respondents_frame(survey: Survey, include_in_progress: bool) -> pd.DataFrame
     """Every participating State and registered NGO (the denominators), with its response status in the round."""
     statuses = dict(Response.objects.filter(survey=survey).values_list("organisation_id", "status"))
     counted = set(counted_statuses(include_in_progress))
-    kinds = [k for k, on in (("state", survey.for_states), ("ngo", survey.for_ngos)) if on]
+    kinds = survey.respondent_kinds
     rows = []
     organisations = (
         Organisation.objects.filter(kind__in=kinds)
@@ -327,7 +329,9 @@ def status_board_data(*, survey: Survey) -> StatusBoardData:
     """Every participating State the round asks, its response's status and reminders, its coordinators' addresses
     and deadline, and the round's standing per kind and status."""
     states = (
-        list(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name")) if survey.for_states else []
+        list(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name"))
+        if survey.asks(Organisation.Kind.STATE)
+        else []
     )
     responses: dict[int, tuple[str, Any, int]] = {
         org_id: (state, last_activity, reminders)
@@ -366,13 +370,12 @@ def first_area_code(survey: Survey) -> str | None:
 def question_model(survey: Survey, code: str) -> Question | None:
     """The round's question with its options, for the kind of each answer cell (at most two queries)."""
     question = (
-        Question.objects.filter(survey=survey, code=code)
+        Question.objects.of_round(survey)
+        .filter(code=code)
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .first()
     )
-    if question is not None:
-        question.survey = survey
     return question
 
 

@@ -40,11 +40,6 @@ SUBMITTING_ROLES = frozenset({Role.COORDINATOR})
 MANAGING_ROLES = frozenset({Role.COORDINATOR})
 
 
-def targets(survey: Survey, organisation: Organisation) -> bool:
-    """Whether the round asks this kind of organisation."""
-    return survey.for_ngos if organisation.respondent_kind == "ngo" else survey.for_states
-
-
 class AccessPolicy:
     """What one person may do. Read-only: nothing here writes, and every answer comes from the same few facts
     (staff or not, the person's memberships and their roles, the round's status, the response's lock, the
@@ -117,7 +112,7 @@ class AccessPolicy:
     def may_see_response(self, survey: Survey, organisation: Organisation) -> bool:
         """Members read their own organisation's response, staff all of them; a round in preparation only staff;
         and only where the round asks this kind of organisation."""
-        return self.may_see_organisation(organisation) and self.may_see_round(survey) and targets(survey, organisation)
+        return self.may_see_organisation(organisation) and self.may_see_round(survey) and survey.asks(organisation.kind)
 
     def responses(self) -> QuerySet[Response]:
         """Responses the person may read: staff all of them, members their organisations' only."""
@@ -178,7 +173,7 @@ class AccessPolicy:
 
     def may_prefill(self, survey: Survey, organisation: Organisation, response: Response | None = None) -> bool:
         """Starting from the previous round's answers: those who may edit, where the round asks the organisation."""
-        return targets(survey, organisation) and self.may_edit(survey, organisation, response)
+        return survey.asks(organisation.kind) and self.may_edit(survey, organisation, response)
 
     # --- people -----------------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Area, Survey
 
-from .access import AccessPolicy, ResponseAccess, targets
+from .access import AccessPolicy, ResponseAccess
 from .deadlines import Deadline, latest_extensions
 from .models import Membership, Organisation, Response
 from .round_status import RoundStanding, round_standings
@@ -102,7 +102,7 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
             organisation__in=[m.organisation for m in memberships], survey__in=surveys
         ).select_related("survey", "organisation")
     }
-    asked = {s.pk: s for s in surveys if any(targets(s, m.organisation) for m in memberships)}
+    asked = {s.pk: s for s in surveys if any(s.asks(m.organisation.kind) for m in memberships)}
     structures: dict[int, list[Area]] = {pk: survey_structure(survey) for pk, survey in asked.items()}
     progress = responses_progress(list(responses.values()), structures)
     # Deadline extensions of all the person's organisations, one query per open round with a closing date.
@@ -118,7 +118,7 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
         organisation = membership.organisation
         group = OrganisationCards(membership)
         for survey in surveys:
-            if not targets(survey, organisation):
+            if not survey.asks(organisation.kind):
                 continue
             response = responses.get((survey.pk, organisation.pk))
             shown = response if response is not None else Response(survey=survey, organisation=organisation)

@@ -86,6 +86,12 @@ class Invitation(TimeStamped):
         return f"{self.email} → {self.organisation}"
 
 
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def counted(self) -> ResponseQuerySet:
+        """The responses whose answers the reports count (`Response.COUNTED_STATUSES`)."""
+        return self.filter(status__in=Response.COUNTED_STATUSES)
+
+
 class Response(TimeStamped):
     """One organisation's answers to one round."""
 
@@ -96,6 +102,10 @@ class Response(TimeStamped):
         RETURNED = "returned", _("Returned for changes")
         RESUBMITTED = "resubmitted", _("Resubmitted")
         ACCEPTED = "accepted", _("Accepted")
+
+    # The one home of "submitted, resubmitted or accepted": the organisation has sent its answers, so the reports
+    # count them, reminders stop, and respondents may no longer edit them. In workflow order (reports print it).
+    COUNTED_STATUSES: tuple[str, ...] = (Status.SUBMITTED.value, Status.RESUBMITTED.value, Status.ACCEPTED.value)
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="responses")
@@ -111,6 +121,8 @@ class Response(TimeStamped):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     prefilled_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    objects = ResponseQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["survey", "organisation"], name="one_response_per_org_and_round")
@@ -120,8 +132,14 @@ class Response(TimeStamped):
         return f"{self.survey.slug} · {self.organisation}"
 
     @property
+    def is_counted(self) -> bool:
+        """Whether the organisation has sent these answers (`COUNTED_STATUSES`): the reports count them."""
+        return self.status in self.COUNTED_STATUSES
+
+    @property
     def is_locked_for_respondents(self) -> bool:
-        return self.status in (self.Status.SUBMITTED, self.Status.RESUBMITTED, self.Status.ACCEPTED)
+        # Sent answers are out of the respondents' hands until the Office returns or reopens the response.
+        return self.is_counted
 
 
 class Source(models.TextChoices):

@@ -33,15 +33,12 @@ class PrefillResult:
 
 
 def _questions(survey: Survey) -> list[Question]:
-    questions = list(
-        Question.objects.filter(survey=survey)
+    return list(
+        Question.objects.of_round(survey)
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .order_by("position")
     )
-    for question in questions:
-        question.survey = survey
-    return questions
 
 
 def previous_answers_exist(*, survey: Survey, organisation: Organisation) -> bool:

@@ -2,10 +2,10 @@
 board's totals and the responses list, so that the three always agree.
 
 A round asks, per kind of organisation:
-- every participating State, when it asks States (`Survey.for_states`);
+- every participating State, when it asks States (`Survey.asks`);
 - the Partners for Co-operation that have a response in the round (they answer the State questionnaire, but are
   rarely invited: a Partner counts once it has opened the round or been reminded), when it asks States;
-- every registered NGO, when it asks NGOs (`Survey.for_ngos`).
+- every registered NGO, when it asks NGOs.
 
 An organisation the round asks with no response row has not opened the questionnaire: it counts as "Not started",
 like a response row in that status. The reports count the same organisations (`reports.selectors.respondents_frame`).
@@ -28,11 +28,6 @@ from .models import Organisation, Response
 NOT_STARTED = Response.Status.NOT_STARTED.value
 STATUSES = [value for value, _label in Response.Status.choices]
 KINDS = (Organisation.Kind.STATE.value, Organisation.Kind.PARTNER.value, Organisation.Kind.NGO.value)
-
-
-def kind_asked(survey: Survey, kind: str) -> bool:
-    """Whether the round asks this kind of organisation (Partners answer as States)."""
-    return bool(survey.for_ngos) if kind == Organisation.Kind.NGO else bool(survey.for_states)
 
 
 @dataclass
@@ -95,7 +90,7 @@ def round_standings(*, surveys: Sequence[Survey]) -> dict[int, RoundStanding]:
     for survey in surveys:
         standing = RoundStanding(survey)
         for kind in KINDS:
-            if not kind_asked(survey, kind):
+            if not survey.asks(kind):
                 continue
             counted = dict(found[survey.pk][kind])
             if kind == Organisation.Kind.PARTNER:
@@ -119,10 +114,10 @@ def round_standing(*, survey: Survey) -> RoundStanding:
 def asked_organisations(*, survey: Survey) -> QuerySet[Organisation]:
     """Every organisation the round asks (see the module's docstring), States first, then Partners, then NGOs."""
     condition = Q(pk__in=[])
-    if survey.for_states:
+    if survey.asks(Organisation.Kind.STATE):
         condition |= Q(kind=Organisation.Kind.STATE)
         condition |= Q(kind=Organisation.Kind.PARTNER, responses__survey=survey)
-    if survey.for_ngos:
+    if survey.asks(Organisation.Kind.NGO):
         condition |= Q(kind=Organisation.Kind.NGO)
     return Organisation.objects.filter(condition).distinct()
 

@@ -54,7 +54,7 @@ def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
     # Filtered by round at every level: a question or section moved to another round's area by hand (admin) is
     # never shown, nor saved, as this round's.
     questions = (
-        Question.objects.filter(survey=survey)
+        Question.objects.of_round(survey)
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .order_by("position")
@@ -69,12 +69,7 @@ def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
         sections = sections.filter(pk__in=asked.values("section_id"))
         areas_qs = areas_qs.filter(pk__in=asked.values("section__area_id"))
     sections = sections.prefetch_related(Prefetch("questions", queryset=questions))
-    areas = list(areas_qs.prefetch_related(Prefetch("sections", queryset=sections)))
-    for area in areas:
-        for section in area.sections.all():
-            for question in section.questions.all():
-                question.survey = survey
-    return areas
+    return list(areas_qs.prefetch_related(Prefetch("sections", queryset=sections)))
 
 
 def answers_of(response: Response, question_ids: list[int] | None = None) -> AnswerMap:

@@ -304,7 +304,7 @@ def response_submit(
     coordinators get a receipt and the Office a note (responses/notifications.py), after the commit."""
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
-        if locked.status in (Response.Status.SUBMITTED, Response.Status.RESUBMITTED, Response.Status.ACCEPTED):
+        if locked.is_counted:
             return locked  # a double click or a retried request: already done
         if locked.survey.status != Survey.Status.OPEN and not AccessPolicy.for_user(user).is_staff:
             raise WorkflowError(_("This round is not open for answers."))
@@ -372,10 +372,9 @@ def response_reopen(*, response: Response, user: Any, reason: str) -> Response:
         raise PermissionDenied
     if not reason.strip():
         raise WorkflowError(_("Give the reason for reopening: the organisation sees it."))
-    reopenable = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED, Response.Status.ACCEPTED)
     with transaction.atomic():
         locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
-        if locked.status not in reopenable:
+        if not locked.is_counted:  # submitted, resubmitted or accepted
             raise WorkflowError(_("Only a submitted or accepted response can be reopened."))
         if response_deadline(survey=locked.survey, organisation=locked.organisation).passed():
             # Reopened after its deadline, the organisation could not change anything: a dead end for everyone.

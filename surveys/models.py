@@ -6,9 +6,11 @@ reports and comparisons across rounds rely on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 
 from django.db import models
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
 from . import answer_types as at
@@ -39,6 +41,17 @@ class RespondentKind(models.TextChoices):
     NGO = "ngo", _("NGO")
 
 
+# Which of a round's flags says whether it asks a kind of organisation (`Organisation.Kind` or `RespondentKind`
+# values): Partners for Co-operation answer the State questionnaire, so a round that asks States asks them too.
+_ASKS_FLAG = {"state": "for_states", "partner": "for_states", "ngo": "for_ngos"}
+
+
+class SurveyQuerySet(models.QuerySet["Survey"]):
+    def asking(self, kind: str) -> SurveyQuerySet:
+        """The rounds that ask this kind of organisation (the bulk form of `Survey.asks`)."""
+        return self.filter(**{_ASKS_FLAG[kind]: True})
+
+
 class Survey(TimeStamped):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -57,6 +70,8 @@ class Survey(TimeStamped):
     for_ngos = models.BooleanField(default=True, help_text=_("NGOs answer this round"))
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_rounds")
     commitments = models.JSONField(default=dict, blank=True, help_text=_("Referenced documents by key"))
+
+    objects = SurveyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reference_end", "slug"]
@@ -85,11 +100,14 @@ class Survey(TimeStamped):
     def years(self) -> tuple[int, ...]:
         return tuple(range(self.reference_start, self.reference_end + 1))
 
+    def asks(self, kind: str) -> bool:
+        """Whether the round asks this kind of organisation: state, partner (answers as a State) or ngo."""
+        return bool(getattr(self, _ASKS_FLAG[kind]))
+
     @property
     def respondent_kinds(self) -> list[str]:
-        return [
-            k.value for k, on in ((RespondentKind.STATE, self.for_states), (RespondentKind.NGO, self.for_ngos)) if on
-        ]
+        """The kinds of respondent the round asks (state, ngo), in that order."""
+        return [kind for kind in RespondentKind.values if self.asks(kind)]
 
 
 class Titled:
@@ -169,6 +187,35 @@ class Option(TimeStamped):
         return pick(self.label)
 
 
+class _QuestionsWithRound(ModelIterable):
+    """Questions as Django loads them, each given the round its queryset was made for."""
+
+    def __iter__(self) -> Iterator[Question]:
+        survey = getattr(self.queryset, "_round", None)
+        for question in super().__iter__():
+            if survey is not None:
+                question.survey = survey
+            yield question
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    _round: Survey | None = None
+
+    def of_round(self, survey: Survey) -> QuestionQuerySet:
+        """The round's questions, each with `survey` attached: its words and cells need the round (reference years),
+        and reading it back per question would be a query each. Also for `Prefetch(..., queryset=...)`."""
+        found = self.filter(survey=survey)
+        found._round = survey
+        found._iterable_class = _QuestionsWithRound
+        return found
+
+    def _clone(self) -> QuestionQuerySet:
+        # Filters, slices and prefetches copy the queryset: the round goes with it.
+        clone = super()._clone()  # type: ignore[misc]  # private, so not in the stubs
+        clone._round = self._round
+        return clone
+
+
 class Question(TimeStamped):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
@@ -196,6 +243,8 @@ class Question(TimeStamped):
     show_if = models.JSONField(null=True, blank=True)
     commitments = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
+
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["survey", "section__area__position", "section__position", "position"]

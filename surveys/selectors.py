@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from oscethb.access import is_office_staff
 
@@ -21,17 +21,16 @@ def survey_list_visible(*, user: object) -> QuerySet[Survey]:
 
 def survey_questionnaire(*, slug: str) -> Survey:
     """A round with its areas, sections, questions and options loaded in a fixed number of queries."""
+    survey = Survey.objects.get(slug=slug)
     questions = (
-        Question.objects.select_related("option_set").prefetch_related("option_set__options").order_by("position")
+        Question.objects.of_round(survey)
+        .select_related("option_set")
+        .prefetch_related("option_set__options")
+        .order_by("position")
     )
     sections = Section.objects.order_by("position").prefetch_related(Prefetch("questions", queryset=questions))
     areas = Area.objects.order_by("position").prefetch_related(Prefetch("sections", queryset=sections))
-    survey = Survey.objects.prefetch_related(Prefetch("areas", queryset=areas)).get(slug=slug)
-    # Questions need their round (reference years) without a query each.
-    for area in survey.areas.all():
-        for section in area.sections.all():
-            for question in section.questions.all():
-                question.survey = survey
+    prefetch_related_objects([survey], Prefetch("areas", queryset=areas))
     return survey
 
 
@@ -41,15 +40,12 @@ def questions_with_words(
     """Questions of a round with their options, keyed by id and by code, in two queries whatever their number.
 
     What a page needs to put every stored value into words (`question.words`) without a query per row."""
-    questions = (
-        Question.objects.filter(survey=survey).select_related("option_set").prefetch_related("option_set__options")
-    )
+    questions = Question.objects.of_round(survey).select_related("option_set").prefetch_related("option_set__options")
     if ids is not None:
         questions = questions.filter(pk__in=set(ids))
     if codes is not None:
         questions = questions.filter(code__in=set(codes))
     found: dict[int | str, Question] = {}
     for question in questions:
-        question.survey = survey
         found[question.pk] = found[question.code] = question
     return found

@@ -162,13 +162,12 @@ def build_world() -> World:
     Membership.objects.create(user=other_member, organisation=ngo_other, role=Role.COORDINATOR)
     authors = {"AT": users["coordinator_a"], "DE": users["coordinator_b"], "ngo-at": users["ngo_coordinator"]}
 
-    text_question = Question.objects.select_related("option_set").get(survey=survey, code=TEXT_QUESTION)
+    text_question = Question.objects.of_round(survey).select_related("option_set").get(code=TEXT_QUESTION)
     file_question = Question.objects.get(survey=survey, code=FILE_QUESTION)
     responses = {}
     for code, org in orgs.items():
         response = response_get_or_create(survey=survey, organisation=org)
         response.survey, response.organisation = survey, org
-        text_question.survey = survey
         outcome = answers_save(
             response=response,
             question=text_question,

@@ -39,8 +39,7 @@ def test_a_restored_backup_rebuilds_the_same_report(tmp_path: Path) -> None:
         pytest.skip("pg_dump / pg_restore not installed (Debian: postgresql-client)")
     call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
     survey = Survey.objects.get(slug="thb-2016")
-    question = Question.objects.get(survey=survey, code="PRV.SUP.01")
-    question.survey = survey
+    question = Question.objects.of_round(survey).get(code="PRV.SUP.01")
     for code, value in (("AT", "yes"), ("DE", "in_process"), ("FR", "no")):
         response = response_get_or_create(survey=survey, organisation=Organisation.objects.get(code=code))
         assert answers_save(

@@ -37,13 +37,12 @@ def _member(email: str, role: str, code: str = "AT") -> Any:
 
 
 def _question(survey: Survey, code: str) -> Question:
-    question = (
-        Question.objects.select_related("option_set")
+    return (
+        Question.objects.of_round(survey)
+        .select_related("option_set")
         .prefetch_related("option_set__options")
-        .get(survey=survey, code=code)
+        .get(code=code)
     )
-    question.survey = survey
-    return question
 
 
 def _race(*calls: Any) -> list[Any]:

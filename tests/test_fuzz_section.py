@@ -91,15 +91,13 @@ class World:
 
 
 def _question_list(survey: Survey, kind: str, section: str) -> list[Question]:
-    found = list(
-        Question.objects.filter(survey=survey, section__code=section, audience__in=["both", kind])
+    return list(
+        Question.objects.of_round(survey)
+        .filter(section__code=section, audience__in=["both", kind])
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .order_by("position")
     )
-    for question in found:
-        question.survey = survey
-    return found
 
 
 def _seed(response: Response, user: Any, cells: dict[str, dict[tuple[str, str], Any]]) -> None:

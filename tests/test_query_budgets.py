@@ -32,13 +32,12 @@ CODES = ["PRV.SUP.01", "PRT.ID.01", "GEN.R.02", "PRO.DATA.01"]
 
 
 def _question(survey: Survey, code: str) -> Question:
-    question = (
-        Question.objects.select_related("option_set")
+    return (
+        Question.objects.of_round(survey)
+        .select_related("option_set")
         .prefetch_related("option_set__options")
-        .get(survey=survey, code=code)
+        .get(code=code)
     )
-    question.survey = survey
-    return question
 
 
 class World:

@@ -19,8 +19,7 @@ from surveys.models import Question, Survey
 def _round_with_answers() -> Survey:
     call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
     survey = Survey.objects.get(slug="thb-2016")
-    question = Question.objects.get(survey=survey, code="PRV.SUP.01")
-    question.survey = survey
+    question = Question.objects.of_round(survey).get(code="PRV.SUP.01")
     for code, value in (("AT", "yes"), ("DE", "yes"), ("FR", "no")):
         response = response_get_or_create(survey=survey, organisation=Organisation.objects.get(code=code))
         assert answers_save(
@@ -74,8 +73,7 @@ def test_killing_the_worker_mid_build_keeps_the_previous_report_and_the_build_co
 
     # A new answer, then a build on a worker that pauses mid-build, where it is killed.
     fr = Response.objects.get(survey=survey, organisation__code="FR")
-    question = Question.objects.get(survey=survey, code="PRV.SUP.01")
-    question.survey = survey
+    question = Question.objects.of_round(survey).get(code="PRV.SUP.01")
     # The Office corrects a submitted response from a paper return (an import may change a submitted response).
     assert answers_save(
         response=fr, question=question, raw={("", ""): "yes"}, base_versions=None, user=None, source=Source.IMPORT

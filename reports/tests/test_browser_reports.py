@@ -27,8 +27,7 @@ def survey() -> Survey:
     """The 2015/16 round with PRV.SUP.01 answered yes by AT and DE and no by FR, all submitted."""
     ensure_states()
     survey = open_round()
-    question = Question.objects.select_related("option_set").get(survey=survey, code="PRV.SUP.01")
-    question.survey = survey
+    question = Question.objects.of_round(survey).select_related("option_set").get(code="PRV.SUP.01")
     for code, value in (("AT", "yes"), ("DE", "yes"), ("FR", "no")):
         response = response_get_or_create(survey=survey, organisation=Organisation.objects.get(code=code))
         assert answers_save(

@@ -64,13 +64,12 @@ def load_round(path: str = "surveys/definitions/thb-2016.yaml", slug: str = SLUG
 
 
 def question(survey: Survey, code: str) -> Question:
-    q = (
-        Question.objects.select_related("option_set")
+    return (
+        Question.objects.of_round(survey)
+        .select_related("option_set")
         .prefetch_related("option_set__options")
-        .get(survey=survey, code=code)
+        .get(code=code)
     )
-    q.survey = survey
-    return q
 
 
 def answer(survey: Survey, org: Organisation, code: str, value: Any, row: str = "", column: str = "") -> Response:

@@ -93,13 +93,12 @@ class World:
 
 
 def _question(survey: Survey, code: str) -> Question:
-    q = (
-        Question.objects.select_related("option_set")
+    return (
+        Question.objects.of_round(survey)
+        .select_related("option_set")
         .prefetch_related("option_set__options")
-        .get(survey=survey, code=code)
+        .get(code=code)
     )
-    q.survey = survey
-    return q
 
 
 def build_round() -> Survey:

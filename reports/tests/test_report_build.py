@@ -394,8 +394,7 @@ def test_a_returned_response_counts_only_in_the_provisional_report(round2016: Su
 
 
 def test_a_cleared_answer_is_not_counted_as_answered(round2016: Survey) -> None:
-    question = Question.objects.select_related("option_set").get(survey=round2016, code="PRV.SUP.01")
-    question.survey = round2016
+    question = Question.objects.of_round(round2016).select_related("option_set").get(code="PRV.SUP.01")
     response = Response.objects.get(survey=round2016, organisation__code="CZ")
     response.status = Response.Status.IN_PROGRESS  # returned to clear it, say
     response.save()
@@ -409,10 +408,8 @@ def test_a_cleared_answer_is_not_counted_as_answered(round2016: Survey) -> None:
 
 
 def _states_answering(survey: Survey, codes: list[str]) -> None:
-    question = Question.objects.select_related("option_set").get(survey=survey, code="PRV.SUP.01")
-    question.survey = survey
-    other = Question.objects.get(survey=survey, code="PRO.DATA.01")
-    other.survey = survey
+    question = Question.objects.of_round(survey).select_related("option_set").get(code="PRV.SUP.01")
+    other = Question.objects.of_round(survey).get(code="PRO.DATA.01")
     for code in codes:
         response, _created = Response.objects.get_or_create(
             survey=survey, organisation=Organisation.objects.get(code=code)

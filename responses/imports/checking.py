@@ -40,16 +40,12 @@ class CellGroup:
 
 def _round_questions(survey: Survey) -> dict[str, Question]:
     questions = (
-        Question.objects.filter(survey=survey)
+        Question.objects.of_round(survey)
         .select_related("option_set")
         .prefetch_related("option_set__options")
         .order_by("position")
     )
-    table = {}
-    for question in questions:
-        question.survey = survey
-        table[question.code] = question
-    return table
+    return {question.code: question for question in questions}
 
 
 def _header_index(header: list[str]) -> dict[str, int]:

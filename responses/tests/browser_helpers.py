@@ -78,15 +78,13 @@ def eventually(check: Callable[[], Any], timeout: float = TIMEOUT / 1000, messag
 
 
 def _questions(survey: Survey, kind: str = "state") -> list[Question]:
-    questions = list(
-        Question.objects.filter(survey=survey, audience__in=["both", kind])
+    return list(
+        Question.objects.of_round(survey)
+        .filter(audience__in=["both", kind])
         .select_related("option_set", "section__area")
         .prefetch_related("option_set__options")
         .order_by("section__area__position", "section__position", "position")
     )
-    for question in questions:
-        question.survey = survey
-    return questions
 
 
 def _shown(question: Question, chosen: dict[tuple[str, str], Any]) -> bool:

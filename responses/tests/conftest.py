@@ -63,10 +63,9 @@ def response_at(round2016: Survey, people: People) -> Response:
 
 
 def question(survey: Survey, code: str) -> Question:
-    q = (
-        Question.objects.select_related("option_set")
+    return (
+        Question.objects.of_round(survey)
+        .select_related("option_set")
         .prefetch_related("option_set__options")
-        .get(survey=survey, code=code)
+        .get(code=code)
     )
-    q.survey = survey
-    return q

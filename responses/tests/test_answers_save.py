@@ -8,11 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Prefetch
 
 from responses import values
 from responses.models import Answer, AnswerChange, Response, Source
 from responses.selectors import answers_of, is_visible, response_progress, survey_structure
 from responses.services import answers_save, response_get_or_create
+from surveys.models import Question
 
 from .conftest import question
 
@@ -214,8 +216,8 @@ def test_replaying_the_history_gives_the_current_answers(response_at, people):
         assert replayed.get(key, "") == change.old_value  # each change starts from the previous one: nothing skipped
         replayed[key] = change.new_value
     current = {}
-    for answer in Answer.objects.filter(response=response_at).select_related("question"):
-        answer.question.survey = survey
+    with_round = Prefetch("question", queryset=Question.objects.of_round(survey))
+    for answer in Answer.objects.filter(response=response_at).prefetch_related(with_round):
         kind = {s.key: s.kind for s in answer.question.cells()}[(answer.row, answer.column)]
         current[(answer.question.code, answer.row, answer.column)] = values.as_text(answer, kind)
     assert {k: v for k, v in replayed.items() if v} == {k: v for k, v in current.items() if v}

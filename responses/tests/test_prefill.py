@@ -65,9 +65,7 @@ def make_user(email: str, **extra: Any) -> Any:
 
 
 def question(survey: Survey, code: str) -> Question:
-    found = Question.objects.select_related("option_set").get(survey=survey, code=code)
-    found.survey = survey
-    return found
+    return Question.objects.of_round(survey).select_related("option_set").get(code=code)
 
 
 def save(survey: Survey, org: Organisation, answers: dict[str, dict[tuple[str, str], Any]]) -> Response:

@@ -36,7 +36,6 @@ from ..services import (
 from .answering import _urls
 
 SUBMITTED = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED)
-REOPENABLE = (*SUBMITTED, Response.Status.ACCEPTED)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -73,7 +72,7 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
     if not access.may_submit_for:
         raise PermissionDenied
-    if access.response.status in REOPENABLE:  # already submitted (or accepted)
+    if access.response.is_counted:  # already submitted (or accepted)
         messages.info(request, _("This response is already submitted."))
         return _home(access)
     progress = response_progress(access.response)
@@ -152,7 +151,7 @@ def reopen(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             messages.success(request, _("The response is reopened: the organisation can change its answers again."))
         return _home(access)
     status = 400 if request.method == "POST" else 200
-    return _page(request, "responses/reopen_form.html", access, status, form=form, reopenable=REOPENABLE)
+    return _page(request, "responses/reopen_form.html", access, status, form=form)
 
 
 # --- the copy of all answers ----------------------------------------------------------------------------------------

@@ -50,8 +50,7 @@ def round_2016(db: None) -> Survey:
 
 
 def test_saving_a_date_from_year_1_is_refused_with_the_range_and_nothing_is_stored(round_2016: Survey) -> None:
-    question = Question.objects.get(survey=round_2016, code="PAR.NAT.07")
-    question.survey = round_2016
+    question = Question.objects.of_round(round_2016).get(code="PAR.NAT.07")
     response = response_get_or_create(survey=round_2016, organisation=Organisation.objects.get(code="AT"))
     outcome = answers_save(
         response=response, question=question, raw={("", ""): "0001-01-01"}, base_versions=None, user=None
