@@ -222,9 +222,7 @@ class AnswerFactory(factory.django.DjangoModelFactory):
         model = Answer
 
     response = factory.SubFactory(ResponseFactory)
-    question = factory.SubFactory(
-        QuestionFactory, section__area__survey=factory.SelfAttribute("....response.survey")
-    )
+    question = factory.SubFactory(QuestionFactory, section__area__survey=factory.SelfAttribute("....response.survey"))
     value_text = "An answer"
 
 
@@ -233,9 +231,7 @@ class AnswerChangeFactory(factory.django.DjangoModelFactory):
         model = AnswerChange
 
     response = factory.SubFactory(ResponseFactory)
-    question = factory.SubFactory(
-        QuestionFactory, section__area__survey=factory.SelfAttribute("....response.survey")
-    )
+    question = factory.SubFactory(QuestionFactory, section__area__survey=factory.SelfAttribute("....response.survey"))
     old_value = ""  # the text of "no value" in the history
     new_value = "An answer"
     version = 1
@@ -246,9 +242,7 @@ class PendingCellFactory(factory.django.DjangoModelFactory):
         model = PendingCell
 
     response = factory.SubFactory(ResponseFactory)
-    question = factory.SubFactory(
-        QuestionFactory, section__area__survey=factory.SelfAttribute("....response.survey")
-    )
+    question = factory.SubFactory(QuestionFactory, section__area__survey=factory.SelfAttribute("....response.survey"))
     text = "not yet a number"
 
 

@@ -68,9 +68,7 @@ class World:
                 by=s.people[member],
                 comment=f"note {i}",
             )
-            self.exports.append(
-                ExcelExportFactory(survey=self.survey, requested_by=s.person(f"x{i}@osce.example.org"))
-            )
+            self.exports.append(ExcelExportFactory(survey=self.survey, requested_by=s.person(f"x{i}@osce.example.org")))
         self.size = to
 
     def _answer(self, org: str, by: str, i: int) -> None:
