@@ -93,7 +93,7 @@ class Scenario:
     def _round(self, slug: str | None) -> Survey:
         return self.rounds[slug] if slug else self.survey
 
-    def question(self, code: str, *, round: str | None = None) -> Question:  # noqa: A002 - the domain's word
+    def question(self, code: str, *, round: str | None = None) -> Question:
         """A question of a round with its option set and options loaded and its round attached."""
         survey = self._round(round)
         key = (survey.slug, code)
@@ -151,7 +151,7 @@ class Scenario:
 
     # --- responses ------------------------------------------------------------------------------------------------
 
-    def response(self, org: str, *, round: str | None = None) -> Response:  # noqa: A002
+    def response(self, org: str, *, round: str | None = None) -> Response:
         """The organisation's response to the round (made, not started, on first mention)."""
         return response_get_or_create(survey=self._round(round), organisation=self.orgs[org])
 
@@ -161,7 +161,7 @@ class Scenario:
         answers: dict[str, dict[Key, Any]],
         *,
         by: str | None = None,
-        round: str | None = None,  # noqa: A002
+        round: str | None = None,
         base_versions: dict[Key, int] | None = None,
     ) -> Scenario:
         """Save answers {question code: {(row, column): raw value}} as `by` would (None: as the system), through
@@ -179,7 +179,7 @@ class Scenario:
             assert outcome.ok, (org, code, outcome.error)
         return self
 
-    def status(self, org: str, status: str, *, round: str | None = None) -> Scenario:  # noqa: A002
+    def status(self, org: str, status: str, *, round: str | None = None) -> Scenario:
         """Put a response in a status directly (no workflow, no mail): the state a test starts from."""
         response = self.response(org, round=round)
         response.status = status
@@ -194,7 +194,7 @@ class Scenario:
         name: str,
         *,
         by: str,
-        round: str | None = None,  # noqa: A002
+        round: str | None = None,
     ) -> Evidence:
         """A stored PDF uploaded by `by` to a file question (written to MEDIA_ROOT)."""
         item = Evidence(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 
 from surveys.models import Survey
 
@@ -102,16 +101,3 @@ def load_refused(tmp_path: Path) -> Callable[[str], Refusal]:
         return Refusal(str(info.value), problems, err.getvalue(), path)
 
     return load
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error under pytest.ini) when STATIC_ROOT is missing, as it is before collectstatic.
-
-    Project-wide this belongs in oscethb/settings_test.py (WHITENOISE_AUTOREFRESH = True, or an existing
-    STATIC_ROOT); until then the surveys tests point STATIC_ROOT at an empty directory. Session-scoped so that it
-    is in place before the session-scoped live_server loads its middleware.
-    """
-    static_root = tmp_path_factory.mktemp("static-root")
-    with override_settings(STATIC_ROOT=str(static_root)):
-        yield
