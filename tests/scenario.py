@@ -22,7 +22,6 @@ Single rows that need no scenario come from `tests.factories`.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 from pathlib import Path
@@ -54,6 +53,17 @@ def load_round(slug: str) -> Survey:
     """Load a round with the real command (a round already loaded is updated in place) and return it."""
     call_command("load_survey", str(definition_path(slug)), stdout=io.StringIO())
     return Survey.objects.get(slug=slug)
+
+
+def question_of(survey: Survey, code: str) -> Question:
+    """A question of a round with its option set and options loaded and its round attached."""
+    question = (
+        Question.objects.select_related("option_set")
+        .prefetch_related("option_set__options")
+        .get(survey=survey, code=code)
+    )
+    question.survey = survey
+    return question
 
 
 class Scenario:
@@ -94,17 +104,11 @@ class Scenario:
         return self.rounds[slug] if slug else self.survey
 
     def question(self, code: str, *, round: str | None = None) -> Question:
-        """A question of a round with its option set and options loaded and its round attached."""
+        """A question of the round (see `question_of`), read once per scenario."""
         survey = self._round(round)
         key = (survey.slug, code)
         if key not in self._questions:
-            question = (
-                Question.objects.select_related("option_set")
-                .prefetch_related("option_set__options")
-                .get(survey=survey, code=code)
-            )
-            question.survey = survey
-            self._questions[key] = question
+            self._questions[key] = question_of(survey, code)
         return self._questions[key]
 
     # --- people and organisations ---------------------------------------------------------------------------------
@@ -209,7 +213,3 @@ class Scenario:
         item.file.save(name, ContentFile(content), save=False)
         item.save()
         return item
-
-
-def days_from(day: dt.date, days: int) -> dt.date:
-    return day + dt.timedelta(days=days)
