@@ -113,7 +113,9 @@ def build_world() -> World:
     and a draft round."""
     s = Scenario(password=None).round("thb-2016")  # no deadline: tests of the deadline set their own
     survey = s.survey
-    draft = SurveyFactory(slug="access-draft", title={"en": "A draft round"}, reference_start=2024, reference_end=2025)
+    draft: Survey = SurveyFactory.create(
+        slug="access-draft", title={"en": "A draft round"}, reference_start=2024, reference_end=2025
+    )
     s.state("AT").state("DE")
     s.ngo("ngo-at", name="Stop Trafficking Vienna", country="AT")
     s.ngo("ngo-other", name="Free Passage Network", country="AT")

@@ -116,7 +116,7 @@ class Scenario:
     def person(self, email: str, **fields: Any) -> Any:
         """The person with this address, made on first mention (extra fields: is_staff, is_active, ...)."""
         if email not in self.people:
-            self.people[email] = UserFactory(email=email, password=self.password, **fields)
+            self.people[email] = UserFactory.create(email=email, password=self.password, **fields)
         return self.people[email]
 
     def member(self, org: str, role: str, *emails: str) -> Scenario:
@@ -138,7 +138,10 @@ class Scenario:
     def ngo(self, code: str, *, name: str | None = None, country: str = "AT", **people: str | list[str]) -> Scenario:
         """An NGO working in a State, with members by role as for `state`."""
         fields = {"name": name} if name else {}
-        self.orgs[code] = OrganisationFactory(code=code, country=Organisation.objects.get(code=country), **fields)
+        ngo: Organisation = OrganisationFactory.create(
+            code=code, country=Organisation.objects.get(code=country), **fields
+        )
+        self.orgs[code] = ngo
         self._team(code, people)
         return self
 

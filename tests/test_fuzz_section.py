@@ -127,7 +127,7 @@ def world(db: None) -> World:
         .member("DE", Role.COORDINATOR, OTHER)
     )
     survey, other_round, user = s.rounds[SLUG], s.rounds[OTHER_SLUG], s.people[FUZZER]
-    seed = {
+    seed: dict[str, dict[tuple[str, str], Any]] = {
         "GEN.R.02": {("", ""): "Ministry"},
         "PRO.LEG.01": {("", ""): "yes"},
         "PRO.DATA.01": {("", "first"): 4},  # the round's first year

@@ -7,6 +7,8 @@ section, review, home, questionnaire and dashboard pages and the report build ha
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -68,12 +70,14 @@ class World:
                 by=s.people[member],
                 comment=f"note {i}",
             )
-            self.exports.append(ExcelExportFactory(survey=self.survey, requested_by=s.person(f"x{i}@osce.example.org")))
+            self.exports.append(
+                ExcelExportFactory.create(survey=self.survey, requested_by=s.person(f"x{i}@osce.example.org"))
+            )
         self.size = to
 
     def _answer(self, org: str, by: str, i: int) -> None:
         kind = self.scenario.orgs[org].respondent_kind
-        values = {
+        values: dict[str, dict[tuple[str, str], Any]] = {
             "PRV.SUP.01": {("", ""): ["yes", "no", "in_process"][i % 3]},
             "PRT.ID.01": {("", ""): ["no", "yes"][i % 2]},
             "GEN.R.02": {("", ""): f"Answer {i} of {org}"},
