@@ -15,9 +15,6 @@ from typing import IO
 
 import pytest
 
-# Fixtures shared by every app's tests: the small round, and the browser tests' survey, austria and pages.
-pytest_plugins = ["tests.fixtures"]
-
 # live_server runs in a thread while sync Playwright drives the browser from the test's own thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

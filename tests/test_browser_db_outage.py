@@ -27,9 +27,11 @@ from responses.tests.browser_helpers import (
     TIMEOUT,
     answer,
     cell,
+    ensure_states,
     eventually,
     log_in,
     member,
+    open_round,
     save_state,
     section_url,
     stored,
@@ -150,6 +152,13 @@ def outage(live_server: Any) -> Iterator[Outage]:
 @pytest.fixture
 def db_outage(transactional_db: None) -> Iterator[Outage]:
     yield from _controller()
+
+
+@pytest.fixture
+def austria() -> Organisation:
+    ensure_states()
+    open_round()
+    return Organisation.objects.get(code="AT")
 
 
 def _statuses(page: Page) -> Callable[[], list[int]]:

@@ -3,14 +3,15 @@ in words, downloads the PDF, then submits through the confirmation page; every p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from responses.models import Organisation, Response, Role
 from surveys.models import Survey
-from tests.a11y import assert_accessible, assert_no_sideways_scroll
+from tests.a11y import PHONE, assert_accessible, assert_no_sideways_scroll
 
 from .browser_helpers import (
     TIMEOUT,
@@ -27,13 +28,22 @@ from .browser_helpers import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_coordinator_reads_all_answers_downloads_the_pdf_and_submits_after_confirming(phone: Page, live_server) -> None:
+@pytest.fixture
+def phone_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(**PHONE, bypass_csp=True, accept_downloads=True)
+    yield context.new_page()
+    context.close()
+
+
+def test_coordinator_reads_all_answers_downloads_the_pdf_and_submits_after_confirming(
+    phone_page: Page, live_server
+) -> None:
     ensure_states()
     survey: Survey = open_round()
     austria = Organisation.objects.get(code="AT")
     coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
     fill_required(ensure_response(survey, austria), coordinator, skip=set())
-    page, base = phone, live_server.url
+    page, base = phone_page, live_server.url
     log_in(page, base, "coordinator@at.example.org")
 
     page.goto(home_url(base))

@@ -3,10 +3,11 @@ roles, another State's coordinator, two people editing the same answer, and a br
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from responses.models import AnswerChange, Organisation, Response, ResponseEvent, Role
 from surveys.models import Survey
@@ -17,12 +18,14 @@ from .browser_helpers import (
     cell,
     choose,
     ensure_response,
+    ensure_states,
     eventually,
     fill_required,
     home_url,
     is_autosave,
     log_in,
     member,
+    open_round,
     question,
     radio,
     required_visible_codes,
@@ -35,6 +38,32 @@ from .browser_helpers import (
 
 # transaction=True: the live server answers from another thread, so it must see committed data.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def survey() -> Survey:
+    ensure_states()
+    return open_round()
+
+
+@pytest.fixture
+def austria(survey: Survey) -> Organisation:
+    return Organisation.objects.get(code="AT")
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Pages in separate browser contexts (separate cookies: another person), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context()
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def checked(page: Page, code: str, value: str, row: str = "") -> None:

@@ -9,22 +9,25 @@ page passes axe-core and does not scroll sideways at phone width, where matrices
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from responses.models import AnswerChange, Organisation, PendingCell, Role
 from surveys.models import Survey
-from tests.a11y import assert_accessible, assert_no_sideways_scroll
+from tests.a11y import PHONE, assert_accessible, assert_no_sideways_scroll
 
 from .browser_helpers import (
     TIMEOUT,
     cell,
+    ensure_states,
     eventually,
     home_url,
     is_autosave,
     log_in,
     member,
+    open_round,
     question,
     save_state,
     section_url,
@@ -40,6 +43,32 @@ FIRST, SECOND, THIRD = (
     "2012.female.adult.domestic_servitude",
 )
 LAST_2012 = "2012.other_unknown.child.other"
+
+
+@pytest.fixture
+def survey() -> Survey:
+    ensure_states()
+    return open_round()
+
+
+@pytest.fixture
+def austria(survey: Survey) -> Organisation:
+    return Organisation.objects.get(code="AT")
+
+
+@pytest.fixture
+def axe_page(browser: Browser) -> Iterator[Page]:
+    """A page whose context lets axe-core be injected (the site's CSP refuses injected scripts)."""
+    context: BrowserContext = browser.new_context(bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context: BrowserContext = browser.new_context(**PHONE, bypass_csp=True)
+    yield context.new_page()
+    context.close()
 
 
 def _focused_cell(page: Page) -> str:

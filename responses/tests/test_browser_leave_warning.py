@@ -16,14 +16,23 @@ from responses.models import Organisation, Role
 from .browser_helpers import (
     TIMEOUT,
     cell,
+    ensure_states,
     eventually,
     log_in,
     member,
+    open_round,
     section_url,
     stored,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def austria() -> Organisation:
+    ensure_states()
+    open_round()
+    return Organisation.objects.get(code="AT")
 
 
 def _record_dialogs(page: Page, *, leave: bool) -> list[str]:

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from surveys.models import Survey
+from tests.scenario import SMALL, load_round
 
 from .factories import SHIPPED, row_counts
 
@@ -101,3 +102,9 @@ def load_refused(tmp_path: Path) -> Callable[[str], Refusal]:
         return Refusal(str(info.value), problems, err.getvalue(), path)
 
     return load
+
+
+@pytest.fixture
+def small_round(db: None) -> Survey:
+    """The small round of the unit tests (tests/data/small.yaml): one question of every answer type."""
+    return load_round(SMALL)
