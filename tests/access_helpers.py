@@ -4,8 +4,6 @@ evidence and invitations; how a response is classified; a snapshot of everything
 
 from __future__ import annotations
 
-import hashlib
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.http import HttpResponseBase
 from django.shortcuts import resolve_url
 from django.test import Client
@@ -35,10 +32,10 @@ from responses.models import (
     ResponseEvent,
     Role,
 )
-from responses.people import invitation_create
-from responses.services import answers_save, response_get_or_create
-from surveys.models import Question, Survey
+from surveys.models import Survey
+from tests.factories import SurveyFactory
 from tests.otp_helpers import confirmed_device, force_login_verified
+from tests.scenario import Scenario
 
 # The roles of the matrix, in the column order of the EXPECTATIONS table.
 ROLES = (
@@ -96,100 +93,60 @@ class World:
         return Answer.objects.get(response=self.responses[org_code], question__code=TEXT_QUESTION)
 
 
-def _user(email: str, **extra: Any) -> Any:
-    user = get_user_model().objects.create_user(username=email, email=email, password=None, **extra)
-    return user
-
-
-def _evidence(response: Response, question: Question, content: bytes, name: str, user: Any) -> Evidence:
-    item = Evidence(
-        response=response,
-        question=question,
-        original_name=name,
-        content_type="application/pdf",
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=user,
-    )
-    item.file.save(name, ContentFile(content), save=False)
-    item.save()
-    return item
+# The people of the matrix's roles: role -> (address, extra fields), in the order they are made.
+PEOPLE = {
+    "coordinator_a": ("coordinator.a@example.org", {}),
+    "contributor_a": ("contributor.a@example.org", {}),
+    "viewer_a": ("viewer.a@example.org", {}),
+    "coordinator_b": ("coordinator.b@example.org", {}),
+    "ngo_coordinator": ("ngo.coordinator@example.org", {}),
+    "staff": ("staff@example.org", {"is_staff": True}),
+    "superuser": ("superuser@example.org", {"is_staff": True, "is_superuser": True}),
+    "staff_no_otp": ("staff.no.otp@example.org", {"is_staff": True}),
+}
+OTHER_MEMBER = "ngo.other@example.org"
 
 
 def build_world() -> World:
     """The open round thb-2016 with Austria (State A), Germany (State B), an NGO working in Austria and another
     NGO; people in each role; a stored text answer per organisation, a PDF for AT and DE, an open invitation to AT;
     and a draft round."""
-    call_command("load_survey", str(settings.BASE_DIR / "surveys/definitions/thb-2016.yaml"), stdout=io.StringIO())
-    survey = Survey.objects.get(slug="thb-2016")
-    survey.status = Survey.Status.OPEN
-    survey.closes_on = None  # the shipped date has passed; tests of the deadline set their own
-    survey.save()
-    draft = Survey.objects.create(
+    s = Scenario(password=None).round("thb-2016")  # no deadline: tests of the deadline set their own
+    survey = s.survey
+    draft: Survey = SurveyFactory.create(
         slug="access-draft", title={"en": "A draft round"}, reference_start=2024, reference_end=2025
     )
-    at = Organisation.objects.get(code="AT")
-    de = Organisation.objects.get(code="DE")
-    ngo = Organisation.objects.create(
-        kind=Organisation.Kind.NGO, code="ngo-at", name="Stop Trafficking Vienna", country=at
-    )
-    ngo_other = Organisation.objects.create(
-        kind=Organisation.Kind.NGO, code="ngo-other", name="Free Passage Network", country=at
-    )
-    orgs = {"AT": at, "DE": de, "ngo-at": ngo, "ngo-other": ngo_other}
+    s.state("AT").state("DE")
+    s.ngo("ngo-at", name="Stop Trafficking Vienna", country="AT")
+    s.ngo("ngo-other", name="Free Passage Network", country="AT")
+    orgs = dict(s.orgs)
 
-    users = {
-        "coordinator_a": _user("coordinator.a@example.org"),
-        "contributor_a": _user("contributor.a@example.org"),
-        "viewer_a": _user("viewer.a@example.org"),
-        "coordinator_b": _user("coordinator.b@example.org"),
-        "ngo_coordinator": _user("ngo.coordinator@example.org"),
-        "staff": _user("staff@example.org", is_staff=True),
-        "superuser": _user("superuser@example.org", is_staff=True, is_superuser=True),
-        "staff_no_otp": _user("staff.no.otp@example.org", is_staff=True),
-    }
+    users = {role: s.person(email, **extra) for role, (email, extra) in PEOPLE.items()}
     for role in ("staff", "superuser", "staff_no_otp"):
         confirmed_device(users[role])
     for role, org, membership_role in (
-        ("coordinator_a", at, Role.COORDINATOR),
-        ("contributor_a", at, Role.CONTRIBUTOR),
-        ("viewer_a", at, Role.VIEWER),
-        ("coordinator_b", de, Role.COORDINATOR),
-        ("ngo_coordinator", ngo, Role.COORDINATOR),
+        ("coordinator_a", "AT", Role.COORDINATOR),
+        ("contributor_a", "AT", Role.CONTRIBUTOR),
+        ("viewer_a", "AT", Role.VIEWER),
+        ("coordinator_b", "DE", Role.COORDINATOR),
+        ("ngo_coordinator", "ngo-at", Role.COORDINATOR),
     ):
-        Membership.objects.create(user=users[role], organisation=org, role=membership_role)
-    other_member = _user("ngo.other@example.org")
-    Membership.objects.create(user=other_member, organisation=ngo_other, role=Role.COORDINATOR)
-    authors = {"AT": users["coordinator_a"], "DE": users["coordinator_b"], "ngo-at": users["ngo_coordinator"]}
+        s.member(org, membership_role, PEOPLE[role][0])
+    s.member("ngo-other", Role.COORDINATOR, OTHER_MEMBER)
+    authors = {"AT": "coordinator_a", "DE": "coordinator_b", "ngo-at": "ngo_coordinator"}
 
-    text_question = Question.objects.of_round(survey).select_related("option_set").get(code=TEXT_QUESTION)
-    file_question = Question.objects.get(survey=survey, code=FILE_QUESTION)
     responses = {}
-    for code, org in orgs.items():
-        response = response_get_or_create(survey=survey, organisation=org)
-        response.survey, response.organisation = survey, org
-        outcome = answers_save(
-            response=response,
-            question=text_question,
-            raw={("", ""): SECRETS[code]},
-            base_versions={("", ""): 0},
-            user=authors.get(code, other_member),
-        )
-        assert outcome.ok, outcome.error
-        response.refresh_from_db()
-        responses[code] = response
+    for code in orgs:
+        author = PEOPLE[authors[code]][0] if code in authors else OTHER_MEMBER
+        s.answers(code, {TEXT_QUESTION: {("", ""): SECRETS[code]}}, by=author, base_versions={("", ""): 0})
+        responses[code] = s.response(code)
 
     evidence = {
-        "AT": _evidence(responses["AT"], file_question, PDF_AT, "nap-austria.pdf", users["coordinator_a"]),
-        "DE": _evidence(responses["DE"], file_question, PDF_DE, "nap-germany.pdf", users["coordinator_b"]),
+        "AT": s.evidence("AT", FILE_QUESTION, PDF_AT, "nap-austria.pdf", by=PEOPLE["coordinator_a"][0]),
+        "DE": s.evidence("DE", FILE_QUESTION, PDF_DE, "nap-germany.pdf", by=PEOPLE["coordinator_b"][0]),
     }
-    invitation, token = invitation_create(
-        organisation=at,
-        email="invitee.at@example.org",
-        role=Role.CONTRIBUTOR,
-        invited_by=users["staff"],
-        base_url="http://testserver/",
-    )
+    s.invite("AT", "invitee.at@example.org", role=Role.CONTRIBUTOR, by=PEOPLE["staff"][0])
+    invitation, token = s.invitations["invitee.at@example.org"]
     # A provisional report (in-progress answers counted), so that the dashboards have data to show or withhold.
     run = ReportRun.objects.create(survey=survey, include_in_progress=True, requested_by=users["staff"])
     assert report_run_execute(run_id=run.pk) == "done"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import threading
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,33 +14,21 @@ from hypothesis import strategies as st
 from responses.models import Answer, AnswerChange, Membership, Organisation, Response, ResponseEvent, Role
 from responses.services import answers_save, response_get_or_create, response_submit
 from surveys import answer_types as at
-from surveys.models import Question, Survey
+from surveys.models import Survey
+from tests.scenario import SMALL, Scenario, question_of
 
 TRIALS = 200
 
 
 def _open_round() -> Survey:
-    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
-    survey = Survey.objects.get(slug="thb-2016")
-    survey.status = Survey.Status.OPEN
-    survey.closes_on = None  # the shipped date has passed; tests of the deadline set their own
-    survey.save()
-    return survey
+    """The shipped round, open, with no closing date (the shipped date has passed)."""
+    return Scenario().round("thb-2016").survey
 
 
 def _member(email: str, role: str, code: str = "AT") -> Any:
     user = get_user_model().objects.create_user(username=email, email=email, password="a-long-password-2026")
     Membership.objects.create(user=user, organisation=Organisation.objects.get(code=code), role=role)
     return user
-
-
-def _question(survey: Survey, code: str) -> Question:
-    return (
-        Question.objects.of_round(survey)
-        .select_related("option_set")
-        .prefetch_related("option_set__options")
-        .get(code=code)
-    )
 
 
 def _race(*calls: Any) -> list[Any]:
@@ -74,13 +60,13 @@ def needs_postgres(transactional_db: None) -> None:
 
 
 def test_200_trials_of_two_concurrent_saves_lose_no_confirmed_edit(needs_postgres: None) -> None:
-    survey = _open_round()
+    survey = Scenario().round(SMALL).survey
     first, second = (
         _member("first@at.example.org", Role.COORDINATOR),
         _member("second@at.example.org", Role.CONTRIBUTOR),
     )
     response = response_get_or_create(survey=survey, organisation=Organisation.objects.get(code="AT"))
-    question = _question(survey, "PRV.SUP.01")
+    question = question_of(survey, "TYP.ONE.01")  # single choice of the small round
     options = ["yes", "no", "in_process", "no_information"]
     confirmed: list[str] = []
     for trial in range(TRIALS):
@@ -113,7 +99,7 @@ def test_200_trials_of_two_concurrent_saves_lose_no_confirmed_edit(needs_postgre
 
 
 def test_double_clicked_or_retried_submissions_count_once(needs_postgres: None) -> None:
-    survey = _open_round()
+    survey = Scenario().round(SMALL).survey
     coordinator = _member("coordinator@at.example.org", Role.COORDINATOR)
     response = response_get_or_create(survey=survey, organisation=Organisation.objects.get(code="AT"))
     results = _race(
@@ -192,7 +178,7 @@ def test_any_value_posted_to_autosave_gets_a_clear_answer_and_only_valid_values_
     assert result.status_code in (200, 400), result.status_code
     if result.status_code == 200:
         assert b"data-save-state" in result.content
-    question = _question(survey, code)
+    question = question_of(survey, code)
     kinds = {spec.key: spec for spec in question.cells()}
     for answer in Answer.objects.filter(question=question):
         spec = kinds[(answer.row, answer.column)]

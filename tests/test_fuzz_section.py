@@ -11,24 +11,21 @@ every post every Answer and AnswerChange of every response is compared.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.http import QueryDict
 from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from responses.models import Answer, AnswerChange, Membership, Organisation, Response, Role
-from responses.services import answers_save, response_get_or_create
+from responses.models import Answer, AnswerChange, Response, Role
 from responses.values import as_text
 from surveys import answer_types as at
 from surveys.models import Question, Survey
+from tests.scenario import Scenario
 
 SLUG, OTHER_SLUG = "thb-2016", "thb-2021"
 NGO_CODE = "ngo-fuzz-at"
@@ -100,46 +97,43 @@ def _question_list(survey: Survey, kind: str, section: str) -> list[Question]:
     )
 
 
-def _seed(response: Response, user: Any, cells: dict[str, dict[tuple[str, str], Any]]) -> None:
+def _seed(s: Scenario, org: str, by: str, cells: dict[str, dict[tuple[str, str], Any]], round_: str) -> None:
+    """Save the cells as `by`; the column "first" is the first cell of the question in that round."""
+    resolved = {}
     for code, raw in cells.items():
-        question = _question_list(response.survey, response.organisation.respondent_kind, _section_of(code))
-        target = next(q for q in question if q.code == code)
-        first = target.cells()[0].key
-        raw = {first if key == ("", "first") else key: value for key, value in raw.items()}
-        assert answers_save(response=response, question=target, raw=raw, base_versions=None, user=user).ok
+        first = s.question(code, round=round_).cells()[0].key
+        resolved[code] = {first if key == ("", "first") else key: value for key, value in raw.items()}
+    s.answers(org, resolved, by=by, round=round_)
 
 
-def _section_of(code: str) -> str:
-    return code.rsplit(".", 1)[0]
+FUZZER, OTHER = "fuzz@at.example.org", "de@de.example.org"
 
 
 @pytest.fixture
 def world(db: None) -> World:
-    for slug in (SLUG, OTHER_SLUG):
-        call_command("load_survey", f"surveys/definitions/{slug}.yaml", stdout=io.StringIO())
-    Survey.objects.filter(slug=SLUG).update(
-        status=Survey.Status.OPEN, closes_on=None
-    )  # no deadline: answering stays open
-    # Closed; no closing date, so that its answers can be seeded (the deadline binds respondents, the seed saves as one)
-    Survey.objects.filter(slug=OTHER_SLUG).update(status=Survey.Status.CLOSED, closes_on=None)
-    survey, other_round = Survey.objects.get(slug=SLUG), Survey.objects.get(slug=OTHER_SLUG)
-    users = get_user_model().objects
-    austria, germany = Organisation.objects.get(code="AT"), Organisation.objects.get(code="DE")
-    ngo = Organisation.objects.create(code=NGO_CODE, name="Fuzz NGO", kind=Organisation.Kind.NGO, country=austria)
-    user = users.create_user(username="fuzz@at.example.org", email="fuzz@at.example.org", password="x-long-pw-2026")
-    other = users.create_user(username="de@de.example.org", email="de@de.example.org", password="x-long-pw-2026")
-    Membership.objects.create(user=user, organisation=austria, role=Role.COORDINATOR)
-    Membership.objects.create(user=user, organisation=ngo, role=Role.COORDINATOR)
-    Membership.objects.create(user=other, organisation=germany, role=Role.COORDINATOR)
-    seed = {
+    s = (
+        Scenario(password="x-long-pw-2026")
+        .round(SLUG)  # no deadline: answering stays open
+        # Closed; no closing date, so that its answers can be seeded (the deadline binds respondents, the seed
+        # saves as one)
+        .round(OTHER_SLUG, status=Survey.Status.CLOSED)
+        .state("AT")
+        .state("DE")
+        .ngo(NGO_CODE, name="Fuzz NGO", country="AT")
+        .member("AT", Role.COORDINATOR, FUZZER)
+        .member(NGO_CODE, Role.COORDINATOR, FUZZER)
+        .member("DE", Role.COORDINATOR, OTHER)
+    )
+    survey, other_round, user = s.rounds[SLUG], s.rounds[OTHER_SLUG], s.people[FUZZER]
+    seed: dict[str, dict[tuple[str, str], Any]] = {
         "GEN.R.02": {("", ""): "Ministry"},
         "PRO.LEG.01": {("", ""): "yes"},
         "PRO.DATA.01": {("", "first"): 4},  # the round's first year
         "PAR.NAT.08": {("", ""): "2.5"},
     }
-    for org, round_ in ((austria, survey), (germany, survey), (austria, other_round)):
-        _seed(response_get_or_create(survey=round_, organisation=org), other if org == germany else user, seed)
-    _seed(response_get_or_create(survey=survey, organisation=ngo), user, {"GEN.R.02": {("", ""): "NGO"}})
+    for org, round_ in (("AT", SLUG), ("DE", SLUG), ("AT", OTHER_SLUG)):
+        _seed(s, org, OTHER if org == "DE" else FUZZER, seed, round_)
+    _seed(s, NGO_CODE, FUZZER, {"GEN.R.02": {("", ""): "NGO"}}, SLUG)
     questions = {
         (kind, section): _question_list(survey, kind, section)
         for kind, sections in (("state", STATE_SECTIONS), ("ngo", NGO_SECTIONS))

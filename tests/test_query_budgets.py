@@ -7,12 +7,9 @@ section, review, home, questionnaire and dashboard pages and the report build ha
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,96 +18,73 @@ from django.urls import reverse
 from reports.exports import excel_export_create, excel_export_execute
 from reports.models import ExcelExport, JobStatus, ReportRun
 from reports.services import report_run_execute
-from responses.models import Membership, Organisation, Response, ResponseEvent, Role
-from responses.people import invitation_create
-from responses.services import answers_save, response_get_or_create
-from surveys.models import Question, Survey
+from responses.models import Organisation, Response, Role
+from surveys.models import Survey
+from tests.factories import ExcelExportFactory, ResponseEventFactory
 from tests.otp_helpers import force_login_verified
+from tests.scenario import Scenario
 
 SLUG = "thb-2016"
 CODES = ["PRV.SUP.01", "PRT.ID.01", "GEN.R.02", "PRO.DATA.01"]
 
 
-def _question(survey: Survey, code: str) -> Question:
-    return (
-        Question.objects.of_round(survey)
-        .select_related("option_set")
-        .prefetch_related("option_set__options")
-        .get(code=code)
-    )
+COORDINATOR = "coordinator@at.example.org"
 
 
 class World:
     """A round answered by a growing number of States and NGOs; Austria with a growing team and history."""
 
     def __init__(self) -> None:
-        call_command("load_survey", f"surveys/definitions/{SLUG}.yaml", stdout=io.StringIO())
-        Survey.objects.filter(slug=SLUG).update(
-            status=Survey.Status.OPEN, closes_on=None
-        )  # no deadline: answering stays open
-        self.survey = Survey.objects.get(slug=SLUG)
-        self.questions = {code: _question(self.survey, code) for code in CODES}
-        users = get_user_model().objects
-        self.staff = users.create_user(username="staff@osce.example.org", email="staff@osce.example.org", is_staff=True)
-        self.austria = Organisation.objects.get(code="AT")
-        self.coordinator = self._user("coordinator@at.example.org")
-        Membership.objects.create(user=self.coordinator, organisation=self.austria, role=Role.COORDINATOR)
+        s = self.scenario = Scenario(password=None).round(SLUG)  # no deadline: answering stays open
+        self.survey = s.survey
+        self.questions = {code: s.question(code) for code in CODES}
+        self.staff = s.person("staff@osce.example.org", is_staff=True)
+        self.austria = s.state("AT", coordinator=COORDINATOR).orgs["AT"]
+        self.coordinator = s.people[COORDINATOR]
         self.states = list(
             Organisation.objects.filter(kind=Organisation.Kind.STATE).exclude(code="AT").order_by("code")
         )
         self.size = 0
         self.exports: list[ExcelExport] = []
 
-    def _user(self, email: str) -> Any:
-        return get_user_model().objects.create_user(username=email, email=email)
-
     def grow(self, to: int) -> None:
         """Up to `to` States and `to` NGOs answering, each with a coordinator; Austria with `to` more members,
         invitations and changes; the coordinator a member of `to` NGOs; `to` finished exports."""
+        s = self.scenario
         for i in range(self.size, to):
             state = self.states[i]
-            ngo = Organisation.objects.create(
-                code=f"ngo-budget-{i}", name=f"Budget NGO {i}", kind=Organisation.Kind.NGO, country=state
-            )
-            for organisation in (state, ngo):
-                user = self._user(f"c{i}@{organisation.code}.example.org")
-                Membership.objects.create(user=user, organisation=organisation, role=Role.COORDINATOR)
-                self._answer(organisation, user, i)
-            Response.objects.filter(organisation__in=[state, ngo]).update(status=Response.Status.SUBMITTED)
-            Membership.objects.create(user=self.coordinator, organisation=ngo, role=Role.CONTRIBUTOR)
-            member = self._user(f"m{i}@at.example.org")
-            Membership.objects.create(user=member, organisation=self.austria, role=Role.CONTRIBUTOR)
-            invitation_create(
-                organisation=self.austria,
-                email=f"invited{i}@at.example.org",
-                role=Role.VIEWER,
-                invited_by=self.coordinator,
-                base_url="http://testserver/",
-            )
-            self._answer(self.austria, member if i % 2 else self.coordinator, i)
-            response = Response.objects.get(survey=self.survey, organisation=self.austria)
-            ResponseEvent.objects.create(
-                response=response, from_status="in_progress", to_status="in_progress", by=member, comment=f"note {i}"
+            s.state(state.code).ngo(f"ngo-budget-{i}", name=f"Budget NGO {i}", country=state.code)
+            for code in (state.code, f"ngo-budget-{i}"):
+                s.member(code, Role.COORDINATOR, f"c{i}@{code}.example.org")
+                self._answer(code, f"c{i}@{code}.example.org", i)
+                s.status(code, Response.Status.SUBMITTED)
+            s.member(f"ngo-budget-{i}", Role.CONTRIBUTOR, COORDINATOR)
+            member = f"m{i}@at.example.org"
+            s.member("AT", Role.CONTRIBUTOR, member)
+            s.invite("AT", f"invited{i}@at.example.org", role=Role.VIEWER, by=COORDINATOR)
+            self._answer("AT", member if i % 2 else COORDINATOR, i)
+            ResponseEventFactory(
+                response=s.response("AT"),
+                from_status="in_progress",
+                to_status="in_progress",
+                by=s.people[member],
+                comment=f"note {i}",
             )
             self.exports.append(
-                ExcelExport.objects.create(survey=self.survey, requested_by=self._user(f"x{i}@osce.example.org"))
+                ExcelExportFactory.create(survey=self.survey, requested_by=s.person(f"x{i}@osce.example.org"))
             )
         self.size = to
 
-    def _answer(self, organisation: Organisation, user: Any, i: int) -> None:
-        response = response_get_or_create(survey=self.survey, organisation=organisation)
-        kind = organisation.respondent_kind
-        values = {
+    def _answer(self, org: str, by: str, i: int) -> None:
+        kind = self.scenario.orgs[org].respondent_kind
+        values: dict[str, dict[tuple[str, str], Any]] = {
             "PRV.SUP.01": {("", ""): ["yes", "no", "in_process"][i % 3]},
             "PRT.ID.01": {("", ""): ["no", "yes"][i % 2]},
-            "GEN.R.02": {("", ""): f"Answer {i} of {organisation.code}"},
+            "GEN.R.02": {("", ""): f"Answer {i} of {org}"},
             "PRO.DATA.01": {("", str(2012 + i % 3)): i},
         }
-        for code, raw in values.items():
-            question = self.questions[code]
-            if question.for_kind(kind):
-                outcome = answers_save(response=response, question=question, raw=raw, base_versions=None, user=user)
-                assert outcome.ok, outcome
+        asked = {code: raw for code, raw in values.items() if self.questions[code].for_kind(kind)}
+        self.scenario.answers(org, asked, by=by)
 
 
 @pytest.fixture

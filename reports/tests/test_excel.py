@@ -34,10 +34,10 @@ from reports.models import ExcelExport, JobStatus, Report, ReportRun
 from reports.services import report_run_execute
 from reports.views_exports import XLSX
 from responses.models import Answer, Organisation, Response, Role
-from responses.services import answers_save, response_get_or_create
 from responses.tests.factories import MembershipFactory, UserFactory
-from surveys.models import Question, Survey
+from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
+from tests.scenario import Scenario
 
 # The staff pages are served from reports.views_exports; the project's URLs include them (or will): this module
 # is the URL configuration of its tests either way.
@@ -92,31 +92,16 @@ class World:
     books: dict[str, Workbook] = field(default_factory=dict)
 
 
-def _question(survey: Survey, code: str) -> Question:
-    return (
-        Question.objects.of_round(survey)
-        .select_related("option_set")
-        .prefetch_related("option_set__options")
-        .get(code=code)
-    )
-
-
 def build_round() -> Survey:
-    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
-    survey = Survey.objects.get(slug="thb-2016")
-    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
-    austria, france = Organisation.objects.get(code="AT"), Organisation.objects.get(code="FR")
-    Organisation.objects.create(kind="ngo", code="ngo-at", name=NGO_NAME, country=austria)
-    Organisation.objects.create(kind="ngo", code="ngo-fr", name="La Strada France", country=france)
+    """The shipped round, open (its closing date kept), answered as ANSWERS says by the system; SUBMITTED submitted."""
+    s = Scenario().round("thb-2016", closes_on=Scenario.SHIPPED_DEADLINE)
+    for code in ("AT", "DE", "FR", "IT"):
+        s.state(code)
+    s.ngo("ngo-at", name=NGO_NAME, country="AT").ngo("ngo-fr", name="La Strada France", country="FR")
     for org_code, answers in ANSWERS.items():
-        response = response_get_or_create(survey=survey, organisation=Organisation.objects.get(code=org_code))
-        for code, raw in answers.items():
-            outcome = answers_save(
-                response=response, question=_question(survey, code), raw=raw, base_versions=None, user=None
-            )
-            assert outcome.ok, (org_code, code, outcome.error)
-    Response.objects.filter(survey=survey, organisation__code__in=SUBMITTED).update(status="submitted")
-    return survey
+        s.answers(org_code, answers)
+    Response.objects.filter(survey=s.survey, organisation__code__in=SUBMITTED).update(status="submitted")
+    return s.survey
 
 
 def export(tmp: Path, name: str, *args: str) -> Path:

@@ -7,13 +7,11 @@ This module is also the URLconf of its view tests (`pytest.mark.urls(__name__)`)
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import include, path, reverse
@@ -30,11 +28,12 @@ from reports.reminders import (
     reminders_send,
 )
 from reports.tasks import send_reminders
-from responses.models import Organisation, Response, Role
+from responses.models import Response, Role
 from responses.services import response_get_or_create
-from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from responses.tests.factories import MembershipFactory, UserFactory
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
+from tests.scenario import Scenario
 
 urlpatterns = [path("", include(views_reminders)), *project_urlpatterns]
 
@@ -50,39 +49,33 @@ def day(days_left: int) -> dt.date:
 
 
 class World:
-    def __init__(self, survey: Survey) -> None:
-        self.survey = survey
-        self.orgs = {code: Organisation.objects.get(code=code) for code in ("AT", "DE", "FR", "MD", "NL", "RS", "IL")}
-        self.ngo = OrganisationFactory(code="ngo-at-rem", name="Reminded NGO", country=self.orgs["AT"])
-        self.at = [
-            MembershipFactory(organisation=self.orgs["AT"], role=Role.COORDINATOR, user__email=email).user
-            for email in ("b.coordinator@bmi.gv.at", "a.coordinator@bmi.gv.at")
-        ]
-        MembershipFactory(organisation=self.orgs["AT"], role=Role.CONTRIBUTOR, user__email="contributor@bmi.gv.at")
-        MembershipFactory(organisation=self.orgs["AT"], role=Role.VIEWER, user__email="viewer@bmi.gv.at")
-        retired = MembershipFactory(organisation=self.orgs["AT"], role=Role.COORDINATOR, user__email="gone@bmi.gv.at")
-        retired.user.is_active = False
-        retired.user.save()
+    """The round closing on CLOSES; Austria with two coordinators, a contributor, a viewer and a retired
+    coordinator; DE, FR, NL, RS, IL and an NGO with a coordinator each; MD with a contributor only."""
+
+    def __init__(self) -> None:
+        s = self.scenario = Scenario().round("thb-2016", closes_on=CLOSES)
+        for code in ("AT", "DE", "FR", "MD", "NL", "RS", "IL"):
+            s.state(code)
+        self.survey, self.orgs = s.survey, dict(s.orgs)
+        s.member("AT", Role.COORDINATOR, "b.coordinator@bmi.gv.at", "a.coordinator@bmi.gv.at")
+        self.at = [s.people["b.coordinator@bmi.gv.at"], s.people["a.coordinator@bmi.gv.at"]]
+        s.member("AT", Role.CONTRIBUTOR, "contributor@bmi.gv.at").member("AT", Role.VIEWER, "viewer@bmi.gv.at")
+        s.person("gone@bmi.gv.at", is_active=False)
+        s.member("AT", Role.COORDINATOR, "gone@bmi.gv.at")
         for code in ("DE", "FR", "NL", "RS", "IL"):
-            MembershipFactory(
-                organisation=self.orgs[code], role=Role.COORDINATOR, user__email=f"coordinator@{code}.test"
-            )
-        MembershipFactory(organisation=self.ngo, role=Role.COORDINATOR, user__email="coordinator@ngo.test")
-        # MD: a contributor only, no coordinator.
-        MembershipFactory(organisation=self.orgs["MD"], role=Role.CONTRIBUTOR, user__email="contributor@md.test")
-        self.staff = UserFactory(is_staff=True, email="officer@osce.test")
-        self.status("AT", Response.Status.IN_PROGRESS)
-        self.status("DE", Response.Status.SUBMITTED)
-        self.status("FR", Response.Status.ACCEPTED)
-        self.status("RS", Response.Status.RETURNED)
-        self.status("IL", Response.Status.IN_PROGRESS)  # a Partner: not reminded by the schedule
+            s.member(code, Role.COORDINATOR, f"coordinator@{code}.test")
+        self.ngo = s.ngo("ngo-at-rem", name="Reminded NGO", coordinator="coordinator@ngo.test").orgs["ngo-at-rem"]
+        s.member("MD", Role.CONTRIBUTOR, "contributor@md.test")  # MD: a contributor only, no coordinator.
+        self.staff = s.person("officer@osce.test", is_staff=True)
+        s.status("AT", Response.Status.IN_PROGRESS)
+        s.status("DE", Response.Status.SUBMITTED)
+        s.status("FR", Response.Status.ACCEPTED)
+        s.status("RS", Response.Status.RETURNED)
+        s.status("IL", Response.Status.IN_PROGRESS)  # a Partner: not reminded by the schedule
         # NL has no response at all: not started.
 
     def status(self, code: str, status: str) -> Response:
-        response = response_get_or_create(survey=self.survey, organisation=self.orgs[code])
-        response.status = status
-        response.save()
-        return response
+        return self.scenario.status(code, status).response(code)
 
     def reminders(self) -> list[tuple[str, int]]:
         return sorted(Reminder.objects.values_list("response__organisation__code", "days_before"))
@@ -94,9 +87,7 @@ def w(db: None, settings: Any) -> World:
     settings.SITE_URL = "https://oscethb.example.org/"
     settings.OFFICE_EMAIL = "office@osce.test"
     settings.REPLY_TO_EMAIL = ""
-    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
-    Survey.objects.filter(slug="thb-2016").update(status=Survey.Status.OPEN, closes_on=CLOSES)
-    return World(Survey.objects.get(slug="thb-2016"))
+    return World()
 
 
 # --- the schedule -----------------------------------------------------------------------------------------------

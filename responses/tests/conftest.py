@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from responses.models import Organisation, Response, Role
 from responses.services import response_get_or_create
 from surveys.models import Question, Survey
+from tests.scenario import Scenario, question_of
 
 from .factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
 @pytest.fixture
 def round2016(db: None) -> Survey:
-    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
-    survey = Survey.objects.get(slug="thb-2016")
-    survey.status = Survey.Status.OPEN
-    survey.closes_on = None  # the shipped date has passed; tests of the deadline set their own
-    survey.save()
-    return survey
+    # Open, with no closing date: the shipped date has passed; tests of the deadline set their own.
+    return Scenario().round("thb-2016").survey
 
 
 @dataclass
@@ -63,9 +58,5 @@ def response_at(round2016: Survey, people: People) -> Response:
 
 
 def question(survey: Survey, code: str) -> Question:
-    return (
-        Question.objects.of_round(survey)
-        .select_related("option_set")
-        .prefetch_related("option_set__options")
-        .get(code=code)
-    )
+    """A question with its options loaded and its round attached (tests.scenario.question_of)."""
+    return question_of(survey, code)

@@ -42,11 +42,6 @@ ANSWERS_HEADER = "organisation,question,row,column,value\n"
 ORGS_HEADER = "code,name,kind,country\n"
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static-root"))
-
-
 @pytest.fixture
 def round_2016(db: None) -> Survey:
     call_command("load_survey", str(DEFINITIONS / "thb-2016.yaml"), stdout=io.StringIO())

@@ -60,12 +60,6 @@ class Run:
     stderr: str
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """WhiteNoise warns (an error here) while STATIC_ROOT does not exist, as before collectstatic."""
-    settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static-root"))
-
-
 @pytest.fixture
 def round_2016() -> Survey:
     call_command("load_survey", str(DEFINITIONS / "thb-2016.yaml"), stdout=io.StringIO())

@@ -44,12 +44,6 @@ ANSWERS_2016: dict[str, dict[tuple[str, str], Any]] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """WhiteNoise warns (an error here) while STATIC_ROOT does not exist, as before collectstatic."""
-    settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static-root"))
-
-
 @pytest.fixture
 def rounds() -> tuple[Survey, Survey]:
     for slug in ("thb-2016", "thb-2021"):

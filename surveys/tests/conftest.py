@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 
 from surveys.models import Survey
+from tests.scenario import SMALL, load_round
 
 from .factories import SHIPPED, row_counts
 
@@ -104,14 +104,7 @@ def load_refused(tmp_path: Path) -> Callable[[str], Refusal]:
     return load
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """WhiteNoise warns (an error under pytest.ini) when STATIC_ROOT is missing, as it is before collectstatic.
-
-    Project-wide this belongs in oscethb/settings_test.py (WHITENOISE_AUTOREFRESH = True, or an existing
-    STATIC_ROOT); until then the surveys tests point STATIC_ROOT at an empty directory. Session-scoped so that it
-    is in place before the session-scoped live_server loads its middleware.
-    """
-    static_root = tmp_path_factory.mktemp("static-root")
-    with override_settings(STATIC_ROOT=str(static_root)):
-        yield
+@pytest.fixture
+def small_round(db: None) -> Survey:
+    """The small round of the unit tests (tests/data/small.yaml): one question of every answer type."""
+    return load_round(SMALL)

@@ -1,4 +1,5 @@
-"""factory_boy factories for the surveys app, and a small valid definition file for the loader tests."""
+"""A small valid definition file for the loader tests, and the surveys factories (whose one home is
+tests/factories.py) under the names these tests import."""
 
 from __future__ import annotations
 
@@ -6,104 +7,31 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import factory
 import yaml
 
 from surveys.models import Area, Option, OptionSet, Question, Section, Survey
+from tests.factories import (
+    AreaFactory,
+    OptionFactory,
+    OptionSetFactory,
+    QuestionFactory,
+    SectionFactory,
+    SurveyFactory,
+    YesNoOptionSetFactory,
+)
+
+__all__ = [
+    "AreaFactory",
+    "OptionFactory",
+    "OptionSetFactory",
+    "QuestionFactory",
+    "SectionFactory",
+    "SurveyFactory",
+    "YesNoOptionSetFactory",
+]
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "definitions"
 SHIPPED = {"thb-2016": DEFINITIONS_DIR / "thb-2016.yaml", "thb-2021": DEFINITIONS_DIR / "thb-2021.yaml"}
-
-
-def _letters(n: int, width: int) -> str:
-    """n written with the letters A-Z, left-padded with A to `width` letters (codes must be capital letters)."""
-    out = ""
-    while True:
-        n, digit = divmod(n, 26)
-        out = chr(ord("A") + digit) + out
-        if n == 0:
-            break
-    return out.rjust(width, "A")
-
-
-class SurveyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Survey
-
-    slug = factory.Sequence(lambda n: f"thb-{9001 + n}")
-    title = factory.LazyAttribute(lambda o: {"en": f"Test round {o.slug}"})
-    reference_start = 2012
-    reference_end = 2014
-
-
-class AreaFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Area
-
-    survey = factory.SubFactory(SurveyFactory)
-    code = factory.Sequence(lambda n: f"A{_letters(n, 3)}")
-    title = factory.LazyAttribute(lambda o: {"en": f"Area {o.code}"})
-    position = factory.Sequence(lambda n: n)
-
-
-class SectionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Section
-
-    area = factory.SubFactory(AreaFactory)
-    survey = factory.SelfAttribute("area.survey")
-    code = factory.LazyAttributeSequence(lambda o, n: f"{o.area.code}.{_letters(n, 2)}")
-    title = factory.LazyAttribute(lambda o: {"en": f"Section {o.code}"})
-    position = factory.Sequence(lambda n: n)
-
-
-class OptionSetFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = OptionSet
-
-    survey = factory.SubFactory(SurveyFactory)
-    code = factory.Sequence(lambda n: f"SET{n}")
-    position = factory.Sequence(lambda n: n)
-
-
-class OptionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Option
-
-    option_set = factory.SubFactory(OptionSetFactory)
-    code = factory.Sequence(lambda n: f"option_{n}")
-    label = factory.LazyAttribute(lambda o: {"en": f"Option {o.code}"})
-    position = factory.Sequence(lambda n: n)
-
-
-class YesNoOptionSetFactory(OptionSetFactory):
-    """An option set with the options yes and no, in that order."""
-
-    class Meta:
-        skip_postgeneration_save = True
-
-    yes = factory.RelatedFactory(OptionFactory, factory_related_name="option_set", code="yes", position=0)
-    no = factory.RelatedFactory(OptionFactory, factory_related_name="option_set", code="no", position=1)
-
-
-class QuestionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Question
-
-    section = factory.SubFactory(SectionFactory)
-    survey = factory.SelfAttribute("section.survey")
-    code = factory.LazyAttributeSequence(lambda o, n: f"{o.section.code}.{n % 1000:03d}")
-    type = "short_text"
-    audience = "both"
-    text = factory.LazyAttribute(lambda o: {"en": f"Question {o.code}?"})
-    position = factory.Sequence(lambda n: n)
-
-    class Params:
-        # A single-choice question on a fresh option set of the same round with the options yes and no.
-        with_options = factory.Trait(
-            type="single_select",
-            option_set=factory.SubFactory(YesNoOptionSetFactory, survey=factory.SelfAttribute("..survey")),
-        )
 
 
 # --- a small valid definition file ------------------------------------------------------------------------------

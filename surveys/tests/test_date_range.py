@@ -7,7 +7,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.core.management import call_command
 
 from responses.imports import ImportRejected, answers_import
 from responses.models import Answer, Organisation
@@ -16,6 +15,7 @@ from surveys.answer_types import DATE, AnswerError, CellSpec, clean_cell
 from surveys.models import Question, Survey
 
 MESSAGE = "Enter a date between 1900 and 2100."
+DATE_QUESTION = "TYP.ONE.12"  # the date question of the small round (tests/data/small.yaml)
 OUTSIDE = [
     "0001-01-01",
     "1899-12-31",
@@ -43,15 +43,9 @@ def test_dates_from_1900_to_2100_are_kept(raw: str, expected: dt.date) -> None:
     assert clean_cell(CellSpec("", "", DATE), raw) == expected
 
 
-@pytest.fixture
-def round_2016(db: None) -> Survey:
-    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
-    return Survey.objects.get(slug="thb-2016")
-
-
-def test_saving_a_date_from_year_1_is_refused_with_the_range_and_nothing_is_stored(round_2016: Survey) -> None:
-    question = Question.objects.of_round(round_2016).get(code="PAR.NAT.07")
-    response = response_get_or_create(survey=round_2016, organisation=Organisation.objects.get(code="AT"))
+def test_saving_a_date_from_year_1_is_refused_with_the_range_and_nothing_is_stored(small_round: Survey) -> None:
+    question = Question.objects.of_round(small_round).get(code=DATE_QUESTION)
+    response = response_get_or_create(survey=small_round, organisation=Organisation.objects.get(code="AT"))
     outcome = answers_save(
         response=response, question=question, raw={("", ""): "0001-01-01"}, base_versions=None, user=None
     )
@@ -60,8 +54,8 @@ def test_saving_a_date_from_year_1_is_refused_with_the_range_and_nothing_is_stor
     assert not Answer.objects.filter(response=response, question=question).exclude(value_date=None).exists()
 
 
-def test_importing_a_date_from_year_1_names_the_row_and_the_range(round_2016: Survey) -> None:
-    content = "organisation,question,row,column,value\nAT,PAR.NAT.07,,,0001-01-01\n"
+def test_importing_a_date_from_year_1_names_the_row_and_the_range(small_round: Survey) -> None:
+    content = f"organisation,question,row,column,value\nAT,{DATE_QUESTION},,,0001-01-01\n"
     with pytest.raises(ImportRejected) as info:
-        answers_import(survey=round_2016, source=io.BytesIO(content.encode()), filename="a.csv", user=None)
-    assert info.value.problems == [f"row 2: PAR.NAT.07: {MESSAGE}"]
+        answers_import(survey=small_round, source=io.BytesIO(content.encode()), filename="a.csv", user=None)
+    assert info.value.problems == [f"row 2: {DATE_QUESTION}: {MESSAGE}"]
