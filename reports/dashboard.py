@@ -19,8 +19,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from responses.deadlines import response_deadlines
-from responses.models import Answer, Organisation, Response
+from responses.models import Answer, Response
+from responses.reminders import coordinator_emails, manual_reminder_refusal
 from responses.round_status import KindStanding, round_standing
 from surveys import answer_types as at
 from surveys.i18n import pick
@@ -28,7 +30,6 @@ from surveys.models import Area, Question, Survey
 
 from .headlines import sentence
 from .models import Report, ReportRun
-from .reminders import coordinator_emails, manual_reminder_refusal
 from .selectors import regions
 
 STATUSES = [value for value, _label in Response.Status.choices]

@@ -17,9 +17,10 @@ import yaml
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.models import Organisation
 from reports.aggregation import ANSWER_COLUMNS, RESPONDENT_COLUMNS
 from reports.models import Report
-from responses.models import Answer, Organisation, Response
+from responses.models import Answer, Response
 from surveys.i18n import pick
 from surveys.models import Area, Question, Section, Survey
 

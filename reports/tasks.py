@@ -99,13 +99,3 @@ def export_excel(self: Task, export_id: int) -> str:
         logger.exception("excel export %s failed", export_id)
         excel_export_fail(export_id=export_id, error=f"{type(exc).__name__}: {exc}")
         return "failed"
-
-
-@shared_task(name="reports.send_reminders")
-def send_reminders() -> int:
-    """Daily (celery beat): e-mail the deadline reminders due today (reports.reminders); returns how many went out."""
-    from django.utils import timezone
-
-    from .reminders import reminders_send
-
-    return len(reminders_send(today=timezone.localdate()))

@@ -17,7 +17,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from responses.models import Organisation, Response
+from accounts.models import Organisation
+from responses.models import Response
 from surveys.models import Survey
 from surveys.selectors import questions_with_words
 

@@ -9,10 +9,11 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership, Organisation
 from surveys.models import Survey
 
 from .deadlines import Deadline, deadline_with, latest_extensions
-from .models import DeadlineExtension, Membership, Organisation, Response
+from .models import DeadlineExtension, Response
 from .selectors import membership_for
 from .services import response_get_or_create
 

@@ -12,12 +12,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import Organisation
 from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
 from .deadlines import current_time, response_deadline
-from .models import Answer, AnswerChange, Organisation, PendingCell, Response, ResponseEvent, Source
+from .models import Answer, AnswerChange, PendingCell, Response, ResponseEvent, Source
 from .selectors import UnsavedCell, response_progress, unsaved_cells
 
 Key = tuple[str, str]

@@ -38,7 +38,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from responses.models import Answer, AnswerChange, Evidence, Invitation, Response, ResponseEvent
+from accounts.models import Invitation
+from responses.models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 from surveys.models import Survey
 
 from .access_helpers import (

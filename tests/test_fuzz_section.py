@@ -24,7 +24,8 @@ from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from responses.models import Answer, AnswerChange, Membership, Organisation, Response, Role
+from accounts.models import Membership, Organisation, Role
+from responses.models import Answer, AnswerChange, Response
 from responses.services import answers_save, response_get_or_create
 from responses.values import as_text
 from surveys import answer_types as at

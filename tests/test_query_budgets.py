@@ -18,11 +18,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Membership, Organisation, Role
+from accounts.people import invitation_create
 from reports.exports import excel_export_create, excel_export_execute
 from reports.models import ExcelExport, JobStatus, ReportRun
 from reports.services import report_run_execute
-from responses.models import Membership, Organisation, Response, ResponseEvent, Role
-from responses.people import invitation_create
+from responses.models import Response, ResponseEvent
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Question, Survey
 from tests.otp_helpers import force_login_verified

@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import Locator, Page, expect
 
-from responses.models import Answer, Membership, Organisation, Response
+from accounts.models import Membership, Organisation
+from responses.models import Answer, Response
 from responses.services import answers_save, response_get_or_create
 from responses.values import read
 from surveys import answer_types as at

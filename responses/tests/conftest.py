@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from responses.models import Organisation, Response, Role
+from accounts.models import Organisation, Role
+from responses.models import Response
 from responses.services import response_get_or_create
 from surveys.models import Question, Survey
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from responses.models import Membership, Organisation, Role
+from accounts.models import Membership, Organisation, Role
 
 PASSWORD = "a-long-test-password-2026"  # every UserFactory user's password
 

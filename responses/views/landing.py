@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 
+from accounts.models import Membership
+
 from ..landing import round_cards, staff_rounds
-from ..models import Membership
 
 
 def after_login(request: HttpRequest) -> HttpResponse:
