@@ -24,7 +24,7 @@ from accounts.people import (
 )
 from tests.otp_helpers import force_login_verified
 
-from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from responses.tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -15,7 +15,7 @@ from accounts.forms_people import EmailPasswordResetForm
 from accounts.models import Membership, Organisation, Role
 from tests.otp_helpers import force_login_verified
 
-from .factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from responses.tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -201,32 +201,32 @@ def test_logout(client: Client) -> None:
 @pytest.mark.parametrize(
     ("model", "query"),
     [
-        ("organisation", "AT"),
-        ("membership", "example.org"),
-        ("invitation", "AT"),
-        ("response", "AT"),
-        ("answer", "PRV"),
-        ("answerchange", "PRV"),
-        ("evidence", "AT"),
-        ("responseevent", "AT"),
+        ("accounts/organisation", "AT"),
+        ("accounts/membership", "example.org"),
+        ("accounts/invitation", "AT"),
+        ("responses/response", "AT"),
+        ("responses/answer", "PRV"),
+        ("responses/answerchange", "PRV"),
+        ("responses/evidence", "AT"),
+        ("responses/responseevent", "AT"),
     ],
 )
 def test_admin_changelists_search(client: Client, model: str, query: str) -> None:
     MembershipFactory(organisation=Organisation.objects.get(code="AT"))
     force_login_verified(client, UserFactory(is_staff=True, is_superuser=True))
-    response = client.get(f"/admin/responses/{model}/", {"q": query})
+    response = client.get(f"/admin/{model}/", {"q": query})
     assert response.status_code == 200
 
 
 def test_admin_finds_an_organisation_by_former_name(client: Client) -> None:
     force_login_verified(client, UserFactory(is_staff=True, is_superuser=True))
-    page = client.get("/admin/responses/organisation/", {"q": "Czech Republic"}).content.decode()
+    page = client.get("/admin/accounts/organisation/", {"q": "Czech Republic"}).content.decode()
     assert "Czechia" in page
     assert "Austria" not in page
 
 
 def test_admin_history_is_read_only(client: Client) -> None:
     force_login_verified(client, UserFactory(is_staff=True, is_superuser=True))
-    for model in ("answer", "answerchange", "responseevent", "invitation"):
-        assert client.get(f"/admin/responses/{model}/add/").status_code == 403
-    assert client.get("/admin/responses/organisation/add/").status_code == 200
+    for model in ("responses/answer", "responses/answerchange", "responses/responseevent", "accounts/invitation"):
+        assert client.get(f"/admin/{model}/add/").status_code == 403
+    assert client.get("/admin/accounts/organisation/add/").status_code == 200

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.otp_helpers import code_for, confirmed_device, force_login_verified
 
-from .factories import PASSWORD, MembershipFactory, UserFactory
+from responses.tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

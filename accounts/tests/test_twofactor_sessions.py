@@ -16,7 +16,7 @@ from oscethb.security import login_username
 from surveys import answer_types as at
 from tests.otp_helpers import code_for, confirmed_device
 
-from .factories import PASSWORD, MembershipFactory, UserFactory
+from responses.tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
