@@ -132,7 +132,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out (e-mail address, IP address) before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.auth.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.auth.EmailBackend",
+    # Only keeps sessions from before the people code moved to accounts logged in (responses/auth.py).
+    "responses.auth.EmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "after-login"  # staff home, the member's questionnaires, or the home page
 LOGOUT_REDIRECT_URL = "home"

@@ -22,9 +22,8 @@ from accounts.people import (
     invitations_bulk_from_table,
     table_from_bytes,
 )
-from tests.otp_helpers import force_login_verified
-
 from responses.tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.otp_helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -13,9 +13,8 @@ from django.test import Client
 
 from accounts.forms_people import EmailPasswordResetForm
 from accounts.models import Membership, Organisation, Role
-from tests.otp_helpers import force_login_verified
-
 from responses.tests.factories import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
+from tests.otp_helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

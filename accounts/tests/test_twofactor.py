@@ -15,9 +15,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.otp_helpers import code_for, confirmed_device, force_login_verified
-
 from responses.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.otp_helpers import code_for, confirmed_device, force_login_verified
 
 pytestmark = pytest.mark.django_db
 

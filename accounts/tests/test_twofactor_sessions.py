@@ -13,10 +13,9 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from oscethb.security import login_username
+from responses.tests.factories import PASSWORD, MembershipFactory, UserFactory
 from surveys import answer_types as at
 from tests.otp_helpers import code_for, confirmed_device
-
-from responses.tests.factories import PASSWORD, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role
 from oscethb.urls import urlpatterns as project_urlpatterns
-from responses.tasks import send_reminders
 from responses.models import Reminder, Response
 from responses.reminders import (
     MANUAL,
@@ -31,6 +30,7 @@ from responses.reminders import (
     reminders_send,
 )
 from responses.services import response_get_or_create
+from responses.tasks import send_reminders
 from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from responses.views import reminders as views_reminders
 from surveys.models import Survey
