@@ -81,7 +81,8 @@ def test_rows_written_before_the_move_are_found_through_the_new_models() -> None
         ContentType.objects.clear_cache()
 
     ngo_now = Organisation.objects.get(code="at-moved-ngo")
-    assert ngo_now.country is not None and ngo_now.country.code == "AT"
+    assert ngo_now.country is not None
+    assert ngo_now.country.code == "AT"
     membership = Membership.objects.get(organisation=ngo_now)
     assert (membership.user.email, membership.role) == ("moved@example.org", Role.COORDINATOR)
     invitation = Invitation.objects.get(organisation=ngo_now)
