@@ -162,7 +162,7 @@ def report_run(w: World) -> dict[str, Any]:
 
 
 PROVISIONAL = "?basis=provisional"
-AUTOCOMPLETE = "?app_label=responses&model_name=membership&field_name=user&term=a"
+AUTOCOMPLETE = "?app_label=accounts&model_name=membership&field_name=user&term=a"
 
 
 def object_of(model: Any) -> Kwargs:
