@@ -68,7 +68,7 @@ def _reference_directory_in_transactional_tests(request: pytest.FixtureRequest) 
     if not transactional:
         return
     request.getfixturevalue("transactional_db")
-    from responses.directory import reference_organisations_ensure
+    from accounts.directory import reference_organisations_ensure
 
     reference_organisations_ensure()
 

@@ -111,7 +111,7 @@ def child_setup() -> None:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from responses.models import Organisation
+    from accounts.models import Organisation
     from surveys.models import Survey
 
     started = time.perf_counter()
@@ -198,8 +198,9 @@ def child_baseline() -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from accounts.models import Organisation
     from responses import values
-    from responses.models import Answer, AnswerChange, Organisation, Response, Source
+    from responses.models import Answer, AnswerChange, Response, Source
     from surveys import answer_types as at
     from surveys.models import Question, Survey
 
@@ -250,7 +251,8 @@ def child_floor() -> None:
     """The database's floor: COPY ROWS answers and ROWS history rows (made up, valid) in one transaction, commit."""
     from django.db import connection, transaction
 
-    from responses.models import Organisation, Response
+    from accounts.models import Organisation
+    from responses.models import Response
     from surveys.models import Question, Survey
 
     _empty_responses()

@@ -10,7 +10,7 @@ on failure):
 1. A scratch PostgreSQL database ``oscethb_bench_load``: migrations, the shipped rounds thb-2016 and thb-2021
    (``load_survey``), thb-2021 opened, and 200 organisations answering it (the 68 States and Partners the migrations
    load and 132 more Partners), each with one coordinator and a response in progress holding the demo answers
-   (``responses.demo``). Each coordinator gets a session made directly with the session store (what a login
+   (``demo.seed``). Each coordinator gets a session made directly with the session store (what a login
    stores: user id, backend, password hash digest, login start), so the load measures the answering, not password
    hashing, and a CSRF secret and masked token.
 2. gunicorn with the Procfile's application and worker count (``oscethb.wsgi``, ``BENCH_WEB_WORKERS`` = 3 as
@@ -162,9 +162,10 @@ def seed(users_file: Path) -> None:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from accounts.models import Membership, Organisation, Role
     from oscethb.middleware import SessionLifetimeMiddleware
     from responses import demo, values
-    from responses.models import Answer, Membership, Organisation, Response, Role
+    from responses.models import Answer, Response
     from responses.selectors import survey_structure
     from surveys.models import Survey
 
@@ -198,7 +199,7 @@ def seed(users_file: Path) -> None:
             demo._write(response, by_code, kinds, demo._answers_for(org, questions, None), now)
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "responses.auth.EmailBackend"
+            session[BACKEND_SESSION_KEY] = "accounts.auth.EmailBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session[SessionLifetimeMiddleware.KEY] = int(time.time())
             session.create()

@@ -316,7 +316,8 @@ def generate(orgs: int, questions: int, seed: int = 2026) -> dict[str, Any]:
     """Load the round and its answers into the configured (migrated, empty) database. Returns counts and timings."""
     from django.db import connection, transaction
 
-    from responses.models import Organisation, Response
+    from accounts.models import Organisation
+    from responses.models import Response
     from surveys.models import Question, Survey
     from surveys.services import survey_load_text
 

@@ -55,8 +55,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "surveys",
+    "accounts",
     "responses",
     "reports",
+    # Demo seeding (`manage.py seed_demo`): apart from production code, imported by nothing.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +76,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "oscethb.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "responses.twofactor.TwoFactorRequiredMiddleware",
+    "accounts.twofactor.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "oscethb.middleware.SiteNotFoundPageMiddleware",
@@ -130,7 +133,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out (e-mail address, IP address) before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "responses.auth.EmailBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.auth.EmailBackend",
+    # Only keeps sessions from before the people code moved to accounts logged in (responses/auth.py).
+    "responses.auth.EmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "after-login"  # staff home, the member's questionnaires, or the home page
 LOGOUT_REDIRECT_URL = "home"
@@ -290,7 +298,7 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Lockout after repeated failed logins (django-axes). Locks the pair (e-mail address, IP address), never an
 # account as such, so nobody can lock someone else out from elsewhere; for a short time; reset by a successful login.
-# Wrong two-factor codes count as failures too (responses/views/twofactor.py).
+# Wrong two-factor codes count as failures too (accounts/views/twofactor.py).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -303,7 +311,7 @@ AXES_LOCKOUT_CALLABLE = "oscethb.security.lockout_response"
 # Failed attempts are kept (admin: Axes); successful logins are not logged, to keep no more personal data than needed.
 AXES_DISABLE_ACCESS_LOG = True
 
-# "Forgotten your password?" (responses/password_reset.py): at most this many reset mails to one address, and this
+# "Forgotten your password?" (accounts/password_reset.py): at most this many reset mails to one address, and this
 # many requests from one IP address, per hour; beyond that the page looks the same but no mail is sent (logged).
 PASSWORD_RESET_PER_ADDRESS = env.int("PASSWORD_RESET_PER_ADDRESS", default=3)
 PASSWORD_RESET_PER_IP = env.int("PASSWORD_RESET_PER_IP", default=10)

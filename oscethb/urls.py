@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from responses.forms_people import EmailPasswordResetForm
-from responses.views.language import language_set
+from accounts.forms_people import EmailPasswordResetForm
+from accounts.views.language import language_set
 
 urlpatterns = [
     # Django's set_language, which also remembers a logged-in person's language for the e-mails they get.
@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("responses.urls")),
+    path("", include("accounts.urls")),
     path("", include("reports.urls")),
     path("", include("surveys.urls")),
 ]

@@ -1,4 +1,4 @@
-"""What the answers add up to: report builds as job rows, the stored reports, Excel exports and reminders."""
+"""What the answers add up to: report builds as job rows, the stored reports and Excel exports."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from responses.models import Response
+from responses.models import Reminder as Reminder  # moved to responses (it writes response rows)
 from surveys.models import Survey, TimeStamped
 
 
@@ -96,28 +96,3 @@ class ExcelExport(Job):
             return str(translation.get_language_info(self.language)["name_translated"])
         except KeyError:
             return self.language
-
-
-class Reminder(TimeStamped):
-    """A reminder e-mail to a State's coordinators; (response, days_before) is sent at most once."""
-
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="reminders")
-    days_before = models.IntegerField(help_text=_("Days before the closing date; -1 for one sent by hand"))
-    sent_at = models.DateTimeField(auto_now_add=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recipients = models.JSONField(default=list)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response", "days_before"],
-                condition=models.Q(days_before__gte=0),
-                name="one_scheduled_reminder_per_response_and_day",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"reminder {self.response} {self.days_before}"

@@ -19,11 +19,12 @@ import yaml
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.models import Organisation
 from reports.aggregation import ANSWER_COLUMNS, RESPONDENT_COLUMNS
 from reports.models import Report, ReportRun
-from reports.reminders import coordinator_emails
 from responses.deadlines import Deadline, response_deadlines
-from responses.models import Answer, Organisation, Response
+from responses.models import Answer, Response
+from responses.reminders import coordinator_emails
 from responses.round_status import RoundStanding, round_standing
 from surveys.i18n import pick
 from surveys.models import Area, Question, Section, Survey

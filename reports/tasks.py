@@ -52,13 +52,3 @@ def rebuild_closed_round(survey_id: int) -> None:
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is not None:
         report_run_request(survey=survey, trigger="round closed")
-
-
-@shared_task(name="reports.send_reminders")
-def send_reminders() -> int:
-    """Daily (celery beat): e-mail the deadline reminders due today (reports.reminders); returns how many went out."""
-    from django.utils import timezone
-
-    from .reminders import reminders_send
-
-    return len(reminders_send(today=timezone.localdate()))

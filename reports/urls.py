@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_exports, views_reminders
+from . import views, views_exports
 
 urlpatterns = [
     path("staff/rounds/<slug:slug>/dashboard/", views.round_overview, name="dashboard-round"),
@@ -11,6 +11,5 @@ urlpatterns = [
     path("staff/rounds/<slug:slug>/areas/<str:area_code>/", views.area_dashboard, name="dashboard-area"),
     path("staff/rounds/<slug:slug>/questions/<str:code>/", views.question_dashboard, name="dashboard-question"),
     path("staff/rounds/<slug:slug>/countries/<str:iso>/", views.country_dashboard, name="dashboard-country"),
-    *views_reminders.urlpatterns,
     *views_exports.urlpatterns,
 ]

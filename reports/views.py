@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Organisation
 from oscethb.access import staff_required
-from responses.models import Organisation, Response
+from responses.models import Response
 from surveys.models import Survey
 from surveys.selectors import questions_with_words
 

@@ -18,92 +18,32 @@ Contract:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from oscethb.access import is_office_staff
+from accounts.access import PeoplePolicy
+from accounts.models import Membership, Organisation, Role
 from surveys.models import Survey
 
 from .deadlines import Deadline, deadline_with, latest_extensions, response_deadline
-from .models import DeadlineExtension, Membership, Organisation, Response, Role
+from .models import DeadlineExtension, Response
 
 # The roles whose members change answers, and the one that sends them.
 EDITING_ROLES = frozenset({Role.COORDINATOR, Role.CONTRIBUTOR})
 SUBMITTING_ROLES = frozenset({Role.COORDINATOR})
-MANAGING_ROLES = frozenset({Role.COORDINATOR})
 
 
-class AccessPolicy:
-    """What one person may do. Read-only: nothing here writes, and every answer comes from the same few facts
-    (staff or not, the person's memberships and their roles, the round's status, the response's lock, the
-    organisation's deadline)."""
-
-    def __init__(self, user: Any, *, memberships: Iterable[Membership] | None = None) -> None:
-        self.user = user
-        if memberships is not None:  # already read by the caller (the respondent's page reads them with more)
-            self.__dict__["_memberships"] = {m.organisation_id: m for m in memberships}
-
-    @classmethod
-    def for_user(cls, user: Any) -> AccessPolicy:
-        return cls(user)
-
-    @classmethod
-    def for_request(cls, request: HttpRequest) -> AccessPolicy:
-        """The request's policy, made once: every check in one request shares one read of the memberships."""
-        # A request made outside the middleware (a template rendered in a test or an e-mail) has no user: anonymous.
-        # The user stays lazy: a page that asks nothing of the policy reads nothing (an error page during an outage).
-        user = request.user if hasattr(request, "user") else AnonymousUser()
-        policy = getattr(request, "_access_policy", None)
-        if policy is None or policy.user is not user:
-            policy = cls(user)
-            if hasattr(request, "user"):
-                request._access_policy = policy  # type: ignore[attr-defined]
-        return policy
-
-    # --- who the person is ------------------------------------------------------------------------------------
-
-    @property
-    def is_authenticated(self) -> bool:
-        return bool(getattr(self.user, "is_authenticated", False))
-
-    @property
-    def is_staff(self) -> bool:
-        return is_office_staff(self.user)
-
-    @property
-    def may_review(self) -> bool:
-        """The Office's decisions and pages: accept, return, reopen, history, deadlines, reminders, imports."""
-        return self.is_staff
-
-    @cached_property
-    def _memberships(self) -> dict[int, Membership]:
-        if not self.is_authenticated:
-            return {}
-        return {m.organisation_id: m for m in Membership.objects.filter(user=self.user).select_related("organisation")}
-
-    def membership(self, organisation: Organisation) -> Membership | None:
-        return self._memberships.get(organisation.pk)
-
-    def role(self, organisation: Organisation) -> str | None:
-        membership = self.membership(organisation)
-        return membership.role if membership is not None else None
-
-    @property
-    def organisation_ids(self) -> list[int]:
-        """The organisations the person is a member of (not all those staff may see)."""
-        return list(self._memberships)
+class AccessPolicy(PeoplePolicy):
+    """What one person may do: the people rules of `accounts.access.PeoplePolicy` and the answering rules. Read-only:
+    nothing here writes, and every answer comes from the same few facts (staff or not, the person's memberships and
+    their roles, the round's status, the response's lock, the organisation's deadline)."""
 
     # --- seeing -----------------------------------------------------------------------------------------------
-
-    def may_see_organisation(self, organisation: Organisation) -> bool:
-        return self.is_staff or self.membership(organisation) is not None
 
     def may_see_round(self, survey: Survey) -> bool:
         """A round in preparation (draft) is the Office's alone."""
@@ -120,17 +60,6 @@ class AccessPolicy:
         if self.is_staff:
             return responses
         return responses.filter(organisation_id__in=self.organisation_ids)
-
-    def organisations(self) -> QuerySet[Organisation]:
-        """Organisations the person may see: staff all of them, members their own."""
-        if self.is_staff:
-            return Organisation.objects.all()
-        return Organisation.objects.filter(pk__in=self.organisation_ids)
-
-    @property
-    def managed_organisation_ids(self) -> frozenset[int]:
-        """Of the person's own organisations, those whose people they manage (for links on the person's pages)."""
-        return frozenset(pk for pk, m in self._memberships.items() if self.may_manage_people(m.organisation))
 
     # --- changing answers -------------------------------------------------------------------------------------
 
@@ -174,15 +103,6 @@ class AccessPolicy:
     def may_prefill(self, survey: Survey, organisation: Organisation, response: Response | None = None) -> bool:
         """Starting from the previous round's answers: those who may edit, where the round asks the organisation."""
         return survey.asks(organisation.kind) and self.may_edit(survey, organisation, response)
-
-    # --- people -----------------------------------------------------------------------------------------------
-
-    def may_manage_people(self, organisation: Organisation) -> bool:
-        """Who may invite people to an organisation and see its members: staff, and the organisation's
-        coordinators (active accounts only)."""
-        if not self.is_authenticated or not getattr(self.user, "is_active", False):
-            return False
-        return self.is_staff or self.role(organisation) in MANAGING_ROLES
 
 
 @dataclass

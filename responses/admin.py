@@ -1,21 +1,18 @@
-"""Admin for organisations, people, invitations, responses and their history.
+"""Admin for responses and their history (organisations, people and invitations: accounts/admin.py).
 
 Answers, their history and status events are read-only here: they change only through the services, which keep
-versions and history. Invitations are created on the people page (or in bulk), which sends the e-mail with a
-token; here staff search them, resend or withdraw them.
+versions and history.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Answer, AnswerChange, Evidence, Invitation, Membership, Organisation, Response, ResponseEvent
-from .people import InvitationError, invitation_resend, invitation_revoke, invitation_state
+from .models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -29,91 +26,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-    fields = ["user", "role"]
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "country"]
-    list_filter = ["kind"]
-    search_fields = ["code", "name", "aliases"]
-    list_select_related = ["country"]
-    autocomplete_fields = ["country"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [MembershipInline]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user_email", "organisation", "role", "created_at"]
-    list_filter = ["role", "organisation__kind"]
-    search_fields = ["user__email", "user__username", "organisation__code", "organisation__name"]
-    list_select_related = ["user", "organisation"]
-    autocomplete_fields = ["user", "organisation"]
-
-    @admin.display(description=_("e-mail address"), ordering="user__email")
-    def user_email(self, obj: Membership) -> str:
-        return obj.user.email
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "role", "state", "sent_count", "expires_at", "invited_by"]
-    list_filter = ["role", "organisation__kind"]
-    search_fields = ["email", "organisation__code", "organisation__name"]
-    list_select_related = ["organisation", "invited_by"]
-    exclude = ["token_hash"]
-    readonly_fields = [
-        "organisation",
-        "email",
-        "role",
-        "expires_at",
-        "invited_by",
-        "sent_count",
-        "last_sent_at",
-        "accepted_at",
-        "revoked_at",
-        "created_at",
-        "updated_at",
-    ]
-    actions = ["resend", "revoke"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # invite on the organisation's people page, or in bulk: that sends the e-mail
-
-    @admin.display(description=_("state"))
-    def state(self, obj: Invitation) -> str:
-        return invitation_state(obj)
-
-    @admin.action(description=_("Resend the selected invitations (new link, new expiry date)"))
-    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
-        sent = 0
-        for invitation in queryset.select_related("organisation"):
-            try:
-                invitation_resend(invitation=invitation, by=request.user, base_url=request.build_absolute_uri("/"))
-            except InvitationError as exc:
-                self.message_user(request, f"{invitation.email}: {exc}", messages.WARNING)
-            else:
-                sent += 1
-        self.message_user(request, _("Sent %(n)d invitation(s) again.") % {"n": sent})
-
-    @admin.action(description=_("Withdraw the selected invitations"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
-        done = 0
-        for invitation in queryset.select_related("organisation"):
-            try:
-                invitation_revoke(invitation=invitation, by=request.user)
-            except InvitationError as exc:
-                self.message_user(request, f"{invitation.email}: {exc}", messages.WARNING)
-            else:
-                done += 1
-        self.message_user(request, _("Withdrew %(n)d invitation(s).") % {"n": done})
 
 
 class ResponseEventInline(admin.TabularInline):

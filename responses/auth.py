@@ -1,30 +1,18 @@
-"""Log in with an e-mail address (case-insensitive) and a password."""
+"""Sessions made before the people code moved to accounts name this backend: they stay logged in.
+
+Django keeps the path of the backend that logged a person in (`_auth_user_backend`) in the session, and logs the
+person out when that path is no longer in AUTHENTICATION_BACKENDS. Logins since the move name
+`accounts.auth.EmailBackend`; this one only finds the user of an older session and never authenticates anyone, so
+it can be dropped once sessions older than SESSION_COOKIE_AGE after the release are gone.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
-from django.http import HttpRequest
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
 
-class EmailBackend(ModelBackend):
-    def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
-    ) -> Any:
-        email = (username or kwargs.get("email") or "").strip()
-        if not email or password is None:
-            return None
-        user_model = get_user_model()
-        user = user_model.objects.filter(email__iexact=email).order_by("id").first()
-        if user is None:
-            user_model().set_password(password)  # same work as a real check, so timing does not reveal addresses
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+class EmailBackend(BaseBackend):
+    def get_user(self, user_id: Any) -> Any:
+        return ModelBackend().get_user(user_id)

@@ -25,11 +25,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import Organisation
 from oscethb.access import is_office_staff
 from surveys.models import Survey
 from surveys.services import survey_set_status
 
-from .models import DeadlineExtension, Organisation
+from .models import DeadlineExtension
 
 logger = logging.getLogger(__name__)
 LATEST_EXTENSION_YEARS = 2  # an extension further than this after the round's closing date is surely a typing error

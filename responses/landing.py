@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership, Organisation
 from surveys.models import Area, Survey
 
 from .access import AccessPolicy, ResponseAccess
 from .deadlines import Deadline, latest_extensions
-from .models import Membership, Organisation, Response
+from .models import Response
 from .round_status import RoundStanding, round_standings
 from .selectors import Progress, memberships_of, progress_of, responses_progress, survey_structure
 

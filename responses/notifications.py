@@ -30,10 +30,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import Membership, Role
+from accounts.people.language import person_languages
 from surveys.i18n import pick
 
-from .models import Membership, Notification, Response, ResponseEvent, Role
-from .people.language import person_languages
+from .models import Notification, Response, ResponseEvent
 from .selectors import response_progress
 from .services import user_label
 

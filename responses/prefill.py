@@ -15,12 +15,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
 from .access import AccessPolicy
-from .models import Answer, Organisation, Response, Source
+from .models import Answer, Response, Source
 from .selectors import answers_of
 from .services import WorkflowError, answers_save
 

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from accounts.models import Organisation
 from surveys.models import Survey
 
-from .models import Organisation, Response
+from .models import Response
 
 NOT_STARTED = Response.Status.NOT_STARTED.value
 STATUSES = [value for value, _label in Response.Status.choices]

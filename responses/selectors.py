@@ -6,43 +6,22 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership
+from accounts.selectors import organisation_lookup_table as organisation_lookup_table
+from accounts.selectors import organisation_resolve as organisation_resolve
 from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 from surveys.show_if import NOT_ASKED, is_shown
 
 from . import values
 from .grids import CellProblem, cell_problems, shown_pending
-from .models import Answer, AnswerChange, Evidence, Membership, Organisation, PendingCell, Response, Source
+from .models import Answer, AnswerChange, Evidence, PendingCell, Response, Source
 
 Key = tuple[str, str]
 AnswerMap = dict[int, dict[Key, Answer]]
-
-
-def organisation_resolve(text: str) -> Organisation | None:
-    """An organisation by code, name or former name, case-insensitively (e.g. 'Czech Republic' -> CZ)."""
-    wanted = (text or "").strip()
-    if not wanted:
-        return None
-    org = Organisation.objects.filter(Q(code__iexact=wanted) | Q(name__iexact=wanted)).first()
-    if org is not None:
-        return org
-    lowered = wanted.casefold()
-    for candidate in Organisation.objects.exclude(aliases=[]).only("id", "aliases"):
-        if any(alias.casefold() == lowered for alias in candidate.aliases):
-            return Organisation.objects.get(pk=candidate.pk)
-    return None
-
-
-def organisation_lookup_table() -> dict[str, Organisation]:
-    """Every code, name and alias (casefolded) -> organisation, for imports that resolve many rows at once."""
-    table: dict[str, Organisation] = {}
-    for org in Organisation.objects.all():
-        for key in (org.code, org.name, *org.aliases):
-            table.setdefault(key.casefold(), org)
-    return table
 
 
 def memberships_of(user: Any) -> QuerySet[Membership]:

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import Organisation
 from oscethb.jobs import enqueue_on_commit
 from surveys import answer_types as at
 from surveys.models import Question, Survey
@@ -20,7 +21,7 @@ from . import values
 from .access import AccessPolicy
 from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline
-from .models import Answer, Organisation, PendingCell, Response, ResponseEvent, Source
+from .models import Answer, PendingCell, Response, ResponseEvent, Source
 from .selectors import UnsavedCell, response_progress, unsaved_cells
 from .visibility import question_hidden
 

@@ -1,6 +1,6 @@
 """Celery tasks of the responses app: thin adapters that take ids and call one service.
 
-Password reset mails within their rate limits (responses/password_reset.py), mails about a response's workflow (responses/notifications.py) and the periodic closing of rounds whose deadline
+Mails about a response's workflow (responses/notifications.py) and the periodic closing of rounds whose deadline
 passed (responses/deadlines.py). An event that is gone is skipped quietly; a mail server that is briefly unreachable
 is tried again with back-off (on a worker; in-process, without a broker, the failure is logged and the request that
 caused the mail is not failed by it).
@@ -69,9 +69,12 @@ def close_due_rounds() -> list[str]:
     return [survey.slug for survey in rounds_close_due()]
 
 
-@shared_task(name="responses.send_password_reset")
-def send_password_reset(*, email: str, ip: str, domain: str, use_https: bool, language: str) -> bool:
-    """Send one "Forgotten your password?" mail, within the rate limits (responses.password_reset)."""
-    from .password_reset import password_reset_send
+# The name is from before reminders moved here from reports: the beat schedule and queued messages use it.
+@shared_task(name="reports.send_reminders")
+def send_reminders() -> int:
+    """Daily (celery beat): e-mail the deadline reminders due today (responses.reminders); returns how many went out."""
+    from django.utils import timezone
 
-    return password_reset_send(email=email, ip=ip or None, domain=domain, use_https=use_https, language=language)
+    from .reminders import reminders_send
+
+    return len(reminders_send(today=timezone.localdate()))

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from .views import answering, deadlines, imports, landing, people, twofactor, workflow
+from .views import answering, deadlines, imports, landing, reminders, workflow
 
 urlpatterns = [
     *landing.urlpatterns,
     *answering.urlpatterns,
     *workflow.urlpatterns,
-    *people.urlpatterns,
     *imports.urlpatterns,
-    *twofactor.urlpatterns,
     *deadlines.urlpatterns,
+    *reminders.urlpatterns,
 ]

@@ -18,20 +18,11 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import Invitation, Membership, Organisation, Role
 from reports.exports import excel_export_create, excel_export_execute
 from reports.models import ExcelExport, ReportRun
 from reports.services import report_run_execute
-from responses.models import (
-    Answer,
-    AnswerChange,
-    Evidence,
-    Invitation,
-    Membership,
-    Organisation,
-    Response,
-    ResponseEvent,
-    Role,
-)
+from responses.models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 from surveys.models import Survey
 from tests.factories import SurveyFactory
 from tests.otp_helpers import confirmed_device, force_login_verified

@@ -18,22 +18,18 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from reports.models import ExcelExport, Reminder, Report, ReportRun
+from accounts.models import Invitation, Membership, Organisation, PasswordResetRequest, PersonSettings, Role
+from reports.models import ExcelExport, Report, ReportRun
 from responses.models import (
     Answer,
     AnswerChange,
     DeadlineExtension,
     Evidence,
-    Invitation,
-    Membership,
     Notification,
-    Organisation,
-    PasswordResetRequest,
     PendingCell,
-    PersonSettings,
+    Reminder,
     Response,
     ResponseEvent,
-    Role,
 )
 from surveys.models import Area, Option, OptionSet, Question, Section, Survey
 

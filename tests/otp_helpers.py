@@ -1,7 +1,7 @@
 """Two-factor authentication in tests: staff log in for real, with a confirmed authenticator app and a session
 that django-otp counts as verified (what `django_otp.login` stores), or through the code page in a browser.
 
-The enforcement (responses/twofactor.py) is on in the tests as in production; these helpers do what a staff member
+The enforcement (accounts/twofactor.py) is on in the tests as in production; these helpers do what a staff member
 does, they never switch it off.
 """
 
@@ -15,7 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from responses.twofactor import REQUIRED_SESSION_KEY
+from accounts.twofactor import REQUIRED_SESSION_KEY
 
 
 def confirmed_device(user: Any) -> TOTPDevice:

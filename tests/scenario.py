@@ -31,8 +31,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from responses.models import Evidence, Invitation, Membership, Organisation, Response, Role
-from responses.people import invitation_create
+from accounts.models import Invitation, Membership, Organisation, Role
+from accounts.people import invitation_create
+from responses.models import Evidence, Response
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Question, Survey
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory

@@ -38,7 +38,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from responses.models import Answer, AnswerChange, Evidence, Invitation, Response, ResponseEvent
+from accounts.models import Invitation
+from responses.models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 from surveys.models import Survey
 
 from .access_helpers import (
@@ -161,7 +162,7 @@ def report_run(w: World) -> dict[str, Any]:
 
 
 PROVISIONAL = "?basis=provisional"
-AUTOCOMPLETE = "?app_label=responses&model_name=membership&field_name=user&term=a"
+AUTOCOMPLETE = "?app_label=accounts&model_name=membership&field_name=user&term=a"
 
 
 def object_of(model: Any) -> Kwargs:

@@ -14,8 +14,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Organisation, Role
 from responses.access import AccessPolicy
-from responses.models import Organisation, Response, Role
+from responses.models import Response
 from responses.selectors import survey_structure
 from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from surveys.models import Survey

@@ -14,8 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from accounts.models import Organisation
 from reports.services import report_compute
-from responses.models import Organisation, Response, Source
+from responses.models import Response, Source
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Question, Survey
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django_otp.oath import totp
 from playwright.sync_api import Page
 
-from responses.models import Membership, Organisation, Role
+from accounts.models import Membership, Organisation, Role
 from surveys.models import Survey
 
 

@@ -22,7 +22,8 @@ from django.db import connection, connections
 from django.test import Client
 from playwright.sync_api import Page, Response, expect
 
-from responses.models import AnswerChange, Organisation, Role
+from accounts.models import Organisation, Role
+from responses.models import AnswerChange
 from responses.tests.browser_helpers import (
     TIMEOUT,
     answer,

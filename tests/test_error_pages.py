@@ -13,7 +13,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
-from responses.models import Role
+from accounts.models import Role
 from responses.tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

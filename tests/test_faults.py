@@ -11,7 +11,8 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from responses.models import Answer, AnswerChange, Membership, Organisation, Response, ResponseEvent, Role
+from accounts.models import Membership, Organisation, Role
+from responses.models import Answer, AnswerChange, Response, ResponseEvent
 from responses.services import answers_save, response_get_or_create, response_submit
 from surveys import answer_types as at
 from surveys.models import Survey

@@ -21,7 +21,8 @@ from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from responses.models import Answer, AnswerChange, Response, Role
+from accounts.models import Role
+from responses.models import Answer, AnswerChange, Response
 from responses.values import as_text
 from surveys import answer_types as at
 from surveys.models import Question, Survey

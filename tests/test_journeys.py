@@ -19,7 +19,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from responses.models import Organisation, Response, Role
+from accounts.models import Organisation, Role
+from responses.models import Response
 from responses.selectors import survey_structure
 from responses.services import response_submit
 from responses.tests.browser_helpers import (

@@ -15,10 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Organisation, Role
 from reports.exports import excel_export_create, excel_export_execute
 from reports.models import ExcelExport, JobStatus, ReportRun
 from reports.services import report_run_execute
-from responses.models import Organisation, Response, Role
+from responses.models import Response
 from surveys.models import Survey
 from tests.factories import ExcelExportFactory, ResponseEventFactory
 from tests.otp_helpers import force_login_verified

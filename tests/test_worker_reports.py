@@ -9,9 +9,10 @@ import time
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Organisation
 from reports.models import JobStatus, Report, ReportRun
 from reports.services import report_run_request
-from responses.models import Organisation, Response, Source
+from responses.models import Response, Source
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Question, Survey
 

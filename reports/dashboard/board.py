@@ -10,11 +10,12 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.models import Organisation, Response
+from accounts.models import Organisation
+from responses.models import Response
+from responses.reminders import manual_reminder_refusal
 from responses.round_status import KindStanding
 from surveys.i18n import pick
 
-from ..reminders import manual_reminder_refusal
 from ..selectors import StatusBoardData, regions
 from .common import STATUSES, kind_label, status_label
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from responses.models import Organisation
+from accounts.models import Organisation
 from surveys import answer_types as at
 from surveys.i18n import pick
 from surveys.models import Question

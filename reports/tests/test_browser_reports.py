@@ -9,8 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
+from accounts.models import Organisation
 from reports.models import JobStatus, Report, ReportRun
-from responses.models import Organisation, Response
+from responses.models import Response
 from responses.services import answers_save, response_get_or_create
 from responses.tests.browser_helpers import PASSWORD, SLUG, TIMEOUT, ensure_states, open_round
 from surveys.models import Question, Survey

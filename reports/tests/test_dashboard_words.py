@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from responses.models import Organisation, Response
+from accounts.models import Organisation
+from responses.models import Response
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Survey
 

@@ -21,12 +21,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
 
+from accounts.models import Organisation, Role
 from oscethb import urls as project_urls
 from reports import dashboard, selectors, workbook
-from reports.models import JobStatus, Reminder, Report, ReportRun
-from reports.reminders import ReminderError, reminder_send_manual
+from reports.models import JobStatus, Report, ReportRun
 from reports.services import report_run_request
-from responses.models import DeadlineExtension, Organisation, Response, Role
+from responses.models import DeadlineExtension, Reminder, Response
+from responses.reminders import ReminderError, reminder_send_manual
 from responses.services import answers_save, response_get_or_create
 from responses.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from surveys.models import Question, Survey

@@ -27,13 +27,14 @@ from django.utils import formats, timezone
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from accounts.models import Organisation, Role
 from oscethb.urls import urlpatterns as project_urlpatterns
 from reports import workbook as excel
 from reports.exports import excel_export_create, excel_export_execute, raw_rows
 from reports.models import ExcelExport, JobStatus, Report, ReportRun
 from reports.services import report_run_execute
 from reports.views_exports import XLSX
-from responses.models import Answer, Organisation, Response, Role
+from responses.models import Answer, Response
 from responses.tests.factories import MembershipFactory, UserFactory
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import Organisation
 from reports.selectors import counted_statuses, respondents_frame
-from responses.models import Organisation, Response
+from responses.models import Response
 from responses.tests.factories import OrganisationFactory
 from surveys.tests.factories import SurveyFactory
 

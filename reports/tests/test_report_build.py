@@ -17,13 +17,14 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts.models import Organisation
 from oscethb.celery import app as celery_app
 from reports import services
 from reports.jobs import MAX_RETRIES
 from reports.models import JobStatus, Report, ReportRun
 from reports.selectors import answers_frame, question_list, respondents_frame
 from reports.tasks import build_report
-from responses.models import Organisation, Response
+from responses.models import Response
 from responses.services import answers_save
 from responses.tests.factories import OrganisationFactory
 from surveys.models import Question, Survey

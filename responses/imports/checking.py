@@ -15,13 +15,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
+from accounts.tables import cell_text
 from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from .. import values
-from ..models import Answer, Organisation
+from ..models import Answer
 from ..selectors import organisation_lookup_table
-from ..tables import cell_text
 from .reading import COLUMN_ALIASES, COLUMNS, REQUIRED_COLUMNS, ImportRejected, Key
 from .wording import _audience_label, _cell_label, _kind_label, _unknown_cell
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from surveys.models import Survey
 
-from ..models import Organisation
 from .checking import CellGroup, _Checker
 from .reading import ImportRejected
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-from ..tables import TableError, TableOptions, read_all
+from accounts.tables import TableError, TableOptions, read_all
 
 Key = tuple[str, str]
 

@@ -9,10 +9,10 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
 from surveys import answer_types as at
 from surveys.models import Audience, Question
 
-from ..models import Organisation
 from .reading import SHOWN_CODES, Key
 
 

@@ -16,16 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Organisation
+from accounts.tables import TableError, open_table
 from surveys import answer_types as at
 from surveys.models import Survey
 
 from ..access import AccessPolicy
 from ..answer_columns import value as stored_value
 from ..answer_writer import AnswerWriter, ChangedCell, NewCell
-from ..models import Answer, Organisation, Response, Source
+from ..models import Answer, Response, Source
 from ..selectors import response_progress, survey_structure
 from ..services import WorkflowError, response_submit
-from ..tables import TableError, open_table
 from .checking import Cell, _check_together, _Checker
 from .planning import ImportPlan, ImportResult
 from .reading import BATCH, ImportRejected, table_options

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.db import migrations
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "osce_states.csv"
+# The file moved to accounts (the directory's home, accounts/directory.py) when the people models did.
+DATA = Path(__file__).resolve().parent.parent.parent / "accounts" / "data" / "osce_states.csv"
 
 
 def load_states(apps, schema_editor):

@@ -4,18 +4,18 @@ filling a questionnaire straight in the database (through the same service the p
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 import time
 from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import Locator, Page, expect
 
-from responses.models import Answer, Membership, Organisation, Response
+from accounts.directory import reference_organisations_ensure
+from accounts.models import Membership, Organisation
+from responses.models import Answer, Response
 from responses.services import answers_save, response_get_or_create
 from responses.values import read
 from surveys import answer_types as at
@@ -37,7 +37,7 @@ def ensure_states() -> None:
     """
     if Organisation.objects.filter(code="AT").exists():
         return
-    importlib.import_module("responses.migrations.0002_osce_states").load_states(apps, None)
+    reference_organisations_ensure()
 
 
 def open_round() -> Survey:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from responses.models import Organisation, Response, Role
+from accounts.models import Organisation, Role
+from responses.models import Response
 from responses.services import response_get_or_create
 from surveys.models import Question, Survey
 from tests.scenario import Scenario, question_of

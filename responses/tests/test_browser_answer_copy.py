@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from responses.models import Organisation, Response, Role
+from accounts.models import Organisation, Role
+from responses.models import Response
 from surveys.models import Survey
 from tests.a11y import PHONE, assert_accessible, assert_no_sideways_scroll
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from responses.models import AnswerChange, Organisation, Response, ResponseEvent, Role
+from accounts.models import Organisation, Role
+from responses.models import AnswerChange, Response, ResponseEvent
 from surveys.models import Survey
 
 from .browser_helpers import (

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from responses.models import AnswerChange, Organisation, PendingCell, Role
+from accounts.models import Organisation, Role
+from responses.models import AnswerChange, PendingCell
 from surveys.models import Survey
 from tests.a11y import PHONE, assert_accessible, assert_no_sideways_scroll
 

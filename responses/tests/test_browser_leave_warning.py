@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from responses.models import Organisation, Role
+from accounts.models import Organisation, Role
 
 from .browser_helpers import (
     TIMEOUT,

@@ -58,7 +58,7 @@ def test_the_round_home_writes_the_last_day_in_the_readers_language(
 def test_no_template_of_the_answering_pages_hard_codes_a_date_pattern() -> None:
     """A pattern such as "j M Y" writes "1 Сен 2020" in Russian; the named formats are right in every language."""
     found = []
-    for folder in ("responses", "surveys", "registration"):
+    for folder in ("responses", "accounts", "surveys", "registration"):
         for path in (TEMPLATES / folder).rglob("*"):
             if path.is_file() and path.suffix in {".html", ".txt"}:
                 text = path.read_text(encoding="utf-8")

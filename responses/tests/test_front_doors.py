@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from responses.models import Organisation, Response
+from accounts.models import Organisation
+from responses.models import Response
 from responses.services import answers_save, response_get_or_create
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified

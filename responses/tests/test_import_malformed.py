@@ -21,10 +21,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Organisation
+from accounts.people import organisations_import, read_table, table_from_bytes
+from accounts.tables import TableError, TableOptions, open_table, read_all
 from responses.imports import ImportRejected, answers_import, answers_import_check
-from responses.models import Answer, AnswerChange, Organisation, Response
-from responses.people import organisations_import, read_table, table_from_bytes
-from responses.tables import TableError, TableOptions, open_table, read_all
+from responses.models import Answer, AnswerChange, Response
 from surveys.models import Survey
 
 try:  # staff pages may ask for a second factor; log in as the other staff-page tests do

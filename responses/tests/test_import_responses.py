@@ -22,9 +22,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Membership, Organisation, Role
 from responses.imports import ImportRejected, answers_import_check, read_rows
 from responses.imports import reading as import_reading
-from responses.models import Answer, AnswerChange, Membership, Organisation, Response, ResponseEvent, Role, Source
+from responses.models import Answer, AnswerChange, Response, ResponseEvent, Source
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from responses.models import Organisation, Response
+from accounts.models import Organisation
+from responses.models import Response
 from responses.round_status import asked_organisations
 from surveys.tests.factories import SurveyFactory
 

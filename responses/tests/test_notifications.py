@@ -12,9 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import PersonSettings, Role
+from accounts.people.language import person_language, person_language_set
 from responses import notifications
-from responses.models import Notification, PersonSettings, Response, ResponseEvent, Role
-from responses.people.language import person_language, person_language_set
+from responses.models import Notification, Response, ResponseEvent
 from responses.services import response_accept, response_return, response_submit
 from responses.tasks import notify_submitted
 

@@ -15,7 +15,8 @@ from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.urls import reverse
 
-from responses.models import Answer, AnswerChange, Membership, Organisation, Response, Role, Source
+from accounts.models import Membership, Organisation, Role
+from responses.models import Answer, AnswerChange, Response, Source
 from responses.prefill import prefill_from_previous, response_prefill_from_previous
 from responses.services import WorkflowError, answers_save, response_get_or_create
 from surveys.models import Question, Survey

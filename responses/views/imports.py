@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.models import Organisation
 from oscethb.access import staff_required
 from surveys.models import Survey
 
 from ..access import AccessPolicy
 from ..imports import MAX_FILE_BYTES, ImportRejected, answers_import
-from ..models import Organisation, Response
+from ..models import Response
 from ..prefill import prefill_from_previous
 from ..services import WorkflowError, response_get_or_create
 

@@ -8,8 +8,9 @@ import io
 
 import pytest
 
+from accounts.models import Organisation
 from responses.imports import ImportRejected, answers_import
-from responses.models import Answer, Organisation
+from responses.models import Answer
 from responses.services import answers_save, response_get_or_create
 from surveys.answer_types import DATE, AnswerError, CellSpec, clean_cell
 from surveys.models import Question, Survey

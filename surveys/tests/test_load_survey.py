@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError
 
-from responses.models import Answer, Organisation, Response
+from accounts.models import Organisation
+from responses.models import Answer, Response
 from surveys.definitions import parse_definition
 from surveys.models import Area, Option, OptionSet, Question, Section, Survey
 from surveys.services import survey_export_definition, survey_export_text

@@ -1,0 +1,1 @@
+"""People and the organisations they answer for (see accounts/apps.py)."""

@@ -1,0 +1,92 @@
+"""Forms for people and invitations: invite one person, accept an invitation, invite many from a file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .models import Invitation, Role
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        initial=Role.CONTRIBUTOR,
+        help_text=_(
+            "Coordinators answer, submit and invite colleagues; contributors answer; viewers read the answers."
+        ),
+    )
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    """Choose a password when accepting an invitation; Django's password validators apply to the new account.
+
+    Only cleans the password: accounts.people.invitation_accept creates the account (never call save())."""
+
+    def __init__(self, invitation: Invitation, *args: Any, **kwargs: Any) -> None:
+        user = get_user_model()(username=invitation.email, email=invitation.email)
+        super().__init__(user, *args, **kwargs)
+        self.fields["new_password1"].label = _("Choose a password")
+        self.fields["new_password2"].label = _("The same password again")
+
+
+class BulkInvitationForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV UTF-8 or Excel .xlsx)"),
+        help_text=_("Columns: email, organisation (code or name), role (coordinator, contributor or viewer)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if Path(upload.name or "").suffix.lower() not in (".csv", ".xlsx"):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if (upload.size or 0) > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, also for active accounts that have no usable password yet (created by add_member
+    without --password): "Forgotten your password?" is how such a person sets their first password.
+
+    save() (what the view calls) only queues the mail; a Celery task sends it with send_now(), within the rate
+    limits (accounts.password_reset)."""
+
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        from oscethb.security import client_ip
+
+        from .password_reset import password_reset_request
+
+        password_reset_request(
+            email=self.cleaned_data["email"],
+            ip=client_ip(request) if request is not None else None,
+            domain=kwargs.get("domain_override") or (request.get_host() if request is not None else ""),
+            use_https=bool(kwargs.get("use_https")),
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+
+    def send_now(self, *, domain_override: str, use_https: bool) -> None:
+        """Django's own sending: one mail to every active account with this address."""
+        super().save(domain_override=domain_override, use_https=use_https)
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        user_model = get_user_model()
+        wanted = email.casefold()
+        for user in user_model._default_manager.filter(email__iexact=email, is_active=True):
+            if (user.email or "").casefold() == wanted:
+                yield user

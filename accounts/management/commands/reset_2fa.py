@@ -1,0 +1,34 @@
+"""python manage.py reset_2fa EMAIL: remove a person's authenticator app and backup codes (a lost device)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from accounts.twofactor import two_factor_reset
+
+
+class Command(BaseCommand):
+    help = (
+        "Reset a person's two-factor authentication: remove their authenticator app and backup codes. Office staff "
+        "set up a new app at their next login; for anyone else two-factor authentication is then off. Check who is "
+        "asking (for example by phone) before running it."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("email")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        email = options["email"].strip()
+        users = list(get_user_model().objects.filter(email__iexact=email).order_by("pk"))
+        if not users:
+            raise CommandError(f"no account with the e-mail address {email}")
+        for user in users:
+            removed = two_factor_reset(user)
+            if user.is_staff:
+                after = "they set up a new authenticator app at their next login"
+            else:
+                after = "two-factor authentication is off until they set it up again"
+            self.stdout.write(f"{user.email}: {removed} device(s) removed; {after}")

@@ -1,0 +1,138 @@
+"""People and the organisations they answer for: the directory of organisations, memberships and their roles,
+invitations, password reset requests and a person's own settings.
+
+These models moved here from `responses` (issue 10) and keep their tables (`db_table = "responses_*"`): the move
+changed where the code lives, not where the rows are (accounts/migrations/0001_initial.py says how). The two-factor
+devices are django-otp's own models. Nothing here imports `responses` or `reports`: they build on this app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import RespondentKind, TimeStamped
+
+
+class Organisation(TimeStamped):
+    class Kind(models.TextChoices):
+        STATE = "state", _("Participating State")
+        PARTNER = "partner", _("Partner for Co-operation")
+        NGO = "ngo", _("NGO")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.CharField(
+        max_length=60, unique=True, help_text=_("ISO 3166 alpha-2 for States and Partners; a slug for NGOs")
+    )
+    name = models.CharField(max_length=200)
+    aliases = models.JSONField(default=list, blank=True, help_text=_("Former or other names, accepted by imports"))
+    country = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ngos",
+        limit_choices_to={"kind": "state"},
+        help_text=_("For an NGO: the participating State it works in"),
+    )
+    region_codes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        db_table = "responses_organisation"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="ngo") | models.Q(country__isnull=True), name="only_ngos_have_a_country"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def respondent_kind(self) -> str:
+        """Which questions the organisation answers: NGOs the NGO ones, States and Partners the State ones."""
+        return RespondentKind.NGO.value if self.kind == self.Kind.NGO else RespondentKind.STATE.value
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Membership(TimeStamped):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+
+    class Meta:
+        db_table = "responses_membership"
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} · {self.role}"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.CONTRIBUTOR)
+
+    @property
+    def can_submit(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+
+class Invitation(TimeStamped):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_count = models.PositiveIntegerField(default=0)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "responses_invitation"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
+class PasswordResetRequest(TimeStamped):
+    """One "Forgotten your password?" request, kept a day to rate-limit reset mails per address and per IP address
+    (accounts.password_reset). The address is stored only as a keyed hash."""
+
+    address = models.CharField(max_length=64, db_index=True, help_text=_("HMAC-SHA256 of the address as typed"))
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    sent = models.BooleanField(default=False, help_text=_("Whether a mail went out (the address has an account)"))
+
+    class Meta:
+        db_table = "responses_passwordresetrequest"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"password reset {self.created_at:%Y-%m-%d %H:%M} {'sent' if self.sent else 'not sent'}"
+
+
+class PersonSettings(TimeStamped):
+    """A person's own settings: the language the site and its e-mails speak to them in.
+
+    Set when the person logs in (the language of that request) and when they switch language in the top bar while
+    logged in (accounts/people/language.py). A person without a row gets the site's default language.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_settings")
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        db_table = "responses_personsettings"
+        verbose_name = _("person's settings")
+        verbose_name_plural = _("people's settings")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.language}"

@@ -1,0 +1,1 @@
+"""Demo seeding, apart from production code (see demo/apps.py)."""

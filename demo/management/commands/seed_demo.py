@@ -1,0 +1,70 @@
+"""python manage.py seed_demo: demo data for `make run` (idempotent: running it again changes nothing).
+
+It lives in the demo app, apart from production code: it seeds every layer (people, answers, built reports), and
+only demo may depend on all the others."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, demo_round_keep_open, seed_answers, seed_people
+from reports.models import Report
+from reports.services import report_run_request
+from surveys.models import Survey
+from surveys.services import survey_set_status
+
+DEMO_STAFF = f"staff@{DEMO_DOMAIN}"
+# What each shipped round looks like in the demo. The 2015/16 round is closed (its closing date passed long ago;
+# the other States' answers are all accepted, as the 2021 round's comparisons need); the 2020/21 round is open with a
+# closing date in the future (OPEN_ROUND_DAYS from today), so that the demo coordinators can answer and submit it,
+# and its answers are at every stage of the workflow.
+DEMO_ROUNDS = {"thb-2016": (Survey.Status.CLOSED, True), "thb-2021": (Survey.Status.OPEN, False)}
+OPEN_ROUND = "thb-2021"
+OPEN_ROUND_DAYS = 45  # the open round's closing date is moved to this many days ahead when fewer than 14 are left
+
+
+class Command(BaseCommand):
+    help = "Seed demo organisations, users and answers for local use. Idempotent; never run it in production."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user_model = get_user_model()
+        staff, created = user_model.objects.get_or_create(
+            username=DEMO_STAFF, defaults={"email": DEMO_STAFF, "is_staff": True, "is_superuser": True}
+        )
+        if created:
+            staff.set_password(DEMO_PASSWORD)
+            staff.save()
+        users = seed_people()
+        for slug, (status, finished) in DEMO_ROUNDS.items():
+            survey = Survey.objects.filter(slug=slug).first()
+            if survey is None:
+                continue
+            if survey.status != status:
+                survey_set_status(survey=survey, status=status)
+            created_responses = seed_answers(survey, finished=finished)
+            if slug == OPEN_ROUND:
+                closes_on = demo_round_keep_open(survey=survey, days=OPEN_ROUND_DAYS)
+                self.stdout.write(f"{slug}: open, answering until the end of {closes_on:%d %B %Y}")
+            if created_responses:
+                self.stdout.write(f"{slug}: {created_responses} demo responses")
+            if created_responses or not Report.objects.filter(survey=survey).exists():
+                # Dashboards read built reports; build them (in-process without a broker, else on a worker).
+                for provisional in (False, True):
+                    report_run_request(survey=survey, include_in_progress=provisional, trigger="demo")
+        self.stdout.write("")
+        self.stdout.write(
+            f"Demo data ready. Log in at {settings.SITE_URL.rstrip('/')}{reverse('login')} "
+            f"(password for all: {DEMO_PASSWORD})"
+        )
+        self.stdout.write(f"  {'Office staff':<28} {DEMO_STAFF}")
+        self.stdout.write(
+            "  (Office staff set up two-factor authentication at the first login: an authenticator app, or "
+            "`oathtool --totp -b KEY` with the key the page shows.)"
+        )
+        for demo in users:
+            self.stdout.write(f"  {demo.role + ' of ' + demo.organisation:<28} {demo.email}")
