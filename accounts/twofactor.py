@@ -44,8 +44,8 @@ PENDING_ALLOWED_URL_NAMES = frozenset(
         "logout",
         "admin:logout",
         "set_language",
-        "twofactor-setup",
-        "twofactor-verify",
+        "accounts:twofactor-setup",
+        "accounts:twofactor-verify",
         "password_reset",
         "password_reset_done",
         "password_reset_confirm",
@@ -215,7 +215,7 @@ class TwoFactorRequiredMiddleware:
         if name in PENDING_ALLOWED_URL_NAMES:
             return None
         if has_two_factor(user):
-            return "twofactor-verify"
+            return "accounts:twofactor-verify"
         if user.is_staff:
-            return "twofactor-setup"
+            return "accounts:twofactor-setup"
         return None

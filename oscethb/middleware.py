@@ -143,6 +143,7 @@ NO_STORE_NAMES = frozenset(
 
 
 def no_store_url_name(name: str | None) -> bool:
+    name = name.rpartition(":")[2] if name else name
     return bool(name) and (str(name).startswith(NO_STORE_PREFIXES) or name in NO_STORE_NAMES)
 
 

@@ -140,8 +140,8 @@ AUTHENTICATION_BACKENDS = [
     "responses.auth.EmailBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "after-login"  # staff home, the member's questionnaires, or the home page
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "responses:after-login"  # staff home, the member's questionnaires, or the home page
+LOGOUT_REDIRECT_URL = "surveys:home"
 
 # Internationalisation: the six official OSCE languages, English first and default.
 LANGUAGE_CODE = "en"

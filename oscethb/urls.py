@@ -16,10 +16,10 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("", include("responses.urls")),
-    path("", include("accounts.urls")),
-    path("", include("reports.urls")),
-    path("", include("surveys.urls")),
+    path("", include("responses.urls", namespace="responses")),
+    path("", include("accounts.urls", namespace="accounts")),
+    path("", include("reports.urls", namespace="reports")),
+    path("", include("surveys.urls", namespace="surveys")),
 ]
 
 # A database outage outside a view (in the session or login middleware) is a 503 too, not a 500.

@@ -4,6 +4,8 @@ from django.urls import path
 
 from . import views, views_exports
 
+app_name = "reports"
+
 urlpatterns = [
     path("staff/rounds/<slug:slug>/dashboard/", views.round_overview, name="dashboard-round"),
     path("staff/rounds/<slug:slug>/reports/build/", views.report_build, name="report-build"),
@@ -11,5 +13,7 @@ urlpatterns = [
     path("staff/rounds/<slug:slug>/areas/<str:area_code>/", views.area_dashboard, name="dashboard-area"),
     path("staff/rounds/<slug:slug>/questions/<str:code>/", views.question_dashboard, name="dashboard-question"),
     path("staff/rounds/<slug:slug>/countries/<str:iso>/", views.country_dashboard, name="dashboard-country"),
-    *views_exports.urlpatterns,
+    path("staff/rounds/<slug:slug>/exports/", views_exports.excel_export_start, name="excel-export-start"),
+    path("staff/exports/<int:pk>/", views_exports.excel_export_status, name="excel-export-status"),
+    path("staff/exports/<int:pk>/download/", views_exports.excel_export_download, name="excel-export-download"),
 ]

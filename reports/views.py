@@ -83,7 +83,7 @@ def report_build(request: HttpRequest, slug: str) -> HttpResponse:
     run = report_run_request(
         survey=survey, user=request.user, include_in_progress=request.POST.get("basis") == PROVISIONAL
     )
-    return HttpResponseRedirect(reverse("report-run", args=[run.pk]))
+    return HttpResponseRedirect(reverse("reports:report-run", args=[run.pk]))
 
 
 @require_GET

@@ -13,7 +13,6 @@ from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -56,7 +55,7 @@ def excel_export_start(request: HttpRequest, slug: str) -> HttpResponse:
             language=form.cleaned_data["language"],
             include_in_progress=form.cleaned_data["include_in_progress"],
         )
-        return redirect("excel-export-status", pk=export.pk)
+        return redirect("reports:excel-export-status", pk=export.pk)
     exports = ExcelExport.objects.filter(survey=survey).select_related("requested_by")[:RECENT]
     # The workbook holds the counts of the stored report of its basis: say which, and whether it is behind.
     freshness = report_freshness(survey=survey)
@@ -102,10 +101,3 @@ def excel_export_download(request: HttpRequest, pk: int) -> FileResponse:
 
 def _filename(export: ExcelExport) -> str:
     return Path(export.file.name or "").name
-
-
-urlpatterns: list[URLPattern] = [
-    path("staff/rounds/<slug:slug>/exports/", excel_export_start, name="excel-export-start"),
-    path("staff/exports/<int:pk>/", excel_export_status, name="excel-export-status"),
-    path("staff/exports/<int:pk>/download/", excel_export_download, name="excel-export-download"),
-]

@@ -134,7 +134,7 @@ def round_cards(*, user: Any) -> list[OrganisationCards]:
                 else progress_of(structures[survey.pk], {}, {}, kind=organisation.respondent_kind),
                 deadline=access.deadline if survey.status == Survey.Status.OPEN else None,
                 action=_action(access, response),
-                url=reverse("response-home", args=[survey.slug, organisation.code]),
+                url=reverse("responses:response-home", args=[survey.slug, organisation.code]),
             )
             (group.cards if _recent(survey, today) else group.earlier).append(card)
         group.cards.sort(key=lambda c: c.survey.status != Survey.Status.OPEN)

@@ -60,7 +60,7 @@ def absolute_url(path: str) -> str:
 
 
 def response_url(response: Response) -> str:
-    return absolute_url(reverse("response-home", args=[response.survey.slug, response.organisation.code]))
+    return absolute_url(reverse("responses:response-home", args=[response.survey.slug, response.organisation.code]))
 
 
 def office_email() -> str:

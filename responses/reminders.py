@@ -85,7 +85,7 @@ class DueReminder:
 
 
 def round_home_url(survey: Survey, organisation: Organisation) -> str:
-    return absolute_url(reverse("response-home", args=[survey.slug, organisation.code]))
+    return absolute_url(reverse("responses:response-home", args=[survey.slug, organisation.code]))
 
 
 def reminder_days() -> list[int]:

@@ -181,11 +181,11 @@ def evidence_by_question(response: Response, questions: list[Question]) -> dict[
 def response_urls(access: ResponseAccess) -> dict[str, str]:
     args = [access.survey.slug, access.organisation.code]
     return {
-        "home": reverse("response-home", args=args),
-        "review": reverse("response-review", args=args),
-        "submit": reverse("response-submit", args=args),
-        "answers": reverse("response-answers", args=args),
-        "answers_pdf": reverse("response-answers-pdf", args=args),
+        "home": reverse("responses:response-home", args=args),
+        "review": reverse("responses:response-review", args=args),
+        "submit": reverse("responses:response-submit", args=args),
+        "answers": reverse("responses:response-answers", args=args),
+        "answers_pdf": reverse("responses:response-answers-pdf", args=args),
     }
 
 

@@ -213,7 +213,7 @@ def login_paths() -> set[str]:
 
 
 def otp_paths() -> set[str]:
-    return {reverse("twofactor-verify"), reverse("twofactor-setup")}
+    return {reverse("accounts:twofactor-verify"), reverse("accounts:twofactor-setup")}
 
 
 def classify(response: HttpResponseBase) -> str:

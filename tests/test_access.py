@@ -249,10 +249,10 @@ def nothing(w: World) -> dict[str, Any]:
 EXPECTATIONS: dict[str, list[Case]] = {
     #         anon   coordA contrA viewA  coordB ngo    staff  super  no2fa     method URL arguments, POST data, ...
     # Public pages. A draft round is the Office's until it opens.
-    "home": [
+    "surveys:home": [
         case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
     ],
-    "survey-questionnaire": [
+    "surveys:survey-questionnaire": [
         case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  round_open, label="open"),
         case("denied denied denied denied denied denied ok     ok     otp",     "GET",  round_draft, label="draft"),
     ],
@@ -260,161 +260,161 @@ EXPECTATIONS: dict[str, list[Case]] = {
         case("ok     ok     ok     ok     ok     ok     ok     ok     ok",     "POST", no_kwargs, data=language),
     ],
     # The user's own rounds (test_my_rounds_* checks that only the user's organisations are listed).
-    "my-rounds": [
+    "responses:my-rounds": [
         case("login  ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
     ],
     # Where a login lands: a redirect for everyone (staff home, one's questionnaires, or the home page).
-    "after-login": [
+    "responses:after-login": [
         case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
     ],
     # The Office's start page: every round's counts and links.
-    "staff-home": [
+    "responses:staff-home": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  no_kwargs),
     ],
     # A response: its members and the Office read it; nobody else, NGOs included, and no State reads an NGO's.
-    "response-home": [
+    "responses:response-home": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
         case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("ngo-other"), target="ngo-other", label="other NGO"),
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT", draft=True), label="draft round"),
     ],
-    "response-section": [
+    "responses:response-section": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT", section_code=SECTION), label="State A"),
         case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at", section_code=SECTION), target="ngo-at", label="NGO in A"),
         case("login  ok     ok     denied denied denied denied denied otp", "POST", respond("AT", section_code=SECTION), data=changed_text_answer, label="save"),
     ],
-    "response-autosave": [
+    "responses:response-autosave": [
         case("login  ok     ok     denied denied denied denied denied otp", "POST", respond("AT", question_code=TEXT_QUESTION), data=changed_text_answer),
     ],
-    "response-review": [
+    "responses:response-review": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT")),
     ],
     # Submitting is the coordinator's: GET shows what is sent and asks to confirm; the POST needs the confirm button.
     # The response is incomplete, so the allowed POST redirects back with the missing answers (test_confirmations).
-    "response-submit": [
+    "responses:response-submit": [
         case("login  ok     denied denied denied denied denied denied otp", "GET",  respond("AT"), label="ask"),
         case("login  ok     denied denied denied denied denied denied otp", "POST", respond("AT"), data=confirm, label="confirm"),
     ],
     # Returning, accepting and reopening are the Office's (GET asks, POST does). The response is not submitted here,
     # so staff are redirected with a message (test_confirmations uses a submitted one).
-    "response-return": [
+    "responses:response-return": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT"), label="ask"),
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=return_comment, label="return"),
     ],
-    "response-accept": [
+    "responses:response-accept": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT"), label="ask"),
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=confirm, label="accept"),
     ],
-    "response-reopen": [
+    "responses:response-reopen": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT"), label="ask"),
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=reopen_reason, label="reopen"),
     ],
     # All of a response's answers on one page, and as a PDF: read like the response (viewers too).
-    "response-answers": [
+    "responses:response-answers": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
         case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
     ],
-    "response-answers-pdf": [
+    "responses:response-answers-pdf": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
         case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
     ],
     # A deadline extension for one organisation: the Office only.
-    "response-extend": [
+    "responses:response-extend": [
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=extension),
     ],
     # The history of changes: the Office only, not even the organisation's own members.
-    "response-history": [
+    "responses:response-history": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
     ],
     # Evidence documents: read like the response they belong to, removed by its editors.
-    "evidence-download": [
+    "responses:evidence-download": [
         case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  evidence_of("AT"), label="of A"),
         case("login  denied denied denied ok     denied ok     ok     otp",     "GET",  evidence_of("DE"), target="DE", label="of B"),
     ],
-    "evidence-delete": [
+    "responses:evidence-delete": [
         case("login  ok     ok     denied denied denied denied denied otp", "POST", evidence_of("AT"), data=nothing),
     ],
     # Copying the previous round's answers: the organisation's editors.
-    "response-prefill": [
+    "responses:response-prefill": [
         case("login  ok     ok     denied denied denied denied denied otp",     "POST", respond("AT"), data=nothing),
     ],
     # People and invitations: the organisation's coordinators and the Office.
-    "people-invitations": [
+    "accounts:people-invitations": [
         case("login  ok     denied denied denied denied ok     ok     otp",     "GET",  organisation("AT"), label="State A"),
         case("login  ok     denied denied denied denied ok     ok     otp",     "POST", organisation("AT"), data=new_invitation, label="invite"),
         case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  organisation("ngo-at"), target="ngo-at", label="NGO in A"),
     ],
-    "invitation-resend": [
+    "accounts:invitation-resend": [
         case("login  ok     denied denied denied denied ok     ok     otp",     "POST", invitation, data=nothing),
     ],
-    "invitation-revoke": [
+    "accounts:invitation-revoke": [
         case("login  ok     denied denied denied denied ok     ok     otp",     "POST", invitation, data=nothing),
     ],
     # The token is the credential: whoever holds the link sees whom it invites to which organisation.
-    "invitation-accept": [
+    "accounts:invitation-accept": [
         case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  invitation_token),
     ],
     # Office pages.
-    "staff-responses": [
+    "responses:staff-responses": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open),
     ],
-    "invitations-bulk": [
+    "accounts:invitations-bulk": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  no_kwargs),
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", no_kwargs, data=invitations_file),
     ],
-    "staff-import-responses": [
+    "responses:staff-import-responses": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open),
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", round_open, data=answers_file),
     ],
     # Report dashboards (reports app): the Office only. The provisional report counts in-progress answers, so it
     # holds every organisation's data.
-    "dashboard-round": [
+    "reports:dashboard-round": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open, query=PROVISIONAL),
     ],
-    "dashboard-area": [
+    "reports:dashboard-area": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  area("GEN"), query=PROVISIONAL),
     ],
-    "dashboard-question": [
+    "reports:dashboard-question": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  question(TEXT_QUESTION), query=PROVISIONAL),
     ],
-    "dashboard-country": [
+    "reports:dashboard-country": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  country("AT"), query=PROVISIONAL),
     ],
-    "report-build": [
+    "reports:report-build": [
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", round_open, data=provisional_build),
     ],
-    "report-run": [
+    "reports:report-run": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  report_run),
     ],
-    "excel-export-start": [
+    "reports:excel-export-start": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open),
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", round_open, data=lambda w: {"language": "en"}),
     ],
-    "excel-export-status": [
+    "reports:excel-export-status": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.excel_export.pk}),
     ],
-    "excel-export-download": [
+    "reports:excel-export-download": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.excel_export.pk}),
     ],
-    "reminder-send": [
+    "responses:reminder-send": [
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=nothing),
     ],
     # Two-factor authentication pages. Staff may not turn it off. Someone without an app who opens the code page
     # is sent on (ok); staff_no_otp may open only the code page (the setup page sends them there too).
-    "twofactor-account": [
+    "accounts:twofactor-account": [
         case("login  ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
     ],
-    "twofactor-setup": [
+    "accounts:twofactor-setup": [
         case("login  ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
     ],
-    "twofactor-verify": [
+    "accounts:twofactor-verify": [
         case("login  ok     ok     ok     ok     ok     ok     ok     ok",      "GET",  no_kwargs),
     ],
-    "twofactor-backup-codes": [
+    "accounts:twofactor-backup-codes": [
         case("login  ok     ok     ok     ok     ok     ok     ok     otp",     "POST", no_kwargs, data=nothing),
     ],
-    "twofactor-turn-off": [
+    "accounts:twofactor-turn-off": [
         case("login  ok     ok     ok     ok     ok     denied denied otp",     "POST", no_kwargs, data=nothing),
     ],
     # Django admin's own pages (the model pages are generated below, ADMIN_MODEL_PAGES): only staff whose login is
@@ -652,39 +652,41 @@ def _status(w: World, org: str = "AT") -> str:
 
 
 def test_my_rounds_lists_only_the_users_organisations(w: World) -> None:
-    response, page = _get(w, "coordinator_a", "my-rounds")
+    response, page = _get(w, "coordinator_a", "responses:my-rounds")
     assert response.status_code == 200
     assert "Austria" in page
-    assert reverse("response-home", args=[w.slug, "AT"]) in page
+    assert reverse("responses:response-home", args=[w.slug, "AT"]) in page
     assert "Germany" not in page
     for code in ("DE", "ngo-at", "ngo-other"):
-        assert reverse("response-home", args=[w.slug, code]) not in page
+        assert reverse("responses:response-home", args=[w.slug, code]) not in page
 
-    response, page = _get(w, "ngo_coordinator", "my-rounds")
+    response, page = _get(w, "ngo_coordinator", "responses:my-rounds")
     assert response.status_code == 200
     assert "Stop Trafficking Vienna" in page
-    assert reverse("response-home", args=[w.slug, "ngo-at"]) in page
+    assert reverse("responses:response-home", args=[w.slug, "ngo-at"]) in page
     for code in ("AT", "DE", "ngo-other"):
-        assert reverse("response-home", args=[w.slug, code]) not in page
+        assert reverse("responses:response-home", args=[w.slug, code]) not in page
 
 
 def test_staff_responses_list_shows_every_organisation(w: World) -> None:
     for role in ("staff", "superuser"):
-        response, page = _get(w, role, "staff-responses", slug=w.slug)
+        response, page = _get(w, role, "responses:staff-responses", slug=w.slug)
         assert response.status_code == 200
         for code, org in w.orgs.items():
             assert org.name in page, (role, code)
-            assert reverse("response-home", args=[w.slug, code]) in page, (role, code)
+            assert reverse("responses:response-home", args=[w.slug, code]) in page, (role, code)
 
 
 def test_members_read_their_own_answer_and_staff_read_all(w: World) -> None:
     for role in ("coordinator_a", "contributor_a", "viewer_a", "staff"):
-        response, page = _get(w, role, "response-section", slug=w.slug, org_code="AT", section_code=SECTION)
+        response, page = _get(w, role, "responses:response-section", slug=w.slug, org_code="AT", section_code=SECTION)
         assert response.status_code == 200
         assert SECRETS["AT"] in page, role
         for other in ("DE", "ngo-at", "ngo-other"):
             assert SECRETS[other] not in page, (role, other)
-    response, page = _get(w, "staff", "response-section", slug=w.slug, org_code="ngo-other", section_code=SECTION)
+    response, page = _get(
+        w, "staff", "responses:response-section", slug=w.slug, org_code="ngo-other", section_code=SECTION
+    )
     assert response.status_code == 200
     assert SECRETS["ngo-other"] in page
 
@@ -692,10 +694,10 @@ def test_members_read_their_own_answer_and_staff_read_all(w: World) -> None:
 def test_ngo_cannot_open_its_states_response_nor_another_ngos(w: World) -> None:
     for org in ("AT", "ngo-other"):
         for name, extra in (
-            ("response-home", {}),
-            ("response-section", {"section_code": SECTION}),
-            ("response-review", {}),
-            ("response-history", {}),
+            ("responses:response-home", {}),
+            ("responses:response-section", {"section_code": SECTION}),
+            ("responses:response-review", {}),
+            ("responses:response-history", {}),
         ):
             response, page = _get(w, "ngo_coordinator", name, slug=w.slug, org_code=org, **extra)
             assert response.status_code == 404, (org, name)
@@ -703,7 +705,7 @@ def test_ngo_cannot_open_its_states_response_nor_another_ngos(w: World) -> None:
             assert w.orgs[org].name not in page
     # Its own answers it does read.
     response, page = _get(
-        w, "ngo_coordinator", "response-section", slug=w.slug, org_code="ngo-at", section_code=SECTION
+        w, "ngo_coordinator", "responses:response-section", slug=w.slug, org_code="ngo-at", section_code=SECTION
     )
     assert response.status_code == 200
     assert SECRETS["ngo-at"] in page
@@ -711,31 +713,33 @@ def test_ngo_cannot_open_its_states_response_nor_another_ngos(w: World) -> None:
 
 def test_states_cannot_open_an_ngos_response(w: World) -> None:
     for role in ("coordinator_a", "viewer_a", "coordinator_b"):
-        response, page = _get(w, role, "response-section", slug=w.slug, org_code="ngo-at", section_code=SECTION)
+        response, page = _get(
+            w, role, "responses:response-section", slug=w.slug, org_code="ngo-at", section_code=SECTION
+        )
         assert response.status_code == 404, role
         assert SECRETS["ngo-at"] not in page
 
 
 def test_evidence_of_another_state_is_not_found(w: World) -> None:
-    response = client_for(w, "coordinator_a").get(reverse("evidence-download", args=[w.evidence["DE"].pk]))
+    response = client_for(w, "coordinator_a").get(reverse("responses:evidence-download", args=[w.evidence["DE"].pk]))
     body = body_of(response)
     assert response.status_code == 404
     assert w.evidence_bytes["DE"] not in body
     # The owner's coordinator and staff do get the file.
     for role in ("coordinator_b", "staff"):
-        response = client_for(w, role).get(reverse("evidence-download", args=[w.evidence["DE"].pk]))
+        response = client_for(w, role).get(reverse("responses:evidence-download", args=[w.evidence["DE"].pk]))
         assert response.status_code == 200
         assert body_of(response) == w.evidence_bytes["DE"]
 
 
 def test_history_is_for_staff_only(w: World) -> None:
-    response, page = _get(w, "anonymous", "response-history", slug=w.slug, org_code="AT")
+    response, page = _get(w, "anonymous", "responses:response-history", slug=w.slug, org_code="AT")
     assert classify(response) == LOGIN
     for role in ("coordinator_a", "contributor_a", "viewer_a", "coordinator_b", "ngo_coordinator"):
-        response, page = _get(w, role, "response-history", slug=w.slug, org_code="AT")
+        response, page = _get(w, role, "responses:response-history", slug=w.slug, org_code="AT")
         assert response.status_code == 404, role
         assert SECRETS["AT"] not in page
-    response, page = _get(w, "staff", "response-history", slug=w.slug, org_code="AT")
+    response, page = _get(w, "staff", "responses:response-history", slug=w.slug, org_code="AT")
     assert response.status_code == 200
     assert SECRETS["AT"] in page
 
@@ -744,7 +748,7 @@ def _autosave(w: World, role: str, org: str = "AT") -> Any:
     return _post(
         w,
         role,
-        "response-autosave",
+        "responses:response-autosave",
         changed_text_answer(w, org),
         slug=w.slug,
         org_code=org,
@@ -788,12 +792,24 @@ def test_section_post_by_a_viewer_or_staff_changes_nothing(w: World) -> None:
     for role in ("viewer_a", "staff", "coordinator_b", "ngo_coordinator"):
         before = _answer_state(w)
         response = _post(
-            w, role, "response-section", changed_text_answer(w), slug=w.slug, org_code="AT", section_code=SECTION
+            w,
+            role,
+            "responses:response-section",
+            changed_text_answer(w),
+            slug=w.slug,
+            org_code="AT",
+            section_code=SECTION,
         )
         assert response.status_code in (403, 404), role
         assert _answer_state(w) == before, role
     response = _post(
-        w, "coordinator_a", "response-section", changed_text_answer(w), slug=w.slug, org_code="AT", section_code=SECTION
+        w,
+        "coordinator_a",
+        "responses:response-section",
+        changed_text_answer(w),
+        slug=w.slug,
+        org_code="AT",
+        section_code=SECTION,
     )
     assert response.status_code == 302
     assert w.answer("AT").value_text == "CHANGED-AT"
@@ -801,10 +817,10 @@ def test_section_post_by_a_viewer_or_staff_changes_nothing(w: World) -> None:
 
 def test_evidence_delete_by_others_changes_nothing(w: World) -> None:
     for role, status in (("viewer_a", 403), ("coordinator_b", 404), ("ngo_coordinator", 404), ("staff", 403)):
-        response = _post(w, role, "evidence-delete", pk=w.evidence["AT"].pk)
+        response = _post(w, role, "responses:evidence-delete", pk=w.evidence["AT"].pk)
         assert response.status_code == status, role
         assert Evidence.objects.filter(pk=w.evidence["AT"].pk).exists()
-    response = _post(w, "contributor_a", "evidence-delete", pk=w.evidence["AT"].pk)
+    response = _post(w, "contributor_a", "responses:evidence-delete", pk=w.evidence["AT"].pk)
     assert response.status_code == 302
     assert not Evidence.objects.filter(pk=w.evidence["AT"].pk).exists()
 
@@ -822,11 +838,11 @@ def complete(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_submit_by_a_contributor_or_viewer_is_refused_and_status_unchanged(w: World) -> None:
     for role in ("contributor_a", "viewer_a", "coordinator_b", "ngo_coordinator", "staff"):
         events = ResponseEvent.objects.count()
-        response = _post(w, role, "response-submit", {"confirm": "yes"}, slug=w.slug, org_code="AT")
+        response = _post(w, role, "responses:response-submit", {"confirm": "yes"}, slug=w.slug, org_code="AT")
         assert response.status_code in (403, 404), role
         assert _status(w) == Response.Status.IN_PROGRESS, role
         assert ResponseEvent.objects.count() == events
-    response = _post(w, "coordinator_a", "response-submit", {"confirm": "yes"}, slug=w.slug, org_code="AT")
+    response = _post(w, "coordinator_a", "responses:response-submit", {"confirm": "yes"}, slug=w.slug, org_code="AT")
     assert response.status_code == 302
     assert _status(w) == Response.Status.SUBMITTED
 
@@ -835,15 +851,15 @@ def test_return_accept_and_reopen_by_a_coordinator_are_not_found(w: World) -> No
     Response.objects.filter(pk=w.responses["AT"].pk).update(status=Response.Status.SUBMITTED)
     for role in ("coordinator_a", "coordinator_b", "ngo_coordinator"):
         for name, data in (
-            ("response-return", {"comment": "Not good enough"}),
-            ("response-accept", {"confirm": "yes"}),
-            ("response-reopen", {"reason": "Please look again"}),
+            ("responses:response-return", {"comment": "Not good enough"}),
+            ("responses:response-accept", {"confirm": "yes"}),
+            ("responses:response-reopen", {"reason": "Please look again"}),
         ):
             response = _post(w, role, name, data, slug=w.slug, org_code="AT")
             assert response.status_code == 404, (role, name)
             assert _status(w) == Response.Status.SUBMITTED
             assert not ResponseEvent.objects.filter(response=w.responses["AT"]).exists()
-    response = _post(w, "staff", "response-accept", {"confirm": "yes"}, slug=w.slug, org_code="AT")
+    response = _post(w, "staff", "responses:response-accept", {"confirm": "yes"}, slug=w.slug, org_code="AT")
     assert response.status_code == 302
     assert _status(w) == Response.Status.ACCEPTED
 
@@ -852,9 +868,9 @@ def test_invitations_of_another_organisation_cannot_be_managed(w: World) -> None
     assert w.invitation is not None
     before = list(Invitation.objects.values_list("pk", "token_hash", "revoked_at"))
     for role in ("coordinator_b", "ngo_coordinator", "contributor_a", "viewer_a"):
-        for name in ("invitation-resend", "invitation-revoke"):
+        for name in ("accounts:invitation-resend", "accounts:invitation-revoke"):
             assert _post(w, role, name, pk=w.invitation.pk).status_code == 404, (role, name)
-        response, page = _get(w, role, "people-invitations", code="AT")
+        response, page = _get(w, role, "accounts:people-invitations", code="AT")
         assert response.status_code == 404
         assert "invitee.at@example.org" not in page
     assert list(Invitation.objects.values_list("pk", "token_hash", "revoked_at")) == before
@@ -863,14 +879,14 @@ def test_invitations_of_another_organisation_cannot_be_managed(w: World) -> None
 def test_a_deactivated_member_is_logged_out(w: World) -> None:
     client = client_for(w, "coordinator_a")
     type(w.users["coordinator_a"]).objects.filter(pk=w.users["coordinator_a"].pk).update(is_active=False)
-    response = client.get(reverse("response-home", args=[w.slug, "AT"]))
+    response = client.get(reverse("responses:response-home", args=[w.slug, "AT"]))
     page = body_of(response).decode()
     assert classify(response) == LOGIN
     assert SECRETS["AT"] not in page
 
 
 def test_dashboards_show_every_answer_to_staff_and_nothing_to_members(w: World) -> None:
-    url = reverse("dashboard-question", args=[w.slug, TEXT_QUESTION]) + PROVISIONAL
+    url = reverse("reports:dashboard-question", args=[w.slug, TEXT_QUESTION]) + PROVISIONAL
     response = client_for(w, "staff").get(url)
     page = body_of(response).decode()
     assert response.status_code == 200

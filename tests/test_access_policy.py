@@ -167,12 +167,12 @@ def _response_pages(survey: Survey, organisation: Organisation) -> list[str]:
     args = [survey.slug, organisation.code]
     section = survey_structure(survey, organisation.respondent_kind)[0].sections.all()[0]
     return [
-        reverse("response-home", args=args),
-        reverse("response-section", args=[*args, section.code]),
-        reverse("response-review", args=args),
-        reverse("response-submit", args=args),
-        reverse("response-answers", args=args),
-        reverse("response-answers-pdf", args=args),
+        reverse("responses:response-home", args=args),
+        reverse("responses:response-section", args=[*args, section.code]),
+        reverse("responses:response-review", args=args),
+        reverse("responses:response-submit", args=args),
+        reverse("responses:response-answers", args=args),
+        reverse("responses:response-answers-pdf", args=args),
     ]
 
 
@@ -185,7 +185,7 @@ def test_opening_a_response_creates_no_row(
     if role == "staff":
         args = [survey.slug, austria.code]
         pages += [reverse(name, args=args) for name in ("response-history", "response-accept", "response-return")]
-        pages.append(reverse("response-reopen", args=args))
+        pages.append(reverse("responses:response-reopen", args=args))
     before = Response.objects.count()
     for url in pages:
         answer = client.get(url)
@@ -196,7 +196,7 @@ def test_opening_a_response_creates_no_row(
 def test_the_first_save_creates_the_row(survey: Survey, austria: Organisation, users: dict[str, Any]) -> None:
     client = force_login_verified(Client(), users["coordinator"])
     section = survey_structure(survey, austria.respondent_kind)[0].sections.all()[0]
-    url = reverse("response-section", args=[survey.slug, austria.code, section.code])
+    url = reverse("responses:response-section", args=[survey.slug, austria.code, section.code])
     assert client.get(url).status_code == 200
     assert not Response.objects.exists()
     assert client.post(url, {}).status_code == 302

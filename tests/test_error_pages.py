@@ -36,7 +36,7 @@ def _site_page(response, code: int) -> str:
     html = response.content.decode()
     assert response.status_code == code
     assert f'data-error-page="{code}"' in html
-    assert f'href="{reverse("home")}"' in html  # a way back home
+    assert f'href="{reverse("surveys:home")}"' in html  # a way back home
     for debug_page_text in ("Traceback", "DEBUG = True", "URLconf"):
         assert debug_page_text not in html
     return html
@@ -55,8 +55,8 @@ def test_another_organisations_response_shows_the_404_page_with_a_way_to_ones_qu
     call_command("load_survey", "surveys/definitions/thb-2016.yaml", verbosity=0)
     member = MembershipFactory(organisation__code="XX-NGO", role=Role.COORDINATOR).user
     client.force_login(member)
-    html = _site_page(client.get(reverse("response-home", args=["thb-2016", "DE"])), 404)
-    assert f'href="{reverse("my-rounds")}"' in html
+    html = _site_page(client.get(reverse("responses:response-home", args=["thb-2016", "DE"])), 404)
+    assert f'href="{reverse("responses:my-rounds")}"' in html
 
 
 @override_settings(DEBUG=False, ROOT_URLCONF=__name__)
@@ -90,4 +90,4 @@ def test_the_500_page_needs_no_request_and_no_database():
 @override_settings(DEBUG=True)
 def test_in_development_mode_refused_and_unknown_addresses_show_the_sites_404_page_too(client):
     _site_page(client.get("/no-such-page/"), 404)
-    _site_page(client.get(reverse("survey-questionnaire", args=["no-such-round"])), 404)
+    _site_page(client.get(reverse("surveys:survey-questionnaire", args=["no-such-round"])), 404)

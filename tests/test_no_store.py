@@ -13,19 +13,19 @@ from tests.test_access import EXPECTATIONS, _request, w, world  # noqa: F401 - w
 
 NAMES = sorted({name for name, _route in walk_patterns() if no_store_url_name(name)})
 ALWAYS = {
-    "response-home",
-    "response-section",
-    "response-review",
-    "response-history",
-    "response-autosave",
-    "evidence-download",
-    "excel-export-download",
+    "responses:response-home",
+    "responses:response-section",
+    "responses:response-review",
+    "responses:response-history",
+    "responses:response-autosave",
+    "responses:evidence-download",
+    "reports:excel-export-download",
 }
 
 
 def test_the_answer_pages_exports_and_evidence_downloads_are_all_covered() -> None:
     assert set(NAMES) >= ALWAYS
-    assert not no_store_url_name("home")
+    assert not no_store_url_name("surveys:home")
     assert not no_store_url_name("login")
 
 
@@ -45,11 +45,11 @@ def test_answer_urls_send_no_store_to_the_people_allowed(w, name: str, entry, ro
 
 
 def test_refusals_of_answer_urls_send_no_store_too(w) -> None:  # noqa: F811
-    response = client_for(w, "coordinator_b").get(reverse("response-home", args=[w.slug, "AT"]))
+    response = client_for(w, "coordinator_b").get(reverse("responses:response-home", args=[w.slug, "AT"]))
     assert response.status_code in (403, 404)
     assert "no-store" in response["Cache-Control"]
 
 
 def test_other_pages_keep_normal_caching(w) -> None:  # noqa: F811
-    response = client_for(w, "anonymous").get(reverse("home"))
+    response = client_for(w, "anonymous").get(reverse("surveys:home"))
     assert "no-store" not in response.get("Cache-Control", "")

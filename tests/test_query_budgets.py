@@ -107,19 +107,19 @@ def _counts(world: World) -> dict[str, int]:
     coordinator.force_login(world.coordinator)
     export = world.exports[0]
     staff_pages = {
-        "staff-home": reverse("staff-home"),
-        "responses": reverse("staff-responses", args=[SLUG]),
-        "responses-submitted": reverse("staff-responses", args=[SLUG]) + "?status=submitted",
-        "responses-not-started": reverse("staff-responses", args=[SLUG]) + "?status=not_started",
-        "history": reverse("response-history", args=[SLUG, "AT"]),
-        "exports": reverse("excel-export-start", args=[SLUG]),
-        "export-status": reverse("excel-export-status", args=[export.pk]),
-        "import": reverse("staff-import-responses", args=[SLUG]),
-        "people-staff": reverse("people-invitations", args=["AT"]),
+        "staff-home": reverse("responses:staff-home"),
+        "responses": reverse("responses:staff-responses", args=[SLUG]),
+        "responses-submitted": reverse("responses:staff-responses", args=[SLUG]) + "?status=submitted",
+        "responses-not-started": reverse("responses:staff-responses", args=[SLUG]) + "?status=not_started",
+        "history": reverse("responses:response-history", args=[SLUG, "AT"]),
+        "exports": reverse("reports:excel-export-start", args=[SLUG]),
+        "export-status": reverse("reports:excel-export-status", args=[export.pk]),
+        "import": reverse("responses:staff-import-responses", args=[SLUG]),
+        "people-staff": reverse("accounts:people-invitations", args=["AT"]),
     }
     coordinator_pages = {
-        "my-rounds": reverse("my-rounds"),
-        "people": reverse("people-invitations", args=["AT"]),
+        "my-rounds": reverse("responses:my-rounds"),
+        "people": reverse("accounts:people-invitations", args=["AT"]),
     }
     counts = {name: _count(staff, url) for name, url in staff_pages.items()}
     counts.update({name: _count(coordinator, url) for name, url in coordinator_pages.items()})
@@ -178,6 +178,6 @@ def test_my_questionnaires_needs_as_many_queries_for_15_organisations_with_deadl
                 reason="Ministry reorganised",
                 user=world.staff,
             )
-        return _count(coordinator, reverse("my-rounds"))
+        return _count(coordinator, reverse("responses:my-rounds"))
 
     assert grow_with_extensions(5) == grow_with_extensions(15)

@@ -35,24 +35,24 @@ def test_a_build_started_from_the_web_returns_at_once_and_its_page_shows_the_pro
     client = verified_client(UserFactory(is_staff=True))
 
     started = time.monotonic()
-    answer = client.post(reverse("report-build", args=[survey.slug]))
+    answer = client.post(reverse("reports:report-build", args=[survey.slug]))
     took = time.monotonic() - started
 
     assert answer.status_code == 302
     run = ReportRun.objects.get(survey=survey)
-    assert answer["Location"] == reverse("report-run", args=[run.pk])
+    assert answer["Location"] == reverse("reports:report-run", args=[run.pk])
     run.refresh_from_db()
     assert not run.finished, "the build ran inside the request"
     assert took < 4 * STEP_SECONDS
 
     page = client.get(answer["Location"])
     assert page.status_code == 200
-    assert b'hx-get="' + reverse("report-run", args=[run.pk]).encode() in page.content  # the page keeps polling
+    assert b'hx-get="' + reverse("reports:report-run", args=[run.pk]).encode() in page.content  # the page keeps polling
 
     shown: list[tuple[int, str]] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        poll = client.get(reverse("report-run", args=[run.pk]), headers={"HX-Request": "true"})
+        poll = client.get(reverse("reports:report-run", args=[run.pk]), headers={"HX-Request": "true"})
         html = poll.content.decode()
         run.refresh_from_db()
         step = (_progress_shown(html), run.message)

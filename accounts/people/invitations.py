@@ -93,7 +93,7 @@ def _new_token() -> tuple[str, str]:
 
 
 def invitation_accept_url(*, token: str, base_url: str) -> str:
-    return base_url.rstrip("/") + reverse("invitation-accept", args=[token])
+    return base_url.rstrip("/") + reverse("accounts:invitation-accept", args=[token])
 
 
 def _invitation_message(invitation: Invitation, token: str, base_url: str) -> EmailMessage:

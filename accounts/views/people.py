@@ -7,7 +7,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -70,7 +69,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("people-invitations", code=organisation.code)
+            return redirect("accounts:people-invitations", code=organisation.code)
     invitations = list(invitations_open(organisation))
     for invitation in invitations:
         invitation.state = invitation_state(invitation)  # type: ignore[attr-defined]
@@ -93,7 +92,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
-    return redirect("people-invitations", code=invitation.organisation.code)
+    return redirect("accounts:people-invitations", code=invitation.organisation.code)
 
 
 @login_required
@@ -106,7 +105,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
-    return redirect("people-invitations", code=invitation.organisation.code)
+    return redirect("accounts:people-invitations", code=invitation.organisation.code)
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -163,15 +162,6 @@ def bulk(request: HttpRequest) -> HttpResponse:
                     _("The e-mail to %(email)s could not be sent (%(error)s); resend it from the people page.")
                     % {"email": invitation.email, "error": error},
                 )
-            return redirect("invitations-bulk")
+            return redirect("accounts:invitations-bulk")
     status = 400 if problems or form.errors else 200
     return render(request, "accounts/people/bulk.html", {"form": form, "problems": problems}, status=status)
-
-
-urlpatterns: list[URLPattern] = [
-    path("organisations/<str:code>/people/", people, name="people-invitations"),
-    path("invitations/<int:pk>/resend/", resend, name="invitation-resend"),
-    path("invitations/<int:pk>/revoke/", revoke, name="invitation-revoke"),
-    path("invitations/accept/<str:token>/", accept, name="invitation-accept"),
-    path("staff/invitations/bulk/", bulk, name="invitations-bulk"),
-]

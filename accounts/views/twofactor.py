@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return reverse("home")
+    return reverse("surveys:home")
 
 
 @login_required
@@ -67,7 +67,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     must first confirm this login with it."""
     user: Any = request.user
     if has_two_factor(user) and not is_verified(user):
-        return redirect(f"{reverse('twofactor-verify')}?{urlencode({'next': request.get_full_path()})}")
+        return redirect(f"{reverse('accounts:twofactor-verify')}?{urlencode({'next': request.get_full_path()})}")
     device = app_for_setup(user)
     key = setup_key(request.session, device)
     form = CodeForm(request.POST or None)
@@ -101,7 +101,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     if not has_two_factor(user):
         if user.is_staff:
-            return redirect(f"{reverse('twofactor-setup')}?{urlencode({'next': _next(request)})}")
+            return redirect(f"{reverse('accounts:twofactor-setup')}?{urlencode({'next': _next(request)})}")
         request.session[REQUIRED_SESSION_KEY] = False
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
@@ -135,12 +135,14 @@ def verify(request: HttpRequest) -> HttpResponse:
 def backup_codes(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not has_two_factor(user):
-        return redirect("twofactor-account")
+        return redirect("accounts:twofactor-account")
     if not is_verified(user):  # only a login confirmed with a code may make new codes
-        return redirect(f"{reverse('twofactor-verify')}?{urlencode({'next': reverse('twofactor-account')})}")
+        return redirect(
+            f"{reverse('accounts:twofactor-verify')}?{urlencode({'next': reverse('accounts:twofactor-account')})}"
+        )
     codes = backup_codes_create(user)
     return render(
-        request, "accounts/twofactor/backup_codes.html", {"codes": codes, "next": reverse("twofactor-account")}
+        request, "accounts/twofactor/backup_codes.html", {"codes": codes, "next": reverse("accounts:twofactor-account")}
     )
 
 
@@ -152,17 +154,10 @@ def turn_off(request: HttpRequest) -> HttpResponse:
     if user.is_staff:
         return HttpResponseForbidden(_("Office staff always log in with two-factor authentication."))
     if has_two_factor(user) and not is_verified(user):  # only a login confirmed with a code may turn it off
-        return redirect(f"{reverse('twofactor-verify')}?{urlencode({'next': reverse('twofactor-account')})}")
+        return redirect(
+            f"{reverse('accounts:twofactor-verify')}?{urlencode({'next': reverse('accounts:twofactor-account')})}"
+        )
     two_factor_reset(user)
     request.session[REQUIRED_SESSION_KEY] = False
     messages.success(request, _("Two-factor authentication is off. Your login now asks only for your password."))
-    return redirect("twofactor-account")
-
-
-urlpatterns: list[URLPattern] = [
-    path("account/two-factor/", account, name="twofactor-account"),
-    path("account/two-factor/setup/", setup, name="twofactor-setup"),
-    path("account/two-factor/verify/", verify, name="twofactor-verify"),
-    path("account/two-factor/backup-codes/", backup_codes, name="twofactor-backup-codes"),
-    path("account/two-factor/turn-off/", turn_off, name="twofactor-turn-off"),
-]
+    return redirect("accounts:twofactor-account")

@@ -64,7 +64,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
                 "coordinators": list(coordinators.get(org.pk, ())),
                 "reminders": reminders,
                 # Offered only where a reminder can go (the rule the action enforces).
-                "reminder_url": None if refusal else reverse("reminder-send", args=[survey.slug, org.code]),
+                "reminder_url": None if refusal else reverse("responses:reminder-send", args=[survey.slug, org.code]),
                 "regions": [region_names[code] for code in member_of],
                 "region_codes": member_of,
             }

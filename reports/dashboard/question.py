@@ -104,7 +104,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             "name": org.name,
             "kind": org.kind,
             "kind_label": kind_singular(org.kind),
-            "url": reverse("response-home", args=[survey.slug, org.code]),
+            "url": reverse("responses:response-home", args=[survey.slug, org.code]),
         }
         if kind == at.CHOICE and question.answer_type.report_role == at.REPORT_OPTIONS:
             by_option[(answer.row, answer.value_text or "")].append(who)

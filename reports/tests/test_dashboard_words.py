@@ -74,7 +74,7 @@ def line(html: str, group: str, code: str) -> list[str]:
 def test_the_victims_table_is_grouped_by_year_and_totalled_by_sex_age_form_and_citizenship(
     worded: Survey, staff_client: Client
 ) -> None:
-    html = page(staff_client, "dashboard-question", TABLE)
+    html = page(staff_client, "reports:dashboard-question", TABLE)
     assert "2012.female" not in html
     assert "2013.male.child.domestic_servitude" not in html
     assert "PRT.DATA.01" in html  # the code stays as the reference
@@ -102,19 +102,19 @@ def test_the_victims_table_is_grouped_by_year_and_totalled_by_sex_age_form_and_c
 
 
 def test_several_fields_and_year_ranges_are_named_by_their_labels(worded: Survey, staff_client: Client) -> None:
-    plan = page(staff_client, "dashboard-question", "PAR.NAT.03")
+    plan = page(staff_client, "reports:dashboard-question", "PAR.NAT.03")
     assert "Is a plan or strategy in force?" in plan
     assert "In process (being prepared or adopted)" in plan
     assert "First year the plan covers:</span> 2010" in plan
     assert "in_force" not in re.sub(r'(data-[a-z-]+|id)="[^"]*"', "", plan)
     assert "in_process" not in re.sub(r'(data-[a-z-]+|id)="[^"]*"|"codes": \[[^]]*\]', "", plan)
-    years = page(staff_client, "dashboard-question", "GEN.R.03")
+    years = page(staff_client, "reports:dashboard-question", "GEN.R.03")
     assert "First year:</span> 2012" in years
     assert "Last year:</span> 2014" in years
 
 
 def test_the_country_page_shows_labels_and_the_grouped_table(worded: Survey, staff_client: Client) -> None:
-    html = page(staff_client, "dashboard-country", "AT")
+    html = page(staff_client, "reports:dashboard-country", "AT")
     assert "2012.female" not in html
     start = html.index(f'<tr data-answer-question="{TABLE}">')
     table = html[start : html.index("</table>\n</div>", start)]
@@ -131,7 +131,7 @@ def test_the_country_page_shows_labels_and_the_grouped_table(worded: Survey, sta
 
 
 def test_the_status_board_shows_statuses_in_words(worded: Survey, staff_client: Client) -> None:
-    html = page(staff_client, "dashboard-round")
+    html = page(staff_client, "reports:dashboard-round")
     italy = re.search(r'<tr data-state="IT" data-status="in_progress">(.*?)</tr>', html, re.S)
     assert italy
     assert ">In progress</span>" in italy.group(1)

@@ -15,14 +15,12 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import Organisation, Role
-from oscethb import urls as project_urls
 from reports import dashboard, selectors, workbook
 from reports.models import JobStatus, Report, ReportRun
 from reports.services import report_run_request
@@ -39,18 +37,6 @@ YES_NO = "PRV.SUP.01"  # single choice, States only, scored (area PRV)
 BOTH = "PRT.ID.01"  # single choice, States and NGOs, scored (area PRT)
 TEXT = "GEN.R.02"  # short text, States and NGOs
 NUMBER = "PRO.ENF.06"  # whole number, States only
-
-
-def _noop(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    return HttpResponse("sent")
-
-
-# Used only by the test marked @pytest.mark.urls(__name__): the project's URLs plus a `reminder-send` action,
-# which another part of the app provides.
-urlpatterns = [
-    *project_urls.urlpatterns,
-    path("staff/rounds/<slug:slug>/remind/<str:org_code>/", _noop, name="reminder-send"),
-]
 
 
 # --- data -----------------------------------------------------------------------------------------------------------
@@ -171,11 +157,11 @@ def board_rows(html: str) -> dict[str, str]:
 # --- access ---------------------------------------------------------------------------------------------------------
 
 PAGES = {
-    "dashboard-round": lambda s: reverse("dashboard-round", args=[s.slug]),
-    "dashboard-area": lambda s: reverse("dashboard-area", args=[s.slug, "PRV"]),
-    "dashboard-question": lambda s: reverse("dashboard-question", args=[s.slug, YES_NO]),
-    "dashboard-country": lambda s: reverse("dashboard-country", args=[s.slug, "AT"]),
-    "report-run": lambda s: reverse("report-run", args=[ReportRun.objects.filter(survey=s).latest("pk").pk]),
+    "dashboard-round": lambda s: reverse("reports:dashboard-round", args=[s.slug]),
+    "dashboard-area": lambda s: reverse("reports:dashboard-area", args=[s.slug, "PRV"]),
+    "dashboard-question": lambda s: reverse("reports:dashboard-question", args=[s.slug, YES_NO]),
+    "dashboard-country": lambda s: reverse("reports:dashboard-country", args=[s.slug, "AT"]),
+    "report-run": lambda s: reverse("reports:report-run", args=[ReportRun.objects.filter(survey=s).latest("pk").pk]),
 }
 
 
@@ -197,7 +183,7 @@ def test_each_page_is_for_office_staff_only(built: Survey, staff: Any, client: C
 
 
 def test_building_is_for_office_staff_only(survey: Survey, staff: Any, client: Client) -> None:
-    url = reverse("report-build", args=[survey.slug])
+    url = reverse("reports:report-build", args=[survey.slug])
     anonymous = client.post(url)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("login"))
@@ -209,18 +195,18 @@ def test_building_is_for_office_staff_only(survey: Survey, staff: Any, client: C
 
 
 def test_unknown_area_question_or_country_is_404(built: Survey, staff_client: Client) -> None:
-    assert staff_client.get(reverse("dashboard-area", args=[SLUG, "XYZ"])).status_code == 404
-    assert staff_client.get(reverse("dashboard-question", args=[SLUG, "NOPE.01"])).status_code == 404
-    assert staff_client.get(reverse("dashboard-country", args=[SLUG, "ZZ"])).status_code == 404
-    assert staff_client.get(reverse("dashboard-country", args=[SLUG, "ngo-at-one"])).status_code == 404
-    assert staff_client.get(reverse("dashboard-round", args=["no-such-round"])).status_code == 404
+    assert staff_client.get(reverse("reports:dashboard-area", args=[SLUG, "XYZ"])).status_code == 404
+    assert staff_client.get(reverse("reports:dashboard-question", args=[SLUG, "NOPE.01"])).status_code == 404
+    assert staff_client.get(reverse("reports:dashboard-country", args=[SLUG, "ZZ"])).status_code == 404
+    assert staff_client.get(reverse("reports:dashboard-country", args=[SLUG, "ngo-at-one"])).status_code == 404
+    assert staff_client.get(reverse("reports:dashboard-round", args=["no-such-round"])).status_code == 404
 
 
 # --- per area -------------------------------------------------------------------------------------------------------
 
 
 def test_area_page_shows_the_stored_numbers(built: Survey, staff_client: Client) -> None:
-    html = staff_client.get(reverse("dashboard-area", args=[SLUG, "PRV"])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-area", args=[SLUG, "PRV"])).content.decode()
     chart = json_block(html, f"chart-data-{YES_NO}")
     assert chart["codes"][:2] == ["yes", "no"]
     states = by_option(chart, "state")
@@ -240,7 +226,7 @@ def test_area_page_shows_the_stored_numbers(built: Survey, staff_client: Client)
 
 
 def test_area_page_shows_ngos_and_agreement(built: Survey, staff_client: Client) -> None:
-    html = staff_client.get(reverse("dashboard-area", args=[SLUG, "PRT"])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-area", args=[SLUG, "PRT"])).content.decode()
     chart = json_block(html, f"chart-data-{BOTH}")
     assert by_option(chart, "state")["yes"] == 1
     assert by_option(chart, "state")["no"] == 1
@@ -252,7 +238,7 @@ def test_area_page_shows_ngos_and_agreement(built: Survey, staff_client: Client)
 def test_area_page_in_french(built: Survey, client: Client, staff: Any) -> None:
     force_login_verified(client, staff)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    html = client.get(reverse("dashboard-area", args=[SLUG, "PRV"])).content.decode()
+    html = client.get(reverse("reports:dashboard-area", args=[SLUG, "PRV"])).content.decode()
     assert "une politique d&#x27;achats publics pour écarter" in html  # the headline in French
     assert "Lorsque l&#x27;administration achète des biens" in html  # the question text in French
     chart = json_block(html, f"chart-data-{YES_NO}")
@@ -272,9 +258,9 @@ def test_changes_since_the_previous_round(
     set_status(current, Response.Status.SUBMITTED, "AT", "DE")
     build(current, django_capture_on_commit_callbacks)
 
-    html = staff_client.get(reverse("dashboard-area", args=["thb-2021", "PRV"])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-area", args=["thb-2021", "PRV"])).content.decode()
     assert re.search(rf'<tr data-change="{re.escape(YES_NO)}">.*?data-change-yes>1 → 2<', html, re.S)
-    country = staff_client.get(reverse("dashboard-country", args=["thb-2021", "AT"])).content.decode()
+    country = staff_client.get(reverse("reports:dashboard-country", args=["thb-2021", "AT"])).content.decode()
     assert re.search(rf'<tr data-change="{re.escape(YES_NO)}">.*?<td>No</td><td>Yes</td>', country, re.S)
 
 
@@ -282,7 +268,7 @@ def test_changes_since_the_previous_round(
 
 
 def test_question_page_counts_and_who_answered_what(built: Survey, staff_client: Client) -> None:
-    html = staff_client.get(reverse("dashboard-question", args=[SLUG, YES_NO])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-question", args=[SLUG, YES_NO])).content.decode()
     yes_row = re.search(r'<tr data-option="yes">(.*?)</tr>', html, re.S)
     assert yes_row
     assert 'data-kind="state" data-count="2"' in yes_row.group(1)
@@ -294,15 +280,15 @@ def test_question_page_counts_and_who_answered_what(built: Survey, staff_client:
     assert 'data-organisation="AT"' in who_yes.group(0)
     assert 'data-organisation="DE"' in who_yes.group(0)
     assert 'data-organisation="IT"' not in html  # in progress: not counted in the final report
-    assert reverse("response-home", args=[SLUG, "AT"]) in html
+    assert reverse("responses:response-home", args=[SLUG, "AT"]) in html
 
 
 def test_question_page_lists_free_texts_and_number_summaries(built: Survey, staff_client: Client) -> None:
-    html = staff_client.get(reverse("dashboard-question", args=[SLUG, TEXT])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-question", args=[SLUG, TEXT])).content.decode()
     assert "Federal Ministry of the Interior" in html
     assert "Our shelter network" in html
-    assert reverse("response-home", args=[SLUG, "ngo-at-one"]) in html
-    numbers = staff_client.get(reverse("dashboard-question", args=[SLUG, NUMBER])).content.decode()
+    assert reverse("responses:response-home", args=[SLUG, "ngo-at-one"]) in html
+    numbers = staff_client.get(reverse("reports:dashboard-question", args=[SLUG, NUMBER])).content.decode()
     assert re.search(r"<td class=\"text-end\" data-sum>42</td>", numbers)
     assert re.search(r'<tr data-organisation="DE">.*?30', numbers, re.S)
 
@@ -311,7 +297,7 @@ def test_question_page_lists_free_texts_and_number_summaries(built: Survey, staf
 
 
 def test_country_profile(built: Survey, staff_client: Client) -> None:
-    html = staff_client.get(reverse("dashboard-country", args=[SLUG, "AT"])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-country", args=[SLUG, "AT"])).content.decode()
     assert "data-print" in html
     state_answer = re.search(rf'<tr data-answer-question="{re.escape(BOTH)}">.*?</tr>', html, re.S)
     assert state_answer
@@ -331,7 +317,7 @@ def test_country_profile(built: Survey, staff_client: Client) -> None:
 
 
 def test_country_profile_of_a_state_that_is_not_counted(built: Survey, staff_client: Client) -> None:
-    html = staff_client.get(reverse("dashboard-country", args=[SLUG, "IT"])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-country", args=[SLUG, "IT"])).content.decode()
     assert "data-not-counted" in html
     assert 'data-response-status="in_progress"' in html
 
@@ -349,7 +335,7 @@ def test_status_board_lists_every_state_with_its_live_status(built: Survey, staf
     Reminder.objects.create(response=at_response, days_before=-1)
     Response.objects.filter(survey=built, organisation__code="DE").update(status=Response.Status.RETURNED)  # live
 
-    html = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-round", args=[SLUG])).content.decode()
     rows = board_rows(html)
     assert len(rows) == 57
     assert rows["AT"] == "submitted"
@@ -363,8 +349,8 @@ def test_status_board_lists_every_state_with_its_live_status(built: Survey, staf
     assert coordinator.email in at_row.group(0)
     assert "viewer.at@bmi.example" not in at_row.group(0)
     assert re.search(r"data-reminders>2<", at_row.group(0))
-    assert reverse("response-home", args=[SLUG, "AT"]) in at_row.group(0)
-    assert reverse("dashboard-country", args=[SLUG, "AT"]) in at_row.group(0)
+    assert reverse("responses:response-home", args=[SLUG, "AT"]) in at_row.group(0)
+    assert reverse("reports:dashboard-country", args=[SLUG, "AT"]) in at_row.group(0)
     assert "data-send-reminder" not in at_row.group(0)  # AT has submitted: no reminder to send
     # Totals: States and NGOs by status (the NGO in Austria submitted; none other registered).
     assert re.search(r'data-total-status="not_started"><td>Not started</td><td class="text-end" data-states>52<', html)
@@ -373,13 +359,13 @@ def test_status_board_lists_every_state_with_its_live_status(built: Survey, staf
     assert by_option(chart, "state")["returned"] == 2
     assert by_option(chart, "ngo")["submitted"] == 1
     # Links to every area, question and country of the report.
-    assert reverse("dashboard-area", args=[SLUG, "PRV"]) in html
-    assert reverse("dashboard-question", args=[SLUG, YES_NO]) in html
+    assert reverse("reports:dashboard-area", args=[SLUG, "PRV"]) in html
+    assert reverse("reports:dashboard-question", args=[SLUG, YES_NO]) in html
     assert 'data-latest-run="done"' in html
 
 
 def test_status_board_filters_by_status_and_region(built: Survey, staff_client: Client) -> None:
-    url = reverse("dashboard-round", args=[SLUG])
+    url = reverse("reports:dashboard-round", args=[SLUG])
     assert set(board_rows(staff_client.get(url, {"status": "submitted"}).content.decode())) == {"AT"}
     assert set(board_rows(staff_client.get(url, {"status": "not_started"}).content.decode())) >= {"US", "AL"}
     assert len(board_rows(staff_client.get(url, {"status": "not_started"}).content.decode())) == 52
@@ -390,14 +376,13 @@ def test_status_board_filters_by_status_and_region(built: Survey, staff_client: 
     assert len(board_rows(staff_client.get(url, {"status": "bogus", "region": "atlantis"}).content.decode())) == 57
 
 
-@pytest.mark.urls(__name__)
 def test_send_reminder_button_posts_to_the_reminder_action(built: Survey, staff_client: Client) -> None:
     MembershipFactory(organisation=org("US"), role=Role.COORDINATOR)
-    html = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
-    target = reverse("reminder-send", kwargs={"slug": SLUG, "org_code": "US"})  # US has not started
+    html = staff_client.get(reverse("reports:dashboard-round", args=[SLUG])).content.decode()
+    target = reverse("responses:reminder-send", kwargs={"slug": SLUG, "org_code": "US"})  # US has not started
     assert f'action="{target}"' in html
     assert 'data-send-reminder="US"' in html
-    assert reverse("reminder-send", kwargs={"slug": SLUG, "org_code": "AT"}) not in html  # AT has submitted
+    assert reverse("responses:reminder-send", kwargs={"slug": SLUG, "org_code": "AT"}) not in html  # AT has submitted
 
 
 def _reminder_buttons(html: str) -> set[str]:
@@ -410,7 +395,7 @@ def test_the_board_offers_a_reminder_only_where_one_can_go(built: Survey, staff:
     for code in ("AT", "DE", "FR", "IT", "PL", "US"):
         MembershipFactory(organisation=org(code), role=Role.COORDINATOR)
     MembershipFactory(organisation=org("CA"), role=Role.COORDINATOR, user=UserFactory(is_active=False))
-    url = reverse("dashboard-round", args=[SLUG])
+    url = reverse("reports:dashboard-round", args=[SLUG])
     # AT submitted, DE accepted, FR resubmitted: sent. CA's only coordinator cannot log in; the other States have
     # nobody to remind.
     offered = _reminder_buttons(staff_client.get(url).content.decode())
@@ -441,21 +426,21 @@ def test_the_board_offers_a_reminder_only_where_one_can_go(built: Survey, staff:
 
 def test_home_page_links_staff_to_the_dashboard(survey: Survey, client: Client, staff: Any) -> None:
     client.force_login(MembershipFactory(organisation=org("AT"), role=Role.COORDINATOR).user)
-    assert reverse("dashboard-round", args=[SLUG]) not in client.get("/").content.decode()
+    assert reverse("reports:dashboard-round", args=[SLUG]) not in client.get("/").content.decode()
     force_login_verified(client, staff)
-    assert reverse("dashboard-round", args=[SLUG]) in client.get("/").content.decode()
+    assert reverse("reports:dashboard-round", args=[SLUG]) in client.get("/").content.decode()
 
 
 # --- no report, provisional -----------------------------------------------------------------------------------------
 
 
 def test_pages_without_a_report_say_so_and_offer_the_build_button(answered: Survey, staff_client: Client) -> None:
-    build_url = reverse("report-build", args=[SLUG])
+    build_url = reverse("reports:report-build", args=[SLUG])
     for url in (
-        reverse("dashboard-area", args=[SLUG, "PRV"]),
-        reverse("dashboard-question", args=[SLUG, YES_NO]),
-        reverse("dashboard-country", args=[SLUG, "AT"]),
-        reverse("dashboard-round", args=[SLUG]),
+        reverse("reports:dashboard-area", args=[SLUG, "PRV"]),
+        reverse("reports:dashboard-question", args=[SLUG, YES_NO]),
+        reverse("reports:dashboard-country", args=[SLUG, "AT"]),
+        reverse("reports:dashboard-round", args=[SLUG]),
     ):
         response = staff_client.get(url)
         assert response.status_code == 200, url
@@ -466,7 +451,7 @@ def test_pages_without_a_report_say_so_and_offer_the_build_button(answered: Surv
 
 
 def test_provisional_basis(built: Survey, staff_client: Client, django_capture_on_commit_callbacks: Any) -> None:
-    url = reverse("dashboard-area", args=[SLUG, "PRV"])
+    url = reverse("reports:dashboard-area", args=[SLUG, "PRV"])
     before = staff_client.get(url, {"basis": "provisional"}).content.decode()
     assert "No provisional report has been built for this round yet." in before
     assert "data-provisional" in before
@@ -477,11 +462,11 @@ def test_provisional_basis(built: Survey, staff_client: Client, django_capture_o
     assert "data-provisional" in html
     assert "Provisional" in html
     assert by_option(json_block(html, f"chart-data-{YES_NO}"), "state")["yes"] == 3  # IT, in progress, counts
-    assert f"{reverse('dashboard-question', args=[SLUG, YES_NO])}?basis=provisional" in html
+    assert f"{reverse('reports:dashboard-question', args=[SLUG, YES_NO])}?basis=provisional" in html
     final = staff_client.get(url).content.decode()
     assert "data-provisional" not in final
     assert by_option(json_block(final, f"chart-data-{YES_NO}"), "state")["yes"] == 2
-    who = staff_client.get(reverse("dashboard-question", args=[SLUG, YES_NO]), {"basis": "provisional"})
+    who = staff_client.get(reverse("reports:dashboard-question", args=[SLUG, YES_NO]), {"basis": "provisional"})
     assert 'data-organisation="IT"' in who.content.decode()
 
 
@@ -492,10 +477,10 @@ def test_build_button_creates_a_run_and_the_run_page_shows_it_done(
     answered: Survey, staff_client: Client, staff: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(reverse("report-build", args=[SLUG]), {"basis": ""})
+        response = staff_client.post(reverse("reports:report-build", args=[SLUG]), {"basis": ""})
     run = ReportRun.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("report-run", args=[run.pk])
+    assert response["Location"] == reverse("reports:report-run", args=[run.pk])
     assert run.requested_by == staff
     assert run.include_in_progress is False
     assert Report.objects.filter(survey=answered, include_in_progress=False).exists()
@@ -505,17 +490,17 @@ def test_build_button_creates_a_run_and_the_run_page_shows_it_done(
     assert 'aria-valuenow="100"' in page
     assert "100%" in page
     assert "hx-get" not in page  # finished: no more polling
-    assert reverse("dashboard-area", args=[SLUG, "PRO"]) in page  # the first area with scored questions
+    assert reverse("reports:dashboard-area", args=[SLUG, "PRO"]) in page  # the first area with scored questions
 
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(reverse("report-build", args=[SLUG]), {"basis": "provisional"})
+        staff_client.post(reverse("reports:report-build", args=[SLUG]), {"basis": "provisional"})
     assert ReportRun.objects.latest("pk").include_in_progress is True
     assert Report.objects.filter(survey=answered, include_in_progress=True).exists()
 
 
 def test_run_partial_polls_until_finished_and_shows_errors(survey: Survey, staff_client: Client) -> None:
     queued = ReportRun.objects.create(survey=survey, progress=45, status=JobStatus.RUNNING, message="counting")
-    url = reverse("report-run", args=[queued.pk])
+    url = reverse("reports:report-run", args=[queued.pk])
     partial = staff_client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial
     assert f'hx-get="{url}"' in partial
@@ -526,11 +511,11 @@ def test_run_partial_polls_until_finished_and_shows_errors(survey: Survey, staff
     failed = ReportRun.objects.create(
         survey=survey, status=JobStatus.FAILED, progress=60, error="ValueError: bad data in PRO.DATA.01"
     )
-    page = staff_client.get(reverse("report-run", args=[failed.pk])).content.decode()
+    page = staff_client.get(reverse("reports:report-run", args=[failed.pk])).content.decode()
     assert 'data-run-status="failed"' in page
     assert "ValueError: bad data in PRO.DATA.01" in page
     assert "hx-get" not in page
-    overview = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
+    overview = staff_client.get(reverse("reports:dashboard-round", args=[SLUG])).content.decode()
     assert 'data-latest-run="failed"' in overview
     assert "ValueError: bad data" in overview
 
@@ -559,13 +544,14 @@ def _grow(survey: Survey, states: list[str], ngos: int) -> None:
 
 def _query_counts(client: Client, survey: Survey) -> dict[str, int]:
     urls = {
-        "round": reverse("dashboard-round", args=[survey.slug]),
-        "round-filtered": reverse("dashboard-round", args=[survey.slug]) + "?status=submitted&region=eu_members",
-        "area": reverse("dashboard-area", args=[survey.slug, "PRT"]),
-        "question": reverse("dashboard-question", args=[survey.slug, BOTH]),
-        "question-text": reverse("dashboard-question", args=[survey.slug, TEXT]),
-        "country": reverse("dashboard-country", args=[survey.slug, "AT"]),
-        "run": reverse("report-run", args=[ReportRun.objects.filter(survey=survey).latest("pk").pk]),
+        "round": reverse("reports:dashboard-round", args=[survey.slug]),
+        "round-filtered": reverse("reports:dashboard-round", args=[survey.slug])
+        + "?status=submitted&region=eu_members",
+        "area": reverse("reports:dashboard-area", args=[survey.slug, "PRT"]),
+        "question": reverse("reports:dashboard-question", args=[survey.slug, BOTH]),
+        "question-text": reverse("reports:dashboard-question", args=[survey.slug, TEXT]),
+        "country": reverse("reports:dashboard-country", args=[survey.slug, "AT"]),
+        "run": reverse("reports:report-run", args=[ReportRun.objects.filter(survey=survey).latest("pk").pk]),
     }
     counts = {}
     for name, url in urls.items():
@@ -602,7 +588,7 @@ def test_dates_on_the_staff_pages_follow_the_readers_language(built: Survey, sta
         last_activity_at=timezone.make_aware(dt.datetime(2026, 12, 2, 7, 30))
     )
     staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
-    html = staff_client.get(reverse("dashboard-round", args=[SLUG])).content.decode()
+    html = staff_client.get(reverse("reports:dashboard-round", args=[SLUG])).content.decode()
     run = ReportRun.objects.filter(survey=built).latest("pk")
     with translation.override("de"):
         activity = formats.date_format(timezone.make_aware(dt.datetime(2026, 12, 2, 7, 30)), "SHORT_DATETIME_FORMAT")
@@ -615,7 +601,7 @@ def test_dates_on_the_staff_pages_follow_the_readers_language(built: Survey, sta
     assert it_row
     assert activity in it_row.group(0)
     assert built_at in html
-    page = staff_client.get(reverse("report-run", args=[run.pk])).content.decode()
+    page = staff_client.get(reverse("reports:report-run", args=[run.pk])).content.decode()
     assert requested in page
 
 

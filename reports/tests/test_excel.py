@@ -22,13 +22,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import formats, timezone
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import Organisation, Role
-from oscethb.urls import urlpatterns as project_urlpatterns
 from reports import workbook as excel
 from reports.exports import excel_export_create, excel_export_execute, raw_rows
 from reports.models import ExcelExport, JobStatus, Report, ReportRun
@@ -39,11 +38,6 @@ from responses.tests.factories import MembershipFactory, UserFactory
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
 from tests.scenario import Scenario
-
-# The staff pages are served from reports.views_exports; the project's URLs include them (or will): this module
-# is the URL configuration of its tests either way.
-urlpatterns = [*project_urlpatterns, path("", include("reports.views_exports"))]
-pytestmark = pytest.mark.urls(__name__)
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 NGO_NAME = '=HYPERLINK("http://evil","NGO")'  # a name is user-provided text too
@@ -542,7 +536,7 @@ class TestSummaryWorkbook:
     ) -> None:
         staff = UserFactory(is_staff=True)
         force_login_verified(client, staff)
-        start = reverse("excel-export-start", args=["thb-2016"])
+        start = reverse("reports:excel-export-start", args=["thb-2016"])
         page = client.get(start)
         assert page.status_code == 200
         assert b'name="language"' in page.content
@@ -552,7 +546,7 @@ class TestSummaryWorkbook:
             response = client.post(start, {"language": "ru", "include_in_progress": "on"})
         job = ExcelExport.objects.latest("pk")
         assert response.status_code == 302
-        assert response["Location"] == reverse("excel-export-status", args=[job.pk])
+        assert response["Location"] == reverse("reports:excel-export-status", args=[job.pk])
         assert (job.language, job.include_in_progress, job.requested_by, job.status) == ("ru", True, staff, "queued")
 
         waiting = client.get(response["Location"])
@@ -570,7 +564,7 @@ class TestSummaryWorkbook:
         assert job.status == "done"
         done = client.get(response["Location"], headers={"HX-Request": "true"})
         assert b"hx-trigger" not in done.content
-        download = reverse("excel-export-download", args=[job.pk])
+        download = reverse("reports:excel-export-download", args=[job.pk])
         assert download.encode() in done.content
         assert b"INVALID_TEMPLATE_VARIABLE" not in done.content
 
@@ -592,7 +586,7 @@ class TestSummaryWorkbook:
     def test_a_bad_form_is_shown_again(self, w: World, client: Any) -> None:
         before = ExcelExport.objects.count()
         force_login_verified(client, UserFactory(is_staff=True))
-        response = client.post(reverse("excel-export-start", args=["thb-2016"]), {"language": "xx"})
+        response = client.post(reverse("reports:excel-export-start", args=["thb-2016"]), {"language": "xx"})
         assert response.status_code == 400
         assert b"xx" in response.content
         assert ExcelExport.objects.count() == before
@@ -602,10 +596,10 @@ class TestSummaryWorkbook:
         job = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=False)
         assert excel_export_execute(export_id=job.pk) == JobStatus.DONE
         urls = [
-            ("get", reverse("excel-export-start", args=["thb-2016"])),
-            ("post", reverse("excel-export-start", args=["thb-2016"])),
-            ("get", reverse("excel-export-status", args=[job.pk])),
-            ("get", reverse("excel-export-download", args=[job.pk])),
+            ("get", reverse("reports:excel-export-start", args=["thb-2016"])),
+            ("post", reverse("reports:excel-export-start", args=["thb-2016"])),
+            ("get", reverse("reports:excel-export-status", args=[job.pk])),
+            ("get", reverse("reports:excel-export-download", args=[job.pk])),
         ]
         for method, url in urls:
             anonymous = getattr(client, method)(url, {"language": "en"} if method == "post" else None)
@@ -619,9 +613,9 @@ class TestSummaryWorkbook:
             )
         assert ExcelExport.objects.count() == before + 1
         force_login_verified(client, UserFactory(is_staff=True))
-        assert client.get(reverse("excel-export-status", args=[job.pk + 1000])).status_code == 404
+        assert client.get(reverse("reports:excel-export-status", args=[job.pk + 1000])).status_code == 404
         unfinished = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=False)
-        assert client.get(reverse("excel-export-download", args=[unfinished.pk])).status_code == 404
+        assert client.get(reverse("reports:excel-export-download", args=[unfinished.pk])).status_code == 404
 
     def test_the_export_pages_say_which_report_the_counts_come_from_and_offer_a_new_build(
         self, w: World, client: Any
@@ -630,15 +624,15 @@ class TestSummaryWorkbook:
         built and how many responses changed since, with a button to build a new one first."""
         Report.objects.filter(survey=w.survey).delete()
         force_login_verified(client, UserFactory(is_staff=True))
-        start = reverse("excel-export-start", args=["thb-2016"])
+        start = reverse("reports:excel-export-start", args=["thb-2016"])
         page = client.get(start).content.decode()
         assert page.count("no report has been built yet") == 1  # submitted and accepted answers
         assert page.count("no such report has been built yet") == 1  # provisional
-        assert page.count(f'action="{reverse("report-build", args=["thb-2016"])}"') == 2
+        assert page.count(f'action="{reverse("reports:report-build", args=["thb-2016"])}"') == 2
         # The round by its title, and the way back to its dashboard.
         assert f"Excel summary of {w.survey.title_text}" in page
         assert "Excel summary of thb-2016" not in page
-        assert f'<a href="{reverse("dashboard-round", args=["thb-2016"])}">{w.survey.title_text}</a>' in page
+        assert f'<a href="{reverse("reports:dashboard-round", args=["thb-2016"])}">{w.survey.title_text}</a>' in page
 
         assert report_run_execute(run_id=ReportRun.objects.create(survey=w.survey).pk) == JobStatus.DONE
         built = timezone.now().replace(microsecond=0) - dt.timedelta(hours=2)
@@ -656,7 +650,7 @@ class TestSummaryWorkbook:
         assert 'data-build-first="final"' in page
 
         job = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=False)
-        status = reverse("excel-export-status", args=[job.pk])
+        status = reverse("reports:excel-export-status", args=[job.pk])
         waiting = client.get(status).content.decode()
         assert f"counts from the report built on {when}; 2 responses changed since." in waiting
         assert excel_export_execute(export_id=job.pk) == JobStatus.DONE
@@ -668,7 +662,7 @@ class TestSummaryWorkbook:
         assert f"counts from the report built on {when}; 2 responses changed since." in done
         assert "in English" in done
         assert "language: en" not in done
-        assert f'<a href="{reverse("dashboard-round", args=["thb-2016"])}">{w.survey.title_text}</a>' in done
+        assert f'<a href="{reverse("reports:dashboard-round", args=["thb-2016"])}">{w.survey.title_text}</a>' in done
         # Up to date: no build is offered.
         page = client.get(start).content.decode()
         assert "Submitted and accepted answers: counts from the report built on" in page
@@ -679,7 +673,7 @@ class TestSummaryWorkbook:
         job = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=True)
         ExcelExport.objects.filter(pk=job.pk).update(status="failed", error="RuntimeError: disk full", progress=40)
         force_login_verified(client, UserFactory(is_staff=True))
-        page = client.get(reverse("excel-export-status", args=[job.pk]))
+        page = client.get(reverse("reports:excel-export-status", args=[job.pk]))
         assert page.status_code == 200
         assert b"data-excel-export-error" in page.content
         assert b"RuntimeError: disk full" in page.content

@@ -64,7 +64,7 @@ def save_text(response: Response, user: Any, text: str, now: dt.datetime) -> Any
 
 
 def autosave(client: Client, org: str, text: str) -> Any:
-    url = reverse("response-autosave", args=["thb-2016", org, "GEN.R.02"])
+    url = reverse("responses:response-autosave", args=["thb-2016", org, "GEN.R.02"])
     return client.post(url, {"GEN.R.02||": text}, HTTP_HX_REQUEST="true")
 
 
@@ -112,14 +112,14 @@ def test_the_response_home_and_section_pages_show_the_days_left(closing: Survey,
     clock(dt.datetime(2027, 3, 29, 10, 0, tzinfo=VIENNA))
     client = logged_in(people.coordinator)
     for url in (
-        reverse("response-home", args=["thb-2016", "AT"]),
-        reverse("response-section", args=["thb-2016", "AT", "GEN.R"]),
+        reverse("responses:response-home", args=["thb-2016", "AT"]),
+        reverse("responses:response-section", args=["thb-2016", "AT", "GEN.R"]),
     ):
         page = client.get(url).content.decode()
         assert "3 days left" in page
         assert "Last day for answering: 31 March 2027" in page
     clock(MIDNIGHT)
-    page = client.get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
+    page = client.get(reverse("responses:response-home", args=["thb-2016", "AT"])).content.decode()
     assert "Closed on 31 March 2027" in page
     assert "The deadline for answering has passed" in page
 
@@ -176,13 +176,15 @@ def test_autosave_and_the_page_until_the_last_second_then_read_only(
     clock(LAST_SECOND)
     assert autosave(client, "AT", "saved at 23:59:59").status_code == 200
     assert Answer.objects.get(response=response_at).value_text == "saved at 23:59:59"
-    section = client.get(reverse("response-section", args=["thb-2016", "AT", "GEN.R"])).content.decode()
+    section = client.get(reverse("responses:response-section", args=["thb-2016", "AT", "GEN.R"])).content.decode()
     assert 'data-editable="true"' in section
     clock(MIDNIGHT)
     assert autosave(client, "AT", "saved at midnight").status_code == 403
-    section = client.get(reverse("response-section", args=["thb-2016", "AT", "GEN.R"])).content.decode()
+    section = client.get(reverse("responses:response-section", args=["thb-2016", "AT", "GEN.R"])).content.decode()
     assert 'data-editable="false"' in section
-    posted = client.post(reverse("response-section", args=["thb-2016", "AT", "GEN.R"]), {"GEN.R.02||": "late"})
+    posted = client.post(
+        reverse("responses:response-section", args=["thb-2016", "AT", "GEN.R"]), {"GEN.R.02||": "late"}
+    )
     assert posted.status_code == 403
     assert Answer.objects.get(response=response_at).value_text == "saved at 23:59:59"
 
@@ -207,7 +209,9 @@ def test_an_extension_lets_one_organisation_answer_and_not_another(
     assert autosave(logged_in(people.other_coordinator), "DE", "not extended").status_code == 403
     de = response_get_or_create(survey=closing, organisation=people.germany)
     assert save_text(de, people.other_coordinator, "not extended", MIDNIGHT).error.startswith("The deadline passed")
-    page = logged_in(people.coordinator).get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
+    page = (
+        logged_in(people.coordinator).get(reverse("responses:response-home", args=["thb-2016", "AT"])).content.decode()
+    )
     assert "Extended to 15 April 2027" in page
     assert "15 days left" in page
     end = dt.datetime(2027, 4, 16, 0, 0, tzinfo=VIENNA)
@@ -256,10 +260,10 @@ def test_staff_extend_from_the_response_home(closing: Survey, people: People, cl
     clock(LAST_SECOND)
     staff = Client()
     force_login_verified(staff, people.staff)
-    home = staff.get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
-    assert reverse("response-extend", args=["thb-2016", "AT"]) in home
+    home = staff.get(reverse("responses:response-home", args=["thb-2016", "AT"])).content.decode()
+    assert reverse("responses:response-extend", args=["thb-2016", "AT"]) in home
     response = staff.post(
-        reverse("response-extend", args=["thb-2016", "AT"]), {"until": "2027-04-15", "reason": "Elections"}
+        reverse("responses:response-extend", args=["thb-2016", "AT"]), {"until": "2027-04-15", "reason": "Elections"}
     )
     assert response.status_code == 302
     extension = DeadlineExtension.objects.get()
@@ -270,17 +274,21 @@ def test_staff_extend_from_the_response_home(closing: Survey, people: People, cl
         "Elections",
     )
     assert response["Location"].endswith("#extend-deadline")
-    home = staff.get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
+    home = staff.get(reverse("responses:response-home", args=["thb-2016", "AT"])).content.decode()
     with translation.override("en"):
         until = formats.date_format(dt.date(2027, 4, 15), "DATE_FORMAT")
     assert f"Extended to {until} by {people.staff.email}" in home
     # A bad date is refused with a message and nothing is stored.
-    response = staff.post(reverse("response-extend", args=["thb-2016", "AT"]), {"until": "someday", "reason": "x"})
+    response = staff.post(
+        reverse("responses:response-extend", args=["thb-2016", "AT"]), {"until": "someday", "reason": "x"}
+    )
     assert response.status_code == 400
     assert DeadlineExtension.objects.count() == 1
     # Respondents do not get the form.
-    home = logged_in(people.coordinator).get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
-    assert reverse("response-extend", args=["thb-2016", "AT"]) not in home
+    home = (
+        logged_in(people.coordinator).get(reverse("responses:response-home", args=["thb-2016", "AT"])).content.decode()
+    )
+    assert reverse("responses:response-extend", args=["thb-2016", "AT"]) not in home
 
 
 def _extend_panel(html: str) -> str:
@@ -294,7 +302,7 @@ def test_a_refused_extension_keeps_the_values_and_says_what_is_wrong_next_to_the
     clock(LAST_SECOND)
     staff = Client()
     force_login_verified(staff, people.staff)
-    url = reverse("response-extend", args=["thb-2016", "AT"])
+    url = reverse("responses:response-extend", args=["thb-2016", "AT"])
     # A day before the round closes: the message is the date's, the reason typed is kept.
     response = staff.post(url, {"until": "2027-03-01", "reason": "Elections in March"})
     assert response.status_code == 400
@@ -319,7 +327,7 @@ def test_a_refused_extension_keeps_the_values_and_says_what_is_wrong_next_to_the
     assert 'id="extend-reason-error"' in panel
     assert not DeadlineExtension.objects.exists()
     # Without an error the panel is closed (no extension yet) and empty.
-    home = staff.get(reverse("response-home", args=["thb-2016", "AT"])).content.decode()
+    home = staff.get(reverse("responses:response-home", args=["thb-2016", "AT"])).content.decode()
     panel = _extend_panel(home)
     assert " open>" not in panel.split("\n")[0]
     assert "aria-invalid" not in panel
@@ -327,7 +335,7 @@ def test_a_refused_extension_keeps_the_values_and_says_what_is_wrong_next_to_the
     # A refusal about the round, not the values (no closing date, so no panel): said at the top of the page.
     Survey.objects.filter(pk=closing.pk).update(closes_on=None)
     response = staff.post(url, {"until": "2027-04-15", "reason": "Elections"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("response-home", args=["thb-2016", "AT"])
+    assert response.redirect_chain[-1][0] == reverse("responses:response-home", args=["thb-2016", "AT"])
     assert "The round has no closing date: there is no deadline to extend." in response.content.decode()
     assert not DeadlineExtension.objects.exists()
 

@@ -40,21 +40,21 @@ def _log_in(client, user, **query: str):
 def test_a_member_lands_on_their_questionnaires_after_logging_in(client, round2016, people):
     landed = _log_in(client, people.coordinator)
     assert landed.status_code == 302
-    assert client.get(landed["Location"])["Location"] == reverse("my-rounds")
+    assert client.get(landed["Location"])["Location"] == reverse("responses:my-rounds")
 
 
 def test_staff_land_on_the_staff_home_once_their_code_is_given(client, round2016, people):
     force_login_verified(client, people.staff)
-    assert client.get(reverse("after-login"))["Location"] == reverse("staff-home")
+    assert client.get(reverse("responses:after-login"))["Location"] == reverse("responses:staff-home")
 
 
 def test_someone_without_an_organisation_lands_on_the_home_page(client, round2016):
     _log_in(client, UserFactory())
-    assert client.get(reverse("after-login"))["Location"] == reverse("home")
+    assert client.get(reverse("responses:after-login"))["Location"] == reverse("surveys:home")
 
 
 def test_a_next_address_given_to_the_login_page_still_wins(client, round2016, people):
-    target = reverse("response-review", args=["thb-2016", "AT"])
+    target = reverse("responses:response-review", args=["thb-2016", "AT"])
     landed = _log_in(client, people.coordinator, next=target)
     assert landed["Location"] == target
 
@@ -64,10 +64,10 @@ def test_a_next_address_given_to_the_login_page_still_wins(client, round2016, pe
 
 def test_a_coordinator_who_has_answered_nothing_is_offered_start(client, round2016, people):
     client.force_login(people.coordinator)
-    html = client.get(reverse("my-rounds")).content.decode()
+    html = client.get(reverse("responses:my-rounds")).content.decode()
     card = _card(html, "thb-2016:AT")
     assert 'data-card-action="start"' in card
-    assert reverse("response-home", args=["thb-2016", "AT"]) in card
+    assert reverse("responses:response-home", args=["thb-2016", "AT"]) in card
     assert "Not started" in card
     assert re.search(r"0 of \d+ required questions answered", card), card
     assert "Coordinator" in card
@@ -82,7 +82,7 @@ def test_the_card_counts_required_answers_and_offers_continue(client, response_a
         user=people.contributor,
     )
     client.force_login(people.contributor)
-    card = _card(client.get(reverse("my-rounds")).content.decode(), "thb-2016:AT")
+    card = _card(client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT")
     assert 'data-card-action="continue"' in card
     assert "In progress" in card
     assert re.search(r"1 of \d+ required questions answered", card), card
@@ -91,10 +91,12 @@ def test_the_card_counts_required_answers_and_offers_continue(client, response_a
 
 def test_a_viewer_and_a_submitted_response_are_offered_view(client, response_at, people):
     client.force_login(people.viewer)
-    assert 'data-card-action="view"' in _card(client.get(reverse("my-rounds")).content.decode(), "thb-2016:AT")
+    assert 'data-card-action="view"' in _card(
+        client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT"
+    )
     Response.objects.filter(pk=response_at.pk).update(status=Response.Status.SUBMITTED)
     client.force_login(people.coordinator)
-    card = _card(client.get(reverse("my-rounds")).content.decode(), "thb-2016:AT")
+    card = _card(client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT")
     assert 'data-card-action="view"' in card
     assert "Submitted" in card
 
@@ -102,7 +104,7 @@ def test_a_viewer_and_a_submitted_response_are_offered_view(client, response_at,
 def test_a_closed_round_is_offered_view(client, round2016, people):
     Survey.objects.filter(pk=round2016.pk).update(status=Survey.Status.CLOSED, closes_on=timezone.localdate())
     client.force_login(people.coordinator)
-    card = _card(client.get(reverse("my-rounds")).content.decode(), "thb-2016:AT")
+    card = _card(client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT")
     assert 'data-card-action="view"' in card
     assert "The round is closed." in card
 
@@ -110,7 +112,7 @@ def test_a_closed_round_is_offered_view(client, round2016, people):
 def test_the_card_says_how_many_days_are_left(client, round2016, people):
     Survey.objects.filter(pk=round2016.pk).update(closes_on=timezone.localdate() + dt.timedelta(days=9))
     client.force_login(people.coordinator)
-    card = _card(client.get(reverse("my-rounds")).content.decode(), "thb-2016:AT")
+    card = _card(client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT")
     assert "10 days left" in card  # the closing day itself counts
 
 
@@ -119,15 +121,15 @@ def test_a_round_closed_long_ago_moves_to_earlier_rounds(client, round2016, peop
         status=Survey.Status.CLOSED, closes_on=timezone.localdate() - dt.timedelta(days=800)
     )
     client.force_login(people.coordinator)
-    html = client.get(reverse("my-rounds")).content.decode()
+    html = client.get(reverse("responses:my-rounds")).content.decode()
     assert "Earlier rounds" in html
     assert "<article" not in html
-    assert reverse("response-home", args=["thb-2016", "AT"]) in html  # still reachable
+    assert reverse("responses:response-home", args=["thb-2016", "AT"]) in html  # still reachable
 
 
 def test_an_ngo_member_gets_only_the_ngo_card(client, round2016, people):
     client.force_login(people.ngo_coordinator)
-    html = client.get(reverse("my-rounds")).content.decode()
+    html = client.get(reverse("responses:my-rounds")).content.decode()
     assert 'data-card="thb-2016:ngo-at-test"' in html
     assert 'data-card="thb-2016:AT"' not in html
 
@@ -137,23 +139,23 @@ def test_an_ngo_member_gets_only_the_ngo_card(client, round2016, people):
 
 def test_the_navigation_leads_members_to_their_questionnaires_and_marks_the_current_page(client, round2016, people):
     client.force_login(people.viewer)
-    html = client.get(reverse("my-rounds")).content.decode()
+    html = client.get(reverse("responses:my-rounds")).content.decode()
     assert re.search(r'class="nav-link active" aria-current="page" href="/my/"', html), html[:3000]
-    assert reverse("staff-home") not in html
-    home = client.get(reverse("home")).content.decode()
+    assert reverse("responses:staff-home") not in html
+    home = client.get(reverse("surveys:home")).content.decode()
     assert 'href="/my/"' in home
     assert "Go to my questionnaires" in home
 
 
 def test_the_navigation_leads_staff_to_the_staff_home(client, round2016, people):
     force_login_verified(client, people.staff)
-    html = client.get(reverse("home")).content.decode()
-    assert f'href="{reverse("staff-home")}"' in html
+    html = client.get(reverse("surveys:home")).content.decode()
+    assert f'href="{reverse("responses:staff-home")}"' in html
     assert "Go to the staff home" in html
 
 
 def test_the_home_page_asks_a_visitor_to_log_in(client, round2016):
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("surveys:home")).content.decode()
     assert "Log in to answer" in html
     assert f'href="{reverse("login")}"' in html
 
@@ -166,7 +168,7 @@ def test_the_staff_home_counts_responses_by_status_and_links_every_staff_page(cl
         response = response_get_or_create(survey=round2016, organisation=organisation)
         Response.objects.filter(pk=response.pk).update(status=status)
     force_login_verified(client, people.staff)
-    html = client.get(reverse("staff-home")).content.decode()
+    html = client.get(reverse("responses:staff-home")).content.decode()
     section = html[html.index('data-round="thb-2016"') :]
     assert re.search(r'data-count-status="submitted">\s*<a[^>]*>Submitted: <strong>1</strong>', section)
     assert re.search(r'data-count-status="in_progress">\s*<a[^>]*>In progress: <strong>1</strong>', section)
@@ -176,12 +178,12 @@ def test_the_staff_home_counts_responses_by_status_and_links_every_staff_page(cl
     )
     assert not_started == asked - 2
     for url in (
-        reverse("dashboard-round", args=["thb-2016"]),
-        reverse("staff-responses", args=["thb-2016"]),
-        reverse("excel-export-start", args=["thb-2016"]),
-        reverse("staff-import-responses", args=["thb-2016"]),
-        reverse("survey-questionnaire", args=["thb-2016"]),
-        reverse("invitations-bulk"),
+        reverse("reports:dashboard-round", args=["thb-2016"]),
+        reverse("responses:staff-responses", args=["thb-2016"]),
+        reverse("reports:excel-export-start", args=["thb-2016"]),
+        reverse("responses:staff-import-responses", args=["thb-2016"]),
+        reverse("surveys:survey-questionnaire", args=["thb-2016"]),
+        reverse("accounts:invitations-bulk"),
         reverse("admin:index"),
     ):
         assert f'href="{url}' in html, url
@@ -212,8 +214,8 @@ def test_the_staff_home_counts_what_the_status_board_counts(client, round2016, p
     force_login_verified(client, people.staff)
 
     def agree() -> tuple[dict[str, int], dict[str, dict[str, int]], str]:
-        home = client.get(reverse("staff-home")).content.decode()
-        board = _board_totals(client.get(reverse("dashboard-round", args=["thb-2016"])).content.decode())
+        home = client.get(reverse("responses:staff-home")).content.decode()
+        board = _board_totals(client.get(reverse("reports:dashboard-round", args=["thb-2016"])).content.decode())
         counts = _home_counts(home, "thb-2016")
         assert counts == {status: sum(by_kind.values()) for status, by_kind in board.items()}
         return counts, board, home
@@ -238,7 +240,7 @@ def test_the_staff_home_counts_what_the_status_board_counts(client, round2016, p
     assert f"{states + ngos + 1} organisations in all" in home
 
     # "Not started" leads to the list of exactly those organisations, including those without a response row.
-    link = reverse("staff-responses", args=["thb-2016"]) + "?status=not_started"
+    link = reverse("responses:staff-responses", args=["thb-2016"]) + "?status=not_started"
     assert f'href="{link}"' in home
     listed = re.findall(r'<tr data-organisation="([^"]+)"', client.get(link).content.decode())
     assert len(listed) == counts["not_started"]
@@ -251,4 +253,4 @@ def test_the_staff_home_counts_what_the_status_board_counts(client, round2016, p
 @pytest.mark.parametrize("who", ["coordinator", "viewer", "ngo_coordinator"])
 def test_the_staff_home_is_not_found_for_respondents(client, round2016, people, who):
     client.force_login(getattr(people, who))
-    assert client.get(reverse("staff-home")).status_code == 404
+    assert client.get(reverse("responses:staff-home")).status_code == 404

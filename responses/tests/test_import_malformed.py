@@ -215,7 +215,7 @@ def test_staff_upload_page_refuses(
     force_login_verified(client, staff)
     before = counts()
     response = client.post(
-        reverse("staff-import-responses", args=["thb-2016"]), {"file": SimpleUploadedFile(filename, content)}
+        reverse("responses:staff-import-responses", args=["thb-2016"]), {"file": SimpleUploadedFile(filename, content)}
     )
     assert response.status_code == 200
     page = response.content.decode()

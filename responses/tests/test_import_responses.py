@@ -593,7 +593,7 @@ def test_staff_upload_imports_and_shows_the_summary(
     client: Any, round_2016: Survey, ngo: Organisation, staff: Any
 ) -> None:
     force_login_verified(client, staff)
-    url = reverse("staff-import-responses", args=["thb-2016"])
+    url = reverse("responses:staff-import-responses", args=["thb-2016"])
     assert url == "/staff/rounds/thb-2016/import/"
     page = client.get(url)
     assert page.status_code == 200
@@ -617,7 +617,7 @@ def test_staff_upload_of_an_xlsx(client: Any, round_2016: Survey, staff: Any, tm
     path = write_xlsx(tmp_path, [["AT", "PRO.LEG.01", None, None, "yes"]])
     file = SimpleUploadedFile("answers.xlsx", path.read_bytes())
 
-    response = client.post(reverse("staff-import-responses", args=["thb-2016"]), {"file": file})
+    response = client.post(reverse("responses:staff-import-responses", args=["thb-2016"]), {"file": file})
 
     assert response.status_code == 302
     assert answer("AT", "PRO.LEG.01").value_text == "yes"
@@ -628,7 +628,7 @@ def test_staff_upload_with_problems_lists_them_and_writes_nothing(client: Any, r
     rows = [["AT", "PRO.LEG.01", "", "", "yes"], ["Atlantis", "PRO.LEG.01", "", "", "yes"]]
     before = counts()
 
-    response = client.post(reverse("staff-import-responses", args=["thb-2016"]), {"file": upload(rows)})
+    response = client.post(reverse("responses:staff-import-responses", args=["thb-2016"]), {"file": upload(rows)})
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -643,7 +643,7 @@ def test_staff_upload_refuses_other_file_types(client: Any, round_2016: Survey, 
     force_login_verified(client, staff)
     file = SimpleUploadedFile("answers.pdf", b"%PDF-1.4")
 
-    response = client.post(reverse("staff-import-responses", args=["thb-2016"]), {"file": file})
+    response = client.post(reverse("responses:staff-import-responses", args=["thb-2016"]), {"file": file})
 
     assert response.status_code == 200
     assert "Upload a .csv or an .xlsx file." in response.content.decode()
@@ -651,7 +651,7 @@ def test_staff_upload_refuses_other_file_types(client: Any, round_2016: Survey, 
 
 
 def test_upload_page_is_for_staff_only(client: Any, round_2016: Survey) -> None:
-    url = reverse("staff-import-responses", args=["thb-2016"])
+    url = reverse("responses:staff-import-responses", args=["thb-2016"])
     anonymous = client.get(url)
     assert anonymous.status_code == 302
     assert anonymous["Location"].startswith(reverse("login"))
@@ -667,4 +667,4 @@ def test_upload_page_is_for_staff_only(client: Any, round_2016: Survey) -> None:
 def test_upload_page_for_an_unknown_round_is_404(client: Any, staff: Any) -> None:
     force_login_verified(client, staff)
 
-    assert client.get(reverse("staff-import-responses", args=["thb-1999"])).status_code == 404
+    assert client.get(reverse("responses:staff-import-responses", args=["thb-1999"])).status_code == 404

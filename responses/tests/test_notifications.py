@@ -222,7 +222,7 @@ def test_a_refused_submission_sends_nothing(
     client.force_login(people.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("response-submit", args=["thb-2016", "AT"]), {"confirm": "yes"}
+            reverse("responses:response-submit", args=["thb-2016", "AT"]), {"confirm": "yes"}
         )  # answers missing
     assert response.status_code == 302
     assert Response.objects.get(pk=response_at.pk).status == Response.Status.NOT_STARTED

@@ -232,7 +232,7 @@ def member(role: str, org: str = "AT") -> Any:
 def test_editors_prefill_and_return_to_the_round_home(
     client: Any, rounds: tuple[Survey, Survey], answered_2016: Response, role: str
 ) -> None:
-    assert reverse("response-prefill", args=["thb-2021", "AT"]) == PREFILL
+    assert reverse("responses:response-prefill", args=["thb-2021", "AT"]) == PREFILL
     client.force_login(member(role))
 
     response = client.post(PREFILL)

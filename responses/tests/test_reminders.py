@@ -14,7 +14,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
@@ -30,12 +30,11 @@ from responses.reminders import (
 from responses.services import response_get_or_create
 from responses.tasks import send_reminders
 from responses.tests.factories import MembershipFactory, UserFactory
-from responses.views import reminders as views_reminders
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
 from tests.scenario import Scenario
 
-urlpatterns = [path("", include(views_reminders)), *project_urlpatterns]
+urlpatterns = [*project_urlpatterns]
 
 CLOSES = dt.date(2021, 3, 31)
 # Organisations with a coordinator that have not submitted: two States, a Partner (IL, in progress) and an NGO.
@@ -398,7 +397,7 @@ def current(w: World) -> None:
 
 
 def send_url(w: World, code: str = "AT") -> str:
-    return reverse("reminder-send", args=[w.survey.slug, code])
+    return reverse("responses:reminder-send", args=[w.survey.slug, code])
 
 
 def logged_in(user: Any) -> Client:
@@ -414,7 +413,7 @@ def flashes(response: Any) -> list[str]:
 @pytest.mark.urls(__name__)
 def test_staff_send_a_reminder_by_hand_and_go_back_where_they_were(w: World, current: None) -> None:
     client = logged_in(w.staff)
-    back = "http://testserver" + reverse("staff-responses", args=[w.survey.slug]) + "?status=in_progress"
+    back = "http://testserver" + reverse("responses:staff-responses", args=[w.survey.slug]) + "?status=in_progress"
     response = client.post(send_url(w), HTTP_REFERER=back)
     assert response.status_code == 302
     assert response["Location"] == back
@@ -429,7 +428,7 @@ def test_staff_send_a_reminder_by_hand_and_go_back_where_they_were(w: World, cur
 @pytest.mark.urls(__name__)
 def test_without_a_referer_staff_go_to_the_rounds_responses(w: World, current: None) -> None:
     client = logged_in(w.staff)
-    expected = reverse("staff-responses", args=[w.survey.slug])
+    expected = reverse("responses:staff-responses", args=[w.survey.slug])
     assert client.post(send_url(w, "NL"))["Location"] == expected
     assert client.post(send_url(w, "NL"), HTTP_REFERER="https://evil.example.com/phish")["Location"] == expected
     assert Reminder.objects.filter(response__organisation__code="NL", days_before=-1).count() == 2
@@ -489,7 +488,7 @@ def test_anonymous_visitors_are_sent_to_log_in(w: World, current: None) -> None:
 def test_get_is_not_allowed_and_unknown_rounds_or_organisations_are_404(w: World, current: None) -> None:
     client = logged_in(w.staff)
     assert client.get(send_url(w)).status_code == 405
-    assert client.post(reverse("reminder-send", args=["no-such-round", "AT"])).status_code == 404
+    assert client.post(reverse("responses:reminder-send", args=["no-such-round", "AT"])).status_code == 404
     assert client.post(send_url(w, "XX")).status_code == 404
     assert logged_in(w.at[0]).get(send_url(w)).status_code == 404
     assert not Reminder.objects.exists()

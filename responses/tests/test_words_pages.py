@@ -44,7 +44,7 @@ def test_the_history_shows_option_labels_cell_names_and_status_changes_in_words(
     response_submit(response=response_at, user=people.coordinator, require_complete=False)
 
     force_login_verified(client, people.staff)
-    page = _text(client.get(reverse("response-history", args=["thb-2016", "AT"])))
+    page = _text(client.get(reverse("responses:response-history", args=["thb-2016", "AT"])))
 
     history = page[page.index("data-history") :]
     assert IN_PROCESS in history
@@ -63,14 +63,16 @@ def test_the_history_is_in_the_readers_language(client: Client, response_at: Res
     _save(response_at, "PRV.SUP.01", {("", ""): "in_process"}, people.coordinator)
     force_login_verified(client, people.staff)
     with translation.override("fr"):
-        page = _text(client.get(reverse("response-history", args=["thb-2016", "AT"]), HTTP_ACCEPT_LANGUAGE="fr"))
+        page = _text(
+            client.get(reverse("responses:response-history", args=["thb-2016", "AT"]), HTTP_ACCEPT_LANGUAGE="fr")
+        )
     assert "En cours (en préparation ou en voie d'adoption)" in page
 
 
 def _stale_autosave(client: Client, code: str, row: str, column: str, value: str) -> str:
     name = f"{code}|{row}|{column}"
     page = client.post(
-        reverse("response-autosave", args=["thb-2016", "AT", code]),
+        reverse("responses:response-autosave", args=["thb-2016", "AT", code]),
         {name: value, f"v|{name}": "0", f"o|{name}": ""},
         HTTP_HX_REQUEST="true",
     )

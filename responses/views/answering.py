@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,7 +87,7 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
         if saved.ok:
             messages.success(request, _("Your answers are saved."))
             target = page.next if "next" in request.POST and page.next is not None else page.section
-            return HttpResponseRedirect(reverse("response-section", args=[slug, org_code, target.code]))
+            return HttpResponseRedirect(reverse("responses:response-section", args=[slug, org_code, target.code]))
     context = section_page_context(access, page, data=request.POST if saved is not None else None, saved=saved)
     return render(request, "responses/section.html", context, status=422 if saved is not None else 200)
 
@@ -199,7 +199,7 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The document is removed."))
     section = item.question.section.code
     return HttpResponseRedirect(
-        reverse("response-section", args=[access.survey.slug, access.organisation.code, section])
+        reverse("responses:response-section", args=[access.survey.slug, access.organisation.code, section])
         + f"#q-{item.question.code}"
     )
 
@@ -218,17 +218,3 @@ def staff_responses(request: HttpRequest, slug: str) -> HttpResponse:
         "responses/staff_responses.html",
         {"survey": survey, "responses": responses, "statuses": Response.Status.choices, "status": status},
     )
-
-
-urlpatterns = [
-    path("rounds/<slug:slug>/respond/<str:org_code>/", response_home, name="response-home"),
-    path(
-        "rounds/<slug:slug>/respond/<str:org_code>/section/<str:section_code>/", section_page, name="response-section"
-    ),
-    path("rounds/<slug:slug>/respond/<str:org_code>/autosave/<str:question_code>/", autosave, name="response-autosave"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/review/", review, name="response-review"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/history/", history, name="response-history"),
-    path("evidence/<int:pk>/", evidence_download, name="evidence-download"),
-    path("evidence/<int:pk>/delete/", evidence_remove, name="evidence-delete"),
-    path("staff/rounds/<slug:slug>/responses/", staff_responses, name="staff-responses"),
-]

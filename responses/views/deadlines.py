@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +24,7 @@ def extend(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
     if not access.may_review:
         raise Http404("No such page")
-    home = reverse("response-home", args=[slug, org_code])
+    home = reverse("responses:response-home", args=[slug, org_code])
     form = DeadlineExtensionForm(request.POST)
     if form.is_valid():
         try:
@@ -54,6 +54,3 @@ def extend(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
         return HttpResponseRedirect(home)
     # Refused: the round home again, its deadline panel open with the values typed and each message by its field.
     return response_home_page(request, access, extend_form=form, status=400)
-
-
-urlpatterns = [path("rounds/<slug:slug>/respond/<str:org_code>/extend/", extend, name="response-extend")]

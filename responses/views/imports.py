@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -100,7 +100,7 @@ def staff_import_responses(request: HttpRequest, slug: str) -> HttpResponse:
             )
             for warning in result.warnings:
                 messages.warning(request, warning)
-            return redirect("staff-import-responses", slug=survey.slug)
+            return redirect("responses:staff-import-responses", slug=survey.slug)
     return render(
         request,
         "responses/imports/upload.html",
@@ -141,10 +141,4 @@ def response_prefill(request: HttpRequest, slug: str, org_code: str) -> HttpResp
                 "n": result.skipped
             }
         messages.success(request, text)
-    return redirect(reverse("response-home", args=[survey.slug, organisation.code]))
-
-
-urlpatterns: list[URLPattern] = [
-    path("staff/rounds/<slug:slug>/import/", staff_import_responses, name="staff-import-responses"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/prefill/", response_prefill, name="response-prefill"),
-]
+    return redirect(reverse("responses:response-home", args=[survey.slug, organisation.code]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 
 from oscethb.access import staff_required
 
@@ -18,10 +18,10 @@ def after_login(request: HttpRequest) -> HttpResponse:
     """LOGIN_REDIRECT_URL: the page each person starts from (a `?next=` given to the login page wins over this)."""
     policy = AccessPolicy.for_request(request)
     if policy.is_staff:
-        return HttpResponseRedirect(reverse("staff-home"))
+        return HttpResponseRedirect(reverse("responses:staff-home"))
     if policy.organisation_ids:
-        return HttpResponseRedirect(reverse("my-rounds"))
-    return HttpResponseRedirect(reverse("home"))
+        return HttpResponseRedirect(reverse("responses:my-rounds"))
+    return HttpResponseRedirect(reverse("surveys:home"))
 
 
 @login_required
@@ -34,10 +34,3 @@ def my_rounds(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     """The Office's start page: every round with its status counts and the way to every page staff use for it."""
     return render(request, "responses/staff_home.html", {"rounds": staff_rounds()})
-
-
-urlpatterns = [
-    path("start/", after_login, name="after-login"),
-    path("my/", my_rounds, name="my-rounds"),
-    path("staff/", staff_home, name="staff-home"),
-]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ def _back(request: HttpRequest, survey: Survey) -> str:
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return referer
-    return reverse("staff-responses", args=[survey.slug])
+    return reverse("responses:staff-responses", args=[survey.slug])
 
 
 @staff_required
@@ -43,8 +43,3 @@ def reminder_send(request: HttpRequest, slug: str, org_code: str) -> HttpRespons
             % {"organisation": organisation.name, "recipients": ", ".join(reminder.recipients)},
         )
     return HttpResponseRedirect(_back(request, survey))
-
-
-urlpatterns = [
-    path("staff/rounds/<slug:slug>/reminders/<str:org_code>/", reminder_send, name="reminder-send"),
-]

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 def _home(access: ResponseAccess) -> HttpResponseRedirect:
-    return HttpResponseRedirect(reverse("response-home", args=[access.survey.slug, access.organisation.code]))
+    return HttpResponseRedirect(reverse("responses:response-home", args=[access.survey.slug, access.organisation.code]))
 
 
 def _staff_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAccess:
@@ -83,7 +83,7 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             response_submit(response=response_for_writing(access.response), user=request.user)
         except WorkflowError as exc:
             messages.error(request, str(exc))
-            return HttpResponseRedirect(reverse("response-submit", args=[slug, org_code]))
+            return HttpResponseRedirect(reverse("responses:response-submit", args=[slug, org_code]))
         messages.success(request, _("Thank you: the response is submitted. The Office will review it."))
         return _home(access)
     status = 400 if request.method == "POST" else 200
@@ -173,13 +173,3 @@ def answers_pdf(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     result = HttpResponse(pdf, content_type="application/pdf")
     result["Content-Disposition"] = f'attachment; filename="{response_copy_filename(response=access.response)}"'
     return _no_store(result)
-
-
-urlpatterns = [
-    path("rounds/<slug:slug>/respond/<str:org_code>/submit/", submit, name="response-submit"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/return/", return_for_changes, name="response-return"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/accept/", accept, name="response-accept"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/reopen/", reopen, name="response-reopen"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/answers/", answers, name="response-answers"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/answers.pdf", answers_pdf, name="response-answers-pdf"),
-]

@@ -19,7 +19,7 @@ from .factories import SurveyFactory, definition_text, minimal_definition
 
 
 def _questionnaire_url(survey: Survey) -> str:
-    return reverse("survey-questionnaire", args=[survey.slug])
+    return reverse("surveys:survey-questionnaire", args=[survey.slug])
 
 
 def _question_blocks(html: str) -> dict[str, str]:
@@ -52,7 +52,7 @@ def test_home_lists_open_and_closed_rounds_with_a_link_to_each_questionnaire(cli
     closed_round = SurveyFactory(status=Survey.Status.CLOSED, title={"en": "The closed round"})
     draft = SurveyFactory(status=Survey.Status.DRAFT, title={"en": "The draft round"})
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("surveys:home")).content.decode()
 
     for survey in (open_round, closed_round):
         assert f'data-survey="{survey.slug}"' in html
@@ -66,7 +66,7 @@ def test_home_lists_open_and_closed_rounds_with_a_link_to_each_questionnaire(cli
 def test_home_says_so_when_no_round_is_published(client) -> None:
     SurveyFactory(status=Survey.Status.DRAFT)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("surveys:home"))
 
     assert "No survey round has been published yet." in response.content.decode()
 
@@ -76,7 +76,7 @@ def test_staff_see_draft_rounds_on_the_home_page(client, staff_user) -> None:
     draft = SurveyFactory(status=Survey.Status.DRAFT)
     force_login_verified(client, staff_user)
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("surveys:home")).content.decode()
 
     assert f'data-survey="{draft.slug}"' in html
     assert f'href="{_questionnaire_url(draft)}"' in html
@@ -100,7 +100,7 @@ def test_a_draft_questionnaire_is_hidden_from_anonymous_users_and_shown_to_staff
 
 @pytest.mark.django_db
 def test_an_unknown_round_is_not_found(client) -> None:
-    assert client.get(reverse("survey-questionnaire", args=["thb-1999"])).status_code == 404
+    assert client.get(reverse("surveys:survey-questionnaire", args=["thb-1999"])).status_code == 404
 
 
 @pytest.mark.django_db
