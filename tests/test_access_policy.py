@@ -184,7 +184,10 @@ def test_opening_a_response_creates_no_row(
     pages = _response_pages(survey, austria)
     if role == "staff":
         args = [survey.slug, austria.code]
-        pages += [reverse(name, args=args) for name in ("responses:response-history", "responses:response-accept", "responses:response-return")]
+        pages += [
+            reverse(name, args=args)
+            for name in ("responses:response-history", "responses:response-accept", "responses:response-return")
+        ]
         pages.append(reverse("responses:response-reopen", args=args))
     before = Response.objects.count()
     for url in pages:
