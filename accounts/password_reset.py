@@ -17,6 +17,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone, translation
 
+from oscethb.jobs import enqueue
+
 from .models import PasswordResetRequest
 
 logger = logging.getLogger(__name__)
@@ -31,9 +33,10 @@ def address_key(email: str) -> str:
 
 def password_reset_request(*, email: str, ip: str | None, domain: str, use_https: bool, language: str) -> None:
     """Queue the reset mail (the view's only work)."""
-    from .tasks import send_password_reset
-
-    send_password_reset.delay(email=email, ip=ip or "", domain=domain, use_https=use_https, language=language)
+    # Now, not on commit: the request writes nothing (the task records it), so there is no transaction to wait for.
+    enqueue(
+        "responses.send_password_reset", email=email, ip=ip or "", domain=domain, use_https=use_https, language=language
+    )
 
 
 def password_reset_send(*, email: str, ip: str | None, domain: str, use_https: bool, language: str) -> bool:

@@ -12,14 +12,16 @@ from celery import current_app
 from django.db import transaction
 
 
-def enqueue_on_commit(task_name: str, *args: Any) -> None:
-    """Run a Celery task by name once the current transaction commits (services never import task modules)."""
+def enqueue(task_name: str, *args: Any, **kwargs: Any) -> None:
+    """Run a Celery task by name now: for work that follows no database write of the request (nothing to wait for)."""
+    if task_name not in current_app.tasks:  # the web process has not imported the apps' task modules yet
+        current_app.loader.import_default_modules()
+    current_app.tasks[task_name].delay(*args, **kwargs)
 
-    def enqueue() -> None:
-        if task_name not in current_app.tasks:  # the web process has not imported the apps' task modules yet
-            current_app.loader.import_default_modules()
-        current_app.tasks[task_name].delay(*args)
+
+def enqueue_on_commit(task_name: str, *args: Any, **kwargs: Any) -> None:
+    """Run a Celery task by name once the current transaction commits (services never import task modules)."""
 
     # robust: a broker that is down (or a failing in-process task) is logged, never turned into an error page for a
     # change that is already saved (the person would try again and submit twice).
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(lambda: enqueue(task_name, *args, **kwargs), robust=True)

@@ -13,7 +13,10 @@ import smtplib
 
 from celery import Task, shared_task
 
+from .deadlines import rounds_close_due
 from .models import Notification
+from .notifications import notification_send
+from .reminders import reminders_send
 
 logger = logging.getLogger(__name__)
 # Errors worth another try: the mail server refused for now or could not be reached.
@@ -24,8 +27,6 @@ MAX_RETRIES = 4
 def _send(task: Task, event_id: int, kinds: tuple[str, ...]) -> str:
     """Send each kind on its own (a receipt that fails does not hold back the Office's note), then retry the task if
     one failed for a reason worth another try; what went out is recorded, so a retry sends only what is left."""
-    from .notifications import notification_send
-
     sent: list[str] = []
     failure: Exception | None = None
     for kind in kinds:
@@ -64,8 +65,6 @@ def notify_accepted(self: Task, event_id: int) -> str:
 @shared_task(name="responses.close_due_rounds")
 def close_due_rounds() -> list[str]:
     """Periodic (celery beat): close the open rounds whose closing date and every extension have passed."""
-    from .deadlines import rounds_close_due
-
     return [survey.slug for survey in rounds_close_due()]
 
 
@@ -74,7 +73,5 @@ def close_due_rounds() -> list[str]:
 def send_reminders() -> int:
     """Daily (celery beat): e-mail the deadline reminders due today (responses.reminders); returns how many went out."""
     from django.utils import timezone
-
-    from .reminders import reminders_send
 
     return len(reminders_send(today=timezone.localdate()))

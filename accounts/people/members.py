@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..access import PeoplePolicy
 from ..auth import normalise_email
 from ..models import Membership, Organisation, Role
+from ..selectors import organisation_resolve
 from ..tables import TableError as TableError  # re-exported: the people services raise it
 
 
@@ -106,8 +107,6 @@ def staff_add(*, email: str, password: str | None = None, superuser: bool = Fals
 
 def organisation_by_code(code: str) -> Organisation:
     """An organisation by its code, or (for convenience) its name or former name; PeopleError if none."""
-    from ..selectors import organisation_resolve
-
     org = Organisation.objects.filter(code=code).first() or organisation_resolve(code)
     if org is None:
         raise PeopleError(_("no organisation with the code “%(code)s”") % {"code": code})
