@@ -91,8 +91,8 @@ def child_oscethb() -> None:
 def child_naive() -> None:
     import pandas as pd
 
-    from reports.excel import RAW_HEADER
     from reports.exports import raw_rows
+    from reports.workbook import RAW_HEADER
 
     survey = _survey()
     with tempfile.TemporaryDirectory(prefix="bench-excel-") as folder:
@@ -106,8 +106,8 @@ def child_naive() -> None:
 
 
 def child_csv() -> None:
-    from reports.excel import RAW_HEADER
     from reports.exports import raw_rows
+    from reports.workbook import RAW_HEADER
 
     survey = _survey()
     with tempfile.TemporaryDirectory(prefix="bench-excel-") as folder:

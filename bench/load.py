@@ -163,8 +163,9 @@ def seed(users_file: Path) -> None:
     from django.utils.crypto import get_random_string
 
     from accounts.models import Membership, Organisation, Role
+    from demo import seed as demo
     from oscethb.middleware import SessionLifetimeMiddleware
-    from responses import demo, values
+    from responses import values
     from responses.models import Answer, Response
     from responses.selectors import survey_structure
     from surveys.models import Survey

@@ -1,6 +1,6 @@
 """Importing answers from a long-format CSV or Excel file: one row per answer cell (docs/answer-import-format.md).
 
-The file is read as a stream (responses.tables) and every row is checked against in-memory tables of the round's
+The file is read as a stream (accounts.tables) and every row is checked against in-memory tables of the round's
 questions and of the organisations (no query per row): every problem is reported as `row N: reason` (the header is
 row 1) and nothing is written. Checking and writing share one pass and one transaction: valid rows are written in
 batches of BATCH cells while the file is read (PostgreSQL: COPY; other databases: bulk inserts) and the first

@@ -1,6 +1,6 @@
 """Reading an answer file: its limits, the refusal that lists every problem, and the rows of a CSV or .xlsx file.
 
-The format is docs/answer-import-format.md; the file is read as a stream by responses.tables.
+The format is docs/answer-import-format.md; the file is read as a stream by accounts.tables.
 """
 
 from __future__ import annotations
