@@ -1,0 +1,61 @@
+"""seed_demo (what `make run` serves): it fills every layer, answers only what the round shows, and running it again
+changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Membership
+from responses.models import Answer, AnswerChange, Response
+from surveys.models import Survey
+from surveys.show_if import is_shown
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "responses": Response.objects.count(),
+        "answers": Answer.objects.count(),
+        "changes": AnswerChange.objects.count(),
+        "memberships": Membership.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_fills_the_rounds_with_answers_and_history_and_is_idempotent() -> None:
+    call_command(
+        "load_survey", "surveys/definitions/thb-2016.yaml", "surveys/definitions/thb-2021.yaml", stdout=io.StringIO()
+    )
+    call_command("seed_demo", stdout=io.StringIO())
+    first = _counts()
+    assert first["responses"] > 50
+    assert first["memberships"] > 0
+    # Every answer the demo writes has its history, as an answer typed on the page would.
+    assert first["changes"] >= first["answers"] > 1000
+    assert Survey.objects.get(slug="thb-2021").status == Survey.Status.OPEN
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _counts() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_answers_no_question_its_own_answers_hide() -> None:
+    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    answers = list(Answer.objects.filter(response__survey__slug="thb-2016").select_related("question"))
+    by_cell = {(a.response_id, a.question.code, a.row, a.column): a for a in answers}
+
+    def lookup_for(response_id: int):
+        def lookup(code: str, row: str) -> object:
+            answer = by_cell.get((response_id, code, row, ""))
+            if answer is None:
+                return None
+            return answer.value_choices if answer.value_choices is not None else answer.value_text
+
+        return lookup
+
+    with_rules = [a for a in answers if a.question.show_if]
+    assert with_rules, "the demo should answer some questions that have a show-if rule"
+    assert all(is_shown(a.question.show_if, lookup_for(a.response_id)) for a in with_rules)
