@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from oscethb.security import client_ip
+
 from .models import Invitation, Role
+from .password_reset import ResetMailForm, password_reset_request
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -60,18 +62,11 @@ class BulkInvitationForm(forms.Form):
         return upload
 
 
-class EmailPasswordResetForm(PasswordResetForm):
-    """Django's reset form, also for active accounts that have no usable password yet (created by add_member
-    without --password): "Forgotten your password?" is how such a person sets their first password.
-
-    save() (what the view calls) only queues the mail; a Celery task sends it with send_now(), within the rate
-    limits (accounts.password_reset)."""
+class EmailPasswordResetForm(ResetMailForm):
+    """The "Forgotten your password?" form. save() (what the view calls) only queues the mail; a Celery task sends
+    it with `ResetMailForm.send_now()`, within the rate limits (accounts.password_reset)."""
 
     def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
-        from oscethb.security import client_ip
-
-        from .password_reset import password_reset_request
-
         password_reset_request(
             email=self.cleaned_data["email"],
             ip=client_ip(request) if request is not None else None,
@@ -79,14 +74,3 @@ class EmailPasswordResetForm(PasswordResetForm):
             use_https=bool(kwargs.get("use_https")),
             language=get_language() or settings.LANGUAGE_CODE,
         )
-
-    def send_now(self, *, domain_override: str, use_https: bool) -> None:
-        """Django's own sending: one mail to every active account with this address."""
-        super().save(domain_override=domain_override, use_https=use_https)
-
-    def get_users(self, email: str) -> Iterator[Any]:
-        user_model = get_user_model()
-        wanted = email.casefold()
-        for user in user_model._default_manager.filter(email__iexact=email, is_active=True):
-            if (user.email or "").casefold() == wanted:
-                yield user

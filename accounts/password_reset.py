@@ -12,9 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils import timezone, translation
 
 from oscethb.jobs import enqueue
@@ -22,6 +26,25 @@ from oscethb.jobs import enqueue
 from .models import PasswordResetRequest
 
 logger = logging.getLogger(__name__)
+
+
+class ResetMailForm(PasswordResetForm):
+    """Django's reset form as the mailer of the task, also for active accounts that have no usable password yet
+    (created by add_member without --password): "Forgotten your password?" is how such a person sets their first
+    password."""
+
+    def send_now(self, *, domain_override: str, use_https: bool) -> None:
+        """Django's own sending: one mail to every active account with this address."""
+        super().save(domain_override=domain_override, use_https=use_https)
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        user_model = get_user_model()
+        wanted = email.casefold()
+        for user in user_model._default_manager.filter(email__iexact=email, is_active=True):
+            if (user.email or "").casefold() == wanted:
+                yield user
+
+
 WINDOW = timedelta(hours=1)
 KEEP = timedelta(days=1)
 
@@ -41,15 +64,13 @@ def password_reset_request(*, email: str, ip: str | None, domain: str, use_https
 
 def password_reset_send(*, email: str, ip: str | None, domain: str, use_https: bool, language: str) -> bool:
     """Record the request and send the reset mail unless a limit is reached. True when a mail went out."""
-    from .forms_people import EmailPasswordResetForm
-
     now = timezone.now()
     PasswordResetRequest.objects.filter(created_at__lt=now - KEEP).delete()
     key = address_key(email)
     recent = PasswordResetRequest.objects.filter(created_at__gte=now - WINDOW)
     to_address = recent.filter(address=key, sent=True).count()
     from_ip = recent.filter(ip=ip).count() if ip else 0
-    form = EmailPasswordResetForm({"email": email})
+    form = ResetMailForm({"email": email})
     if not form.is_valid():
         return False
     limited = to_address >= settings.PASSWORD_RESET_PER_ADDRESS or from_ip >= settings.PASSWORD_RESET_PER_IP

@@ -31,6 +31,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from oscethb.access import is_office_staff
+
 # Session key: whether this login must be confirmed with a code (staff, or anyone with an app), set at login.
 REQUIRED_SESSION_KEY = "oscethb_2fa_required"
 BACKUP_CODE_COUNT = 10
@@ -64,7 +66,7 @@ def has_two_factor(user: Any) -> bool:
 
 def two_factor_required(user: Any) -> bool:
     """Staff always; anyone else once they set it up."""
-    return bool(user.is_staff) or has_two_factor(user)
+    return is_office_staff(user) or has_two_factor(user)
 
 
 def is_verified(user: Any) -> bool:
@@ -206,7 +208,7 @@ class TwoFactorRequiredMiddleware:
             return None
         # Asked on every request of a login that has not given a code (one small query): a "not needed" kept in the
         # session would let a login made before the person set up an app go on without one.
-        if not (user.is_staff or TOTPDevice.objects.filter(user=user, confirmed=True).exists()):
+        if not (is_office_staff(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists()):
             return None
         try:
             name = resolve(request.path_info).view_name
@@ -216,6 +218,6 @@ class TwoFactorRequiredMiddleware:
             return None
         if has_two_factor(user):
             return "accounts:twofactor-verify"
-        if user.is_staff:
+        if is_office_staff(user):
             return "accounts:twofactor-setup"
         return None

@@ -20,9 +20,15 @@ import numpy as np
 import pandas as pd
 
 from surveys import answer_types as at
+from surveys.models import Question
 
 RESPONSE_STATUSES = ["not_started", "in_progress", "submitted", "returned", "resubmitted", "accepted"]
-KIND_ASKED = {"state": ("state", "both"), "partner": ("state", "both"), "ngo": ("ngo", "both")}
+# The question audiences each kind of organisation is asked (Partners for Co-operation answer as States).
+KIND_ASKED = {
+    "state": Question.audiences_for("state"),
+    "partner": Question.audiences_for("state"),
+    "ngo": Question.audiences_for("ngo"),
+}
 # Implementation score: what each answer to a scored question is worth. Not applicable and unanswered items are
 # left out of the share; "no information" counts as not implemented.
 SCORE_VALUES = {"yes": 1.0, "in_process": 0.5, "partially": 0.5, "no": 0.0, "no_information": 0.0}

@@ -33,6 +33,8 @@ class Response(TimeStamped):
     # The one home of "submitted, resubmitted or accepted": the organisation has sent its answers, so the reports
     # count them, reminders stop, and respondents may no longer edit them. In workflow order (reports print it).
     COUNTED_STATUSES: tuple[str, ...] = (Status.SUBMITTED.value, Status.RESUBMITTED.value, Status.ACCEPTED.value)
+    # Sent and waiting for the Office's decision (accept or return).
+    AWAITING_DECISION_STATUSES: tuple[str, ...] = (Status.SUBMITTED.value, Status.RESUBMITTED.value)
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="responses")

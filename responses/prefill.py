@@ -20,7 +20,6 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from . import values
-from .access import AccessPolicy
 from .models import Answer, Response, Source
 from .selectors import answers_of
 from .services import WorkflowError, answers_save
@@ -48,12 +47,6 @@ def previous_answers_exist(*, survey: Survey, organisation: Organisation) -> boo
     if survey.previous_id is None:
         return False
     return Answer.objects.filter(response__survey_id=survey.previous_id, response__organisation=organisation).exists()
-
-
-def prefill_allowed(*, user: Any, survey: Survey, organisation: Organisation, response: Response | None) -> bool:
-    """Only the organisation's coordinators and contributors, while the round is open, the organisation's deadline
-    has not passed and the response is editable: the access policy's `may_prefill`."""
-    return AccessPolicy.for_user(user).may_prefill(survey, organisation, response)
 
 
 def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:

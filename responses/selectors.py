@@ -42,7 +42,7 @@ def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
     areas_qs = Area.objects.filter(survey=survey).order_by("position")
     if kind is not None:
         # Sections and areas with nothing for this kind of respondent are left out altogether.
-        audience = ["both", kind]
+        audience = Question.audiences_for(kind)
         asked = Question.objects.filter(survey=survey, audience__in=audience)
         questions = questions.filter(audience__in=audience)
         sections = sections.filter(pk__in=asked.values("section_id"))

@@ -337,7 +337,7 @@ def response_return(*, response: Response, user: Any, comment: str) -> Response:
         raise WorkflowError(_("Say what should change: the organisation sees this comment."))
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
-        if locked.status not in (Response.Status.SUBMITTED, Response.Status.RESUBMITTED):
+        if locked.status not in Response.AWAITING_DECISION_STATUSES:
             raise WorkflowError(_("Only a submitted response can be returned."))
         event = _transition(locked, Response.Status.RETURNED, user, comment.strip())
         locked.staff_comment = comment.strip()
@@ -353,7 +353,7 @@ def response_accept(*, response: Response, user: Any) -> Response:
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status == Response.Status.ACCEPTED:
             return locked
-        if locked.status not in (Response.Status.SUBMITTED, Response.Status.RESUBMITTED):
+        if locked.status not in Response.AWAITING_DECISION_STATUSES:
             raise WorkflowError(_("Only a submitted response can be accepted."))
         event = _transition(locked, Response.Status.ACCEPTED, user)
         locked.accepted_at = timezone.now()

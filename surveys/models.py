@@ -310,6 +310,11 @@ class Question(TimeStamped):
     def cells(self) -> list[at.CellSpec]:
         return self.answer_type.cells(self.shape)
 
+    @staticmethod
+    def audiences_for(kind: str) -> tuple[str, ...]:
+        """The audiences whose questions a respondent of this kind (state or ngo) is asked (for filters)."""
+        return (Audience.BOTH.value, kind)
+
     def for_kind(self, kind: str) -> bool:
         """Whether a respondent of this kind (state or ngo) is asked this question."""
-        return self.audience == Audience.BOTH or self.audience == kind
+        return self.audience in self.audiences_for(kind)

@@ -71,9 +71,6 @@ from .members import (
     organisation_by_code as organisation_by_code,
 )
 from .members import (
-    people_can_manage as people_can_manage,
-)
-from .members import (
     staff_add as staff_add,
 )
 from .members import (

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ..access import PeoplePolicy
 from ..models import Invitation, Membership, Organisation, Role
 from ..tables import TableError as TableError  # re-exported: the people services raise it
-from .members import PeopleError, email_checked, people_can_manage, user_for_email, user_get_or_create
+from .members import PeopleError, email_checked, user_for_email, user_get_or_create
 from .tables_text import Table, row_problem, table_columns
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def members_of(organisation: Organisation) -> QuerySet[Membership]:
 
 def _check_invitable(*, organisation: Organisation, email: str, role: str, invited_by: Any) -> str:
     """The normalised address; InvitationError/PermissionDenied if this invitation may not be made."""
-    if not people_can_manage(invited_by, organisation):
+    if not PeoplePolicy.for_user(invited_by).may_manage_people(organisation):
         raise PermissionDenied(_("You may not invite people to this organisation."))
     if role not in Role.values:
         raise InvitationError(
@@ -153,7 +153,7 @@ def invitation_resend(
     *, invitation: Invitation, by: Any, base_url: str, days: int = INVITATION_DAYS
 ) -> tuple[Invitation, str]:
     """Send an open invitation again with a new token and a new expiry date; the old link stops working."""
-    if not people_can_manage(by, invitation.organisation):
+    if not PeoplePolicy.for_user(by).may_manage_people(invitation.organisation):
         raise PermissionDenied(_("You may not manage this organisation's invitations."))
     with transaction.atomic():
         invitation = (
@@ -177,7 +177,7 @@ def invitation_resend(
 
 def invitation_revoke(*, invitation: Invitation, by: Any) -> Invitation:
     """Withdraw an invitation that was not accepted: its link stops working."""
-    if not people_can_manage(by, invitation.organisation):
+    if not PeoplePolicy.for_user(by).may_manage_people(invitation.organisation):
         raise PermissionDenied(_("You may not manage this organisation's invitations."))
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ..access import PeoplePolicy
 from ..auth import normalise_email
 from ..models import Membership, Organisation, Role
 from ..selectors import organisation_resolve
@@ -111,8 +110,3 @@ def organisation_by_code(code: str) -> Organisation:
     if org is None:
         raise PeopleError(_("no organisation with the code “%(code)s”") % {"code": code})
     return org
-
-
-def people_can_manage(user: Any, organisation: Organisation) -> bool:
-    """Who may invite people to an organisation and see its members: the access policy's `may_manage_people`."""
-    return PeoplePolicy.for_user(user).may_manage_people(organisation)

@@ -20,6 +20,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from oscethb.access import is_office_staff
+
 from ..forms_twofactor import CodeForm
 from ..twofactor import (
     REQUIRED_SESSION_KEY,
@@ -55,7 +57,7 @@ def account(request: HttpRequest) -> HttpResponse:
         {
             "app": confirmed_app(user),
             "backup_codes_left": backup_codes_remaining(user),
-            "can_turn_off": not user.is_staff,
+            "can_turn_off": not is_office_staff(user),
         },
     )
 
@@ -87,7 +89,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "qr_code": qr_data_uri(device),
             "text_key": text_key(device),
             "next": _next(request),
-            "required": bool(user.is_staff),
+            "required": is_office_staff(user),
         },
     )
 
@@ -100,7 +102,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if is_verified(user):
         return redirect(_next(request))
     if not has_two_factor(user):
-        if user.is_staff:
+        if is_office_staff(user):
             return redirect(f"{reverse('accounts:twofactor-setup')}?{urlencode({'next': _next(request)})}")
         request.session[REQUIRED_SESSION_KEY] = False
         return redirect(_next(request))
@@ -151,7 +153,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 def turn_off(request: HttpRequest) -> HttpResponse:
     """Respondents may turn two-factor authentication off again; staff may not."""
     user: Any = request.user
-    if user.is_staff:
+    if is_office_staff(user):
         return HttpResponseForbidden(_("Office staff always log in with two-factor authentication."))
     if has_two_factor(user) and not is_verified(user):  # only a login confirmed with a code may turn it off
         return redirect(

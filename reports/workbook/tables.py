@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell.cell import Cell
 
 from surveys import answer_types as at
+from surveys.models import Question
 
 from .base import WriterBase
 from .raw import CountryMatrix
@@ -34,7 +35,7 @@ class TableSheets(WriterBase):
         questions = [
             q["code"]
             for q in self.report.get("questions", [])
-            if at.get_type(q["type"]).is_choice and q.get("audience") in ("state", "both")
+            if at.get_type(q["type"]).is_choice and q.get("audience") in Question.audiences_for("state")
         ]
         sheet = Sheet(self.workbook, COUNTRY_MATRIX, [28, 8] + [14] * len(questions), freeze="C4")
         sheet.title_rows(

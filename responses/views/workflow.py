@@ -35,7 +35,7 @@ from ..services import (
 )
 from .answering import _urls
 
-SUBMITTED = (Response.Status.SUBMITTED, Response.Status.RESUBMITTED)
+SUBMITTED = Response.AWAITING_DECISION_STATUSES
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

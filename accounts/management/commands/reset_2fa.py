@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.twofactor import two_factor_reset
+from oscethb.access import is_office_staff
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"no account with the e-mail address {email}")
         for user in users:
             removed = two_factor_reset(user)
-            if user.is_staff:
+            if is_office_staff(user):
                 after = "they set up a new authenticator app at their next login"
             else:
                 after = "two-factor authentication is off until they set it up again"

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from oscethb.access import is_office_staff
 from surveys.models import Survey
 
 from ...imports import ImportRejected, answers_import, survey_for_import
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(email__iexact=options["as_email"].strip()).order_by("id").first()
             if user is None:
                 raise CommandError(f"--as: no user with the e-mail address {options['as_email']}")
-        if options["submit"] and survey.status != Survey.Status.OPEN and not getattr(user, "is_staff", False):
+        if options["submit"] and survey.status != Survey.Status.OPEN and not is_office_staff(user):
             raise CommandError(
                 f"round {survey.slug} is {survey.status}: --submit needs --as with the e-mail address of a staff user"
             )
