@@ -23,7 +23,7 @@ from responses.models import AnswerChange, Response, ResponseEvent, Source
 from responses.selectors import survey_structure
 from surveys import answer_types as at
 from surveys.models import Question, Survey
-from surveys.show_if import is_shown
+from surveys.show_if import NOT_ASKED, is_shown
 
 DEMO_PASSWORD = "demo-oscethb-2026"  # noqa: S105 - printed for the demo; never used outside `make run`  # nosec B105
 DEMO_DOMAIN = "demo.oscethb.org"
@@ -139,8 +139,11 @@ def _answers_for(
     rng = random.Random(f"{organisation.code}:{questions[0].survey.slug}")  # noqa: S311 - demo data, not security  # nosec B311
     size = rng.choice([5, 20, 60, 150, 400])
     answers: dict[tuple[str, str, str], Any] = {}
+    asked = {q.code for q in questions}  # a rule on a question this kind is not asked does not apply
     for question in questions:
-        if not is_shown(question.show_if, lambda code, row: answers.get((code, row, ""))):
+        if not is_shown(
+            question.show_if, lambda code, row: answers.get((code, row, "")) if code in asked else NOT_ASKED
+        ):
             continue
         answer_type = question.answer_type
         cells = answer_type.demo_cells(question.cells(), rng)

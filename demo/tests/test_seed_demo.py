@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from accounts.models import Membership
 from responses.models import Answer, AnswerChange, Response
-from surveys.models import Survey
-from surveys.show_if import is_shown
+from surveys.models import Question, Survey
+from surveys.show_if import NOT_ASKED, is_shown
 
 
 def _counts() -> dict[str, int]:
@@ -44,11 +44,17 @@ def test_seed_demo_fills_the_rounds_with_answers_and_history_and_is_idempotent()
 def test_seed_demo_answers_no_question_its_own_answers_hide() -> None:
     call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
-    answers = list(Answer.objects.filter(response__survey__slug="thb-2016").select_related("question"))
+    answers = list(
+        Answer.objects.filter(response__survey__slug="thb-2016").select_related("question", "response__organisation")
+    )
+    questions = {q.code: q for q in Question.objects.filter(survey__slug="thb-2016")}
+    kinds = {a.response_id: a.response.organisation.respondent_kind for a in answers}
     by_cell = {(a.response_id, a.question.code, a.row, a.column): a for a in answers}
 
     def lookup_for(response_id: int):
         def lookup(code: str, row: str) -> object:
+            if not questions[code].for_kind(kinds[response_id]):
+                return NOT_ASKED
             answer = by_cell.get((response_id, code, row, ""))
             if answer is None:
                 return None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.template.loader import render_to_string
+
 from responses.models import Answer
 from responses.selectors import response_progress
-from responses.services import answers_save, response_get_or_create
+from responses.services import SaveOutcome, answers_save, response_get_or_create
 
 from .conftest import question
 
@@ -58,3 +62,17 @@ def test_an_answer_to_a_question_without_a_rule_is_never_hidden(response_at, peo
     )
     assert outcome.ok
     assert not outcome.hidden
+
+
+def test_the_autosave_status_tells_the_person_a_hidden_answer_is_kept_but_not_counted() -> None:
+    hidden = SaveOutcome(hidden=True)
+    shown = SaveOutcome()
+    when = dt.datetime(2026, 12, 2, 10, 30, tzinfo=dt.UTC)
+
+    hidden_html = render_to_string("responses/partials/autosave.html", {"outcome": hidden, "saved_at": when})
+    shown_html = render_to_string("responses/partials/autosave.html", {"outcome": shown, "saved_at": when})
+
+    assert 'data-save-state="saved-hidden"' in hidden_html
+    assert "kept but not counted" in hidden_html
+    assert 'data-save-state="saved"' in shown_html
+    assert "not counted" not in shown_html
