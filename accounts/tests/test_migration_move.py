@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -98,3 +99,31 @@ def test_rows_written_before_the_move_are_found_through_the_new_models() -> None
     assert Reminder.objects.get(response=response_now).recipients == ["moved@example.org"]
     assert ContentType.objects.get(pk=organisation_type).app_label == "accounts"
     assert ContentType.objects.get_for_model(Organisation).pk == organisation_type
+
+
+@pytest.mark.django_db(transaction=True)
+def test_permissions_granted_before_the_move_survive_when_the_new_content_type_was_made_first() -> None:
+    """`migrate accounts` run alone first makes accounts' content types before responses 0006 runs: the two are
+    merged, and a group that could change organisations still can."""
+    latest = _latest()
+    try:
+        _migrate(BEFORE)
+        ContentType.objects.clear_cache()
+        # contenttypes and auth are not moved back: their current models read the same tables.
+        before_type = ContentType.objects.get(app_label="responses", model="organisation")
+        granted = Permission.objects.get(content_type=before_type, codename="change_organisation")
+        editors = Group.objects.create(name="Directory editors")
+        editors.permissions.add(granted)
+        made_first = ContentType.objects.create(app_label="accounts", model="organisation")
+        Permission.objects.create(content_type=made_first, codename="change_organisation", name="Can change")
+
+        _migrate(latest)
+    finally:
+        _migrate(latest)
+        ContentType.objects.clear_cache()
+
+    assert list(ContentType.objects.filter(model="organisation").values_list("app_label", flat=True)) == ["accounts"]
+    codes = set(
+        Group.objects.get(name="Directory editors").permissions.values_list("content_type__app_label", "codename")
+    )
+    assert codes == {("accounts", "change_organisation")}

@@ -9,15 +9,13 @@ with them the admin permissions given to people and groups, and the admin's hist
 import django.db.models.deletion
 from django.db import migrations, models
 
+from accounts.contenttype_moves import content_types_move
+
 MOVED = ["organisation", "membership", "invitation", "passwordresetrequest", "personsettings"]
 
 
 def relabel(apps, schema_editor, old: str, new: str, models: list[str]) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in models:
-        # A content type made for the new label already (it should not be) wins: the old one is left alone.
-        if not ContentType.objects.filter(app_label=new, model=model).exists():
-            ContentType.objects.filter(app_label=old, model=model).update(app_label=new)
+    content_types_move(apps, old, new, models)
 
 
 def forwards(apps, schema_editor):
@@ -32,6 +30,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("admin", "0003_logentry_add_action_flag_choices"),
         ("responses", "0005_people_settings_deadline_extensions_notifications"),
     ]
 

@@ -9,11 +9,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.contenttype_moves import content_types_move
+
 
 def relabel(apps, schema_editor, old: str, new: str) -> None:
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    if not ContentType.objects.filter(app_label=new, model="reminder").exists():
-        ContentType.objects.filter(app_label=old, model="reminder").update(app_label=new)
+    content_types_move(apps, old, new, ["reminder"])
 
 
 def forwards(apps, schema_editor):
@@ -29,6 +29,8 @@ class Migration(migrations.Migration):
         ("responses", "0006_people_models_to_accounts"),
         ("reports", "0002_excel_export_report_built_at"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("admin", "0003_logentry_add_action_flag_choices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
