@@ -1,6 +1,6 @@
 """What was answered: responses, answers and their history, evidence, deadline extensions, notifications, reminders.
 
-Organisations, people and roles live in accounts.models (re-exported here for older imports).
+Organisations, people and roles live in accounts.models; import them from there.
 """
 
 from __future__ import annotations

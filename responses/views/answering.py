@@ -32,8 +32,6 @@ from ..section_save import question_posted_save, section_posted_save
 from ..selectors import history_rows, response_progress, survey_structure, unsaved_cells
 from ..services import response_for_writing
 
-_urls = response_urls  # the name responses/views/workflow.py imports
-
 # --- pages ------------------------------------------------------------------------------------------------------
 
 
@@ -56,7 +54,7 @@ def response_home_page(
             "access": access,
             "response": access.response,
             "progress": progress,
-            "urls": _urls(access),
+            "urls": response_urls(access),
             # Offered only when there is something to copy (one query, whatever the number of answers).
             "can_prefill": access.can_edit
             and previous_answers_exist(survey=access.survey, organisation=access.organisation),
@@ -148,7 +146,7 @@ def review(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             "response": access.response,
             "progress": progress,
             "unsaved": unsaved,
-            "urls": _urls(access),
+            "urls": response_urls(access),
         },
     )
 
@@ -168,7 +166,7 @@ def history(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             "response": access.response,
             "changes": history_rows(access.response),
             "events": events,
-            "urls": _urls(access),
+            "urls": response_urls(access),
         },
     )
 

@@ -24,6 +24,7 @@ from ..access import ResponseAccess, response_access
 from ..answer_copy import response_copy, response_copy_filename, response_copy_pdf
 from ..forms_workflow import ConfirmForm, ReopenForm, ReturnForm
 from ..models import Response
+from ..section_page import response_urls
 from ..selectors import response_progress, unsaved_cells
 from ..services import (
     WorkflowError,
@@ -33,7 +34,6 @@ from ..services import (
     response_return,
     response_submit,
 )
-from .answering import _urls
 
 SUBMITTED = Response.AWAITING_DECISION_STATUSES
 
@@ -58,7 +58,7 @@ def _staff_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAcc
 def _page(
     request: HttpRequest, template: str, access: ResponseAccess, status: int = 200, **extra: object
 ) -> HttpResponse:
-    context = {"access": access, "response": access.response, "urls": _urls(access), **extra}
+    context = {"access": access, "response": access.response, "urls": response_urls(access), **extra}
     return _no_store(render(request, template, context, status=status))
 
 
