@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format typecheck serve demo bench clean
+.PHONY: run test install lint format typecheck serve demo bench clean messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +67,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache staticfiles
+
+## Update the translation catalogues from the code, templates and JavaScript (locale/<language>/LC_MESSAGES), compile
+## them (the .mo files are committed) and print what is left to translate per language. Needs GNU gettext
+## (apt-get install gettext). See README.md, "Languages and translations".
+messages: install
+	$(PY) -m oscethb.catalogues update

@@ -1,0 +1,197 @@
+"""Every page of the respondent and staff journeys speaks the reader's language: none of the English page's interface
+texts is left on the French, German, Italian, Russian or Spanish page.
+
+The pages are those of the URL × role table (tests/test_access.py) that a respondent (a State's coordinator, an
+NGO's coordinator), the Office's staff or a visitor may open with GET, in the same world. Each is rendered in English
+and in the language; every visible text of the English page (text between tags, and the title, alt, aria-label and
+placeholder a screen reader or a tooltip shows) that is also on the other page is a failure, unless it is:
+- data, not interface: a name, an address, a typed answer or comment stored in the database, a question code, a
+  number, a date or a file name;
+- the language switch, which names each language in that language;
+- the same word in both languages, as a translator confirmed in the catalogue (msgstr equal to msgid, "Total").
+
+So a text that was never marked for translation fails here even though no catalogue knows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from html.parser import HTMLParser
+from typing import Any
+
+import polib
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language_info
+
+from oscethb.catalogues import TRANSLATED, catalogue_path
+
+from .access_helpers import OK, World, body_of, client_for
+from .test_access import EXPECTATIONS, Case, w, world  # noqa: F401  (the world fixtures of the table)
+
+JOURNEY_ROLES = ("anonymous", "coordinator_a", "ngo_coordinator", "staff")
+SHOWN_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
+
+
+class _Texts(HTMLParser):
+    """The visible texts of a page: text nodes (whitespace collapsed) and the shown attributes, not scripts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: set[str] = set()
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "template"):
+            self._hidden += 1
+        for name, value in attrs:
+            if name in SHOWN_ATTRIBUTES and value:
+                self._add(value)
+            if tag == "input" and name == "value" and value and ("type", "submit") in attrs:
+                self._add(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "template") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self._add(data)
+
+    def _add(self, text: str) -> None:
+        text = " ".join(text.split())
+        if text:
+            self.texts.add(text)
+
+
+def visible_texts(html: str) -> set[str]:
+    parser = _Texts()
+    parser.feed(html)
+    return parser.texts
+
+
+# Codes (PRO.LEG.01, GEN.R, thb-2016, AT), numbers, dates, addresses, file names and symbols carry no language.
+_NOT_WORDS = re.compile(
+    r"[A-Z0-9]+(?:[._-][A-Za-z0-9]+)+|[a-z0-9]+(?:_[a-z0-9]+)+|\boscethb\b|[\w.+-]+@[\w.-]+|\S+\.(?:pdf|xlsx|csv|docx|yaml|xml)\b|\b[A-Z]{2,}\b|[\d.,:/%+-]+"
+)
+
+
+def _has_words(text: str) -> bool:
+    return bool(re.search(r"[^\W\d_]{3,}", _NOT_WORDS.sub(" ", text)))
+
+
+def _leaves(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+
+
+def _stored_texts() -> set[str]:
+    """Every text stored in the project's own tables: names, addresses, answers, comments, and the texts of the
+    rounds' definitions (data, not interface: that a shipped definition has every text in six languages is
+    surveys/tests/test_definition_languages.py's check)."""
+    found: set[str] = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in ("accounts", "responses", "surveys", "reports", "auth"):
+            continue
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+            or (isinstance(f, models.JSONField) and model._meta.app_label == "surveys")
+        ]
+        if fields:
+            for row in model.objects.values_list(*fields):
+                found.update(" ".join(text.split()) for value in row for text in _leaves(value) if text)
+    return found
+
+
+@cache
+def _same_in(language: str) -> frozenset[str]:
+    """The English texts a translator confirmed are the same in the language ("Total", "Excel")."""
+    po = polib.pofile(str(catalogue_path(language, "django")))
+    return frozenset(e.msgid for e in po if e.msgstr and e.msgstr == e.msgid)
+
+
+def _language_names() -> set[str]:
+    names = {get_language_info(code)[key] for code, _ in settings.LANGUAGES for key in ("name", "name_local")}
+    return names | {name[:1].upper() + name[1:] for name in names}
+
+
+def _journey_pages() -> Iterator[tuple[str, Case, str]]:
+    for name, cases in EXPECTATIONS.items():
+        if name.startswith("admin:"):
+            continue  # Django's admin, translated by Django; not a respondent's or the Office's journey page
+        for entry in cases:
+            if entry.method != "GET":
+                continue
+            for role in JOURNEY_ROLES:
+                if entry.expect.get(role) == OK:
+                    yield name, entry, role
+
+
+def _page(w: World, role: str, name: str, entry: Case, language: str) -> str | None:
+    client = client_for(w, role)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse(name, kwargs=entry.kwargs(w)) + entry.query
+    response = client.get(url, follow=True)
+    body = body_of(response)
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+        return None
+    html = body.decode()
+    assert f'lang="{language}"' in html, f"{name} as {role} is not marked as {language}"
+    return html
+
+
+_EDGES = " :;,.·—–-()"
+
+
+def untranslated(english: str, other: str, language: str, stored: set[str]) -> list[str]:
+    """The texts of the English page also on the other page that are interface, not data. A text joined from parts
+    with " · " (a title: "Austria · thb-2016 · Dashboard") is judged part by part."""
+    allowed = _same_in(language) | _language_names() | stored
+    left = set()
+    for text in visible_texts(english) & visible_texts(other):
+        for part in text.split(" · "):
+            part = part.strip(_EDGES)
+            if _has_words(part) and part not in allowed:
+                left.add(part)
+    return sorted(left)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_english_interface_text_is_left_on_any_journey_page(w: World, language: str) -> None:
+    stored = _stored_texts()
+    left: dict[str, list[str]] = {}
+    pages = 0
+    for name, entry, role in _journey_pages():
+        english = _page(w, role, name, entry, "en")
+        if english is None:
+            continue
+        other = _page(w, role, name, entry, language)
+        assert other is not None, f"{name} as {role} renders in English but not in {language}"
+        pages += 1
+        found = untranslated(english, other, language, stored)
+        if found:
+            left[f"{name}{'-' + entry.label if entry.label else ''} as {role}"] = found
+    assert pages >= 30, f"only {pages} journey pages were rendered: the table changed?"
+    report = "\n".join(f"{page}: {texts}" for page, texts in left.items())
+    assert not left, f"English left on {len(left)} of {pages} pages in {language}:\n{report}"
+
+
+def test_the_check_finds_an_english_text_and_ignores_data_codes_and_numbers() -> None:
+    english = '<p>Required questions answered</p><p>PRO.LEG.01</p><p title="Austria">12 of 40</p><p>Austria</p>'
+    french = '<p>Required questions answered</p><p>PRO.LEG.01</p><p title="Austria">12 sur 40</p><p>Austria</p>'
+    assert untranslated(english, french, "fr", {"Austria"}) == ["Required questions answered"]
+    french_ok = "<p>Questions obligatoires répondues</p><p>PRO.LEG.01</p><p>12 sur 40</p><p>Austria</p>"
+    assert untranslated(english, french_ok, "fr", {"Austria"}) == []
