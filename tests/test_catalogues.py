@@ -100,7 +100,8 @@ def test_each_broken_translation_is_named(msgid: str, msgstr: str, flags: list[s
     entry = polib.POEntry(msgid=msgid, msgstr=msgstr, flags=flags)
     found = catalogues._check_entry("x.po", entry, 2)
     assert [p.what.split(" ")[0].rstrip(":") for p in found] == [what]
-    assert isinstance(found[0], Problem) and msgid in str(found[0])
+    assert isinstance(found[0], Problem)
+    assert msgid in str(found[0])
 
 
 def test_a_good_translation_is_not_a_problem() -> None:

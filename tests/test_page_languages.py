@@ -140,10 +140,10 @@ def _journey_pages() -> Iterator[tuple[str, Case, str]]:
                     yield name, entry, role
 
 
-def _page(w: World, role: str, name: str, entry: Case, language: str) -> str | None:
-    client = client_for(w, role)
+def _page(world_: World, role: str, name: str, entry: Case, language: str) -> str | None:
+    client = client_for(world_, role)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    url = reverse(name, kwargs=entry.kwargs(w)) + entry.query
+    url = reverse(name, kwargs=entry.kwargs(world_)) + entry.query
     response = client.get(url, follow=True)
     body = body_of(response)
     if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
@@ -170,7 +170,7 @@ def untranslated(english: str, other: str, language: str, stored: set[str]) -> l
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
-def test_no_english_interface_text_is_left_on_any_journey_page(w: World, language: str) -> None:
+def test_no_english_interface_text_is_left_on_any_journey_page(w: World, language: str) -> None:  # noqa: F811
     stored = _stored_texts()
     left: dict[str, list[str]] = {}
     pages = 0
