@@ -182,7 +182,9 @@ def update(languages: tuple[str, ...] = TRANSLATED) -> None:
             no_obsolete=True,
             verbosity=0,
         )
-    call_command("compilemessages", locale=list(languages), verbosity=0)
+    call_command(
+        "compilemessages", locale=list(languages), ignore_patterns=[".venv", "node_modules", "var"], verbosity=0
+    )
 
 
 if __name__ == "__main__":

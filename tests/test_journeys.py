@@ -1,7 +1,7 @@
 """Each role's journey in a real browser, from the front door: start at `/`, log in through the visible link and
 form, and do the role's job by following only visible links and buttons (the only `goto` is the first one).
 axe-core (WCAG 2.1 A/AA) checks every page a journey passes; the coordinator's journey runs again at phone width,
-where no page may scroll sideways.
+where no page may scroll sideways, and once in Russian, from the language switch to the receipt.
 
 The steps are small named functions on purpose: a journey is a list of them, and a new page on the way (a
 confirmation before submitting, a copy of the answers) is one more step.
@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.core import mail
+from django.utils import timezone, translation
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.models import Organisation, Role
@@ -495,3 +496,88 @@ def test_keyboard_only_a_member_logs_in_switches_language_and_opens_a_card(
         j.page.keyboard.press("Enter")
     j.check()
     expect(j.page).to_have_url(re.compile(rf"/rounds/{SLUG}/respond/AT/$"))
+
+
+# --- in Russian: the site speaks the reader's language ---------------------------------------------------------------
+#
+# The texts looked for are the catalogue's Russian translations of the English interface texts, so these follow the
+# catalogue and fail when a page shows the English instead.
+
+
+def ru(text: str) -> str:
+    """The Russian of an English interface text, from the catalogue; never the English itself."""
+    with translation.override("ru"):
+        russian = translation.gettext(text)
+    assert russian != text, f"no Russian for {text!r} in the catalogue"
+    return russian
+
+
+def in_russian(j: Journey) -> None:
+    expect(j.page.locator("html")).to_have_attribute("lang", "ru")
+
+
+def test_a_coordinator_answers_submits_and_reads_the_receipt_in_russian(
+    journey: Callable[..., Journey], live_server: Any, survey: Survey, austria: Organisation
+) -> None:
+    coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
+    fill_required(ensure_response(survey, austria), coordinator, skip={QUESTION})
+    j = journey()
+
+    # First visit: an English browser gets English; the top bar's switch turns the site Russian.
+    j.page.goto(live_server.url + "/")
+    j.check()
+    expect(j.page.locator("html")).to_have_attribute("lang", "en")
+    j.page.get_by_label("Language").select_option("ru")
+    j.follow(j.page.get_by_role("button", name="Change language"))
+    in_russian(j)
+    expect(j.page.get_by_role("heading", level=1)).to_contain_text(ru("Survey rounds"))
+
+    # Log in, in Russian.
+    j.follow(j.nav_link(ru("Log in")))
+    in_russian(j)
+    j.page.get_by_label(ru("E-mail address")).fill(coordinator.email)
+    j.page.get_by_label(ru("Password")).fill(PASSWORD)
+    j.follow(j.button(ru("Log in")))
+    in_russian(j)
+    expect(j.page.get_by_role("heading", level=1)).to_have_text(ru("My questionnaires"))
+
+    # Answer the one question left, from the card, through the section.
+    j.follow(j.link(ru("Continue"), within=card(j, "AT")))
+    in_russian(j)
+    open_section(j)
+    in_russian(j)
+    answer_a_question(j)
+    expect(j.page.locator(f'[data-question="{QUESTION}"]')).to_contain_text(ru("Saved"), timeout=TIMEOUT)
+    j.follow(j.link(ru("All sections")))
+
+    # Review, confirm, submit.
+    j.follow(j.link(ru("Review and submit")))
+    expect(j.page.get_by_role("heading", name=ru("Review before submitting"))).to_be_visible()
+    j.follow(j.link(ru("Submit to the Office…")))
+    expect(j.page.get_by_role("heading", name=ru("Submit to the Office?"))).to_be_visible()
+    mail.outbox.clear()
+    j.follow(j.button(ru("Yes, submit to the Office")))
+    in_russian(j)
+    expect(j.page.locator("[data-response-status]")).to_have_attribute("data-response-status", "submitted")
+    assert response_of(austria).status == Response.Status.SUBMITTED
+
+    # The receipt: the e-mail the coordinator gets is in the language they chose, subject and body.
+    (receipt,) = [m for m in mail.outbox if coordinator.email in m.to]
+    with translation.override("ru"):
+        received = translation.gettext("Received: %(organisation)s submitted its answers to %(round_title)s")
+    assert receipt.subject.startswith(received.split("%(")[0]), receipt.subject
+    assert ru("Hello,") in receipt.body
+    assert re.search("[а-яА-Я]{4,}", receipt.body)
+    assert "The answers are now read-only" not in receipt.body
+
+
+def test_a_first_visit_speaks_the_browsers_language(browser: Browser, live_server: Any, survey: Survey) -> None:
+    """No cookie, no account: the language the browser asks for (Accept-Language) is the site's."""
+    context = browser.new_context(locale="ru-RU")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/")
+        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(ru("Survey rounds"))
+    finally:
+        context.close()
