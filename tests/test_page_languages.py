@@ -36,10 +36,13 @@ from .test_access import EXPECTATIONS, Case, w, world  # noqa: F401  (the world 
 
 JOURNEY_ROLES = ("anonymous", "coordinator_a", "ngo_coordinator", "staff")
 SHOWN_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
+# Not read as interface text: scripts and styles, and what the page marks as code (a file's column names, a
+# command): literal tokens that stay as they are in every language.
+HIDDEN_OR_CODE = ("script", "style", "template", "code", "kbd", "samp", "pre")
 
 
 class _Texts(HTMLParser):
-    """The visible texts of a page: text nodes (whitespace collapsed) and the shown attributes, not scripts."""
+    """The visible texts of a page: text nodes (whitespace collapsed) and the shown attributes, not scripts or code."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -47,7 +50,7 @@ class _Texts(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "template"):
+        if tag in HIDDEN_OR_CODE:
             self._hidden += 1
         for name, value in attrs:
             if name in SHOWN_ATTRIBUTES and value:
@@ -56,7 +59,7 @@ class _Texts(HTMLParser):
                 self._add(value)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template") and self._hidden:
+        if tag in HIDDEN_OR_CODE and self._hidden:
             self._hidden -= 1
 
     def handle_data(self, data: str) -> None:
@@ -153,7 +156,7 @@ def _page(world_: World, role: str, name: str, entry: Case, language: str) -> st
     return html
 
 
-_EDGES = " :;,.·—–-()"
+_EDGES = " :;,.·—–-()○●☐☑"
 
 
 def untranslated(english: str, other: str, language: str, stored: set[str]) -> list[str]:
