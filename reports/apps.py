@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "Reports"
+    verbose_name = _("Reports")
 
     def ready(self) -> None:
         from surveys.signals import round_status_changed

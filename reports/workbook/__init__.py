@@ -11,8 +11,13 @@ as they are appended, so memory stays flat however many answers a round has. The
 see `reports.exports.raw_rows`) are written once, row by row, into "Raw data" and, at the same time, into the
 "Country matrix" (one row per State, built from that State's rows while they pass).
 
-Sheets: Summary, one per area, Country matrix, Scores, State vs NGO, Raw data. The sheet names of the fixed sheets
-are a stable contract (scripts open them by name); titles, headers and labels are in the chosen language. Tabular
+Sheets: Summary, one per area, Country matrix, Scores, State vs NGO, Raw data. Everything a person reads is in the
+chosen language, the sheet names too: the fixed sheets' names are translated per language (`styles.SUMMARY`, …,
+pgettext "sheet name"; `styles.fixed_sheet_names` keeps a translation valid and short). The English workbook
+(`--lang en`, the default) keeps "Summary", "Country matrix", "Scores", "State vs NGO" and "Raw data": a script
+should open the English export by those names, or any language's by position (Summary first, then one sheet per
+area in the report's order, then Country matrix, Scores, State vs NGO, Raw data last). The Raw data header keeps
+the answer-import column codes (`RAW_HEADER`) in every language: it is a machine-readable contract. Tabular
 sheets have their title in row 1, the basis of the figures in row 2 and the column headers in row 3 (frozen, with
 an auto filter), data from row 4.
 

@@ -9,13 +9,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from responses.models import Response
 
 from .labels import Labels
-from .styles import Progress
+from .styles import Progress, english_name, fixed_sheet_names
 
 
 class WriterBase:
@@ -39,6 +40,14 @@ class WriterBase:
         for row in report.get("number_summaries", []):
             self.numbers.setdefault(row["question"], []).append(row)
         self.workbook = Workbook(write_only=True)
+        # Sheet names taken so far (casefolded): the fixed sheets' names in this language are reserved first, so
+        # that an area sheet never takes one of them.
+        self.used_names: set[str] = set()
+        self.fixed_names = fixed_sheet_names(self.used_names)
+
+    def sheet_title(self, sheet: Promise) -> str:
+        """The name of a fixed sheet (styles.SUMMARY, …) in the workbook's language."""
+        return self.fixed_names[english_name(sheet)]
 
     # --- common texts ---------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 
@@ -32,7 +33,7 @@ class RawSheet(WriterBase):
     """The Raw data sheet, written once, row by row, while the same rows fill the Country matrix."""
 
     def raw_data_sheet(self, raw_rows: Iterable[tuple[Any, ...]], raw_count: int | None, matrix: CountryMatrix) -> None:
-        sheet = Sheet(self.workbook, RAW_DATA, [30, 8, 8, 14, 16, 10, 40, 12, 17], freeze="A4")
+        sheet = Sheet(self.workbook, self.sheet_title(RAW_DATA), [30, 8, 8, 14, 16, 10, 40, 12, 17], freeze="A4")
         sheet.title_rows(
             _("Every answer cell, one per row, as stored when this file was exported"), self.basis(), self.provisional
         )
@@ -57,7 +58,10 @@ class RawSheet(WriterBase):
             matrix.add(organisation, kind, country, question, row, column, value)
             if written % RAW_PROGRESS_EVERY == 0:
                 share = written / raw_count if raw_count else 1 - 1 / (1 + written / 50_000)
-                self.progress(45 + int(50 * min(share, 1)), f"raw data: {written} rows")
+                self.progress(
+                    45 + int(50 * min(share, 1)),
+                    ngettext("raw data: %(rows)d row", "raw data: %(rows)d rows", written) % {"rows": written},
+                )
         sheet.row += written  # rows appended to the worksheet directly, past Sheet.append's count
         matrix.close()
         sheet.auto_filter(TABLE_HEADER_ROW, sheet.row, 9)

@@ -1,5 +1,8 @@
 """The workbook's fixed sheet names, number formats and fonts; how a value becomes a safe cell (`neutralise`,
 `excel_value`); valid unique sheet names; and `Sheet`, a write-only worksheet that counts its rows.
+
+The fixed sheet names are translated (`pgettext_lazy`, context "sheet name"): `str(SUMMARY)` is "Summary" in English
+and the catalogue's name in the active language. `fixed_sheet_names` makes them valid in every language.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -20,14 +25,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Progress = Callable[[int, str], None]
 
-SUMMARY, COUNTRY_MATRIX, SCORES, STATE_VS_NGO, RAW_DATA = (
-    "Summary",
-    "Country matrix",
-    "Scores",
-    "State vs NGO",
-    "Raw data",
-)
-FIXED_SHEETS = (SUMMARY, COUNTRY_MATRIX, SCORES, STATE_VS_NGO, RAW_DATA)
+# Translators: the names of the Excel summary's sheets. Excel allows at most 31 characters and none of []:*?/\ ;
+# longer names are cut.
+SUMMARY = pgettext_lazy("sheet name", "Summary")
+COUNTRY_MATRIX = pgettext_lazy("sheet name", "Country matrix")
+SCORES = pgettext_lazy("sheet name", "Scores")
+STATE_VS_NGO = pgettext_lazy("sheet name", "State vs NGO")
+RAW_DATA = pgettext_lazy("sheet name", "Raw data")
+FIXED_SHEETS: tuple[Promise, ...] = (SUMMARY, COUNTRY_MATRIX, SCORES, STATE_VS_NGO, RAW_DATA)
+# The Raw data sheet's header: the answer-import column names (docs/answer-import-format.md), never translated.
 RAW_HEADER = ("organisation", "kind", "country", "question", "row", "column", "value", "status", "last changed")
 SHEET_NAME_MAX = 31
 SHEET_NAME_INVALID = re.compile(r"[\[\]:*?/\\]")
@@ -77,11 +83,39 @@ def excel_value(value: Any) -> Any:
 def sheet_name(code: str, title: str, used: set[str]) -> str:
     """A valid, unique sheet name from an area code and title: at most 31 characters, none of []:*?/\\ ."""
     short = re.split(r":| [-–—] |\(", title, maxsplit=1)[0]
-    name = " ".join(SHEET_NAME_INVALID.sub(" ", f"{code} {short}").split()).strip("'")
+    name = _fit(f"{code} {short}", keep=len(code))
+    name = name or SHEET_NAME_INVALID.sub("", code)[:SHEET_NAME_MAX].strip("'") or "Area"
+    return _unique(name, used)
+
+
+def fixed_sheet_names(used: set[str]) -> dict[str, str]:
+    """The fixed sheets' names in the active language, made valid and unique: {English name: name}.
+
+    A translation may be too long or hold a character Excel refuses; it is cut at a word like an area's title
+    (the English name is the fallback when nothing is left)."""
+    names = {}
+    for lazy in FIXED_SHEETS:
+        english = english_name(lazy)
+        names[english] = _unique(_fit(str(lazy), keep=0) or english, used)
+    return names
+
+
+def english_name(lazy: Promise) -> str:
+    """A fixed sheet's English name (the key of `fixed_sheet_names`), whatever language is active."""
+    with translation.override("en"):
+        return str(lazy)
+
+
+def _fit(text: str, *, keep: int) -> str:
+    """Text as a sheet name: invalid characters made spaces, at most 31 characters, cut at a word past `keep`."""
+    name = " ".join(SHEET_NAME_INVALID.sub(" ", text).split()).strip("'")
     if len(name) > SHEET_NAME_MAX:
         cut = name[: SHEET_NAME_MAX + 1].rsplit(" ", 1)[0]
-        name = (cut if len(cut) > len(code) else name[:SHEET_NAME_MAX]).rstrip(" ,;.-–—'")
-    name = name or SHEET_NAME_INVALID.sub("", code)[:SHEET_NAME_MAX].strip("'") or "Area"
+        name = (cut if len(cut) > keep else name[:SHEET_NAME_MAX]).rstrip(" ,;.-–—'")
+    return name
+
+
+def _unique(name: str, used: set[str]) -> str:
     candidate, number = name, 2
     while candidate.casefold() in used:
         suffix = f" ({number})"

@@ -20,7 +20,7 @@ class SummarySheet(WriterBase):
 
     def summary_sheet(self) -> None:
         # Column A holds labels and codes; B and C the States and NGOs figures; sentences run on from B.
-        sheet = Sheet(self.workbook, SUMMARY, [34, 18, 18, 90], freeze="A2")
+        sheet = Sheet(self.workbook, self.sheet_title(SUMMARY), [34, 18, 18, 90], freeze="A2")
         survey = self.report.get("survey", {})
         sheet.append([sheet.cell(pick(survey.get("title"), self.language) or survey.get("slug", ""), font=TITLE)])
         sheet.append([sheet.cell(_("Round"), font=BOLD), survey.get("slug", "")])

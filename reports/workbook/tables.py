@@ -37,7 +37,7 @@ class TableSheets(WriterBase):
             for q in self.report.get("questions", [])
             if at.get_type(q["type"]).is_choice and q.get("audience") in Question.audiences_for("state")
         ]
-        sheet = Sheet(self.workbook, COUNTRY_MATRIX, [28, 8] + [14] * len(questions), freeze="C4")
+        sheet = Sheet(self.workbook, self.sheet_title(COUNTRY_MATRIX), [28, 8] + [14] * len(questions), freeze="C4")
         sheet.title_rows(
             _("Answers of each participating State to the single-choice questions"), self.basis(), self.provisional
         )
@@ -48,7 +48,7 @@ class TableSheets(WriterBase):
 
     def scores_sheet(self) -> None:
         areas = [a["code"] for a in self.report.get("areas", []) if a.get("scored_questions")]
-        sheet = Sheet(self.workbook, SCORES, [32, 10] + [16] * len(areas), freeze="C4")
+        sheet = Sheet(self.workbook, self.sheet_title(SCORES), [32, 10] + [16] * len(areas), freeze="C4")
         sheet.title_rows(
             _("Implementation score by participating State and area (share of scored items in place)"),
             self.basis(),
@@ -102,7 +102,7 @@ class TableSheets(WriterBase):
     # --- State vs NGO ----------------------------------------------------------------------------------------
 
     def state_vs_ngo_sheet(self) -> None:
-        sheet = Sheet(self.workbook, STATE_VS_NGO, [10, 14, 18, 8, 26, 40, 12], freeze="C4")
+        sheet = Sheet(self.workbook, self.sheet_title(STATE_VS_NGO), [10, 14, 18, 8, 26, 40, 12], freeze="C4")
         sheet.title_rows(
             _("Where a State and NGOs working there answered the same question: do they agree?"),
             self.basis(),

@@ -1,4 +1,8 @@
-"""python manage.py export_excel --survey SLUG -o PATH [--lang ru] [--include-in-progress]: the Excel summary."""
+"""python manage.py export_excel --survey SLUG -o PATH [--lang ru] [--include-in-progress]: the Excel summary.
+
+`--lang` chooses the workbook's language (English by default, whose sheet names scripts rely on) and the language of
+the command's messages (settings.LANGUAGE_CODE by default).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from reports.exports import excel_export_create
 from reports.models import ExcelExport, JobStatus
@@ -26,7 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--survey", required=True, help="round slug, e.g. thb-2016")
         parser.add_argument("-o", "--output", required=True, help="where to write the .xlsx file")
         parser.add_argument(
-            "--lang", default="en", help=f"language of labels and texts: {', '.join(language_codes())} (default en)"
+            "--lang",
+            default=None,
+            help=f"language of the workbook and of these messages: {', '.join(language_codes())} (default en)",
         )
         parser.add_argument(
             "--include-in-progress", action="store_true", help="count in-progress answers too (provisional)"
@@ -34,16 +43,27 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=1800, help="seconds to wait for a worker (default 1800)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        language = options["lang"] or "en"
+        if language not in language_codes():
+            with translation.override(settings.LANGUAGE_CODE):
+                raise CommandError(
+                    _("unknown language %(language)r (languages: %(languages)s)")
+                    % {"language": language, "languages": ", ".join(language_codes())}
+                )
+        with translation.override(options["lang"] or settings.LANGUAGE_CODE):
+            self._handle(language, options)
+
+    def _handle(self, language: str, options: dict[str, Any]) -> None:
         survey = Survey.objects.filter(slug=options["survey"]).first()
         if survey is None:
-            known = ", ".join(Survey.objects.values_list("slug", flat=True)) or "none loaded"
-            raise CommandError(f"no round {options['survey']!r} (rounds: {known})")
-        language = options["lang"]
-        if language not in language_codes():
-            raise CommandError(f"unknown language {language!r} (languages: {', '.join(language_codes())})")
+            known = ", ".join(Survey.objects.values_list("slug", flat=True)) or _("none loaded")
+            raise CommandError(_("no round %(slug)r (rounds: %(known)s)") % {"slug": options["survey"], "known": known})
         output = Path(options["output"])
         if not output.parent.is_dir():
-            raise CommandError(f"cannot write {output}: the folder {output.parent} does not exist")
+            raise CommandError(
+                _("cannot write %(path)s: the folder %(folder)s does not exist")
+                % {"path": output, "folder": output.parent}
+            )
 
         # A command runs in autocommit: the row is committed when created, so the task can be queued at once
         # (in-process without a broker, where it has finished when delay() returns).
@@ -53,11 +73,18 @@ class Command(BaseCommand):
         export_excel.delay(export.pk)
         export = self._wait(export, options["timeout"])
         if export.status == JobStatus.FAILED:
-            raise CommandError(f"Excel export {export.pk} failed: {export.error}")
+            raise CommandError(_("Excel export %(id)s failed: %(error)s") % {"id": export.pk, "error": export.error})
         with export.file.open("rb") as source, output.open("wb") as target:
             shutil.copyfileobj(source, target)
-        provisional = " (PROVISIONAL: includes answers in progress)" if export.include_in_progress else ""
-        self.stdout.write(f"Wrote {output} ({output.stat().st_size} bytes, {language}){provisional}")
+        written = {"path": output, "size": output.stat().st_size, "language": language}
+        if export.include_in_progress:
+            # Translators: %(size)s is the file's size in bytes, %(language)s a language code (en, fr, …).
+            self.stdout.write(
+                _("Wrote %(path)s (%(size)s bytes, %(language)s) (PROVISIONAL: includes answers in progress)") % written
+            )
+        else:
+            # Translators: %(size)s is the file's size in bytes, %(language)s a language code (en, fr, …).
+            self.stdout.write(_("Wrote %(path)s (%(size)s bytes, %(language)s)") % written)
 
     def _wait(self, export: ExcelExport, timeout: int) -> ExcelExport:
         deadline = time.monotonic() + timeout
@@ -67,7 +94,10 @@ class Command(BaseCommand):
             if export.finished:
                 return export
             if time.monotonic() > deadline:
-                raise CommandError(f"Excel export {export.pk} not finished after {timeout} s (is a worker running?)")
+                raise CommandError(
+                    _("Excel export %(id)s not finished after %(seconds)s s (is a worker running?)")
+                    % {"id": export.pk, "seconds": timeout}
+                )
             if export.message != last:
                 self.stderr.write(f"{export.progress:3d}% {export.message}")
                 last = export.message
