@@ -766,9 +766,11 @@ def test_sentence_in_english() -> None:
 
 
 def test_sentence_singular_and_plural() -> None:
+    """The plural form follows the States that said yes (the verb's subject in French, German, Italian, Russian and
+    Spanish); English reads the same for one and for several."""
     assert (
-        sentence(headline_row(1, 1), HEADLINE_QUESTION, "en")
-        == "1 of 1 responding participating State reported a public procurement policy."
+        sentence(headline_row(1, 40), HEADLINE_QUESTION, "en")
+        == "1 of 40 responding participating States reported a public procurement policy."
     )
     assert (
         sentence(headline_row(0, 2, in_process=1), HEADLINE_QUESTION, "en")
@@ -791,7 +793,7 @@ def test_sentence_with_partially_and_without_in_process() -> None:
 def test_sentence_without_a_headline_names_the_question() -> None:
     assert (
         sentence(headline_row(2, 3), {"code": "PRV.SUP.01", "headline": {}}, "en")
-        == "2 of 3 responding participating States reported “yes” to PRV.SUP.01."
+        == "2 of 3 responding participating States answered “yes” to PRV.SUP.01."
     )
 
 
