@@ -35,6 +35,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from responses.access import AccessPolicy
@@ -228,19 +229,25 @@ def manual_reminder_refusal(
     its answers (submitted, resubmitted, accepted), and whose deadline (an extension counts) has not passed.
     """
     if survey.status != Survey.Status.OPEN:
-        return f"Round {survey.slug} is not open: no reminder sent."
+        return _("Round %(slug)s is not open: no reminder sent.") % {"slug": survey.slug}
     if not survey.asks(organisation.kind):
-        kind = "NGOs" if organisation.kind == Organisation.Kind.NGO else "States"
-        return f"Round {survey.slug} does not ask {kind}: no reminder sent."
+        if organisation.kind == Organisation.Kind.NGO:
+            return _("Round %(slug)s does not ask NGOs: no reminder sent.") % {"slug": survey.slug}
+        return _("Round %(slug)s does not ask States: no reminder sent.") % {"slug": survey.slug}
     if not has_coordinator:
-        return f"{organisation.name} has no coordinator to remind: no reminder sent."
+        return _("%(organisation)s has no coordinator to remind: no reminder sent.") % {
+            "organisation": organisation.name
+        }
     if status in DONE_STATUSES:
-        return f"{organisation.name} has already sent its answers ({Response.Status(status).label}): no reminder sent."
+        return _("%(organisation)s has already sent its answers (%(status)s): no reminder sent.") % {
+            "organisation": organisation.name,
+            "status": Response.Status(status).label,
+        }
     if deadline.closes_on is not None and deadline.days_left_on(today) == 0:
-        return (
-            f"The deadline of {organisation.name} passed on {long_date(deadline.closes_on)}: extend it on the "
-            "response's page first, then remind them."
-        )
+        return _(
+            "The deadline of %(organisation)s passed on %(date)s: extend it on the response's page first, then "
+            "remind them."
+        ) % {"organisation": organisation.name, "date": long_date(deadline.closes_on)}
     return None
 
 
@@ -250,7 +257,7 @@ def reminder_send_manual(
     """A reminder sent by hand by Office staff (days_before -1). Raises ReminderError when it makes no sense
     (`manual_reminder_refusal` says why)."""
     if not AccessPolicy.for_user(user).may_review:
-        raise ReminderError("Only Office staff send reminders.")
+        raise ReminderError(_("Only Office staff send reminders."))
     people = coordinator_recipients([organisation.pk]).get(organisation.pk) or []
     today = today or timezone.localdate()
     deadline = response_deadline(survey=survey, organisation=organisation)

@@ -259,6 +259,10 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "set_language": [
         case("ok     ok     ok     ok     ok     ok     ok     ok     ok",     "POST", no_kwargs, data=language),
     ],
+    # The JavaScript catalogue (texts of static/js): every page loads it, the login page included.
+    "javascript-catalog": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
     # The user's own rounds (test_my_rounds_* checks that only the user's organisations are listed).
     "responses:my-rounds": [
         case("login  ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),

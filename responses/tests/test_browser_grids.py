@@ -128,11 +128,11 @@ def test_a_mistyped_cell_is_marked_and_the_figures_beside_it_are_saved_and_kept_
     expect(foreign).to_be_focused()
 
     # Totals leave the bad cell out and say so; the year has its subtotal.
-    expect(table.locator(f'tr[data-row="{FIRST}"] [data-row-total]')).to_have_text("5 (cells not counted: 1)")
+    expect(table.locator(f'tr[data-row="{FIRST}"] [data-row-total]')).to_have_text("5 (cell not counted: 1)")
     expect(table.locator(f'tr[data-row="{SECOND}"] [data-row-total]')).to_have_text("30")
-    expect(table.locator('[data-column-total="1"]')).to_have_text("30 (cells not counted: 1)")
-    expect(table.locator("[data-grand-total]")).to_have_text("35 (cells not counted: 1)")
-    expect(table.locator('[data-subtotal="2012"] [data-subtotal-total]')).to_have_text("35 (cells not counted: 1)")
+    expect(table.locator('[data-column-total="1"]')).to_have_text("30 (cell not counted: 1)")
+    expect(table.locator("[data-grand-total]")).to_have_text("35 (cell not counted: 1)")
+    expect(table.locator('[data-subtotal="2012"] [data-subtotal-total]')).to_have_text("35 (cell not counted: 1)")
     # A row nobody filled in has no figure, not a total of 0 (the form asks for 0 only for a real zero).
     expect(table.locator('tr[data-row="2014.male.child.other"] [data-row-total]')).to_have_text("—")
     expect(table.locator('[data-subtotal="2014"] [data-subtotal-total]')).to_have_text("—")
@@ -146,7 +146,7 @@ def test_a_mistyped_cell_is_marked_and_the_figures_beside_it_are_saved_and_kept_
     expect(cell(page, CODE, SECOND, "foreign")).to_have_value("30")
     expect(foreign).to_have_value("12a")  # what was typed, kept to be corrected
     expect(foreign).to_have_attribute("aria-invalid", "true")
-    expect(table.locator(f'tr[data-row="{FIRST}"] [data-row-total]')).to_have_text("5 (cells not counted: 1)")
+    expect(table.locator(f'tr[data-row="{FIRST}"] [data-row-total]')).to_have_text("5 (cell not counted: 1)")
     assert stored(austria, CODE, FIRST, "national") == 5
     assert stored(austria, CODE, SECOND, "foreign") == 30
     assert stored(austria, CODE, FIRST, "foreign") is None
@@ -208,12 +208,14 @@ def test_a_block_pasted_from_a_spreadsheet_fills_the_table_and_is_saved(
         ),
         message="the pasted block was not saved",
     )
-    expect(table.locator('[data-subtotal="2012"] [data-subtotal-total]')).to_have_text("1,246 (cells not counted: 1)")
+    expect(table.locator('[data-subtotal="2012"] [data-subtotal-total]')).to_have_text("1,246 (cell not counted: 1)")
 
     # A block wider than the table: what does not fit is reported, not lost silently.
     with page.expect_response(is_autosave(CODE), timeout=TIMEOUT):
         _paste(page, f"{CODE}|{LAST_2012}|foreign", "7\t8\t9")
-    expect(table.locator("[data-paste-status]")).to_contain_text("did not fit in the table and were not pasted: 2")
+    expect(table.locator("[data-paste-status]")).to_contain_text(
+        "2 cells did not fit in the table and were not pasted."
+    )
     eventually(lambda: stored(austria, CODE, LAST_2012, "foreign") == 7, message="the pasted cell was not saved")
 
 

@@ -343,7 +343,7 @@ def test_each_problem_is_reported_with_its_row_and_nothing_is_written(
 
     error, lines = refused(str(write_csv(tmp_path, rows)), "--survey", "thb-2016")
 
-    assert "1 problem(s); nothing was imported" in error
+    assert "1 problem; nothing was imported" in error
     assert len(lines) == 1
     assert lines[0].startswith("row 3: ")
     assert reason in lines[0]
@@ -355,7 +355,7 @@ def test_every_bad_row_is_listed_in_one_run(round_2016: Survey, ngo: Organisatio
 
     error, lines = refused(str(write_csv(tmp_path, rows)), "--survey", "thb-2016")
 
-    assert f"{len(BAD_ROWS)} problem(s)" in error
+    assert f"{len(BAD_ROWS)} problems; nothing was imported" in error
     for number, (line, (_row, reason)) in enumerate(zip(lines, BAD_ROWS, strict=True), start=3):
         assert line.startswith(f"row {number}: ")
         assert reason in line

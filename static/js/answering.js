@@ -1,11 +1,11 @@
 // Answering pages: autosave status and retries, show-if rules, conflict choices.
 // Saving itself is htmx (hx-post on each [data-question] container); this file only adds behaviour around it.
 // Tables (totals, marks on cells that are not saved, paste, arrow keys) are in grids.js.
+// Texts come from Django's JavaScript catalogue (gettext, interpolate: /jsi18n/, loaded by base.html).
 (function () {
   "use strict";
   const form = document.getElementById("section-form");
   if (!form) return;
-  const t = (key) => (form.dataset[key] || key);
   const retries = new WeakMap();
 
   function status(container, html, state) {
@@ -24,7 +24,7 @@
   }
   document.body.addEventListener("htmx:beforeRequest", (e) => {
     const container = e.detail.elt.closest("[data-question]");
-    if (container) status(container, form.dataset.savingText || "Saving…", "saving");
+    if (container) status(container, gettext("Saving…"), "saving");
   });
   document.body.addEventListener("htmx:afterRequest", (e) => {
     const container = e.detail.elt.closest("[data-question]");
@@ -45,26 +45,33 @@
     if (xhr && (xhr.status === 401 || (e.detail.successful && !answered))) {
       // The login expired (or something other than our answer came back): keep the answer, say so, try again,
       // so it is saved once the person has logged in again in another tab.
-      status(container, form.dataset.loginText || "Not saved: please log in again in another tab", "login");
+      status(
+        container,
+        gettext("Not saved: your login has expired. Log in again in another tab; the answer is kept and will be saved then."),
+        "login",
+      );
       const attempt = (retries.get(container) || 0) + 1;
       retries.set(container, attempt);
       setTimeout(() => htmx.trigger(container, "oscethb:retry"), Math.min(30000, 2000 * attempt));
       return;
     }
     if (xhr && xhr.status === 403) {
-      status(container, form.dataset.readonlyText || "Read-only: not saved", "readonly");
+      status(container, gettext("Read-only: not saved"), "readonly");
       return;
     }
     if (xhr && xhr.status >= 400 && xhr.status < 500 && xhr.status !== 408 && xhr.status !== 429) {
       // Refused for good (too large, malformed): retrying would not help; say so and keep the answer in the page.
-      status(container, (form.dataset.refusedText || "Not saved: the server refused this answer") + " (" + xhr.status + ")", "error");
+      const refused = gettext(
+        "Not saved: the server refused this answer (error %(status)s). Use the Save button or contact the Office.",
+      );
+      status(container, interpolate(refused, { status: xhr.status }, true), "error");
       return;
     }
     // Network down, server or database unavailable: keep the answer in the page and try again.
     const attempt = (retries.get(container) || 0) + 1;
     retries.set(container, attempt);
     const delay = Math.min(30000, 1000 * Math.pow(2, attempt - 1));
-    status(container, (form.dataset.retryText || "Not saved, retrying…"), "retrying");
+    status(container, gettext("Not saved, retrying…"), "retrying");
     setTimeout(() => htmx.trigger(container, "oscethb:retry"), delay);
   });
   // An autosave sends only its own question's fields (the page's form holds every question of the section).

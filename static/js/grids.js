@@ -7,12 +7,12 @@
 //   the right and down;
 // - arrow keys move between cells (left/right only at the edge of the text), Enter moves down.
 // The server checks and stores every value (surveys/answer_types/); this file never replaces what the person typed.
-// Strings come from data attributes of the section form, translated by the template.
+// Texts come from Django's JavaScript catalogue (ngettext, interpolate: /jsi18n/, loaded by base.html).
 (function () {
   "use strict";
   const form = document.getElementById("section-form");
   if (!form) return;
-  const text = (key, count) => (form.dataset[key] || "").replace("%(count)s", String(count));
+  const language = document.documentElement.lang || undefined;
 
   // --- whole numbers, read as the server reads them (surveys/answer_types/cells.py: _clean_integer) -----------------
   // Spaces and no-break spaces are removed ("1 234"); "," "." and "'" are thousands separators only between
@@ -33,8 +33,9 @@
   // A total over cells that hold no figure at all is no figure ("—"), not 0: the form asks for 0 only for a real zero.
   function show(cell, sum, skipped, counted) {
     if (!cell) return;
-    const figure = counted > 0 ? sum.toLocaleString() : "—";
-    cell.textContent = figure + (skipped ? " " + text("notCountedText", skipped) : "");
+    const figure = counted > 0 ? sum.toLocaleString(language) : "—";
+    const note = ngettext("(cell not counted: %(count)s)", "(cells not counted: %(count)s)", skipped);
+    cell.textContent = figure + (skipped ? " " + interpolate(note, { count: skipped.toLocaleString(language) }, true) : "");
     cell.classList.toggle("grid-total-partial", skipped > 0);
   }
   function totals(table) {
@@ -260,9 +261,20 @@
     );
     // One change event: the question's autosave (hx-trigger "change delay") sends every pasted cell at once.
     input.dispatchEvent(new Event("change", { bubbles: true }));
+    const pasted = ngettext(
+      "Pasted %(count)s cell; it is being saved.",
+      "Pasted %(count)s cells; they are being saved.",
+      filled,
+    );
+    const left = ngettext(
+      "%(count)s cell did not fit in the table and was not pasted.",
+      "%(count)s cells did not fit in the table and were not pasted.",
+      overflow,
+    );
     pasteStatus(
       at.table,
-      text("pastedText", filled) + (overflow ? " " + text("pasteOverflowText", overflow) : ""),
+      interpolate(pasted, { count: filled.toLocaleString(language) }, true) +
+        (overflow ? " " + interpolate(left, { count: overflow.toLocaleString(language) }, true) : ""),
     );
   });
 })();

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from oscethb.access import is_office_staff
 from surveys.models import Survey
@@ -39,7 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            raise CommandError(_("%(path)s: no such file") % {"path": path})
         try:
             survey = survey_for_import(options["survey"])
         except ImportRejected as exc:
@@ -48,17 +50,27 @@ class Command(BaseCommand):
         if options["as_email"]:
             user = get_user_model().objects.filter(email__iexact=options["as_email"].strip()).order_by("id").first()
             if user is None:
-                raise CommandError(f"--as: no user with the e-mail address {options['as_email']}")
+                raise CommandError(
+                    _("--as: no user with the e-mail address %(email)s") % {"email": options["as_email"]}
+                )
         if options["submit"] and survey.status != Survey.Status.OPEN and not is_office_staff(user):
             raise CommandError(
-                f"round {survey.slug} is {survey.status}: --submit needs --as with the e-mail address of a staff user"
+                _("round %(slug)s is not open: --submit needs --as with the e-mail address of a staff user")
+                % {"slug": survey.slug}
             )
         try:
             result = answers_import(survey=survey, source=path, filename=path.name, user=user, submit=options["submit"])
         except ImportRejected as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{path}: {problem}" if not problem.startswith("row ") else problem)
-            raise CommandError(f"{path}: {len(exc.problems)} problem(s); nothing was imported") from exc
+            raise CommandError(
+                ngettext(
+                    "%(path)s: %(n)d problem; nothing was imported",
+                    "%(path)s: %(n)d problems; nothing was imported",
+                    len(exc.problems),
+                )
+                % {"path": path, "n": len(exc.problems)}
+            ) from exc
         for warning in result.warnings:
             self.stderr.write(self.style.WARNING(warning))
         self.stdout.write(result.summary)
