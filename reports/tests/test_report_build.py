@@ -98,7 +98,7 @@ def without_built_at(data: dict[str, Any]) -> dict[str, Any]:
 def round2016(db: None, tmp_path: Path) -> Survey:
     survey = load_round("thb-2016")
     make_ngos()
-    assert "5 organisation(s)" in import_csv(tmp_path, "submitted.csv", SUBMITTED_2016)
+    assert "5 organisations" in import_csv(tmp_path, "submitted.csv", SUBMITTED_2016)
     import_csv(tmp_path, "in-progress.csv", IN_PROGRESS_2016, submit=False)
     statuses = dict(Response.objects.filter(survey=survey).values_list("organisation__code", "status"))
     assert statuses == {

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation
 from accounts.tables import cell_text
@@ -63,7 +64,11 @@ def _header_index(header: list[str]) -> dict[str, int]:
     missing = [name for name in REQUIRED_COLUMNS if name not in index]
     if missing:
         problems.append(
-            _("row 1: missing column(s) %(missing)s; the header row must name the columns %(columns)s.")
+            ngettext(
+                "row 1: missing column %(missing)s; the header row must name the columns %(columns)s.",
+                "row 1: missing columns %(missing)s; the header row must name the columns %(columns)s.",
+                len(missing),
+            )
             % {"missing": ", ".join(missing), "columns": ", ".join(COLUMNS)}
         )
     if problems:

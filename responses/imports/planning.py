@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, npgettext
 
 from accounts.models import Organisation
 from surveys.models import Survey
@@ -40,15 +41,22 @@ class ImportResult:
 
     @property
     def summary(self) -> str:
-        text = _("%(slug)s: %(orgs)d organisation(s), %(written)d answer(s) written, %(unchanged)d unchanged") % {
-            "slug": self.survey.slug,
-            "orgs": self.organisations,
-            "written": self.written,
-            "unchanged": self.unchanged,
-        }
+        return _("%(slug)s: %(figures)s.") % {"slug": self.survey.slug, "figures": self.figures}
+
+    @property
+    def figures(self) -> str:
+        """ "5 organisations, 15 answers written, 0 unchanged, 5 recorded as submitted", each count in its form."""
+        parts = [
+            ngettext("%(n)d organisation", "%(n)d organisations", self.organisations) % {"n": self.organisations},
+            ngettext("%(n)d answer written", "%(n)d answers written", self.written) % {"n": self.written},
+            npgettext("answers", "%(n)d unchanged", "%(n)d unchanged", self.unchanged) % {"n": self.unchanged},
+        ]
         if self.submitted:
-            text += _(", %(n)d recorded as submitted") % {"n": self.submitted}
-        return text + "."
+            parts.append(
+                npgettext("organisations", "%(n)d recorded as submitted", "%(n)d recorded as submitted", self.submitted)
+                % {"n": self.submitted}
+            )
+        return ", ".join(parts)
 
 
 def survey_for_import(slug: str) -> Survey:

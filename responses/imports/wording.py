@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation
 from surveys import answer_types as at
@@ -68,7 +69,11 @@ def _audience_label(question: Question) -> str:
 
 
 def _missing_warning(organisation: Organisation, missing: list[str]) -> str:
-    return _("WARNING: %(name)s (%(code)s): %(n)d required answer(s) missing: %(codes)s") % {
+    return ngettext(
+        "WARNING: %(name)s (%(code)s): %(n)d required answer missing: %(codes)s",
+        "WARNING: %(name)s (%(code)s): %(n)d required answers missing: %(codes)s",
+        len(missing),
+    ) % {
         "name": organisation.name,
         "code": organisation.code,
         "n": len(missing),

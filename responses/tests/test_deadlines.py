@@ -99,8 +99,8 @@ def test_the_closing_date_is_written_in_the_active_language(settings: Any) -> No
     settings.TIME_ZONE = "Europe/Vienna"
     deadline = Deadline(CLOSES, end_of_day(CLOSES))
     with translation.override("de"):
-        # The date as Germans write it (Django's German DATE_FORMAT) even before a catalogue translates the sentence.
-        assert deadline.text(MIDNIGHT) == "Closed on 31. März 2027"
+        # The sentence from the German catalogue, the date as Germans write it (Django's German DATE_FORMAT).
+        assert deadline.text(MIDNIGHT) == "Geschlossen am 31. März 2027"
 
 
 def test_a_round_without_a_closing_date_has_no_deadline(round2016: Survey, people: People) -> None:

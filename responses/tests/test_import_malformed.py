@@ -294,7 +294,7 @@ def test_utf8_bom_is_accepted_by_both_imports(round_2016: Survey, tmp_path: Path
     [
         (
             "organisation,row,column,value",
-            "row 1: missing column(s) question;",
+            "row 1: missing column question;",
             "row 1: missing column(s): name, kind, country",
         ),
         (

@@ -78,25 +78,19 @@ def staff_import_responses(request: HttpRequest, slug: str) -> HttpResponse:
             problems = exc.problems
             messages.error(
                 request,
-                _(
-                    "Nothing was imported: the file has %(n)d problem(s), listed below. Correct them and upload it again."
+                ngettext(
+                    "Nothing was imported: the file has %(n)d problem, listed below. Correct it and upload the file "
+                    "again.",
+                    "Nothing was imported: the file has %(n)d problems, listed below. Correct them and upload the file "
+                    "again.",
+                    len(problems),
                 )
                 % {"n": len(problems)},
             )
         else:
             messages.success(
                 request,
-                _(
-                    "Imported into %(slug)s: %(orgs)d organisation(s), %(written)d answer(s) written, "
-                    "%(unchanged)d unchanged, %(submitted)d recorded as submitted."
-                )
-                % {
-                    "slug": survey.slug,
-                    "orgs": result.organisations,
-                    "written": result.written,
-                    "unchanged": result.unchanged,
-                    "submitted": result.submitted,
-                },
+                _("Imported into %(slug)s: %(figures)s.") % {"slug": survey.slug, "figures": result.figures},
             )
             for warning in result.warnings:
                 messages.warning(request, warning)
@@ -137,8 +131,10 @@ def response_prefill(request: HttpRequest, slug: str, org_code: str) -> HttpResp
             result.copied,
         ) % {"n": result.copied, "round": survey.previous.title_text if survey.previous else ""}
         if result.skipped:
-            text += " " + _("%(n)d earlier answer(s) are not valid in this round and were left out.") % {
-                "n": result.skipped
-            }
+            text += " " + ngettext(
+                "%(n)d earlier answer is not valid in this round and was left out.",
+                "%(n)d earlier answers are not valid in this round and were left out.",
+                result.skipped,
+            ) % {"n": result.skipped}
         messages.success(request, text)
     return redirect(reverse("responses:response-home", args=[survey.slug, organisation.code]))
