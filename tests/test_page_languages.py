@@ -120,10 +120,25 @@ def _stored_texts() -> set[str]:
 
 
 @cache
-def _same_in(language: str) -> frozenset[str]:
-    """The English texts a translator confirmed are the same in the language ("Total", "Excel")."""
-    po = polib.pofile(str(catalogue_path(language, "django")))
-    return frozenset(e.msgid for e in po if e.msgstr and e.msgstr == e.msgid)
+def _same_in(language: str) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    """The English texts a translator confirmed are the same in the language ("Total", "Excel"; French "%(n)s
+    questions"): plain ones, and those with placeholders as patterns (a placeholder matches any text)."""
+    plain: set[str] = set()
+    patterns: list[re.Pattern[str]] = []
+    for entry in polib.pofile(str(catalogue_path(language, "django"))):
+        pairs = [(entry.msgid, entry.msgstr)]
+        if entry.msgid_plural:
+            forms = list(entry.msgstr_plural.values())
+            pairs = [(english, form) for english in (entry.msgid, entry.msgid_plural) for form in forms]
+        for english, translated in pairs:
+            if not translated or translated != english:
+                continue
+            parts = re.split(r"%\([A-Za-z_]+\)[sd]|%[sd]", " ".join(english.split()))
+            if len(parts) == 1:
+                plain.add(parts[0])
+            else:
+                patterns.append(re.compile(".+?".join(re.escape(part) for part in parts)))
+    return frozenset(plain), tuple(patterns)
 
 
 def _language_names() -> set[str]:
@@ -162,9 +177,12 @@ _EDGES = " :;,.·—–-()○●☐☑"
 def untranslated(english: str, other: str, language: str, stored: set[str]) -> list[str]:
     """The texts of the English page also on the other page that are interface, not data. A text joined from parts
     with " · " (a title: "Austria · thb-2016 · Dashboard") is judged part by part."""
-    allowed = _same_in(language) | _language_names() | stored
+    same, same_patterns = _same_in(language)
+    allowed = same | _language_names() | stored
     left = set()
     for text in visible_texts(english) & visible_texts(other):
+        if any(pattern.fullmatch(text) for pattern in same_patterns):
+            continue
         for part in text.split(" · "):
             part = part.strip(_EDGES)
             if _has_words(part) and part not in allowed:
