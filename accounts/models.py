@@ -122,8 +122,9 @@ class PasswordResetRequest(TimeStamped):
 class PersonSettings(TimeStamped):
     """A person's own settings: the language the site and its e-mails speak to them in.
 
-    Set when the person logs in (the language of that request) and when they switch language in the top bar while
-    logged in (accounts/people/language.py). A person without a row gets the site's default language.
+    Chosen in the top bar while logged in or by accepting an invitation in a language; stored at the first login
+    (the language of that request) for a person who never chose, and given back at every later login on any browser
+    (accounts/people/language.py). A person without a row gets the site's default language.
     """
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_settings")

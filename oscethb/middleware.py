@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.views import defaults
 
@@ -184,3 +185,24 @@ class SiteNotFoundPageMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return defaults.page_not_found(request, exception)
         return None
+
+
+class LoginLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, and on the response to a login the language cookie set to the person's language
+    (left on the request by accounts/people/language.py at `user_logged_in`), so that the next page is in it.
+    Every other response passes as with LocaleMiddleware: the person's language is not looked up per request."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        language = getattr(request, "person_language_at_login", None)
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return super().process_response(request, response)
