@@ -189,7 +189,7 @@ class AnswerType:
     def read_bound(self, reader: DefinitionReader, value: Any, path: str) -> Any:
         """A `validation.min`/`max` of the definition; None (with a problem recorded) when it is wrong."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            reader.add(path, f"expected a number, not {value!r}")
+            reader.add(path, _("expected a number, not %(value)s") % {"value": repr(value)})
             return None
         return value
 
@@ -219,9 +219,15 @@ class AnswerType:
 
 
 def describe_cell(key: Key) -> str:
+    """A cell by its codes (for messages about a cell a definition may not have), in the active language."""
     row, column = key
-    parts = [f"row '{row}'" if row else "", f"column '{column}'" if column else ""]
-    return ", ".join(p for p in parts if p) or "(single value)"
+    if row and column:
+        return _("row '%(row)s', column '%(column)s'") % {"row": row, "column": column}
+    if row:
+        return _("row '%(row)s'") % {"row": row}
+    if column:
+        return _("column '%(column)s'") % {"column": column}
+    return _("(single value)")
 
 
 def single_examples(self: AnswerType, q: QuestionShape) -> dict[Key, Any]:
