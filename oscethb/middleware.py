@@ -12,6 +12,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,8 @@ class RejectNulMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in v for v in request.GET.getlist(key)) for key in request.GET
         ):
-            return HttpResponse("The address contains a NUL character.", status=400, content_type="text/plain")
+            # Before LocaleMiddleware: in the site's default language.
+            return HttpResponse(_("The address contains a NUL character."), status=400, content_type="text/plain")
         return self.get_response(request)
 
 
