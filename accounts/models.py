@@ -109,6 +109,8 @@ class Invitation(TimeStamped):
     last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # The language of the e-mail and of the page that accepts it; blank: the invitee's own, or the sender's.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="")
 
     class Meta:
         verbose_name = _("invitation")

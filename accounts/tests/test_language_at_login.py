@@ -1,6 +1,7 @@
 """A person's language at login: the one they chose wins over the browser's on any browser; a person who never chose
 gets the language of their first login stored (accounts/people/language.py, oscethb.middleware.LoginLanguageMiddleware).
-"""
+E-mails in the recipient's language: invitations (the language chosen when inviting, else an existing account's) and
+password resets (the chosen language, else the request's)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from accounts.models import Organisation, PersonSettings, Role
+from accounts.models import Invitation, Organisation, PersonSettings, Role
+from accounts.password_reset import password_reset_send
 from accounts.people import invitation_create
 from accounts.people.language import person_language, person_language_set
 from responses.tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.otp_helpers import force_login_verified
 
 pytestmark = pytest.mark.django_db
 COOKIE = settings.LANGUAGE_COOKIE_NAME
@@ -126,3 +132,78 @@ def test_an_invitation_accepted_in_a_language_makes_it_the_persons() -> None:
     response = elsewhere.post(reverse("login"), {"username": "olena@example.org", "password": password})
     assert response.cookies[COOKIE].value == "fr"
     assert html_lang(elsewhere.get(response["Location"], follow=True)) == "fr"
+
+
+# --- e-mails in the recipient's language -------------------------------------------------------------------------
+
+
+def _expiry_in(language: str, invitation: Invitation) -> str:
+    with translation.override(language):
+        return date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT")
+
+
+def test_an_invitation_is_written_in_the_language_chosen_on_the_people_page() -> None:
+    staff = UserFactory(is_staff=True)
+    ngo = OrganisationFactory(code="ngo-y", name="NGO Y")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    force_login_verified(browser, staff)
+    page = browser.get(f"/organisations/{ngo.code}/people/")
+    assert 'name="language"' in page.content.decode()
+    response = browser.post(
+        f"/organisations/{ngo.code}/people/", {"email": "ivan@example.org", "role": Role.CONTRIBUTOR, "language": "ru"}
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.language == "ru"
+    body = mail.outbox[-1].body
+    assert _expiry_in("ru", invitation) in body
+    assert _expiry_in("en", invitation) not in body
+
+
+def test_an_invitation_to_an_existing_account_speaks_its_chosen_language() -> None:
+    staff = UserFactory(email="office@osce.org", is_staff=True)
+    person = UserFactory(email="hans@example.org")
+    person_language_set(user=person, language="de")
+    ngo = OrganisationFactory(code="ngo-z", name="NGO Z")
+    invitation, _token = invitation_create(
+        organisation=ngo, email=person.email, role=Role.VIEWER, invited_by=staff, base_url="http://t"
+    )
+    assert invitation.language == ""
+    assert _expiry_in("de", invitation) in mail.outbox[-1].body
+
+
+def test_the_acceptance_page_speaks_the_invitations_language_until_the_browser_chose_one() -> None:
+    staff = UserFactory(is_staff=True)
+    ngo = OrganisationFactory(code="ngo-w", name="NGO W")
+    _invitation, token = invitation_create(
+        organisation=ngo,
+        email="new@example.org",
+        role=Role.VIEWER,
+        invited_by=staff,
+        base_url="http://t",
+        language="fr",
+    )
+    link = f"/invitations/accept/{token}/"
+    assert html_lang(Client(HTTP_ACCEPT_LANGUAGE="en").get(link)) == "fr"
+    chosen = Client(HTTP_ACCEPT_LANGUAGE="en")
+    chosen.cookies[COOKIE] = "es"
+    assert html_lang(chosen.get(link)) == "es"
+
+
+def test_a_password_reset_mail_speaks_the_persons_chosen_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    spoken: list[str | None] = []
+    original = PasswordResetForm.send_mail
+
+    def recording(self: PasswordResetForm, *args: object, **kwargs: object) -> None:
+        spoken.append(translation.get_language())
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PasswordResetForm, "send_mail", recording)
+    chose = UserFactory(email="chose@example.org")
+    person_language_set(user=chose, language="it")
+    never = UserFactory(email="never@example.org")
+    assert not PersonSettings.objects.filter(user=never).exists()
+    for person in (chose, never):
+        password_reset_send(email=person.email, ip=None, domain="testserver", use_https=False, language="es")
+    assert spoken == ["it", "es"]  # the chosen language; the request's for a person who never chose
+    assert len(mail.outbox) == 2

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -65,6 +67,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
                 base_url=_base_url(request),
+                language=form.cleaned_data["language"],
             )
         except InvitationError as exc:
             form.add_error(None, str(exc))
@@ -115,6 +118,10 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = invitation_for_token(token)
     except InvitationError as exc:
         return render(request, "accounts/people/invitation_invalid.html", {"reason": str(exc)}, status=410)
+    if invitation.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # Opened from the e-mail on a browser that has not chosen a language: the page speaks the invitation's.
+        translation.activate(invitation.language)
+        request.LANGUAGE_CODE = invitation.language
     needs_password = invitation_needs_password(invitation)
     account = None if needs_password else user_for_email(invitation.email)
     signed_in_as_invitee = account is not None and request.user.is_authenticated and request.user.pk == account.pk
