@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -194,7 +195,7 @@ class LoginLanguageMiddleware(LocaleMiddleware):
     (left on the request by accounts/people/language.py at `user_logged_in`), so that the next page is in it.
     Every other response passes as with LocaleMiddleware: the person's language is not looked up per request."""
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         language = getattr(request, "person_language_at_login", None)
         if language:
             response.set_cookie(

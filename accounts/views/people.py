@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from oscethb.access import staff_required
@@ -165,7 +166,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
         except TableError as exc:
             problems = exc.problems
         else:
-            messages.success(request, _("%(n)d invitation(s) created.") % {"n": len(result.invitations)})
+            messages.success(
+                request,
+                ngettext("%(n)d invitation created.", "%(n)d invitations created.", len(result.invitations))
+                % {"n": len(result.invitations)},
+            )
             for invitation, error in result.not_sent:
                 messages.error(
                     request,

@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .cells import AnswerError, CellSpec, Choice
 from .kinds import clean_cell, to_text
+
+StrOrPromise = str | Promise
 
 if TYPE_CHECKING:
     from ..models import Question
@@ -82,7 +85,7 @@ class DefinitionWriter(Protocol):
 
 class AnswerType:
     code: str = ""
-    label: str = ""
+    label: StrOrPromise = ""  # the type's name in the reader's language (gettext_lazy)
     has_choices = False
     has_rows = False
     # The single choice cell whose answer counts as "yes/no/in process" in reports.
