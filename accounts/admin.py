@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Invitation, Membership, Organisation
 from .people import InvitationError, invitation_resend, invitation_revoke, invitation_state
@@ -85,7 +86,9 @@ class InvitationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{invitation.email}: {exc}", messages.WARNING)
             else:
                 sent += 1
-        self.message_user(request, _("Sent %(n)d invitation(s) again.") % {"n": sent})
+        self.message_user(
+            request, ngettext("Sent %(n)d invitation again.", "Sent %(n)d invitations again.", sent) % {"n": sent}
+        )
 
     @admin.action(description=_("Withdraw the selected invitations"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
@@ -97,4 +100,6 @@ class InvitationAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{invitation.email}: {exc}", messages.WARNING)
             else:
                 done += 1
-        self.message_user(request, _("Withdrew %(n)d invitation(s).") % {"n": done})
+        self.message_user(
+            request, ngettext("Withdrew %(n)d invitation.", "Withdrew %(n)d invitations.", done) % {"n": done}
+        )

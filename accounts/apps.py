@@ -4,11 +4,12 @@ organisation directory. It builds on surveys only; responses and reports build o
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    verbose_name = _("Accounts")
 
     def ready(self) -> None:
         # Receivers: a person's language is remembered at login.

@@ -32,6 +32,16 @@ class InvitationForm(forms.Form):
             "Coordinators answer, submit and invite colleagues; contributors answer; viewers read the answers."
         ),
     )
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        required=False,  # a post without it (an older page): the invitee's own language, else the sender's
+        help_text=_("The e-mail and the page where the person accepts the invitation are in this language."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = get_language() or settings.LANGUAGE_CODE
 
 
 class AcceptInvitationForm(SetPasswordForm):

@@ -21,14 +21,17 @@ class Organisation(TimeStamped):
         PARTNER = "partner", _("Partner for Co-operation")
         NGO = "ngo", _("NGO")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     code = models.CharField(
-        max_length=60, unique=True, help_text=_("ISO 3166 alpha-2 for States and Partners; a slug for NGOs")
+        _("code"), max_length=60, unique=True, help_text=_("ISO 3166 alpha-2 for States and Partners; a slug for NGOs")
     )
-    name = models.CharField(max_length=200)
-    aliases = models.JSONField(default=list, blank=True, help_text=_("Former or other names, accepted by imports"))
+    name = models.CharField(_("name"), max_length=200)
+    aliases = models.JSONField(
+        _("aliases"), default=list, blank=True, help_text=_("Former or other names, accepted by imports")
+    )
     country = models.ForeignKey(
         "self",
+        verbose_name=_("country"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -36,9 +39,11 @@ class Organisation(TimeStamped):
         limit_choices_to={"kind": "state"},
         help_text=_("For an NGO: the participating State it works in"),
     )
-    region_codes = models.JSONField(default=list, blank=True)
+    region_codes = models.JSONField(_("region codes"), default=list, blank=True)
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         db_table = "responses_organisation"
         ordering = ["kind", "name"]
         constraints = [
@@ -63,11 +68,17 @@ class Role(models.TextChoices):
 
 
 class Membership(TimeStamped):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         db_table = "responses_membership"
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
 
@@ -84,18 +95,26 @@ class Membership(TimeStamped):
 
 
 class Invitation(TimeStamped):
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField()
-    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
-    token_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField()
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    sent_count = models.PositiveIntegerField(default=0)
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_count = models.PositiveIntegerField(_("times sent"), default=0)
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # The language of the e-mail and of the page that accepts it; blank: the invitee's own, or the sender's.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="")
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         db_table = "responses_invitation"
         ordering = ["-created_at"]
 
@@ -107,27 +126,41 @@ class PasswordResetRequest(TimeStamped):
     """One "Forgotten your password?" request, kept a day to rate-limit reset mails per address and per IP address
     (accounts.password_reset). The address is stored only as a keyed hash."""
 
-    address = models.CharField(max_length=64, db_index=True, help_text=_("HMAC-SHA256 of the address as typed"))
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    sent = models.BooleanField(default=False, help_text=_("Whether a mail went out (the address has an account)"))
+    address = models.CharField(
+        _("address hash"), max_length=64, db_index=True, help_text=_("HMAC-SHA256 of the address as typed")
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    sent = models.BooleanField(
+        _("sent"), default=False, help_text=_("Whether a mail went out (the address has an account)")
+    )
 
     class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
         db_table = "responses_passwordresetrequest"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"password reset {self.created_at:%Y-%m-%d %H:%M} {'sent' if self.sent else 'not sent'}"
+        when = f"{self.created_at:%Y-%m-%d %H:%M}"
+        if self.sent:
+            return _("password reset %(when)s, sent") % {"when": when}
+        return _("password reset %(when)s, not sent") % {"when": when}
 
 
 class PersonSettings(TimeStamped):
     """A person's own settings: the language the site and its e-mails speak to them in.
 
-    Set when the person logs in (the language of that request) and when they switch language in the top bar while
-    logged in (accounts/people/language.py). A person without a row gets the site's default language.
+    Chosen in the top bar while logged in or by accepting an invitation in a language; stored at the first login
+    (the language of that request) for a person who never chose, and given back at every later login on any browser
+    (accounts/people/language.py). A person without a row gets the site's default language.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_settings")
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="person_settings"
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     class Meta:
         db_table = "responses_personsettings"

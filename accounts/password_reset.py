@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from oscethb.jobs import enqueue
 
 from .models import PasswordResetRequest
+from .people.language import person_language_chosen
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,19 @@ class ResetMailForm(PasswordResetForm):
     def send_now(self, *, domain_override: str, use_https: bool) -> None:
         """Django's own sending: one mail to every active account with this address."""
         super().save(domain_override=domain_override, use_https=use_https)
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        """Each account's mail in the language the person chose; the language of the request for one who never did."""
+        chosen = person_language_chosen(context["user"])
+        with translation.override(chosen or translation.get_language()):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
     def get_users(self, email: str) -> Iterator[Any]:
         user_model = get_user_model()

@@ -4,8 +4,9 @@ from production code. Nothing imports it; it may import every other app."""
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "demo"
-    verbose_name = "Demo data"
+    verbose_name = _("Demo data")

@@ -10,7 +10,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -56,7 +59,8 @@ class RejectNulMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in v for v in request.GET.getlist(key)) for key in request.GET
         ):
-            return HttpResponse("The address contains a NUL character.", status=400, content_type="text/plain")
+            # Before LocaleMiddleware: in the site's default language.
+            return HttpResponse(_("The address contains a NUL character."), status=400, content_type="text/plain")
         return self.get_response(request)
 
 
@@ -184,3 +188,24 @@ class SiteNotFoundPageMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return defaults.page_not_found(request, exception)
         return None
+
+
+class LoginLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, and on the response to a login the language cookie set to the person's language
+    (left on the request by accounts/people/language.py at `user_logged_in`), so that the next page is in it.
+    Every other response passes as with LocaleMiddleware: the person's language is not looked up per request."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        language = getattr(request, "person_language_at_login", None)
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return super().process_response(request, response)

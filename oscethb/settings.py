@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # intcomma: large numbers with the reader's thousands separator (see USE_THOUSAND_SEPARATOR below).
+    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -69,7 +71,7 @@ MIDDLEWARE = [
     "oscethb.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "oscethb.middleware.LoginLanguageMiddleware",  # LocaleMiddleware, and the login response sets the person's language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -156,6 +158,10 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates: English from oscethb/formats/en ("16 January 2027"); every other language from Django's locale formats.
 FORMAT_MODULE_PATH = ["oscethb.formats"]
+# Numbers: the reader's decimal separator everywhere, but thousands separators only where a template asks for them
+# (`|intcomma`, `|floatformat:"0g"`): on, they would also land in years, ids and counts written into attributes,
+# inputs and URLs ("2,019", value="1 234"). tests/test_locale_formats.py renders both in the six languages.
+USE_THOUSAND_SEPARATOR = False
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Vienna")
 USE_I18N = True
 USE_TZ = True

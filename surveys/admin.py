@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .definitions import DefinitionError
 from .forms import CloneSurveyForm
@@ -34,13 +35,15 @@ class SurveyAdmin(admin.ModelAdmin):
     def open_rounds(self, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
         for survey in queryset:
             survey_set_status(survey=survey, status=Survey.Status.OPEN)
-        self.message_user(request, _("Opened %(n)d round(s).") % {"n": queryset.count()})
+        count = queryset.count()
+        self.message_user(request, ngettext("Opened %(n)d round.", "Opened %(n)d rounds.", count) % {"n": count})
 
     @admin.action(description=_("Close the selected rounds"))
     def close_rounds(self, request: HttpRequest, queryset: QuerySet[Survey]) -> None:
         for survey in queryset:
             survey_set_status(survey=survey, status=Survey.Status.CLOSED)
-        self.message_user(request, _("Closed %(n)d round(s).") % {"n": queryset.count()})
+        count = queryset.count()
+        self.message_user(request, ngettext("Closed %(n)d round.", "Closed %(n)d rounds.", count) % {"n": count})
 
     def get_urls(self) -> list[Any]:
         return [

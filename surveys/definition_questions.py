@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from . import answer_types as at
 from .definition_reader import QUESTION_RE, _Checker, choice_list, read_date, string_list
 from .models import REFERENCE_PERIOD, Audience
@@ -69,10 +71,17 @@ def question_def(
     type_code = data.get("type")
     answer_type = at.ANSWER_TYPES.get(type_code) if isinstance(type_code, str) else None
     if answer_type is None:
-        c.add(f"{path}.type", f"unknown answer type {type_code!r} (use one of: {', '.join(at.ANSWER_TYPES)})")
+        c.add(
+            f"{path}.type",
+            _("unknown answer type %(type)s (use one of: %(types)s)")
+            % {"type": repr(type_code), "types": ", ".join(at.ANSWER_TYPES)},
+        )
     audience = data.get("audience", Audience.BOTH.value)
     if audience not in Audience.values:
-        c.add(f"{path}.audience", f"unknown audience {audience!r} (use state, ngo or both)")
+        c.add(
+            f"{path}.audience",
+            _("unknown audience %(audience)s (use state, ngo or both)") % {"audience": repr(audience)},
+        )
     default_required = answer_type.default_required if answer_type is not None else True
     q: dict[str, Any] = {
         "code": code,
@@ -88,12 +97,12 @@ def question_def(
     if answer_type is not None:
         for key in TYPE_KEYS:
             if key in data and key not in answer_type.definition_keys:
-                c.add(f"{path}.{key}", f"not used by type {answer_type.code!r}")
+                c.add(f"{path}.{key}", _("not used by type %(type)s") % {"type": repr(answer_type.code)})
         own, codes = answer_type.read_definition(QuestionReader(c, option_sets), data, path)
         q.update(own)
     q["validation"] = _validation(c, data.get("validation"), f"{path}.validation", answer_type, option_sets)
     if q["scored"] and not (answer_type is not None and answer_type.is_choice and "yes" in codes):
-        c.add(f"{path}.scored", "only a single-choice question with a 'yes' option can be scored")
+        c.add(f"{path}.scored", _("only a single-choice question with a 'yes' option can be scored"))
     q["show_if"] = _show_if(c, data.get("show_if"), f"{path}.show_if", earlier, option_sets)
     q["commitments"] = string_list(c, data.get("commitments"), f"{path}.commitments")
     return q
@@ -103,15 +112,20 @@ def _options_ref(c: _Checker, raw: Any, path: str, option_sets: dict[str, Any]) 
     """An option set code (kept as a reference) or an inline list of options."""
     if isinstance(raw, str):
         if raw not in option_sets:
-            c.add(
-                path, f"unknown option set {raw!r}" + (f" (defined: {', '.join(option_sets)})" if option_sets else "")
-            )
+            if option_sets:
+                message = _("unknown option set %(code)s (defined: %(defined)s)") % {
+                    "code": repr(raw),
+                    "defined": ", ".join(option_sets),
+                }
+            else:
+                message = _("unknown option set %(code)s") % {"code": repr(raw)}
+            c.add(path, message)
             return raw, []
         return raw, [o["code"] for o in option_sets[raw]["options"]]
     if isinstance(raw, list):
         options = choice_list(c, raw, path)
         return options, [o["code"] for o in options]
-    c.add(path, "expected an option set code or a list of options" if raw is not None else "is missing")
+    c.add(path, _("expected an option set code or a list of options") if raw is not None else _("is missing"))
     return None, []
 
 
@@ -120,14 +134,14 @@ def _dimensions(c: _Checker, raw: Any, path: str, option_sets: dict[str, Any]) -
     seen = set()
     items = c.sequence(raw, path)
     if items and len(items) < 2:
-        c.add(path, "a breakdown table needs at least two dimensions (rows and columns)")
+        c.add(path, _("a breakdown table needs at least two dimensions (rows and columns)"))
     for index, item in enumerate(items):
         d_path = f"{path}[{index}]"
         entry = c.mapping(item, d_path)
         c.unknown_keys(entry, {"code", "label", "values"}, d_path)
         code = c.code(entry.get("code"), f"{d_path}.code", what="dimension code")
         if code in seen:
-            c.add(f"{d_path}.code", f"duplicate dimension {code!r}")
+            c.add(f"{d_path}.code", _("duplicate dimension %(code)s") % {"code": repr(code)})
         seen.add(code)
         values = entry.get("values")
         dimension: dict[str, Any] = {
@@ -137,13 +151,15 @@ def _dimensions(c: _Checker, raw: Any, path: str, option_sets: dict[str, Any]) -
         if values == REFERENCE_PERIOD or (isinstance(values, str) and values in option_sets):
             dimension["values"] = values
         elif isinstance(values, str):
-            c.add(f"{d_path}.values", f"unknown option set {values!r} (or use reference_period)")
+            c.add(
+                f"{d_path}.values", _("unknown option set %(code)s (or use reference_period)") % {"code": repr(values)}
+            )
             dimension["values"] = values
         else:
             dimension["values"] = choice_list(c, values, f"{d_path}.values")
         for v_index, value in enumerate(dimension["values"] if isinstance(dimension["values"], list) else []):
             if at.ROW_KEY_SEPARATOR in value["code"]:
-                c.add(f"{d_path}.values[{v_index}].code", "must not contain a dot")
+                c.add(f"{d_path}.values[{v_index}].code", _("must not contain a dot"))
         result.append(dimension)
     return result
 
@@ -156,11 +172,15 @@ def _fields(c: _Checker, raw: Any, path: str, option_sets: dict[str, Any]) -> li
         c.unknown_keys(entry, {"code", "label", "kind", "options"}, f_path)
         code = c.code(entry.get("code"), f"{f_path}.code", what="field code")
         if code in seen:
-            c.add(f"{f_path}.code", f"duplicate field {code!r}")
+            c.add(f"{f_path}.code", _("duplicate field %(code)s") % {"code": repr(code)})
         seen.add(code)
         kind = entry.get("kind")
         if kind not in at.COMPOSITE_FIELD_KINDS:
-            c.add(f"{f_path}.kind", f"unknown field kind {kind!r} (use {', '.join(at.COMPOSITE_FIELD_KINDS)})")
+            c.add(
+                f"{f_path}.kind",
+                _("unknown field kind %(kind)s (use %(kinds)s)")
+                % {"kind": repr(kind), "kinds": ", ".join(at.COMPOSITE_FIELD_KINDS)},
+            )
         field: dict[str, Any] = {
             "code": code,
             "label": c.texts(entry.get("label"), f"{f_path}.label", required=False),
@@ -169,7 +189,7 @@ def _fields(c: _Checker, raw: Any, path: str, option_sets: dict[str, Any]) -> li
         if kind == at.CHOICE:
             field["options"], _codes = _options_ref(c, entry.get("options"), f"{f_path}.options", option_sets)
         elif "options" in entry:
-            c.add(f"{f_path}.options", f"not used by a {kind} field")
+            c.add(f"{f_path}.options", _("not used by a field of kind %(kind)s") % {"kind": kind})
         result.append(field)
     return result
 
@@ -188,16 +208,16 @@ def _validation(
             if bound is not None and bound != "":
                 result[key] = bound
     if "min" in result and "max" in result and result["min"] > result["max"]:
-        c.add(path, f"min ({result['min']}) is greater than max ({result['max']})")
+        c.add(path, _("min (%(min)s) is greater than max (%(max)s)") % {"min": result["min"], "max": result["max"]})
     for key in ("min_length", "max_length", "decimal_places"):
         if key in data:
             value = c.integer(data[key], f"{path}.{key}")
             if value is not None and value < 0:
-                c.add(f"{path}.{key}", "must not be negative")
+                c.add(f"{path}.{key}", _("must not be negative"))
             elif value is not None:
                 result[key] = value
     if result.get("decimal_places", 0) > at.DECIMAL_MAX_PLACES:
-        c.add(f"{path}.decimal_places", f"at most {at.DECIMAL_MAX_PLACES}")
+        c.add(f"{path}.decimal_places", _("at most %(places)d") % {"places": at.DECIMAL_MAX_PLACES})
     return result
 
 
@@ -211,7 +231,10 @@ def _show_if(
     target_code = data.get("question")
     target = earlier.get(target_code) if isinstance(target_code, str) else None
     if target is None:
-        c.add(f"{path}.question", f"{target_code!r} is not a question defined earlier in this file")
+        c.add(
+            f"{path}.question",
+            _("%(code)s is not a question defined earlier in this file") % {"code": repr(target_code)},
+        )
     wanted = c.sequence(data.get("in"), f"{path}.in")
     wanted = [c.code(v, f"{path}.in[{i}]", what="option code") for i, v in enumerate(wanted)]
     row = data.get("row")
@@ -222,13 +245,19 @@ def _show_if(
         return result
     allowed = _choice_codes_of(target, row, option_sets)
     if allowed is None:
-        c.add(path, f"{target_code} ({target['type']}) has no options to compare" + (f" in row {row!r}" if row else ""))
+        if row:
+            message = _("%(code)s (%(type)s) has no options to compare in row %(row)s")
+        else:
+            message = _("%(code)s (%(type)s) has no options to compare")
+        c.add(path, message % {"code": target_code, "type": target["type"], "row": repr(row)})
         return result
     for index, value in enumerate(wanted):
         if value and value not in allowed:
-            c.add(
-                f"{path}.in[{index}]", f"{value!r} is not an option of {target_code}" + (f" row {row!r}" if row else "")
-            )
+            if row:
+                message = _("%(value)s is not an option of %(code)s row %(row)s")
+            else:
+                message = _("%(value)s is not an option of %(code)s")
+            c.add(f"{path}.in[{index}]", message % {"value": repr(value), "code": target_code, "row": repr(row)})
     return result
 
 

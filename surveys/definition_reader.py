@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 AREA_RE = re.compile(r"^[A-Z]{2,5}$")
@@ -30,8 +32,14 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}" + (f" (line {self.line})" if self.line else "")
-        return f"{where}: {self.message}"
+        # The place stays as written in the file (a path of keys), the words around it are the reader's.
+        if self.line:
+            return _("%(path)s (line %(line)d): %(message)s") % {
+                "path": self.path,
+                "line": self.line,
+                "message": self.message,
+            }
+        return _("%(path)s: %(message)s") % {"path": self.path, "message": self.message}
 
 
 class DefinitionError(Exception):
@@ -54,7 +62,8 @@ def _line_map(text: str, duplicates: list[Problem] | None = None) -> dict[str, i
                     duplicates.append(
                         Problem(
                             child,
-                            f"the key {key.value!r} appears twice here; YAML would keep only the last",
+                            _("the key %(key)s appears twice here; YAML would keep only the last")
+                            % {"key": repr(key.value)},
                             key.start_mark.line + 1,
                         )
                     )
@@ -99,7 +108,7 @@ class _Checker:
         if value is None and not required:
             return {}
         if not isinstance(value, dict):
-            self.add(path, "expected a mapping (key: value lines)" if value is not None else "is missing")
+            self.add(path, _("expected a mapping (key: value lines)") if value is not None else _("is missing"))
             return {}
         return value
 
@@ -107,24 +116,22 @@ class _Checker:
         if value is None and not required:
             return []
         if not isinstance(value, list):
-            self.add(path, "expected a list (lines starting with '- ')" if value is not None else "is missing")
+            self.add(path, _("expected a list (lines starting with '- ')") if value is not None else _("is missing"))
             return []
         if required and not value:
-            self.add(path, "must not be empty")
+            self.add(path, _("must not be empty"))
         return value
 
     def code(self, value: Any, path: str, pattern: re.Pattern[str] = CODE_RE, what: str = "code") -> str:
+        messages = _CODE_MESSAGES.get(what, _CODE_MESSAGES["code"])
         if isinstance(value, bool):
-            self.add(
-                path,
-                f'YAML read this {what} as {str(value).lower()}; write it in quotes, e.g. "yes" or "no"',
-            )
+            self.add(path, str(messages[0]) % {"value": str(value).lower()})
             return ""
         if isinstance(value, (int, float)) and pattern is CODE_RE:
-            self.add(path, f'YAML read this {what} as the number {value!r}; write it in quotes, e.g. "{value}"')
+            self.add(path, str(messages[1]) % {"value": repr(value), "quoted": f'"{value}"'})
             return ""
         if not isinstance(value, str) or not pattern.match(value):
-            self.add(path, f"invalid {what} {value!r} (expected {_describe(pattern)})")
+            self.add(path, str(messages[2]) % {"value": repr(value), "expected": _describe(pattern)})
             return ""
         return value
 
@@ -134,35 +141,39 @@ class _Checker:
         if isinstance(value, str) and value.strip():
             return {"en": value.strip()}
         if not isinstance(value, dict):
-            self.add(path, "expected a text or a mapping of language to text, e.g. {en: ..., fr: ...}")
+            self.add(path, _("expected a text or a mapping of language to text, e.g. {en: ..., fr: ...}"))
             return {}
         result: dict[str, str] = {}
         for lang, text in value.items():
             if lang not in LANGUAGES:
-                self.add(f"{path}.{lang}", f"unknown language {lang!r} (use {', '.join(LANGUAGES)})")
+                self.add(
+                    f"{path}.{lang}",
+                    _("unknown language %(language)s (use %(languages)s)")
+                    % {"language": repr(lang), "languages": ", ".join(LANGUAGES)},
+                )
             elif not isinstance(text, str) or not text.strip():
-                self.add(f"{path}.{lang}", "expected a non-empty text")
+                self.add(f"{path}.{lang}", _("expected a non-empty text"))
             elif "\x00" in text:
-                self.add(f"{path}.{lang}", "contains a NUL character")
+                self.add(f"{path}.{lang}", _("contains a NUL character"))
             else:
                 result[lang] = text.strip()
         if required and value and "en" not in value:
-            self.add(path, "the English text (en) is required")
+            self.add(path, _("the English text (en) is required"))
         elif required and not value:
-            self.add(path, "must not be empty")
+            self.add(path, _("must not be empty"))
         return {lang: result[lang] for lang in LANGUAGES if lang in result}
 
     def boolean(self, value: Any, path: str, default: bool) -> bool:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.add(path, f"expected true or false, not {value!r}")
+            self.add(path, _("expected true or false, not %(value)s") % {"value": repr(value)})
             return default
         return value
 
     def integer(self, value: Any, path: str) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.add(path, f"expected a whole number, not {value!r}")
+            self.add(path, _("expected a whole number, not %(value)s") % {"value": repr(value)})
             return None
         return value
 
@@ -171,18 +182,79 @@ class _Checker:
             if key not in allowed:
                 self.add(
                     f"{path}.{key}" if path else str(key),
-                    f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})",
+                    _("unknown key %(key)s (allowed: %(allowed)s)")
+                    % {"key": repr(key), "allowed": ", ".join(sorted(allowed))},
                 )
 
 
 def _describe(pattern: re.Pattern[str]) -> str:
-    return {
-        SLUG_RE.pattern: "lowercase letters, digits and hyphens, e.g. thb-2016",
-        AREA_RE.pattern: "2-5 capital letters, e.g. PRV",
-        SECTION_RE.pattern: "area code, a dot and capital letters, e.g. PRV.SUP",
-        QUESTION_RE.pattern: "section code, a dot and two digits, e.g. PRV.SUP.01",
-        CODE_RE.pattern: "letters, digits and underscores",
-    }.get(pattern.pattern, pattern.pattern)
+    return str(
+        {
+            SLUG_RE.pattern: gettext_lazy("lowercase letters, digits and hyphens, e.g. thb-2016"),
+            AREA_RE.pattern: gettext_lazy("2-5 capital letters, e.g. PRV"),
+            SECTION_RE.pattern: gettext_lazy("area code, a dot and capital letters, e.g. PRV.SUP"),
+            QUESTION_RE.pattern: gettext_lazy("section code, a dot and two digits, e.g. PRV.SUP.01"),
+            CODE_RE.pattern: gettext_lazy("letters, digits and underscores"),
+        }.get(pattern.pattern, pattern.pattern)
+    )
+
+
+# The three problems of a code as whole sentences, for each kind of code (a kind put into one sentence as a
+# translated word would not agree with it in every language): read as true/false, read as a number (only codes of
+# CODE_RE can be), not of the expected form. %(value)s is the value as YAML read it.
+_CODE_MESSAGES: dict[str, tuple[Any, Any, Any]] = {
+    "code": (
+        gettext_lazy('YAML read this code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        gettext_lazy("YAML read this code as the number %(value)s; write it in quotes, e.g. %(quoted)s"),
+        gettext_lazy("invalid code %(value)s (expected %(expected)s)"),
+    ),
+    "option code": (
+        gettext_lazy('YAML read this option code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        gettext_lazy("YAML read this option code as the number %(value)s; write it in quotes, e.g. %(quoted)s"),
+        gettext_lazy("invalid option code %(value)s (expected %(expected)s)"),
+    ),
+    "option set code": (
+        gettext_lazy('YAML read this option set code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        gettext_lazy("YAML read this option set code as the number %(value)s; write it in quotes, e.g. %(quoted)s"),
+        gettext_lazy("invalid option set code %(value)s (expected %(expected)s)"),
+    ),
+    "dimension code": (
+        gettext_lazy('YAML read this dimension code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        gettext_lazy("YAML read this dimension code as the number %(value)s; write it in quotes, e.g. %(quoted)s"),
+        gettext_lazy("invalid dimension code %(value)s (expected %(expected)s)"),
+    ),
+    "field code": (
+        gettext_lazy('YAML read this field code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        gettext_lazy("YAML read this field code as the number %(value)s; write it in quotes, e.g. %(quoted)s"),
+        gettext_lazy("invalid field code %(value)s (expected %(expected)s)"),
+    ),
+    # The codes below have their own pattern: a number is reported as not of the expected form.
+    "question code": (
+        gettext_lazy('YAML read this question code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        None,
+        gettext_lazy("invalid question code %(value)s (expected %(expected)s)"),
+    ),
+    "area code": (
+        gettext_lazy('YAML read this area code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        None,
+        gettext_lazy("invalid area code %(value)s (expected %(expected)s)"),
+    ),
+    "section code": (
+        gettext_lazy('YAML read this section code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        None,
+        gettext_lazy("invalid section code %(value)s (expected %(expected)s)"),
+    ),
+    "slug": (
+        gettext_lazy('YAML read this slug as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        None,
+        gettext_lazy("invalid slug %(value)s (expected %(expected)s)"),
+    ),
+    "round slug": (
+        gettext_lazy('YAML read this round slug as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        None,
+        gettext_lazy("invalid round slug %(value)s (expected %(expected)s)"),
+    ),
+}
 
 
 def read_date(checker: _Checker, value: Any, path: str) -> str | None:
@@ -193,7 +265,7 @@ def read_date(checker: _Checker, value: Any, path: str) -> str | None:
     try:
         return dt.date.fromisoformat(str(value)).isoformat()
     except ValueError:
-        checker.add(path, f"expected a date as YYYY-MM-DD, not {value!r}")
+        checker.add(path, _("expected a date as YYYY-MM-DD, not %(value)s") % {"value": repr(value)})
         return None
 
 
@@ -206,7 +278,7 @@ def choice_list(c: _Checker, raw: Any, path: str) -> list[dict[str, Any]]:
         c.unknown_keys(entry, {"code", "label"}, item_path)
         code = c.code(entry.get("code"), f"{item_path}.code")
         if code and code in seen:
-            c.add(f"{item_path}.code", f"duplicate code {code!r}")
+            c.add(f"{item_path}.code", _("duplicate code %(code)s") % {"code": repr(code)})
         seen.add(code)
         result.append({"code": code, "label": c.texts(entry.get("label"), f"{item_path}.label")})
     return result
@@ -217,7 +289,7 @@ def string_list(c: _Checker, raw: Any, path: str) -> list[str]:
     result = []
     for index, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
-            c.add(f"{path}[{index}]", "expected a text")
+            c.add(f"{path}[{index}]", _("expected a text"))
         else:
             result.append(item.strip())
     return result

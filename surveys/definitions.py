@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 from . import answer_types as at
 from .definition_questions import question_def
@@ -68,12 +69,16 @@ def parse_definition(text: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise DefinitionError([Problem("(file)", f"not valid YAML: {getattr(exc, 'problem', exc)}", line)]) from exc
+        # PyYAML's own words for the problem stay English.
+        reason = getattr(exc, "problem", exc)
+        raise DefinitionError(
+            [Problem(_("(file)"), _("not valid YAML: %(reason)s") % {"reason": reason}, line)]
+        ) from exc
     duplicates: list[Problem] = []
     checker = _Checker(_line_map(text, duplicates))
     checker.problems.extend(duplicates)
     if not isinstance(data, dict):
-        raise DefinitionError([Problem("(file)", "expected a mapping with survey, option_sets and areas")])
+        raise DefinitionError([Problem(_("(file)"), _("expected a mapping with survey, option_sets and areas"))])
     checker.unknown_keys(data, {"survey", "commitments", "option_sets", "areas"}, "")
     result: dict[str, Any] = {
         "survey": _survey(checker, data.get("survey")),
@@ -94,15 +99,24 @@ def _survey(c: _Checker, raw: Any) -> dict[str, Any]:
     end = c.integer(period.get("end"), "survey.reference_period.end") if period else None
     if start is not None and end is not None:
         if start > end:
-            c.add("survey.reference_period", f"start ({start}) must not be after end ({end})")
+            c.add(
+                "survey.reference_period",
+                _("start (%(start)s) must not be after end (%(end)s)") % {"start": start, "end": end},
+            )
         elif not (start >= at.YEAR_MIN and end <= at.YEAR_MAX):
-            c.add("survey.reference_period", f"years must be between {at.YEAR_MIN} and {at.YEAR_MAX}")
+            c.add(
+                "survey.reference_period",
+                _("years must be between %(first)d and %(last)d") % {"first": at.YEAR_MIN, "last": at.YEAR_MAX},
+            )
         elif end - start > 20:
-            c.add("survey.reference_period", "a reference period of more than 20 years is not supported")
+            c.add("survey.reference_period", _("a reference period of more than 20 years is not supported"))
     kinds = c.sequence(data.get("respondent_kinds"), "survey.respondent_kinds")
     for index, kind in enumerate(kinds):
         if kind not in RespondentKind.values:
-            c.add(f"survey.respondent_kinds[{index}]", f"unknown respondent kind {kind!r} (use state or ngo)")
+            c.add(
+                f"survey.respondent_kinds[{index}]",
+                _("unknown respondent kind %(kind)s (use state or ngo)") % {"kind": repr(kind)},
+            )
     previous = data.get("previous")
     if previous is not None:
         previous = c.code(previous, "survey.previous", SLUG_RE, "round slug")
@@ -117,7 +131,7 @@ def _survey(c: _Checker, raw: Any) -> dict[str, Any]:
         "previous": previous or None,
     }
     if survey["opens_on"] and survey["closes_on"] and survey["opens_on"] > survey["closes_on"]:
-        c.add("survey.closes_on", "the round closes before it opens")
+        c.add("survey.closes_on", _("the round closes before it opens"))
     return survey
 
 
@@ -155,7 +169,7 @@ def _areas(c: _Checker, raw: Any, option_sets: dict[str, Any], survey: dict[str,
         c.unknown_keys(area, AREA_KEYS, a_path)
         a_code = c.code(area.get("code"), f"{a_path}.code", AREA_RE, "area code")
         if a_code and a_code in seen_areas:
-            c.add(f"{a_path}.code", f"duplicate area code {a_code!r}")
+            c.add(f"{a_path}.code", _("duplicate area code %(code)s") % {"code": repr(a_code)})
         seen_areas.add(a_code)
         sections = []
         for s_index, raw_section in enumerate(c.sequence(area.get("sections"), f"{a_path}.sections")):
@@ -164,9 +178,13 @@ def _areas(c: _Checker, raw: Any, option_sets: dict[str, Any], survey: dict[str,
             c.unknown_keys(section, SECTION_KEYS, s_path)
             s_code = c.code(section.get("code"), f"{s_path}.code", SECTION_RE, "section code")
             if s_code and a_code and not s_code.startswith(a_code + "."):
-                c.add(f"{s_path}.code", f"section code {s_code!r} must start with its area code {a_code}.")
+                c.add(
+                    f"{s_path}.code",
+                    _("section code %(code)s must start with its area code %(area)s.")
+                    % {"code": repr(s_code), "area": a_code},
+                )
             if s_code and s_code in seen_sections:
-                c.add(f"{s_path}.code", f"duplicate section code {s_code!r}")
+                c.add(f"{s_path}.code", _("duplicate section code %(code)s") % {"code": repr(s_code)})
             seen_sections.add(s_code)
             items = []
             for q_index, raw_q in enumerate(c.sequence(section.get("items"), f"{s_path}.items")):
@@ -175,10 +193,11 @@ def _areas(c: _Checker, raw: Any, option_sets: dict[str, Any], survey: dict[str,
                 if question["code"] and s_code and not question["code"].startswith(s_code + "."):
                     c.add(
                         f"{q_path}.code",
-                        f"question code {question['code']!r} must start with its section code {s_code}.",
+                        _("question code %(code)s must start with its section code %(section)s.")
+                        % {"code": repr(question["code"]), "section": s_code},
                     )
                 if question["code"] in questions:
-                    c.add(f"{q_path}.code", f"duplicate question code {question['code']!r}")
+                    c.add(f"{q_path}.code", _("duplicate question code %(code)s") % {"code": repr(question["code"])})
                 elif question["code"]:
                     questions[question["code"]] = question
                 items.append(question)
@@ -213,7 +232,8 @@ def _check_audiences(c: _Checker, areas: list[dict[str, Any]], survey: dict[str,
                 if kinds and not wanted & kinds:
                     c.add(
                         f"areas[{a_index}].sections[{s_index}].items[{q_index}].audience",
-                        f"audience {audience!r} is not among the round's respondent_kinds {sorted(kinds)}",
+                        _("audience %(audience)s is not among the round's respondent_kinds %(kinds)s")
+                        % {"audience": repr(audience), "kinds": sorted(kinds)},
                     )
 
 

@@ -58,22 +58,39 @@ class Survey(TimeStamped):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    slug = models.SlugField(unique=True, max_length=50)
-    title = models.JSONField(default=dict)
-    description = models.JSONField(default=dict, blank=True)
-    reference_start = models.PositiveSmallIntegerField(help_text=_("First year of the reference period"))
-    reference_end = models.PositiveSmallIntegerField(help_text=_("Last year of the reference period"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    opens_on = models.DateField(null=True, blank=True)
-    closes_on = models.DateField(null=True, blank=True)
-    for_states = models.BooleanField(default=True, help_text=_("Participating States answer this round"))
-    for_ngos = models.BooleanField(default=True, help_text=_("NGOs answer this round"))
-    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_rounds")
-    commitments = models.JSONField(default=dict, blank=True, help_text=_("Referenced documents by key"))
+    slug = models.SlugField(_("slug"), unique=True, max_length=50)
+    title = models.JSONField(_("title"), default=dict)
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    reference_start = models.PositiveSmallIntegerField(
+        _("start of the reference period"), help_text=_("First year of the reference period")
+    )
+    reference_end = models.PositiveSmallIntegerField(
+        _("end of the reference period"), help_text=_("Last year of the reference period")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    for_states = models.BooleanField(
+        _("for participating States"), default=True, help_text=_("Participating States answer this round")
+    )
+    for_ngos = models.BooleanField(_("for NGOs"), default=True, help_text=_("NGOs answer this round"))
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous round"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_rounds",
+    )
+    commitments = models.JSONField(
+        _("commitments"), default=dict, blank=True, help_text=_("Referenced documents by key")
+    )
 
     objects = SurveyQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
         ordering = ["-reference_end", "slug"]
         constraints = [
             models.CheckConstraint(
@@ -130,38 +147,46 @@ class Titled:
 
 
 class Area(Titled, TimeStamped):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="areas")
-    code = models.CharField(max_length=10)
-    title = models.JSONField(default=dict)
-    description = models.JSONField(default=dict, blank=True)
-    commitments = models.JSONField(default=list, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    survey = models.ForeignKey(Survey, verbose_name=_("round"), on_delete=models.CASCADE, related_name="areas")
+    code = models.CharField(_("code"), max_length=10)
+    title = models.JSONField(_("title"), default=dict)
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    commitments = models.JSONField(_("commitments"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
         ordering = ["survey", "position"]
         constraints = [models.UniqueConstraint(fields=["survey", "code"], name="area_code_unique_in_survey")]
 
 
 class Section(Titled, TimeStamped):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="sections")
-    code = models.CharField(max_length=20)
-    title = models.JSONField(default=dict)
-    description = models.JSONField(default=dict, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    survey = models.ForeignKey(Survey, verbose_name=_("round"), on_delete=models.CASCADE, related_name="sections")
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.JSONField(_("title"), default=dict)
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         ordering = ["survey", "area__position", "position"]
         constraints = [models.UniqueConstraint(fields=["survey", "code"], name="section_code_unique_in_survey")]
 
 
 class OptionSet(TimeStamped):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="option_sets")
-    code = models.CharField(max_length=60)
-    inline = models.BooleanField(default=False, help_text=_("Written inside its question in the definition file"))
-    position = models.PositiveIntegerField(default=0)
+    survey = models.ForeignKey(Survey, verbose_name=_("round"), on_delete=models.CASCADE, related_name="option_sets")
+    code = models.CharField(_("code"), max_length=60)
+    inline = models.BooleanField(
+        _("inline"), default=False, help_text=_("Written inside its question in the definition file")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("option set")
+        verbose_name_plural = _("option sets")
         ordering = ["survey", "position"]
         constraints = [models.UniqueConstraint(fields=["survey", "code"], name="option_set_code_unique_in_survey")]
 
@@ -170,12 +195,16 @@ class OptionSet(TimeStamped):
 
 
 class Option(TimeStamped):
-    option_set = models.ForeignKey(OptionSet, on_delete=models.CASCADE, related_name="options")
-    code = models.CharField(max_length=60)
-    label = models.JSONField(default=dict)
-    position = models.PositiveIntegerField(default=0)
+    option_set = models.ForeignKey(
+        OptionSet, verbose_name=_("option set"), on_delete=models.CASCADE, related_name="options"
+    )
+    code = models.CharField(_("code"), max_length=60)
+    label = models.JSONField(_("label"), default=dict)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
         ordering = ["option_set", "position"]
         constraints = [models.UniqueConstraint(fields=["option_set", "code"], name="option_code_unique_in_set")]
 
@@ -217,36 +246,48 @@ class QuestionQuerySet(models.QuerySet["Question"]):
 
 
 class Question(TimeStamped):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
-    code = models.CharField(max_length=30, db_index=True)
-    type = models.CharField(max_length=30, choices=at.TYPE_CHOICES)
-    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
-    required = models.BooleanField(default=True)
-    scored = models.BooleanField(default=False, help_text=_("Counts towards the area's implementation score"))
-    text = models.JSONField(default=dict)
-    help_text = models.JSONField(default=dict, blank=True)
+    survey = models.ForeignKey(Survey, verbose_name=_("round"), on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(_("code"), max_length=30, db_index=True)
+    type = models.CharField(_("answer type"), max_length=30, choices=at.TYPE_CHOICES)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.BOTH)
+    required = models.BooleanField(_("required"), default=True)
+    scored = models.BooleanField(
+        _("scored"), default=False, help_text=_("Counts towards the area's implementation score")
+    )
+    text = models.JSONField(_("text"), default=dict)
+    help_text = models.JSONField(_("help text"), default=dict, blank=True)
     headline = models.JSONField(
+        _("headline phrase"),
         default=dict,
         blank=True,
         help_text=_("What a 'yes' means, for report sentences: '… States reported <headline>'"),
     )
     option_set = models.ForeignKey(
-        OptionSet, null=True, blank=True, on_delete=models.RESTRICT, related_name="questions"
+        OptionSet,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="questions",
+        verbose_name=_("option set"),
     )
-    exclusive = models.JSONField(default=list, blank=True, help_text=_("Options that cannot be combined with others"))
-    rows = models.JSONField(default=list, blank=True, help_text=_("Matrix rows: [{code, label}]"))
-    dimensions = models.JSONField(default=list, blank=True, help_text=_("Breakdown table dimensions"))
-    fields = models.JSONField(default=list, blank=True, help_text=_("Composite fields"))
-    validation = models.JSONField(default=dict, blank=True)
-    number_label = models.JSONField(default=dict, blank=True)
-    show_if = models.JSONField(null=True, blank=True)
-    commitments = models.JSONField(default=list, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    exclusive = models.JSONField(
+        _("exclusive options"), default=list, blank=True, help_text=_("Options that cannot be combined with others")
+    )
+    rows = models.JSONField(_("rows"), default=list, blank=True, help_text=_("Matrix rows: [{code, label}]"))
+    dimensions = models.JSONField(_("dimensions"), default=list, blank=True, help_text=_("Breakdown table dimensions"))
+    fields = models.JSONField(_("fields"), default=list, blank=True, help_text=_("Composite fields"))
+    validation = models.JSONField(_("validation"), default=dict, blank=True)
+    number_label = models.JSONField(_("number label"), default=dict, blank=True)
+    show_if = models.JSONField(_("show if"), null=True, blank=True)
+    commitments = models.JSONField(_("commitments"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["survey", "section__area__position", "section__position", "position"]
         constraints = [models.UniqueConstraint(fields=["survey", "code"], name="question_code_unique_in_survey")]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import answer_types as at
 from .definition_export import survey_export_definition
@@ -65,9 +66,11 @@ def _previous_round(definition: dict[str, Any]) -> Survey | None:
         return None
     previous = Survey.objects.filter(slug=slug).first()
     if previous is None:
-        raise DefinitionError([Problem("survey.previous", f"no round {slug!r} is loaded; load it first")])
+        raise DefinitionError(
+            [Problem("survey.previous", _("no round %(slug)s is loaded; load it first") % {"slug": repr(slug)})]
+        )
     if slug == definition["survey"]["slug"]:
-        raise DefinitionError([Problem("survey.previous", "a round cannot be its own previous round")])
+        raise DefinitionError([Problem("survey.previous", _("a round cannot be its own previous round"))])
     return previous
 
 
@@ -118,28 +121,47 @@ def _refuse_answer_loss(survey: Survey, current: dict[str, Any], new: dict[str, 
         old = old_questions.get(code)
         if old is None:
             continue
-        path = new_questions.get(code, (None, f"question {code}"))[1]
+        removed_place = _("question %(code)s") % {"code": code}
+        path = new_questions.get(code, (None, removed_place))[1]
         if code not in new_questions:
-            problems.append(Problem(f"question {code}", "has answers and cannot be removed from the round"))
+            problems.append(Problem(removed_place, _("has answers and cannot be removed from the round")))
             continue
         old_type, old_choices, old_cells = _signature(old[0], current["option_sets"], old_years)
         new_type, new_choices, new_cells = _signature(new_questions[code][0], new["option_sets"], new_years)
         if old_type != new_type:
             problems.append(
-                Problem(f"{path}.type", f"{code} has answers; its type cannot change from {old_type} to {new_type}")
+                Problem(
+                    f"{path}.type",
+                    _("%(code)s has answers; its type cannot change from %(old)s to %(new)s")
+                    % {"code": code, "old": old_type, "new": new_type},
+                )
             )
             continue
         if lost := old_choices - new_choices:
-            problems.append(Problem(f"{path}.options", f"{code} has answers; options {sorted(lost)} cannot be removed"))
+            problems.append(
+                Problem(
+                    f"{path}.options",
+                    _("%(code)s has answers; options %(options)s cannot be removed")
+                    % {"code": code, "options": sorted(lost)},
+                )
+            )
         if lost_cells := old_cells - new_cells:
             shown = ", ".join(at.describe_cell(k) for k in sorted(lost_cells)[:5])
-            problems.append(Problem(path, f"{code} has answers; its cells {shown} cannot be removed"))
+            problems.append(
+                Problem(
+                    path,
+                    _("%(code)s has answers; its cells %(cells)s cannot be removed") % {"code": code, "cells": shown},
+                )
+            )
     if problems:
         problems.append(
             Problem(
                 "survey",
-                f"round {survey.slug} already has answers: fix the file, or clone the round into a new one "
-                "(python manage.py clone_survey) and change the clone",
+                _(
+                    "round %(slug)s already has answers: fix the file, or clone the round into a new one "
+                    "(python manage.py clone_survey) and change the clone"
+                )
+                % {"slug": survey.slug},
             )
         )
         raise DefinitionError(problems)
@@ -353,7 +375,7 @@ def survey_clone(*, source: Survey, slug: str, title: dict[str, str] | None = No
     # Re-check the result as if it came from a file: the slug must be valid and free.
     definition = parse_definition(dump_definition(definition))
     if Survey.objects.filter(slug=slug).exists():
-        raise DefinitionError([Problem("slug", f"a round {slug!r} exists already")])
+        raise DefinitionError([Problem("slug", _("a round %(slug)s exists already") % {"slug": repr(slug)})])
     return survey_load_definition(definition=definition).survey
 
 

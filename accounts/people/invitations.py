@@ -16,12 +16,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..access import PeoplePolicy
 from ..models import Invitation, Membership, Organisation, Role
 from ..tables import TableError as TableError  # re-exported: the people services raise it
+from .language import person_language_chosen, supported_language
 from .members import PeopleError, email_checked, user_for_email, user_get_or_create
 from .tables_text import Table, row_problem, table_columns
 
@@ -96,7 +97,23 @@ def invitation_accept_url(*, token: str, base_url: str) -> str:
     return base_url.rstrip("/") + reverse("accounts:invitation-accept", args=[token])
 
 
+def invitation_language(invitation: Invitation) -> str:
+    """The language an invitation speaks: the one chosen when inviting, else the language an existing account has
+    chosen, else the language the sender is reading the site in."""
+    if invitation.language:
+        return invitation.language
+    account = user_for_email(invitation.email)
+    chosen = person_language_chosen(account) if account is not None else None
+    return chosen or translation.get_language() or settings.LANGUAGE_CODE
+
+
 def _invitation_message(invitation: Invitation, token: str, base_url: str) -> EmailMessage:
+    """The invitation e-mail, in the invitation's language (dates and the role's name too)."""
+    with translation.override(invitation_language(invitation)):
+        return _invitation_message_now(invitation, token, base_url)
+
+
+def _invitation_message_now(invitation: Invitation, token: str, base_url: str) -> EmailMessage:
     inviter = invitation.invited_by
     context = {
         "invitation": invitation,
@@ -128,8 +145,12 @@ def invitation_create(
     invited_by: Any,
     base_url: str,
     days: int = INVITATION_DAYS,
+    language: str = "",
 ) -> tuple[Invitation, str]:
     """Invite a person to an organisation with a role and e-mail them a single-use link valid `days` days.
+
+    `language` (a site language) is the one of the e-mail and of the acceptance page; without it, see
+    `invitation_language`.
 
     Only a SHA-256 hash of the token is stored; the token itself is returned (for tests) and sent. Staff may
     invite to any organisation, coordinators to their own. Raises InvitationError or PermissionDenied.
@@ -144,6 +165,7 @@ def invitation_create(
             token_hash=hashed,
             expires_at=timezone.now() + dt.timedelta(days=days),
             invited_by=invited_by,
+            language=supported_language(language) or "",
         )
         _send(invitation, token, base_url)  # a failure to send undoes the invitation
     return invitation, token

@@ -1,8 +1,16 @@
 """A person's language: the one the site's e-mails speak to them in (`PersonSettings.language`).
 
-It is set when the person logs in (the language of that request: the one they were reading the site in) and when
-they choose another language in the top bar while logged in (`accounts.views.language.language_set`). Mails are
-rendered inside `translation.override(person_language(user))` (responses/notifications.py, responses/reminders.py).
+A person chooses it by switching language in the top bar while logged in (`accounts.views.language.language_set`)
+or by accepting an invitation in a language (`accounts.views.people.accept`). Someone who has never chosen gets the
+language of their first login request (the browser's Accept-Language, or the top bar's cookie) stored.
+
+At every login the stored language wins over the browser's: `_language_at_login` activates it for the rest of the
+login request and leaves it on the request, and `LoginLanguageMiddleware` (oscethb/middleware.py) writes it into the
+language cookie of that one response, so the next page, on any browser, is in the person's language. Nothing is
+looked up on the other requests: the cookie carries the language from then on.
+
+Mails are rendered inside `translation.override(person_language(user))` (responses/notifications.py,
+responses/reminders.py).
 """
 
 from __future__ import annotations
@@ -50,8 +58,26 @@ def person_language(user: Any) -> str:
     return person_languages([user.pk])[user.pk]
 
 
+# The attribute of the login request that carries the person's language to the login response's cookie.
+LOGIN_LANGUAGE_ATTRIBUTE = "person_language_at_login"
+
+
+def person_language_chosen(user: Any) -> str | None:
+    """The language the person has chosen (stored and still a site language), or None when they never chose."""
+    stored = PersonSettings.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+    return supported_language(stored)
+
+
 @receiver(user_logged_in, dispatch_uid="responses-remember-language-at-login")
-def _remember_language_at_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """The language the person was reading the site in when they logged in becomes theirs."""
-    if request is not None:
-        person_language_set(user=user, language=getattr(request, "LANGUAGE_CODE", "") or translation.get_language())
+def _language_at_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """A person who has chosen a language gets it; one who has not gets the language of this request stored."""
+    if request is None:
+        return
+    language = person_language_chosen(user) or person_language_set(
+        user=user, language=getattr(request, "LANGUAGE_CODE", "") or translation.get_language()
+    )
+    if language is None:
+        return
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    setattr(request, LOGIN_LANGUAGE_ATTRIBUTE, language)

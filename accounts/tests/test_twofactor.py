@@ -161,7 +161,7 @@ def test_reset_2fa_removes_the_app_and_the_backup_codes() -> None:
     backup_codes_create(staff)
     out = io.StringIO()
     call_command("reset_2fa", "officer@osce.example.org", stdout=out)
-    assert "2 device(s) removed" in out.getvalue()
+    assert "2 devices removed" in out.getvalue()
     assert "set up a new authenticator app at their next login" in out.getvalue()
     assert not TOTPDevice.objects.filter(user=staff).exists()
     assert not StaticToken.objects.filter(device__user=staff).exists()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from oscethb.access import staff_required
@@ -31,6 +34,7 @@ from ..people import (
     table_from_bytes,
     user_for_email,
 )
+from ..people.language import person_language_set
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -64,6 +68,7 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 invited_by=request.user,
                 base_url=_base_url(request),
+                language=form.cleaned_data["language"],
             )
         except InvitationError as exc:
             form.add_error(None, str(exc))
@@ -114,6 +119,10 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = invitation_for_token(token)
     except InvitationError as exc:
         return render(request, "accounts/people/invitation_invalid.html", {"reason": str(exc)}, status=410)
+    if invitation.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # Opened from the e-mail on a browser that has not chosen a language: the page speaks the invitation's.
+        translation.activate(invitation.language)
+        request.LANGUAGE_CODE = invitation.language
     needs_password = invitation_needs_password(invitation)
     account = None if needs_password else user_for_email(invitation.email)
     signed_in_as_invitee = account is not None and request.user.is_authenticated and request.user.pk == account.pk
@@ -125,6 +134,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except InvitationError as exc:
             return render(request, "accounts/people/invitation_invalid.html", {"reason": str(exc)}, status=410)
         if not signed_in_as_invitee:
+            # The language the invitation was accepted in is the person's choice: the login below gives it back.
+            person_language_set(user=user, language=request.LANGUAGE_CODE)
             login(request, user, backend="accounts.auth.EmailBackend")
         messages.success(
             request,
@@ -155,7 +166,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
         except TableError as exc:
             problems = exc.problems
         else:
-            messages.success(request, _("%(n)d invitation(s) created.") % {"n": len(result.invitations)})
+            messages.success(
+                request,
+                ngettext("%(n)d invitation created.", "%(n)d invitations created.", len(result.invitations))
+                % {"n": len(result.invitations)},
+            )
             for invitation, error in result.not_sent:
                 messages.error(
                     request,

@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .cells import AnswerError, CellSpec, Choice
 from .kinds import clean_cell, to_text
+
+StrOrPromise = str | Promise
 
 if TYPE_CHECKING:
     from ..models import Question
@@ -82,7 +85,7 @@ class DefinitionWriter(Protocol):
 
 class AnswerType:
     code: str = ""
-    label: str = ""
+    label: StrOrPromise = ""  # the type's name in the reader's language (gettext_lazy)
     has_choices = False
     has_rows = False
     # The single choice cell whose answer counts as "yes/no/in process" in reports.
@@ -189,7 +192,7 @@ class AnswerType:
     def read_bound(self, reader: DefinitionReader, value: Any, path: str) -> Any:
         """A `validation.min`/`max` of the definition; None (with a problem recorded) when it is wrong."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            reader.add(path, f"expected a number, not {value!r}")
+            reader.add(path, _("expected a number, not %(value)s") % {"value": repr(value)})
             return None
         return value
 
@@ -219,9 +222,15 @@ class AnswerType:
 
 
 def describe_cell(key: Key) -> str:
+    """A cell by its codes (for messages about a cell a definition may not have), in the active language."""
     row, column = key
-    parts = [f"row '{row}'" if row else "", f"column '{column}'" if column else ""]
-    return ", ".join(p for p in parts if p) or "(single value)"
+    if row and column:
+        return _("row '%(row)s', column '%(column)s'") % {"row": row, "column": column}
+    if row:
+        return _("row '%(row)s'") % {"row": row}
+    if column:
+        return _("column '%(column)s'") % {"column": column}
+    return _("(single value)")
 
 
 def single_examples(self: AnswerType, q: QuestionShape) -> dict[Key, Any]:

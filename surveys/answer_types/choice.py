@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..i18n import pick
 from .base import (
@@ -51,14 +52,14 @@ class _Choosing(AnswerType):
 
 
 class SingleSelect(_Choosing):
-    code, label, is_choice = "single_select", "Single choice", True
+    code, label, is_choice = "single_select", gettext_lazy("Single choice"), True
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec("", "", CHOICE, q.choices)]
 
 
 class MultiSelect(_Choosing):
-    code, label = "multi_select", "Multiple choice"
+    code, label = "multi_select", gettext_lazy("Multiple choice")
     several_choices = True
     definition_keys = frozenset({"options", "exclusive"})
 
@@ -71,7 +72,10 @@ class MultiSelect(_Choosing):
         for index, value in enumerate(reader.sequence(data.get("exclusive"), f"{path}.exclusive", required=False)):
             value = reader.code(value, f"{path}.exclusive[{index}]", what="option code")
             if value and codes and value not in codes:
-                reader.add(f"{path}.exclusive[{index}]", f"{value!r} is not one of this question's options")
+                reader.add(
+                    f"{path}.exclusive[{index}]",
+                    _("%(value)s is not one of this question's options") % {"value": repr(value)},
+                )
             result["exclusive"].append(value)
         return result, codes
 
@@ -82,7 +86,7 @@ class MultiSelect(_Choosing):
 class YesNoPlusInteger(_Choosing):
     """A choice and, when the first option (normally "yes") is chosen, a number such as a length in days."""
 
-    code, label, is_choice = "yes_no_plus_integer", "Choice with a number", True
+    code, label, is_choice = "yes_no_plus_integer", gettext_lazy("Choice with a number"), True
     definition_keys = frozenset({"options", "number_label"})
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy
+
 from ..i18n import pick
 from .base import REPORT_FIELDS, AnswerType, DefinitionReader, DefinitionWriter, Key, QuestionShape, single_examples
 from .cells import CHOICE, CellSpec
@@ -14,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class Composite(AnswerType):
-    code, label = "composite", "Several fields"
+    code, label = "composite", gettext_lazy("Several fields")
     report_role = REPORT_FIELDS
     definition_keys = frozenset({"fields"})
     examples = single_examples

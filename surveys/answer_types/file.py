@@ -6,6 +6,8 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from .base import REPORT_DOCUMENTS, Key, QuestionShape
 from .cells import CellSpec
 from .numeric import _Plain
@@ -14,7 +16,7 @@ from .numeric import _Plain
 class FileAnswer(_Plain):
     """Evidence documents; they are stored as files, not as cells."""
 
-    code, label = "file", "Uploaded documents"
+    code, label = "file", gettext_lazy("Uploaded documents")
     stores_files = True
     default_required = False
     report_role = REPORT_DOCUMENTS

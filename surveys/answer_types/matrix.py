@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy
+
 from ..i18n import pick
 from .base import (
     REPORT_OPTIONS,
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 
 class Matrix(AnswerType):
-    code, label, has_choices, has_rows = "matrix", "Matrix (one choice per row)", True, True
+    code, label, has_choices, has_rows = "matrix", gettext_lazy("Matrix (one choice per row)"), True, True
     report_role = REPORT_OPTIONS
     definition_keys = frozenset({"options", "rows"})
     examples = single_examples
@@ -64,4 +66,4 @@ class Matrix(AnswerType):
 
 
 class LikertMatrix(Matrix):
-    code, label = "likert_matrix", "Rating scale per row"
+    code, label = "likert_matrix", gettext_lazy("Rating scale per row")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from ..i18n import pick
 from .base import (
@@ -44,7 +45,7 @@ class _Plain(AnswerType):
 
 
 class Integer(_Plain):
-    code, label = "integer", "Whole number"
+    code, label = "integer", gettext_lazy("Whole number")
     report_role = REPORT_NUMBERS
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
@@ -52,7 +53,7 @@ class Integer(_Plain):
 
 
 class DecimalNumber(_Plain):
-    code, label = "decimal", "Number"
+    code, label = "decimal", gettext_lazy("Number")
     report_role = REPORT_NUMBERS
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
@@ -60,7 +61,7 @@ class DecimalNumber(_Plain):
 
 
 class IntegerPerYear(_Plain):
-    code, label = "integer_per_year", "Whole number per year"
+    code, label = "integer_per_year", gettext_lazy("Whole number per year")
     report_role = REPORT_NUMBERS
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
@@ -78,7 +79,7 @@ class IntegerPerYear(_Plain):
 class IntegerMatrix(AnswerType):
     """A breakdown table: the last dimension gives the columns, the product of the others the rows."""
 
-    code, label = "integer_matrix", "Table of whole numbers"
+    code, label = "integer_matrix", gettext_lazy("Table of whole numbers")
     report_role = REPORT_TABLE
     definition_keys = frozenset({"dimensions"})
     examples = single_examples

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .base import REPORT_TEXT, DefinitionReader, Key, QuestionShape
 from .cells import DATE, DEFAULT_LONG_TEXT, DEFAULT_SHORT_TEXT, TEXT, YEAR, AnswerError, CellSpec
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 
 class ShortText(_Plain):
-    code, label = "short_text", "Short text"
+    code, label = "short_text", gettext_lazy("Short text")
     report_role = REPORT_TEXT
     default_length = DEFAULT_SHORT_TEXT
 
@@ -27,7 +28,7 @@ class ShortText(_Plain):
 
 
 class LongText(ShortText):
-    code, label = "long_text", "Long text"
+    code, label = "long_text", gettext_lazy("Long text")
     default_length = DEFAULT_LONG_TEXT
 
     def form_field(self, question: Question, spec: CellSpec, common: dict[str, Any]) -> forms.Field:
@@ -38,7 +39,7 @@ class LongText(ShortText):
 
 
 class DateAnswer(_Plain):
-    code, label = "date", "Date"
+    code, label = "date", gettext_lazy("Date")
     report_role = REPORT_TEXT
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
@@ -49,7 +50,7 @@ class DateAnswer(_Plain):
 
 
 class YearRange(_Plain):
-    code, label = "year_range", "From year to year"
+    code, label = "year_range", gettext_lazy("From year to year")
     report_role = REPORT_TEXT
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:

@@ -119,7 +119,7 @@ def test_the_clone_command_creates_the_draft_and_says_so(source: Survey, run_com
     _assert_is_a_clone_of(clone, source)
     assert clone.title == {"en": "2025/26 round"}
     assert output.stdout.strip() == (
-        f"thb-2026: created from thb-2016 ({source.questions.count()} questions), status draft"
+        f"thb-2026: created from thb-2016 (questions: {source.questions.count()}), status draft"
     )
     assert _source_state(source) == before
 

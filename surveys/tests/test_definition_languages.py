@@ -54,7 +54,7 @@ def test_require_languages_refuses_a_file_with_gaps_and_writes_nothing(
 ) -> None:
     path = tmp_path / "round.yaml"
     path.write_text(MINIMAL_DEFINITION, encoding="utf-8")
-    with pytest.raises(CommandError, match=r"missing translation\(s\) in de .*nothing was written"):
+    with pytest.raises(CommandError, match=r"missing translations? in de .*nothing was written"):
         run_command("load_survey", str(path), require_languages="en,de")
     assert not Survey.objects.filter(slug="thb-2099").exists()
 

@@ -163,7 +163,7 @@ def _expected_line(case: Case, text: str) -> int | None:
 def test_the_minimal_definition_loads(load_text) -> None:
     output = load_text(MINIMAL_DEFINITION)
 
-    assert output.stdout.splitlines()[0] == "thb-2099: created (1 areas, 1 sections, 5 questions)"
+    assert output.stdout.splitlines()[0] == "thb-2099: created (areas: 1, sections: 1, questions: 5)"
     survey = Survey.objects.get(slug="thb-2099")
     assert list(survey.questions.values_list("code", flat=True)) == [f"PRV.SUP.0{i}" for i in range(1, 6)]
 
@@ -178,7 +178,7 @@ def test_each_kind_of_problem_is_reported_with_its_path_and_line(load_refused, c
 
     # One mistake, one problem: no follow-on noise.
     assert len(refusal.problems) == 1, refusal.stderr
-    assert refusal.error == f"{refusal.file}: 1 problem(s); nothing was written"
+    assert refusal.error == f"{refusal.file}: 1 problem; nothing was written"
     problem = refusal.problems[0]
     assert problem.path == case.path
     assert problem.message.startswith(case.message)
@@ -196,7 +196,7 @@ def test_unknown_option_set_is_reported_with_its_path_line_and_the_defined_sets(
     assert refusal.stderr == (
         f"{refusal.file}: areas[0].sections[0].items[2].options (line {line}): unknown option set 'YNX' (defined: YNP)\n"
     )
-    assert refusal.error == f"{refusal.file}: 1 problem(s); nothing was written"
+    assert refusal.error == f"{refusal.file}: 1 problem; nothing was written"
 
 
 @pytest.mark.django_db
@@ -228,7 +228,7 @@ def test_several_problems_in_one_file_are_all_reported(load_refused) -> None:
         f"{Q}[4].text",
     ]
     assert all(p.line is not None for p in refusal.problems)
-    assert refusal.error.endswith("5 problem(s); nothing was written")
+    assert refusal.error.endswith("5 problems; nothing was written")
 
 
 @pytest.mark.django_db
@@ -296,7 +296,7 @@ def test_the_command_line_exits_with_status_1_and_prints_every_problem(tmp_path:
         in result.stderr
     )
     assert f"{bad}: {Q}[2].options (line {line_of(text, 'options: YNX')}): unknown option set 'YNX'" in result.stderr
-    assert f"CommandError: {bad}: 2 problem(s); nothing was written" in result.stderr
+    assert f"CommandError: {bad}: 2 problems; nothing was written" in result.stderr
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM surveys_survey").fetchone() == (0,)
         assert db.execute("SELECT COUNT(*) FROM surveys_question").fetchone() == (0,)
@@ -327,7 +327,7 @@ def test_loading_the_same_file_twice_changes_nothing(load_text) -> None:
 
     output = load_text(MINIMAL_DEFINITION)
 
-    assert output.stdout.splitlines()[0] == "thb-2099: unchanged (1 areas, 1 sections, 5 questions)"
+    assert output.stdout.splitlines()[0] == "thb-2099: unchanged (areas: 1, sections: 1, questions: 5)"
     assert _updated_at(survey) == before
 
 
@@ -340,7 +340,7 @@ def test_a_changed_question_text_is_updated_in_place(load_text) -> None:
 
     output = load_text(definition_text(data))
 
-    assert output.stdout.splitlines()[0] == "thb-2099: updated (1 areas, 1 sections, 5 questions)"
+    assert output.stdout.splitlines()[0] == "thb-2099: updated (areas: 1, sections: 1, questions: 5)"
     question.refresh_from_db()  # the same row: answers pointing at it stay attached
     assert question.text == {"en": "How many suppliers were audited?", "fr": "Combien ?"}
 
@@ -353,7 +353,7 @@ def test_a_question_without_answers_removed_from_the_file_is_removed_with_its_in
 
     output = load_text(definition_text(data))
 
-    assert output.stdout.splitlines()[0] == "thb-2099: updated (1 areas, 1 sections, 4 questions)"
+    assert output.stdout.splitlines()[0] == "thb-2099: updated (areas: 1, sections: 1, questions: 4)"
     survey = Survey.objects.get(slug="thb-2099")
     assert list(survey.questions.values_list("code", flat=True)) == [
         "PRV.SUP.01",
@@ -439,7 +439,7 @@ def test_a_shipped_round_loaded_twice_is_unchanged(load_shipped, run_command) ->
 
     output = run_command("load_survey", str(SHIPPED["thb-2016"]))
 
-    assert output.stdout.startswith("thb-2016: unchanged (6 areas,")
+    assert output.stdout.startswith("thb-2016: unchanged (areas: 6,")
     assert _updated_at(survey) == before
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.people import PeopleError, member_add, organisation_by_code
@@ -34,18 +35,24 @@ class Command(BaseCommand):
         except PeopleError as exc:
             raise CommandError(str(exc)) from exc
         user = outcome.user
-        self.stdout.write(f"user {user.email}: {'created' if outcome.user_created else 'exists'}")
-        if outcome.membership_created:
-            what = "created"
-        elif outcome.role_changed:
-            what = "role changed"
+        if outcome.user_created:
+            self.stdout.write(_("user %(email)s: created") % {"email": user.email})
         else:
-            what = "unchanged"
-        self.stdout.write(f"membership {organisation.code} ({outcome.membership.role}): {what}")
+            self.stdout.write(_("user %(email)s: exists") % {"email": user.email})
+        if outcome.membership_created:
+            said = _("membership %(organisation)s (%(role)s): created")
+        elif outcome.role_changed:
+            said = _("membership %(organisation)s (%(role)s): role changed")
+        else:
+            said = _("membership %(organisation)s (%(role)s): unchanged")
+        self.stdout.write(said % {"organisation": organisation.code, "role": outcome.membership.role})
         if options["password"]:
-            self.stdout.write(f"password of {user.email} set")
+            self.stdout.write(_("password of %(email)s set") % {"email": user.email})
         if not user.has_usable_password():
             self.stdout.write(
-                f"{user.email} has no password yet: they should use “Forgotten your password?” on the login page, "
-                "or accept an invitation."
+                _(
+                    "%(email)s has no password yet: they should use “Forgotten your password?” on the login page, "
+                    "or accept an invitation."
+                )
+                % {"email": user.email}
             )

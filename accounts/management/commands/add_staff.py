@@ -5,8 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.people import PeopleError, staff_add
+
+# (superuser, what happened) -> what the command says, each a whole sentence.
+_STAFF_SAID = {
+    (False, "created"): gettext_lazy("user %(email)s (staff): created"),
+    (False, "updated"): gettext_lazy("user %(email)s (staff): updated"),
+    (False, "unchanged"): gettext_lazy("user %(email)s (staff): unchanged"),
+    (True, "created"): gettext_lazy("user %(email)s (staff and superuser): created"),
+    (True, "updated"): gettext_lazy("user %(email)s (staff and superuser): updated"),
+    (True, "unchanged"): gettext_lazy("user %(email)s (staff and superuser): unchanged"),
+}
 
 
 class Command(BaseCommand):
@@ -28,13 +40,15 @@ class Command(BaseCommand):
         except PeopleError as exc:
             raise CommandError(str(exc)) from exc
         user = outcome.user
-        kind = "staff and superuser" if user.is_superuser else "staff"
         state = "created" if outcome.created else ("updated" if changed else "unchanged")
-        self.stdout.write(f"user {user.email} ({kind}): {state}")
+        self.stdout.write(_STAFF_SAID[(user.is_superuser, state)] % {"email": user.email})
         if options["password"]:
-            self.stdout.write(f"password of {user.email} set")
+            self.stdout.write(_("password of %(email)s set") % {"email": user.email})
         if not user.has_usable_password():
             self.stdout.write(
-                f"{user.email} has no password yet: they should use “Forgotten your password?” on the login page, "
-                "or accept an invitation."
+                _(
+                    "%(email)s has no password yet: they should use “Forgotten your password?” on the login page, "
+                    "or accept an invitation."
+                )
+                % {"email": user.email}
             )

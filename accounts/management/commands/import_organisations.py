@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.people import TableError, organisations_import, read_table
 
@@ -26,5 +28,13 @@ class Command(BaseCommand):
         except TableError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
-            raise CommandError(f"{path}: {len(exc.problems)} problem(s); nothing was written") from exc
-        self.stdout.write(f"{path}: {result.summary()}")
+            count = len(exc.problems)
+            raise CommandError(
+                ngettext(
+                    "%(file)s: %(count)d problem; nothing was written",
+                    "%(file)s: %(count)d problems; nothing was written",
+                    count,
+                )
+                % {"file": path, "count": count}
+            ) from exc
+        self.stdout.write(_("%(file)s: %(summary)s") % {"file": path, "summary": result.summary()})

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.twofactor import two_factor_reset
 from oscethb.access import is_office_staff
@@ -25,11 +27,19 @@ class Command(BaseCommand):
         email = options["email"].strip()
         users = list(get_user_model().objects.filter(email__iexact=email).order_by("pk"))
         if not users:
-            raise CommandError(f"no account with the e-mail address {email}")
+            raise CommandError(_("no account with the e-mail address %(email)s") % {"email": email})
         for user in users:
             removed = two_factor_reset(user)
             if is_office_staff(user):
-                after = "they set up a new authenticator app at their next login"
+                said = ngettext(
+                    "%(email)s: %(count)d device removed; they set up a new authenticator app at their next login",
+                    "%(email)s: %(count)d devices removed; they set up a new authenticator app at their next login",
+                    removed,
+                )
             else:
-                after = "two-factor authentication is off until they set it up again"
-            self.stdout.write(f"{user.email}: {removed} device(s) removed; {after}")
+                said = ngettext(
+                    "%(email)s: %(count)d device removed; two-factor authentication is off until they set it up again",
+                    "%(email)s: %(count)d devices removed; two-factor authentication is off until they set it up again",
+                    removed,
+                )
+            self.stdout.write(said % {"email": user.email, "count": removed})

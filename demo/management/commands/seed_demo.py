@@ -11,7 +11,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from accounts.models import Role
 from demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, demo_round_keep_open, seed_answers, seed_people
 from reports.models import Report
 from reports.services import report_run_request
@@ -49,22 +53,34 @@ class Command(BaseCommand):
             created_responses = seed_answers(survey, finished=finished)
             if slug == OPEN_ROUND:
                 closes_on = demo_round_keep_open(survey=survey, days=OPEN_ROUND_DAYS)
-                self.stdout.write(f"{slug}: open, answering until the end of {closes_on:%d %B %Y}")
+                self.stdout.write(
+                    _("%(round)s: open, answering until the end of %(date)s")
+                    % {"round": slug, "date": date_format(closes_on, "DATE_FORMAT")}
+                )
             if created_responses:
-                self.stdout.write(f"{slug}: {created_responses} demo responses")
+                self.stdout.write(
+                    ngettext(
+                        "%(round)s: %(count)d demo response", "%(round)s: %(count)d demo responses", created_responses
+                    )
+                    % {"round": slug, "count": created_responses}
+                )
             if created_responses or not Report.objects.filter(survey=survey).exists():
                 # Dashboards read built reports; build them (in-process without a broker, else on a worker).
                 for provisional in (False, True):
                     report_run_request(survey=survey, include_in_progress=provisional, trigger="demo")
         self.stdout.write("")
         self.stdout.write(
-            f"Demo data ready. Log in at {settings.SITE_URL.rstrip('/')}{reverse('login')} "
-            f"(password for all: {DEMO_PASSWORD})"
+            _("Demo data ready. Log in at %(url)s (password for all: %(password)s)")
+            % {"url": f"{settings.SITE_URL.rstrip('/')}{reverse('login')}", "password": DEMO_PASSWORD}
         )
-        self.stdout.write(f"  {'Office staff':<28} {DEMO_STAFF}")
+        self.stdout.write(f"  {_('Office staff'):<28} {DEMO_STAFF}")
         self.stdout.write(
-            "  (Office staff set up two-factor authentication at the first login: an authenticator app, or "
-            "`oathtool --totp -b KEY` with the key the page shows.)"
+            "  "
+            + _(
+                "(Office staff set up two-factor authentication at the first login: an authenticator app, or "
+                "`oathtool --totp -b KEY` with the key the page shows.)"
+            )
         )
         for demo in users:
-            self.stdout.write(f"  {demo.role + ' of ' + demo.organisation:<28} {demo.email}")
+            who = _("%(role)s of %(organisation)s") % {"role": Role(demo.role).label, "organisation": demo.organisation}
+            self.stdout.write(f"  {who:<28} {demo.email}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from surveys.definitions import DefinitionError
 from surveys.models import Survey
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         source = Survey.objects.filter(slug=options["source"]).first()
         if source is None:
-            raise CommandError(f"no round {options['source']!r}")
+            raise CommandError(_("no round %(slug)s") % {"slug": repr(options["source"])})
         try:
             clone = survey_clone(
                 source=source, slug=options["slug"], title={"en": options["title"]} if options["title"] else None
@@ -30,5 +31,6 @@ class Command(BaseCommand):
         except DefinitionError as exc:
             raise CommandError("; ".join(str(p) for p in exc.problems)) from exc
         self.stdout.write(
-            f"{clone.slug}: created from {source.slug} ({clone.questions.count()} questions), status draft"
+            _("%(slug)s: created from %(source)s (questions: %(questions)d), status draft")
+            % {"slug": clone.slug, "source": source.slug, "questions": clone.questions.count()}
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from surveys.models import Survey
 from surveys.services import survey_export_text
@@ -21,11 +22,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         survey = Survey.objects.filter(slug=options["slug"]).first()
         if survey is None:
-            known = ", ".join(Survey.objects.values_list("slug", flat=True)) or "none loaded"
-            raise CommandError(f"no round {options['slug']!r} (rounds: {known})")
+            known = ", ".join(Survey.objects.values_list("slug", flat=True)) or _("none loaded")
+            raise CommandError(
+                _("no round %(slug)s (rounds: %(known)s)") % {"slug": repr(options["slug"]), "known": known}
+            )
         text = survey_export_text(survey=survey)
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
-            self.stderr.write(f"wrote {options['output']}")
+            self.stderr.write(_("wrote %(file)s") % {"file": options["output"]})
         else:
             self.stdout.write(text, ending="")

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.definition_languages import language_gaps, text_count
 from surveys.definitions import LANGUAGES, DefinitionError, parse_definition
@@ -21,7 +23,8 @@ def _languages(value: str) -> list[str]:
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown or not languages:
         raise CommandError(
-            f"--require-languages: unknown language {', '.join(unknown) or '(none)'}; use some of {','.join(LANGUAGES)}"
+            _("--require-languages: unknown language %(unknown)s; use some of %(languages)s")
+            % {"unknown": ", ".join(unknown) or _("(none)"), "languages": ",".join(LANGUAGES)}
         )
     return languages
 
@@ -48,9 +51,12 @@ class Command(BaseCommand):
             try:
                 text = path.read_text(encoding="utf-8")
             except FileNotFoundError as exc:
-                raise CommandError(f"{path}: no such file") from exc
+                raise CommandError(_("%(file)s: no such file") % {"file": path}) from exc
             except UnicodeDecodeError as exc:
-                raise CommandError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from exc
+                raise CommandError(
+                    _("%(file)s: not UTF-8 text (byte %(byte)d); save the file as UTF-8")
+                    % {"file": path, "byte": exc.start}
+                ) from exc
             try:
                 definition = parse_definition(text)
                 gaps = language_gaps(definition)
@@ -59,18 +65,34 @@ class Command(BaseCommand):
             except DefinitionError as exc:
                 for problem in exc.problems:
                     self.stderr.write(f"{path}: {problem}")
-                raise CommandError(f"{path}: {len(exc.problems)} problem(s); nothing was written") from exc
+                count = len(exc.problems)
+                raise CommandError(
+                    ngettext(
+                        "%(file)s: %(count)d problem; nothing was written",
+                        "%(file)s: %(count)d problems; nothing was written",
+                        count,
+                    )
+                    % {"file": path, "count": count}
+                ) from exc
             counts = result.counts
-            what = "created" if result.created else ("updated" if result.changed else "unchanged")
-            self.stdout.write(
-                f"{result.survey.slug}: {what} ({counts['areas']} areas, {counts['sections']} sections, "
-                f"{counts['questions']} questions)"
-            )
+            if result.created:
+                summary = _("%(slug)s: created (areas: %(areas)d, sections: %(sections)d, questions: %(questions)d)")
+            elif result.changed:
+                summary = _("%(slug)s: updated (areas: %(areas)d, sections: %(sections)d, questions: %(questions)d)")
+            else:
+                summary = _("%(slug)s: unchanged (areas: %(areas)d, sections: %(sections)d, questions: %(questions)d)")
+            self.stdout.write(summary % {"slug": result.survey.slug, **counts})
             total = text_count(definition)
             for lang, places in gaps.items():
                 self.stdout.write(
-                    f"{result.survey.slug}: {len(places)} of {total} texts have no {lang} translation "
-                    f"(--require-languages {lang} lists them)"
+                    ngettext(
+                        "%(slug)s: %(missing)d of %(total)d texts has no %(language)s translation "
+                        "(--require-languages %(language)s lists them)",
+                        "%(slug)s: %(missing)d of %(total)d texts have no %(language)s translation "
+                        "(--require-languages %(language)s lists them)",
+                        len(places),
+                    )
+                    % {"slug": result.survey.slug, "missing": len(places), "total": total, "language": lang}
                 )
 
     def _refuse_gaps(self, path: Path, gaps: dict[str, list[str]], required: list[str]) -> None:
@@ -79,10 +101,25 @@ class Command(BaseCommand):
             return
         for lang, places in refused.items():
             for place in places[:GAPS_SHOWN]:
-                self.stderr.write(f"{path}: {place}: no {lang} text")
+                self.stderr.write(
+                    _("%(file)s: %(place)s: no %(language)s text") % {"file": path, "place": place, "language": lang}
+                )
             if len(places) > GAPS_SHOWN:
-                self.stderr.write(f"{path}: … and {len(places) - GAPS_SHOWN} more texts without {lang}")
+                more = len(places) - GAPS_SHOWN
+                self.stderr.write(
+                    ngettext(
+                        "%(file)s: … and %(count)d more text without %(language)s",
+                        "%(file)s: … and %(count)d more texts without %(language)s",
+                        more,
+                    )
+                    % {"file": path, "count": more, "language": lang}
+                )
         missing = sum(len(places) for places in refused.values())
         raise CommandError(
-            f"{path}: {missing} missing translation(s) in {', '.join(refused)} (--require-languages); nothing was written"
+            ngettext(
+                "%(file)s: %(count)d missing translation in %(languages)s (--require-languages); nothing was written",
+                "%(file)s: %(count)d missing translations in %(languages)s (--require-languages); nothing was written",
+                missing,
+            )
+            % {"file": path, "count": missing, "languages": ", ".join(refused)}
         )
