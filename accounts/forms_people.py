@@ -76,6 +76,10 @@ class EmailPasswordResetForm(ResetMailForm):
     """The "Forgotten your password?" form. save() (what the view calls) only queues the mail; a Celery task sends
     it with `ResetMailForm.send_now()`, within the rate limits (accounts.password_reset)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")  # as on the login page
+
     def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
         password_reset_request(
             email=self.cleaned_data["email"],

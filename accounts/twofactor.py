@@ -46,6 +46,7 @@ PENDING_ALLOWED_URL_NAMES = frozenset(
         "logout",
         "admin:logout",
         "set_language",
+        "javascript-catalog",  # the texts of the scripts, for every page (the code page too)
         "accounts:twofactor-setup",
         "accounts:twofactor-verify",
         "password_reset",

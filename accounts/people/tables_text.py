@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..tables import TableError as TableError  # re-exported: the people services raise it
 from ..tables import TableOptions, open_table
@@ -119,12 +120,22 @@ def table_columns(
     problems = []
     missing = [name for name in required if name not in rename.values()]
     if missing:
-        problems.append(row_problem(1, _("missing column(s): %(names)s") % {"names": ", ".join(missing)}))
+        problems.append(
+            row_problem(
+                1,
+                ngettext("missing column: %(names)s", "missing columns: %(names)s", len(missing))
+                % {"names": ", ".join(missing)},
+            )
+        )
     if unknown and not allow_other:
         problems.append(
             row_problem(
                 1,
-                _("unknown column(s): %(names)s (expected %(expected)s)")
+                ngettext(
+                    "unknown column: %(names)s (expected %(expected)s)",
+                    "unknown columns: %(names)s (expected %(expected)s)",
+                    len(unknown),
+                )
                 % {"names": ", ".join(unknown), "expected": ", ".join((*required, *optional))},
             )
         )

@@ -165,12 +165,12 @@ def test_every_error_is_reported(tmp_path: Path) -> None:
 
 def test_missing_columns_are_named(tmp_path: Path) -> None:
     lines = refused(write(tmp_path, "code,name\nngo-a,A\n"))
-    assert lines == ["row 1: missing column(s): kind, country"]
+    assert lines == ["row 1: missing columns: kind, country"]
 
 
 def test_unknown_column_is_refused(tmp_path: Path) -> None:
     lines = refused(write(tmp_path, "code,name,kind,country,aliasses\nngo-a,A,ngo,AT,x\n"))
-    assert lines[0].startswith("row 1: unknown column(s): aliasses")
+    assert lines[0].startswith("row 1: unknown column: aliasses")
 
 
 def test_csv_not_utf8_is_refused(tmp_path: Path) -> None:

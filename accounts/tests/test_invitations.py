@@ -362,8 +362,8 @@ def test_bulk_service_reports_missing_columns(staff: object) -> None:
     with pytest.raises(TableError) as info:
         invitations_bulk_from_table(table=table, invited_by=staff, base_url="http://x")
     assert info.value.problems == [
-        "row 1: missing column(s): organisation, role",
-        "row 1: unknown column(s): org (expected email, organisation, role)",
+        "row 1: missing columns: organisation, role",
+        "row 1: unknown column: org (expected email, organisation, role)",
     ]
 
 

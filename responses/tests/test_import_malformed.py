@@ -295,7 +295,7 @@ def test_utf8_bom_is_accepted_by_both_imports(round_2016: Survey, tmp_path: Path
         (
             "organisation,row,column,value",
             "row 1: missing column question;",
-            "row 1: missing column(s): name, kind, country",
+            "row 1: missing columns: name, kind, country",
         ),
         (
             "organisation,question,value,value",
@@ -332,7 +332,7 @@ def test_extra_columns(round_2016: Survey) -> None:
         organisations_import(
             table=table_from_bytes(b"code,name,kind,country,notes\nngo-a,A,ngo,AT,x\n", filename="o.csv")
         )
-    assert info.value.problems == ["row 1: unknown column(s): notes (expected code, name, kind, country, aliases)"]
+    assert info.value.problems == ["row 1: unknown column: notes (expected code, name, kind, country, aliases)"]
 
 
 def test_header_only(round_2016: Survey) -> None:
