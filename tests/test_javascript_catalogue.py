@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
@@ -87,9 +88,22 @@ def test_every_javascript_text_is_in_the_english_javascript_catalogue(
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
 def test_every_javascript_text_is_in_each_language_catalogue(language: str) -> None:
     path = LOCALE_DIR / language / "LC_MESSAGES" / "djangojs.po"
-    if not path.is_file():
-        pytest.skip(f"{path.relative_to(settings.BASE_DIR)} is not made yet (make messages)")
+    assert path.is_file(), f"{path.relative_to(settings.BASE_DIR)} is missing: run make messages"
     po = polib.pofile(str(path))
     msgids = {entry.msgid for entry in po if not entry.obsolete}
     msgids |= {entry.msgid_plural for entry in po if entry.msgid_plural and not entry.obsolete}
     assert sorted(js_msgids() - msgids) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
+def test_the_javascript_catalogue_speaks_the_pages_language(client: Any, language: str) -> None:
+    """/jsi18n/ in the reader's language gives the scripts that language's texts (the autosave's "Saving…")."""
+    po = polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "djangojs.po"))
+    saving = next(entry for entry in po if entry.msgid == "Saving…")
+    assert saving.msgstr
+    assert saving.msgstr != saving.msgid
+    cache.clear()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    body = client.get(reverse("javascript-catalog") + f"?language={language}").content.decode()
+    assert json.dumps(saving.msgstr) in body or json.dumps(saving.msgstr, ensure_ascii=False) in body
