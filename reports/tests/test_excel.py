@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -38,6 +38,13 @@ from responses.tests.factories import MembershipFactory, UserFactory
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
 from tests.scenario import Scenario
+
+
+def sheet_in(name: Any, language: str) -> str:
+    """A fixed sheet's name in a workbook of that language (the sheet names are translated)."""
+    with translation.override(language):
+        return str(name)
+
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 NGO_NAME = '=HYPERLINK("http://evil","NGO")'  # a name is user-provided text too
@@ -151,9 +158,10 @@ def find_row(ws: Worksheet, column: int, predicate: Any, start: int = 1) -> int:
 def option_block(ws: Worksheet, code: str) -> tuple[int, dict[str, int], int]:
     """(header row, {option label: row}, "answered / eligible" row) of a question's first option table."""
     title = find_row(ws, 1, lambda v: isinstance(v, str) and v.startswith(f"{code} "))
-    header = find_row(ws, 1, lambda v: v == "Option", start=title)
+    header = find_row(ws, 1, lambda v: v is not None, start=title + 1)  # "Option", in the workbook's language
     rows, row = {}, header + 1
-    while ws.cell(row, 1).value != "Answered / eligible":
+    # "Answered / eligible", in the workbook's language: the first label after the options that is not one of them
+    while not (isinstance(ws.cell(row, 1).value, str) and "/" in ws.cell(row, 1).value):
         if row > ws.max_row:
             raise AssertionError(f"no 'Answered / eligible' line after {code} in {ws.title!r}")
         rows[ws.cell(row, 1).value] = row
@@ -361,12 +369,13 @@ class TestSummaryWorkbook:
                     assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
                     if isinstance(cell.value, str):
                         assert not cell.value.startswith(DANGEROUS_STARTS), (ws.title, cell.coordinate, cell.value)
-        values = {c.value for row in book["Raw data"].iter_rows(min_row=4) for c in row}
+        raw = book.worksheets[-1]  # "Raw data", last in every language
+        values = {c.value for row in raw.iter_rows(min_row=4) for c in row}
         assert "'" + HYPERLINK in values
         assert "'+1" in values
         assert "'@SUM(A1)" in values
         assert "'-5 shelters" in values
-        na = next(c for row in book["Raw data"].iter_rows(min_row=4) for c in row if c.value == "#N/A")
+        na = next(c for row in raw.iter_rows(min_row=4) for c in row if c.value == "#N/A")
         assert na.data_type == "s"  # text, not Excel's error value
         with zipfile.ZipFile(w.files[key]) as archive:
             for name in archive.namelist():
@@ -434,17 +443,18 @@ class TestSummaryWorkbook:
         book = w.books["ru"]
         assert "PRV Предупреждение торговли" in book.sheetnames
         assert "PRO Уголовное преследование" in book.sheetnames
-        assert book["Summary"]["A1"].value.startswith("Опрос ОБСЕ")
+        assert book.worksheets[0].title == "Сводка"  # the sheet names are Russian too
+        assert book["Сводка"]["A1"].value.startswith("Опрос ОБСЕ")
         ws = book["PRV Предупреждение торговли"]
         assert ws["A1"].value == "PRV Предупреждение торговли людьми"
         _header, rows, _answered = option_block(ws, "PRV.SUP.01")
         assert list(rows)[:2] == ["Да", "Нет"]
         assert ws.cell(rows["Да"], 2).value == 2
-        header, matrix = table(book["Country matrix"])
+        header, matrix = table(book[sheet_in(excel.COUNTRY_MATRIX, "ru")])
         assert by_first(matrix, 1)["AT"][header.index("PRV.SUP.01")] == "Да"
-        _header, pairs = table(book["State vs NGO"])
+        _header, pairs = table(book[sheet_in(excel.STATE_VS_NGO, "ru")])
         assert ["AT", "PRV.SUP.02", None, "PRV", "Нет", "Да", 0] in pairs
-        region = find_row(book["Scores"], 1, lambda v: v == "Государства — члены ЕС")
+        region = find_row(book[sheet_in(excel.SCORES, "ru")], 1, lambda v: v == "Государства — члены ЕС")
         assert region > 4
 
     def test_provisional_summary_counts_answers_in_progress_and_says_so(self, w: World) -> None:
@@ -491,7 +501,7 @@ class TestSummaryWorkbook:
         assert re.fullmatch(r"exports/thb-2016-summary-fr-\d{8}-\d{4}(_\w+)?\.xlsx", job.file.name)
         with job.file.open("rb") as handle:
             book = openpyxl.load_workbook(io.BytesIO(handle.read()))
-        assert book["Summary"]["B3"].value == timezone.localtime(built).replace(tzinfo=None)
+        assert book.worksheets[0]["B3"].value == timezone.localtime(built).replace(tzinfo=None)  # Summary, in French
 
     def test_an_export_is_failed_after_too_many_attempts(self, w: World) -> None:
         job = excel_export_create(survey=w.survey, user=None, language="en", include_in_progress=False)

@@ -200,5 +200,5 @@ def test_the_card_of_a_submitted_response_says_when_instead_of_the_days_left(
     client.force_login(people.coordinator)
     page = get(client, "/my/")
     card = visible_text(page[page.index('data-card="thb-2016:AT"') :][:3000])
-    assert "Submitted 2 December 2026" in card
+    assert "Submitted on 2 December 2026" in card
     assert "days left" not in card

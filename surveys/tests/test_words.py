@@ -77,7 +77,8 @@ def test_a_matrix_cell_is_named_by_its_row_and_reads_as_the_option(qtype: str) -
     assert w.cell(("contracts", "")) == "Public contracts"
     assert w.where_and_what(("contracts", ""), "yes") == "Public contracts: Yes"
     with translation.override("fr"):
-        assert w.where_and_what(("contracts", ""), "in_process") == "Marchés publics: En cours"
+        # French typography: a no-break space before the colon (the catalogue's "%(where)s : %(what)s").
+        assert w.where_and_what(("contracts", ""), "in_process") == "Marchés publics\xa0: En cours"
 
 
 def test_numbers_are_formatted_as_people_write_them() -> None:

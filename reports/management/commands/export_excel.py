@@ -1,7 +1,7 @@
 """python manage.py export_excel --survey SLUG -o PATH [--lang ru] [--include-in-progress]: the Excel summary.
 
-`--lang` chooses the workbook's language (English by default, whose sheet names scripts rely on) and the language of
-the command's messages (settings.LANGUAGE_CODE by default).
+`--lang` chooses the workbook's language, its readers' (English by default, whose sheet names scripts rely on); the
+command's own messages speak the site's language (settings.LANGUAGE_CODE), its operator's.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--lang",
             default=None,
-            help=f"language of the workbook and of these messages: {', '.join(language_codes())} (default en)",
+            help=f"language of the workbook: {', '.join(language_codes())} (default en)",
         )
         parser.add_argument(
             "--include-in-progress", action="store_true", help="count in-progress answers too (provisional)"
@@ -50,7 +50,8 @@ class Command(BaseCommand):
                     _("unknown language %(language)r (languages: %(languages)s)")
                     % {"language": language, "languages": ", ".join(language_codes())}
                 )
-        with translation.override(options["lang"] or settings.LANGUAGE_CODE):
+        # The messages speak the site's language (LANGUAGE_CODE), the operator's; --lang is the readers' language.
+        with translation.override(settings.LANGUAGE_CODE):
             self._handle(language, options)
 
     def _handle(self, language: str, options: dict[str, Any]) -> None:
