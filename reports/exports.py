@@ -19,7 +19,7 @@ from typing import Any
 from django.core.files import File
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oscethb.jobs import enqueue_on_commit
 from responses.models import Answer
@@ -189,7 +189,7 @@ def _write(export: ExcelExport) -> None:
         data = {**report.data, "built_at": built_at.isoformat()}
         writing = progress_between(5, 99)
     else:
-        job_update(ExcelExport, export.pk, progress=2, message=_("no stored report: building one"))
+        job_update(ExcelExport, export.pk, progress=2, message=gettext_noop("no stored report: building one"))
         data = report_compute(
             survey=survey, include_in_progress=export.include_in_progress, progress=progress_between(2, 30)
         )

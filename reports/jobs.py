@@ -28,7 +28,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as BrokerError
 
 from .models import Job, JobStatus
@@ -69,7 +69,7 @@ def job_claim(model: type[J], job_id: int) -> J | None:
         attempts=F("attempts") + 1,
         started_at=now,
         progress=1,
-        message=_("starting"),
+        message=gettext_noop("starting"),
         updated_at=now,
     )
     if not claimed:
@@ -135,7 +135,7 @@ def job_execute(
             return JobStatus.FAILED
         logger.warning("%s %s: transient error, retrying: %s", noun, job_id, exc)
         with contextlib.suppress(DatabaseError):
-            job_update(model, job_id, status=JobStatus.QUEUED, message=_("waiting to retry"))
+            job_update(model, job_id, status=JobStatus.QUEUED, message=gettext_noop("waiting to retry"))
         raise
     except Exception as exc:
         logger.exception("%s %s failed", noun, job_id)

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from oscethb.jobs import enqueue_on_commit
 from surveys.models import Survey
@@ -26,15 +26,15 @@ logger = logging.getLogger(__name__)
 def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progress | None = None) -> dict[str, Any]:
     """The report document of a round (docs/report-data.md). Reads only; writes nothing."""
     step = progress or (lambda _percent, _message: None)
-    step(5, _("reading questions"))
+    step(5, gettext_noop("reading questions"))
     questions = question_list(survey)
-    step(15, _("reading answers"))
+    step(15, gettext_noop("reading answers"))
     answers = agg.drop_hidden(answers_frame(survey, include_in_progress, questions), questions)
     respondents = respondents_frame(survey, include_in_progress)
-    step(45, _("counting answers"))
+    step(45, gettext_noop("counting answers"))
     counts = agg.choice_counts(answers, respondents, questions)
     numbers = agg.number_summaries(answers)
-    step(60, _("scoring"))
+    step(60, gettext_noop("scoring"))
     state_scores = agg.scores(answers, respondents, questions)
     detail, by_area = agg.state_vs_ngo(answers, questions)
     by_code = {q["code"]: q for q in questions}
@@ -42,7 +42,7 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
     for row in agg.headline_counts(counts, questions):
         row["sentence"] = sentence(row, by_code[row["question"]], "en")
         headlines.append(row)
-    step(75, _("comparing with the previous round"))
+    step(75, gettext_noop("comparing with the previous round"))
     changes, state_changes = pd.DataFrame(), pd.DataFrame()
     previous = survey.previous
     if previous is not None:

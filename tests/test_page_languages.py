@@ -27,6 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language_info
 
 from oscethb.catalogues import TRANSLATED, catalogue_path
@@ -88,6 +89,10 @@ def _has_words(text: str) -> bool:
     return bool(re.search(r"[^\W\d_]{3,}", _NOT_WORDS.sub(" ", text)))
 
 
+# Stored texts that are interface, not data: a job's progress message is an English text translated when shown.
+INTERFACE_FIELDS = {"message"}
+
+
 def _leaves(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -110,7 +115,7 @@ def _stored_texts() -> set[str]:
         fields = [
             f.name
             for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField)
+            if (isinstance(f, models.CharField | models.TextField) and f.name not in INTERFACE_FIELDS)
             or (isinstance(f, models.JSONField) and model._meta.app_label == "surveys")
         ]
         if fields:
@@ -216,3 +221,19 @@ def test_the_check_finds_an_english_text_and_ignores_data_codes_and_numbers() ->
     assert untranslated(english, french, "fr", {"Austria"}) == ["Required questions answered"]
     french_ok = "<p>Questions obligatoires répondues</p><p>PRO.LEG.01</p><p>12 sur 40</p><p>Austria</p>"
     assert untranslated(english, french_ok, "fr", {"Austria"}) == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_jobs_progress_is_shown_in_the_readers_language(w: World, language: str) -> None:  # noqa: F811
+    """The worker stores what a job is doing as an English text; each reader reads it in their language."""
+    run = w.report_run
+    assert run is not None
+    type(run).objects.filter(pk=run.pk).update(status="running", progress=45, message="counting answers")
+    client = client_for(w, "staff")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = body_of(client.get(reverse("reports:report-run", args=[run.pk]))).decode()
+    with translation.override(language):
+        shown = translation.gettext("counting answers")
+    assert shown != "counting answers"
+    assert shown in page
+    assert "counting answers" not in page

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 
@@ -60,7 +60,7 @@ class RawSheet(WriterBase):
                 share = written / raw_count if raw_count else 1 - 1 / (1 + written / 50_000)
                 self.progress(
                     45 + int(50 * min(share, 1)),
-                    ngettext("raw data: %(rows)d row", "raw data: %(rows)d rows", written) % {"rows": written},
+                    gettext_noop("raw data"),
                 )
         sheet.row += written  # rows appended to the worksheet directly, past Sheet.append's count
         matrix.close()

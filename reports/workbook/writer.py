@@ -7,7 +7,7 @@ from os import PathLike
 from typing import IO, Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .areas import AreaSheets
 from .raw import RawSheet
@@ -48,19 +48,19 @@ class _Writer(SummarySheet, AreaSheets, TableSheets, RawSheet):
     ) -> None:
         # Sheets appear in the order they are created; each streams to its own temporary file, so the Country
         # matrix and the Raw data can be filled side by side from one pass over the answers.
-        self.progress(2, _("summary"))
+        self.progress(2, gettext_noop("summary"))
         self.summary_sheet()
         areas = self.report.get("areas", [])
         for index, area in enumerate(areas):
-            self.progress(5 + 30 * index // max(1, len(areas)), _("area %(code)s") % {"code": area["code"]})
+            self.progress(5 + 30 * index // max(1, len(areas)), gettext_noop("area sheets"))
             self.area_sheet(area, self.used_names)
         matrix = self.country_matrix_start()
-        self.progress(38, _("scores"))
+        self.progress(38, gettext_noop("scores"))
         self.scores_sheet()
-        self.progress(42, _("State vs NGO"))
+        self.progress(42, gettext_noop("State vs NGO"))
         self.state_vs_ngo_sheet()
-        self.progress(45, _("raw data"))
+        self.progress(45, gettext_noop("raw data"))
         self.raw_data_sheet(raw_rows, raw_count, matrix)
-        self.progress(96, _("saving the workbook"))
+        self.progress(96, gettext_noop("saving the workbook"))
         self.workbook.save(target)
-        self.progress(100, _("written"))
+        self.progress(100, gettext_noop("written"))

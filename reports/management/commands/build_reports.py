@@ -53,7 +53,7 @@ class Command(BaseCommand):
                     % {"id": run.pk, "seconds": options["timeout"]}
                 )
             if run.message != last:
-                self.stderr.write(f"{run.progress:3d}% {run.message}")
+                self.stderr.write(f"{run.progress:3d}% {_(run.message)}")
                 last = run.message
             time.sleep(0.5)
         if run.status == JobStatus.FAILED:

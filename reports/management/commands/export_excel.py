@@ -100,6 +100,6 @@ class Command(BaseCommand):
                     % {"id": export.pk, "seconds": timeout}
                 )
             if export.message != last:
-                self.stderr.write(f"{export.progress:3d}% {export.message}")
+                self.stderr.write(f"{export.progress:3d}% {_(export.message)}")
                 last = export.message
             time.sleep(0.5)
