@@ -1,24 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
-from django.views.i18n import JavaScriptCatalog
 
 from accounts.forms_people import EmailPasswordResetForm
 from accounts.views.language import language_set
+from oscethb.javascript_catalogue import javascript_catalogue
 
 urlpatterns = [
     # Django's set_language, which also remembers a logged-in person's language for the e-mails they get.
     path("i18n/setlang/", language_set, name="set_language"),
-    # The texts that static/js/*.js shows (gettext in the browser): the djangojs catalogues of LOCALE_PATHS (the
-    # packages add nothing of their own; naming them keeps the admin's and other apps' JavaScript texts out).
-    # Cached for a day: cache_page keys by the active language, and base.html puts the language in the address too,
-    # so a browser that switches language fetches the other catalogue rather than keeping the first one.
-    path(
-        "jsi18n/",
-        cache_page(60 * 60 * 24, key_prefix="jsi18n")(JavaScriptCatalog.as_view(packages=["responses", "reports"])),
-        name="javascript-catalog",
-    ),
+    # The texts that static/js/*.js shows, in the language the page names (oscethb/javascript_catalogue.py).
+    path("jsi18n/", javascript_catalogue, name="javascript-catalog"),
     path("admin/", admin.site.urls),
     # People created by add_member without a password can still reset it (Django's own form skips them).
     path(
