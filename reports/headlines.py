@@ -16,12 +16,11 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from surveys.i18n import pick
-
 
 def sentence(row: Mapping[str, Any], question: Mapping[str, Any], language: str = "en") -> str:
     with translation.override(language):
-        what = pick(question.get("headline"), language)
+        # The phrase in this language only: an English phrase inside a French sentence is worse than naming the code.
+        what = (question.get("headline") or {}).get(language, "")
         figures = {
             "yes": row["yes"],
             "total": row["eligible"],

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from django.utils import translation
 
 from reports import aggregation as agg
 from reports.headlines import sentence
@@ -802,18 +803,30 @@ def test_sentence_without_a_headline_names_the_question() -> None:
     [("fr", "une politique d’achats publics"), ("ru", "политику государственных закупок")],
 )
 def test_sentence_in_french_and_russian_uses_the_questions_headline(language: str, what: str) -> None:
-    # No catalogue translates the sentence templates yet: they stay English, the headline is the question's own.
-    assert (
-        sentence(headline_row(15, 52, in_process=11), HEADLINE_QUESTION, language)
-        == f"15 of 52 responding participating States reported {what}; 11 more reported it in process."
+    """The language's whole sentence from the catalogue, with the question's headline phrase in that language."""
+    english = (
+        "%(yes)d of %(total)d responding participating States reported %(what)s; %(in_process)d more reported it "
+        "in process."
     )
+    with translation.override(language):
+        pattern = translation.ngettext(english, english, 15)
+    assert pattern != english
+    shown = sentence(headline_row(15, 52, in_process=11), HEADLINE_QUESTION, language)
+    assert shown == pattern % {"yes": 15, "total": 52, "what": what, "in_process": 11}
+    assert "responding participating States" not in shown
 
 
-def test_sentence_falls_back_to_the_english_headline() -> None:
-    assert (
-        sentence(headline_row(3, 5), {"code": "X", "headline": {"en": "an English-only headline"}}, "fr")
-        == "3 of 5 responding participating States reported an English-only headline."
+def test_a_headline_missing_in_the_language_names_the_question_instead_of_mixing_languages() -> None:
+    question = {"code": "X.Y.01", "headline": {"en": "an English-only headline"}}
+    assert sentence(headline_row(3, 5), question, "en") == (
+        "3 of 5 responding participating States reported an English-only headline."
     )
+    french = sentence(headline_row(3, 5), question, "fr")
+    assert "English-only" not in french
+    assert "X.Y.01" in french
+    with translation.override("fr"):
+        english = "%(yes)d of %(total)d responding participating States answered “yes” to %(code)s."
+        assert french == translation.ngettext(english, english, 3) % {"yes": 3, "total": 5, "code": "X.Y.01"}
 
 
 def test_answers_hidden_by_their_show_if_rule_are_not_counted() -> None:
