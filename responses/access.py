@@ -25,6 +25,7 @@ from functools import cached_property
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.access import PeoplePolicy
 from accounts.models import Membership, Organisation, Role
@@ -185,7 +186,7 @@ class ResponseAccess:
     def role_label(self) -> str:
         if self.membership is not None:
             return str(self.membership.get_role_display())
-        return str(_("Office staff")) if self.is_staff else ""
+        return str(pgettext("a person's role", "Office staff")) if self.is_staff else ""
 
 
 def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAccess:
