@@ -24,7 +24,6 @@ from functools import cached_property
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.access import PeoplePolicy
