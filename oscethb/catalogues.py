@@ -18,6 +18,7 @@ language without gettext installed; `stale_compiled` tells when a .mo no longer 
 
 from __future__ import annotations
 
+import gettext
 import re
 import sys
 from collections import Counter
@@ -66,7 +67,20 @@ def _placeholders(text: str, entry: polib.POEntry) -> Counter[str]:
     return found
 
 
-def _check_entry(path: str, entry: polib.POEntry, nplurals: int) -> list[Problem]:
+def forms_only_for_one(plural_forms: str) -> frozenset[int]:
+    """The plural forms that the language uses for n = 1 alone (English, German: form 0; French uses form 0 for 0 and
+    1, Russian for 1, 21, 31…): only those may leave the count out ("une fois" would be wrong for 0)."""
+    rule = gettext.c2py(plural_forms.split("plural=", 1)[1].rstrip(";").strip())
+    nplurals = int(plural_forms.split(";")[0].split("=")[1])
+    used_by: dict[int, set[int]] = {form: set() for form in range(nplurals)}
+    for n in range(0, 1001):
+        used_by[rule(n)].add(n)
+    return frozenset(form for form, numbers in used_by.items() if numbers == {1})
+
+
+def _check_entry(
+    path: str, entry: polib.POEntry, nplurals: int, only_one: frozenset[int] = frozenset()
+) -> list[Problem]:
     problems: list[Problem] = []
     if entry.fuzzy:
         problems.append(Problem(path, entry.msgid, "fuzzy"))
@@ -81,10 +95,14 @@ def _check_entry(path: str, entry: polib.POEntry, nplurals: int) -> list[Problem
             problems.append(Problem(path, entry.msgid, "missing"))
         english = [entry.msgid]
     expected = _placeholders(english[-1], entry) | _placeholders(english[0], entry)
-    for form in filter(None, forms):
-        # A plural form may leave out the count ("один ответ" for n == 1) but never bring a placeholder of its own.
+    for index, form in enumerate(forms):
+        if not form:
+            continue
+        # A plural form used for n == 1 alone may leave out the count ("one answer"); every other form keeps every
+        # placeholder, and none brings a placeholder of its own.
         got = _placeholders(form, entry)
-        if set(got) - set(expected) or (not entry.msgid_plural and got != expected):
+        may_drop = entry.msgid_plural and index in only_one
+        if set(got) - set(expected) or (not may_drop and got != expected):
             problems.append(Problem(path, entry.msgid, f"placeholders {sorted(expected)} became {sorted(got)}"))
             break
         if sorted(_TAG.findall(form)) != sorted(_TAG.findall(english[0])):
@@ -103,9 +121,10 @@ def problems(language: str, domain: str) -> list[Problem]:
     if po.metadata.get("Plural-Forms", "").strip() != PLURAL_FORMS[language]:
         found.append(Problem(shown, "", f"Plural-Forms is {po.metadata.get('Plural-Forms')!r}"))
     nplurals = int(PLURAL_FORMS[language].split(";")[0].split("=")[1])
+    only_one = forms_only_for_one(PLURAL_FORMS[language])
     for entry in po:
         if not entry.obsolete:
-            found.extend(_check_entry(shown, entry, nplurals))
+            found.extend(_check_entry(shown, entry, nplurals, only_one))
     return found
 
 

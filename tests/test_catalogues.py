@@ -104,6 +104,21 @@ def test_each_broken_translation_is_named(msgid: str, msgstr: str, flags: list[s
     assert msgid in str(found[0])
 
 
+def test_only_a_form_for_one_alone_may_leave_the_count_out() -> None:
+    """German form 0 is n = 1 only: "einmal" is fine. French form 0 is also n = 0, Russian form 0 also 21, 31…:
+    they must keep the count, or "0 fois" reads "une fois" and "21 раз" reads "один раз"."""
+    from oscethb.catalogues import PLURAL_FORMS, forms_only_for_one
+
+    assert forms_only_for_one(PLURAL_FORMS["de"]) == {0}
+    assert forms_only_for_one(PLURAL_FORMS["fr"]) == frozenset()
+    assert forms_only_for_one(PLURAL_FORMS["ru"]) == frozenset()
+    entry = polib.POEntry(msgid="once", msgid_plural="%(counter)s times", flags=["python-format"])
+    entry.msgstr_plural = {0: "einmal", 1: "%(counter)s-mal"}
+    assert catalogues._check_entry("de.po", entry, 2, forms_only_for_one(PLURAL_FORMS["de"])) == []
+    entry.msgstr_plural = {0: "une fois", 1: "%(counter)s fois"}
+    assert catalogues._check_entry("fr.po", entry, 2, forms_only_for_one(PLURAL_FORMS["fr"]))
+
+
 def test_a_good_translation_is_not_a_problem() -> None:
     entry = polib.POEntry(
         msgid="Open <strong>%(name)s</strong> now", msgstr="Ouvrir <strong>%(name)s</strong>", flags=["python-format"]
