@@ -92,12 +92,15 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def formula_problem(number: int, index: int, value: Any) -> str:
-    return _("row %(row)d: cell %(cell)s holds a formula (%(formula)s); paste the values instead.") % {
-        "row": number,
+def formula_reason(number: int, index: int, value: Any) -> str:
+    return _("cell %(cell)s holds a formula (%(formula)s); paste the values instead.") % {
         "cell": f"{column_letter(index)}{number}",
         "formula": str(value).strip()[:40],
     }
+
+
+def formula_problem(number: int, index: int, value: Any) -> str:
+    return _("row %(row)d: %(reason)s") % {"row": number, "reason": formula_reason(number, index, value)}
 
 
 def _too_many_rows(limit: int) -> TableError:
@@ -121,6 +124,8 @@ class TableReader:
     def __init__(self, header: list[str], rows: Iterator[tuple[int, list[Any]]], closer: Any = None) -> None:
         self.header = header
         self.problems: list[str] = []
+        # The same problems as (row number, reason), for callers that sort them among their own by row.
+        self.row_problems: list[tuple[int, str]] = []
         self._rows = rows
         self._closer = closer
 
@@ -361,6 +366,7 @@ def _open_xlsx(source: Source, options: TableOptions) -> TableReader:
         header, formulas = list(first[0]), first[1]
         for index in formulas:
             reader.problems.append(formula_problem(1, index, header[index - 1]))
+            reader.row_problems.append((1, formula_reason(1, index, header[index - 1])))
             header[index - 1] = None
         reader.header = [cell_text(v) for v in header]
         reader._rows = _xlsx_rows(reader, values, options)
@@ -393,5 +399,6 @@ def _xlsx_rows(
             raise _too_many_rows(options.max_rows)
         if formulas:
             reader.problems.extend(formula_problem(number, i, row[i - 1]) for i in formulas)
+            reader.row_problems.extend((number, formula_reason(number, i, row[i - 1])) for i in formulas)
             continue
         yield number, (list(row) if typed else [cell_text(v) for v in row])

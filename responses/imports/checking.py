@@ -292,12 +292,11 @@ class _Checker:
         if reasons:
             self.problems.append((number, "; ".join(reasons)))
 
-    def finish(self, reader_problems: Iterable[str] = ()) -> list[str]:
-        """Every problem, in row order: the rows', the reader's (formulas) and the rules across cells."""
+    def finish(self, reader_problems: Iterable[tuple[int, str]] = ()) -> list[str]:
+        """Every problem, in row order: the rows', the reader's (formulas, as (row, reason)) and the rules across
+        cells."""
         problems = list(self.problems)
-        for text in reader_problems:
-            number = int(text.split(":", 1)[0].split()[-1]) if text.startswith("row ") else 0
-            problems.append((number, text.split(": ", 1)[1] if text.startswith("row ") else text))
+        problems.extend(reader_problems)
         if self.data_rows == 0 and not problems:
             problems.append((2, _("the file has no answers below the header row")))
         problems.extend(_check_together(self.survey, list(self.held.values())))

@@ -235,7 +235,7 @@ def answers_import(
                         writer = None  # the file will be refused: check the rest, write nothing more
                     else:
                         writer.add(cell)
-            problems = checker.finish(reader.problems)
+            problems = checker.finish(reader.row_problems)
             if problems or writer is None:
                 raise ImportRejected(problems)
             writer._resolve(set(checker.organisations) - writer.responses.keys())

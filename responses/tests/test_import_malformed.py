@@ -556,3 +556,27 @@ def test_too_many_rows() -> None:
     with pytest.raises(TableError) as info:
         read_all(content, "a.csv", TableOptions(max_rows=10))
     assert info.value.problems == ["The file has more than 10 rows; split it."]
+
+
+def test_in_french_every_problem_keeps_its_row_and_comes_in_row_order(round_2016: Survey, tmp_path: Path) -> None:
+    """A formula on row 3 and a wrong value on row 2: the person reads them by row, in their language, each naming
+    its row (the formula's reason once lost its row outside English)."""
+    from django.utils import translation
+
+    content = xlsx_bytes(
+        [
+            ["organisation", "question", "row", "column", "value"],
+            ["AT", "PRO.LEG.01", "", "", "not-an-option"],
+            ["AT", "GEN.R.02", "", "", "=1+2"],
+        ]
+    )
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(content)
+    with translation.override("fr"), pytest.raises(ImportRejected) as info:
+        answers_import(survey=round_2016, source=path, filename=path.name, user=None)
+    problems = info.value.problems
+    with translation.override("fr"):
+        row = translation.gettext("row %(row)d: %(reason)s").split("%(")[0]  # "ligne "
+    assert row != "row "
+    assert [p.split("\u00a0")[0].split(":")[0] for p in problems] == [f"{row}2", f"{row}3"], problems
+    assert "=1+2" in problems[1]
