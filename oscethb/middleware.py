@@ -208,4 +208,7 @@ class LoginLanguageMiddleware(LocaleMiddleware):
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
+            response = super().process_response(request, response)
+            response.headers["Content-Language"] = language  # the person's, not the request's
+            return response
         return super().process_response(request, response)

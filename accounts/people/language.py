@@ -4,10 +4,10 @@ A person chooses it by switching language in the top bar while logged in (`accou
 or by accepting an invitation in a language (`accounts.views.people.accept`). Someone who has never chosen gets the
 language of their first login request (the browser's Accept-Language, or the top bar's cookie) stored.
 
-At every login the stored language wins over the browser's: `_language_at_login` activates it for the rest of the
-login request and leaves it on the request, and `LoginLanguageMiddleware` (oscethb/middleware.py) writes it into the
-language cookie of that one response, so the next page, on any browser, is in the person's language. Nothing is
-looked up on the other requests: the cookie carries the language from then on.
+At every login the stored language wins over the browser's: `_language_at_login` leaves it on the request, and
+`LoginLanguageMiddleware` (oscethb/middleware.py) writes it into the language cookie of that one response, so the
+next page, on any browser, is in the person's language. Nothing is looked up on the other requests: the cookie
+carries the language from then on.
 
 Mails are rendered inside `translation.override(person_language(user))` (responses/notifications.py,
 responses/reminders.py).
@@ -78,6 +78,8 @@ def _language_at_login(sender: Any, request: HttpRequest | None, user: Any, **kw
     )
     if language is None:
         return
-    translation.activate(language)
+    # Not translation.activate(): the login's answer is a redirect, and an activation here would outlive the request
+    # on this thread (a test client's force_login has no middleware to undo it). The cookie set on the answer
+    # carries the language to the next page.
     request.LANGUAGE_CODE = language
     setattr(request, LOGIN_LANGUAGE_ATTRIBUTE, language)

@@ -14,7 +14,7 @@ from surveys import answer_types as at
 from surveys.i18n import pick
 from surveys.models import Question
 
-from .common import number_text
+from .common import figure_text
 
 
 def stored_value(text: str | None, number: Any, date: Any, choices: list[str] | None) -> Any:
@@ -60,7 +60,7 @@ def breakdown(question: Question, figures: Iterable[tuple[str, str, Any]]) -> di
         return None
 
     def cell(value: Decimal | None) -> str:
-        return number_text(value) if value is not None else "—"
+        return figure_text(value) if value is not None else "—"
 
     groups = []
     for index, (code, values) in enumerate(dims[1:], start=1):

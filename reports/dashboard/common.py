@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from responses.models import Response
@@ -55,6 +56,22 @@ def score_percent(score: float | None) -> int | None:
 def number_text(value: Any) -> str:
     """A stored number as people write it: 12, 2.5 (localised), never 12.0000 (see `answer_types.number_words`)."""
     return at.number_words(value)
+
+
+GROUP_FROM = 10_000  # 2019 and 1234 stay as they are (years, and the style guides of the six languages); 17 245 groups
+
+
+def figure_text(value: Any) -> str:
+    """A total or a count of the dashboards as the reader's language writes it: "17 245" in Russian and French,
+    "17.245" in German, "17,245" in English; numbers under 10 000 (years among them) ungrouped, like `number_text`."""
+    if value is None or value == "":
+        return number_text(value)
+    number = Decimal(str(value))
+    if abs(number) < GROUP_FROM:
+        return number_text(value)
+    number = number.normalize()
+    places = max(0, -int(number.as_tuple().exponent))
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 def bar_chart(

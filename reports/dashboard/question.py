@@ -15,7 +15,7 @@ from surveys import answer_types as at
 from surveys.models import Question, Survey
 
 from .breakdown import breakdown, breakdown_summary, stored_value
-from .common import KIND_ORDER, KINDS, bar_chart, kind_label, kind_singular, number_text, percent
+from .common import KIND_ORDER, KINDS, bar_chart, figure_text, kind_label, kind_singular, number_text, percent
 from .document import ReportDoc
 
 
@@ -79,7 +79,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
             "where": words.cell((n["row"], n["column"])),
             "kind": kind_label(n["kind"]),
             "count": n["count"],
-            "sum": number_text(n["sum"]),
+            "sum": figure_text(n["sum"]),
             "median": number_text(n["median"]),
             "min": number_text(n["min"]),
             "max": number_text(n["max"]),
