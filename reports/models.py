@@ -132,6 +132,10 @@ class DataExport(Job):
         return f"data {self.survey.slug} {self.layout} {self.file_format} #{self.pk} {self.status}"
 
     @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+    @property
     def language_name(self) -> str:
         """The language of the labels by its name in the reader's language ("English", not "en")."""
         try:

@@ -80,7 +80,8 @@ def export(s: Scenario, **options: Any) -> DataExport:
     job = data_export_create(survey=s.survey, user=None, language=options.pop("language", "en"), **options)
     assert data_export_execute(export_id=job.pk) == JobStatus.DONE
     job.refresh_from_db()
-    assert job.status == JobStatus.DONE and job.file
+    assert job.status == JobStatus.DONE
+    assert job.file
     return job
 
 
@@ -154,7 +155,9 @@ def test_the_long_csv_has_one_row_per_answer_cell_with_codes_and_labels(round_: 
         ("TYP.ONE.15", "", ""): ("yes", "Yes"),
         ("TYP.ONE.15", "number", ""): ("30", "30"),
     }
-    by_cell = {(r["question_code"], r["row_code"], r["column_code"]): r for r in records if r["organisation_code"] == "AT"}
+    by_cell = {
+        (r["question_code"], r["row_code"], r["column_code"]): r for r in records if r["organisation_code"] == "AT"
+    }
     assert by_cell[("TYP.ONE.03", "contracts", "")]["row_label"] == "Contract clauses"
     assert by_cell[("TYP.ONE.07", "", "2012")]["column_label"] == "2012"
     matrix = by_cell[("TYP.ONE.08", "2012", "female")]
@@ -178,7 +181,8 @@ def test_answers_hidden_by_show_if_are_left_out_of_both_forms(round_: Scenario) 
     }
     wide = csv_rows(export(round_, layout="wide"))
     ngo_row = dict(zip(wide[0], next(row for row in wide[3:] if row[0] == "ngo-at"), strict=True))
-    assert ngo_row["TYP.ONE.11"] == "" and ngo_row["TYP.ONE.13"] == ""
+    assert ngo_row["TYP.ONE.11"] == ""
+    assert ngo_row["TYP.ONE.13"] == ""
     assert ngo_row["TYP.ONE.10"] == "Stop Trafficking"
 
 
@@ -220,7 +224,8 @@ def test_the_wide_csv_has_one_row_per_organisation_and_a_column_per_cell_of_ever
     data = {row[0]: row for row in rows[3:]}
     assert list(data) == ["AT", "ngo-at"]
     austria = {code: data["AT"][index] for code, index in column.items()}
-    assert austria["kind"] == "state" and austria["status_label"] == "Submitted"
+    assert austria["kind"] == "state"
+    assert austria["status_label"] == "Submitted"
     assert austria["TYP.ONE.02"] == "sexual_exploitation;forced_labour"
     assert austria["TYP.ONE.03|audits|"] == "no"
     assert austria["TYP.ONE.04|prevention|"] == ""
@@ -254,7 +259,8 @@ def test_states_or_ngos_alone_and_the_provisional_basis(round_: Scenario) -> Non
     assert {r["organisation_code"] for r in ngos} == {"ngo-at"}
     # The wide form of NGOs has no column of a question asked of States only.
     wide_ngos = csv_rows(export(round_, respondents="ngos", layout="wide"))
-    assert "TYP.ONE.03|contracts|" not in wide_ngos[0] and "TYP.ONE.04|prevention|" in wide_ngos[0]
+    assert "TYP.ONE.03|contracts|" not in wide_ngos[0]
+    assert "TYP.ONE.04|prevention|" in wide_ngos[0]
     provisional = export(round_, include_in_progress=True)
     records = as_dicts(csv_rows(provisional))
     assert {r["organisation_code"] for r in records} == {"AT", "DE", "ngo-at"}
@@ -271,7 +277,8 @@ def test_labels_are_in_the_chosen_language(round_: Scenario) -> None:
     assert practices["question_label"] == "Décrivez les bonnes pratiques."
     assert next(r for r in records if r["question_code"] == "TYP.ONE.09")["row_label"] == "Première année"
     # A text the definition has only in English stays in English; codes never change.
-    assert first["question_label"] == "Is there a national plan?" and first["value"] == "yes"
+    assert first["question_label"] == "Is there a national plan?"
+    assert first["value"] == "yes"
     wide = csv_rows(export(round_, layout="wide", language="fr"))
     assert wide[0][:2] == ["organisation_code", "organisation_name"]
     assert wide[1][:2] == ["Code de l'organisation", "Organisation"]
@@ -316,3 +323,42 @@ def test_an_export_needs_as_many_queries_for_12_organisations_as_for_2(
     large = _queries(round_, tmp_path, layout)
     assert large == small, (small, large)
     assert small <= 10, small
+
+
+def test_staff_start_an_export_from_the_raw_data_page_and_download_it(
+    round_: Scenario, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.otp_helpers import force_login_verified
+
+    staff = force_login_verified(Client(), round_.person("staff@osce.example.org", is_staff=True))
+    page = reverse("reports:data-export-start", args=[round_.survey.slug])
+    assert (
+        reverse("reports:data-export-start", args=["small"])
+        in staff.get(reverse("reports:excel-export-start", args=["small"])).content.decode()
+    )
+    refused = staff.post(page, {"layout": "tall", "respondents": "both", "file_format": "csv", "language": "en"})
+    assert refused.status_code == 400
+    assert "tall" in refused.content.decode()  # the form names the wrong choice
+    answer = {"layout": "wide", "respondents": "ngos", "file_format": "xlsx", "language": "de"}
+    with django_capture_on_commit_callbacks(execute=True):  # the task is queued once the request's work commits
+        started = staff.post(page, answer)
+    assert started.status_code == 302
+    job = DataExport.objects.get()
+    assert (job.layout, job.respondents, job.file_format, job.language, job.status) == (
+        "wide",
+        "ngos",
+        "xlsx",
+        "de",
+        "done",
+    )
+    listed = staff.get(page).content.decode()
+    download = reverse("reports:data-export-download", args=[job.pk])
+    assert download in listed
+    got = staff.get(download)
+    assert got.status_code == 200
+    assert got["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert job.filename in got["Content-Disposition"]
+    assert b"".join(got.streaming_content).startswith(b"PK")
