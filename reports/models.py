@@ -133,7 +133,7 @@ class DataExport(Job):
 
     @property
     def filename(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+        return (self.file.name or "").rsplit("/", 1)[-1]
 
     @property
     def language_name(self) -> str:

@@ -27,7 +27,7 @@ from .models import DataExport, ExcelExport, JobStatus
 from .selectors import report_built_at, report_freshness
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {DataExport.Format.CSV: "text/csv; charset=utf-8", DataExport.Format.XLSX: XLSX}
+CONTENT_TYPES: dict[str, str] = {DataExport.Format.CSV: "text/csv; charset=utf-8", DataExport.Format.XLSX: XLSX}
 RECENT = 20
 
 

@@ -285,10 +285,12 @@ def organisation_answers(
     for pk, code, name, kind, country, status in rows.iterator(chunk_size=CHUNK):
         values: dict[tuple[str, str, str], Any] = {}
         while answer is not None and answer[0] == pk:
-            _response, question, row, column, *stored = answer
+            _response, question, row, column, text, number, date, choices = answer
             entry = catalogue.by_code.get(question)
             spec = entry.words.spec((row, column)) if entry is not None else None
-            values[(question, row, column)] = _read(spec.kind if spec is not None else None, _Stored(*stored))
+            values[(question, row, column)] = _read(
+                spec.kind if spec is not None else None, _Stored(text, number, date, choices)
+            )
             answer = next(answers, None)
         files: dict[str, list[str]] = {}
         while document is not None and document[0] == pk:
