@@ -96,3 +96,49 @@ class ExcelExport(Job):
             return str(translation.get_language_info(self.language)["name_translated"])
         except KeyError:
             return self.language
+
+
+class DataExport(Job):
+    """The raw answers of a round as a file (long or wide form, CSV or xlsx), written in the background.
+
+    The contract of the files (column names and order) is docs/raw-data.md; reports/raw_data/ writes them.
+    """
+
+    class Respondents(models.TextChoices):
+        STATES = "states", _("Participating States")
+        NGOS = "ngos", _("NGOs")
+        BOTH = "both", _("Participating States and NGOs")
+
+    class Layout(models.TextChoices):
+        LONG = "long", _("Long: one row per answer cell")
+        WIDE = "wide", _("Wide: one row per organisation, one column per cell")
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV (UTF-8)")
+        XLSX = "xlsx", _("Excel workbook (.xlsx)")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="data_exports")
+    language = models.CharField(max_length=5, default="en", help_text=_("Language of the labels"))
+    include_in_progress = models.BooleanField(default=False)
+    respondents = models.CharField(max_length=10, choices=Respondents.choices, default=Respondents.BOTH)
+    layout = models.CharField(max_length=10, choices=Layout.choices, default=Layout.LONG)
+    file_format = models.CharField(max_length=10, choices=Format.choices, default=Format.CSV)
+    file = models.FileField(upload_to="exports/data/", blank=True, max_length=300)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"data {self.survey.slug} {self.layout} {self.file_format} #{self.pk} {self.status}"
+
+    @property
+    def filename(self) -> str:
+        return (self.file.name or "").rsplit("/", 1)[-1]
+
+    @property
+    def language_name(self) -> str:
+        """The language of the labels by its name in the reader's language ("English", not "en")."""
+        try:
+            return str(translation.get_language_info(self.language)["name_translated"])
+        except KeyError:
+            return self.language

@@ -1,6 +1,6 @@
 """Celery tasks of the reports app: thin adapters that take ids and call one service.
 
-The two job tasks (a report build, an Excel export) share the job lifecycle of reports/jobs.py: Celery retries them
+The job tasks (a report build, an Excel export, a raw-data export) share the job lifecycle of reports/jobs.py: Celery retries them
 with back-off for the named transient errors (`JOB_TASK_OPTIONS`), and the service fails the job on the last try.
 Services queue these tasks by name (oscethb.jobs.enqueue_on_commit) and never import this module.
 """
@@ -11,9 +11,10 @@ from celery import Task, shared_task
 
 from surveys.models import Survey
 
+from .data_exports import data_export_execute
 from .exports import excel_export_execute
 from .jobs import JOB_TASK_OPTIONS
-from .models import ExcelExport, ReportRun
+from .models import DataExport, ExcelExport, ReportRun
 from .services import report_run_execute, report_run_request
 
 
@@ -34,6 +35,14 @@ def export_excel(self: Task, export_id: int) -> str:
     if not ExcelExport.objects.filter(pk=export_id).exists():
         return "gone"
     return excel_export_execute(export_id=export_id, last_try=_last_try(self))
+
+
+@shared_task(name="reports.export_data", **JOB_TASK_OPTIONS)
+def export_data(self: Task, export_id: int) -> str:
+    """Write one raw-data file (reports.data_exports.data_export_execute)."""
+    if not DataExport.objects.filter(pk=export_id).exists():
+        return "gone"
+    return data_export_execute(export_id=export_id, last_try=_last_try(self))
 
 
 @shared_task(name="reports.rebuild_open_rounds")

@@ -16,4 +16,6 @@ urlpatterns = [
     path("staff/rounds/<slug:slug>/exports/", views_exports.excel_export_start, name="excel-export-start"),
     path("staff/exports/<int:pk>/", views_exports.excel_export_status, name="excel-export-status"),
     path("staff/exports/<int:pk>/download/", views_exports.excel_export_download, name="excel-export-download"),
+    path("staff/rounds/<slug:slug>/exports/data/", views_exports.data_export_start, name="data-export-start"),
+    path("staff/data-exports/<int:pk>/download/", views_exports.data_export_download, name="data-export-download"),
 ]

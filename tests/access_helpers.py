@@ -19,8 +19,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Organisation, Role
+from reports.data_exports import data_export_create, data_export_execute
 from reports.exports import excel_export_create, excel_export_execute
-from reports.models import ExcelExport, ReportRun
+from reports.models import DataExport, ExcelExport, ReportRun
 from reports.services import report_run_execute
 from responses.models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 from surveys.models import Survey
@@ -75,6 +76,7 @@ class World:
     invitation_token: str = ""
     report_run: ReportRun | None = None
     excel_export: ExcelExport | None = None
+    data_export: DataExport | None = None
 
     @property
     def slug(self) -> str:
@@ -146,9 +148,14 @@ def build_world() -> World:
     export = excel_export_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
     assert excel_export_execute(export_id=export.pk) == "done"
     export.refresh_from_db()
+    # A finished raw-data file of the provisional answers, of States and NGOs alike.
+    data_export = data_export_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
+    assert data_export_execute(export_id=data_export.pk) == "done"
+    data_export.refresh_from_db()
     admin_objects(users, responses["ngo-other"])
     return World(
         excel_export=export,
+        data_export=data_export,
         report_run=run,
         survey=survey,
         draft=draft,

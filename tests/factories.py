@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, PasswordResetRequest, PersonSettings, Role
-from reports.models import ExcelExport, Report, ReportRun
+from reports.models import DataExport, ExcelExport, Report, ReportRun
 from responses.models import (
     Answer,
     AnswerChange,
@@ -313,6 +313,13 @@ class ReportFactory(factory.django.DjangoModelFactory):
 class ExcelExportFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ExcelExport
+
+    survey = factory.SubFactory(SurveyFactory)
+
+
+class DataExportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DataExport
 
     survey = factory.SubFactory(SurveyFactory)
 

@@ -401,6 +401,13 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "reports:excel-export-download": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.excel_export.pk}),
     ],
+    "reports:data-export-start": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open),
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", round_open, data=lambda w: {"layout": "wide", "respondents": "both", "file_format": "csv", "language": "en"}),
+    ],
+    "reports:data-export-download": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.data_export.pk}),
+    ],
     "responses:reminder-send": [
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=nothing),
     ],

@@ -623,3 +623,58 @@ def test_the_staff_pages_fit_a_laptop_screen_in_longer_languages(
     expect(j.page.locator("html")).to_have_attribute("lang", language)
     j.follow(j.page.locator(f'[data-round="{SLUG}"] a[href$="/dashboard/"]').first)  # the round's status board
     expect(j.page.locator("[data-status-board]")).to_be_visible()
+
+
+def open_raw_data(j: Journey) -> None:
+    """From the Excel summary page, the link to the raw data page."""
+    j.follow(j.link(re.compile("Raw data as CSV or xlsx")))
+    expect(j.page.get_by_role("heading", name=re.compile("^Raw data of"))).to_be_visible()
+
+
+def create_and_download_raw_data(j: Journey) -> Any:
+    """The form's defaults (long form, States and NGOs, CSV, counted responses), then the listed file's download."""
+    expect(j.page.get_by_label("Long: one row per answer cell")).to_be_checked()
+    j.follow(j.button("Create the raw data file"))
+    row = j.page.locator("[data-data-export]").first
+    expect(row).to_have_attribute("data-status", "done", timeout=TIMEOUT)
+    with j.page.expect_download(timeout=TIMEOUT) as download:
+        row.get_by_role("link", name=re.compile("^Download")).click()
+    return download.value
+
+
+def test_staff_go_from_the_front_door_to_a_downloaded_csv_of_the_raw_answers(
+    journey: Callable[..., Journey],
+    live_server: Any,
+    survey: Survey,
+    austria: Organisation,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    import csv
+    from pathlib import Path
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
+    response = ensure_response(survey, austria)
+    fill_required(response, coordinator, skip=set())
+    response_submit(response=response, user=coordinator)
+    staff = member(austria, Role.VIEWER, "staff@osce.example.org")
+    staff.memberships.all().delete()
+    staff.is_staff = True
+    staff.save()
+    device = confirmed_device(staff)
+
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    log_in_with_code(j, staff.email, device)
+    open_exports(j)
+    open_raw_data(j)
+    download = create_and_download_raw_data(j)
+    assert re.fullmatch(rf"{SLUG}-answers-long-both-en-\d{{8}}-\d{{4}}\.csv", download.suggested_filename)
+    with Path(download.path()).open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["organisation_code"] for row in rows} == {"AT"}
+    assert {row["status"] for row in rows} == {"submitted"}
+    first = next(row for row in rows if row["question_code"] == QUESTION)
+    assert first["organisation_name"] == "Austria"
+    assert first["value"] in ("yes", "no", "in_process")
