@@ -27,7 +27,7 @@ from surveys import answer_types as at
 from surveys.i18n import language_codes
 from surveys.models import Survey
 
-from .jobs import Progress, job_execute, job_fail, job_finish, job_update
+from .jobs import Progress, job_execute, job_fail, job_finish, job_progress_update, job_update
 from .models import ExcelExport
 from .selectors import counted_statuses, question_list, regions, report_stored
 from .services import report_compute
@@ -178,7 +178,7 @@ def _write(export: ExcelExport) -> None:
     def progress_between(low: int, high: int) -> Progress:
         def progress(percent: int, message: str) -> None:
             done = low + (high - low) * max(0, min(percent, 100)) // 100
-            job_update(ExcelExport, export.pk, progress=done, message=message[:200])
+            job_progress_update(ExcelExport, export.pk, done, message)
 
         return progress
 

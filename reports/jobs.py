@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
@@ -77,11 +77,24 @@ def job_claim(model: type[J], job_id: int) -> J | None:
     return model._default_manager.select_related("survey").get(pk=job_id)
 
 
+def job_progress_update(model: type[Job], job_id: int, percent: int, message: str) -> None:
+    """Record how far a job is, best effort on SQLite: a worker streaming a round's answers holds one long read, and
+    under the write-ahead log a write from that connection fails at once ("database is locked", no waiting) when
+    another connection has written since the read began (a person saving an answer, a session being extended). The
+    progress is then skipped, not the job: the next update or the finish records it. PostgreSQL never skips."""
+    try:
+        job_update(model, job_id, progress=percent, message=message[:200])
+    except OperationalError:
+        if connection.vendor != "sqlite":
+            raise
+        logger.info("%s %s: progress %s%% not recorded (SQLite read snapshot)", model.__name__, job_id, percent)
+
+
 def job_progress(model: type[Job], job_id: int) -> Progress:
     """A callback that records how far the job is (0–100) and what it is doing."""
 
     def progress(percent: int, message: str) -> None:
-        job_update(model, job_id, progress=percent, message=message[:200])
+        job_progress_update(model, job_id, percent, message)
         job_progressed.send(sender=model, job_id=job_id, percent=percent, message=message)
 
     return progress

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, ngettext
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from oscethb.catalogues import catalogue_path
+from oscethb.catalogues import TRANSLATED, catalogue_path
 from reports import workbook as excel
 from reports.selectors import question_list
 from reports.tests.test_excel import build_round, export
@@ -31,7 +31,7 @@ from surveys.i18n import pick
 
 pytestmark = pytest.mark.django_db  # so that the test database is set up for the module's fixture
 
-LANGUAGES = ("fr", "de", "it", "ru", "es")
+LANGUAGES = TRANSLATED  # every language the catalogues translate into
 # PRV.SUP.02 in build_round: Austria no, Germany in process, France yes (the three counted States).
 HEADLINE_QUESTION = "PRV.SUP.02"
 HEADLINE_FIGURES = {"yes": 1, "total": 3, "in_process": 1, "partly": 0}
