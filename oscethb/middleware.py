@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -59,8 +60,10 @@ class RejectNulMiddleware:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in v for v in request.GET.getlist(key)) for key in request.GET
         ):
-            # Before LocaleMiddleware: in the site's default language.
-            return HttpResponse(_("The address contains a NUL character."), status=400, content_type="text/plain")
+            # Before LocaleMiddleware: in the site's default language, whatever this thread served last.
+            with translation.override(settings.LANGUAGE_CODE):
+                text = _("The address contains a NUL character.")
+            return HttpResponse(text, status=400, content_type="text/plain")
         return self.get_response(request)
 
 

@@ -34,7 +34,7 @@ from ..people import (
     table_from_bytes,
     user_for_email,
 )
-from ..people.language import person_language_set
+from ..people.language import person_language_chosen, person_language_set
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -134,8 +134,10 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         except InvitationError as exc:
             return render(request, "accounts/people/invitation_invalid.html", {"reason": str(exc)}, status=410)
         if not signed_in_as_invitee:
-            # The language the invitation was accepted in is the person's choice: the login below gives it back.
-            person_language_set(user=user, language=request.LANGUAGE_CODE)
+            # The language the invitation was accepted in is the person's choice, unless they already made one (an
+            # account that existed before): the login below gives it back.
+            if person_language_chosen(user) is None:
+                person_language_set(user=user, language=request.LANGUAGE_CODE)
             login(request, user, backend="accounts.auth.EmailBackend")
         messages.success(
             request,

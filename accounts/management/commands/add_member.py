@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.people import PeopleError, member_add, organisation_by_code
+from oscethb.commands import in_site_language
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--password", help="set this password (otherwise a new account has none yet)")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             organisation = organisation_by_code(options["org"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.people import PeopleError, staff_add
+from oscethb.commands import in_site_language
 
 # (superuser, what happened) -> what the command says, each a whole sentence.
 _STAFF_SAID = {
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="set this password (otherwise a new account has none yet)")
         parser.add_argument("--superuser", action="store_true", help="also give every permission")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             outcome, changed = staff_add(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.people import TableError, organisations_import, read_table
+from oscethb.commands import in_site_language
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="a .csv or .xlsx file; row 1 names the columns")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         path = options["path"]
         try:

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from accounts.twofactor import two_factor_reset
 from oscethb.access import is_office_staff
+from oscethb.commands import in_site_language
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         email = options["email"].strip()
         users = list(get_user_model().objects.filter(email__iexact=email).order_by("pk"))

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Role
 from demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, demo_round_keep_open, seed_answers, seed_people
+from oscethb.commands import in_site_language
 from reports.models import Report
 from reports.services import report_run_request
 from surveys.models import Survey
@@ -35,6 +36,7 @@ OPEN_ROUND_DAYS = 45  # the open round's closing date is moved to this many days
 class Command(BaseCommand):
     help = "Seed demo organisations, users and answers for local use. Idempotent; never run it in production."
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         user_model = get_user_model()
         staff, created = user_model.objects.get_or_create(

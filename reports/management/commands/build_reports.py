@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from oscethb.commands import in_site_language
 from reports.headlines import sentence
 from reports.models import JobStatus, Report, ReportRun
 from reports.selectors import report_stored
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=int, default=1800, help="seconds to wait for a worker (default 1800)")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             self._handle(options)

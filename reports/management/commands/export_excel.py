@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from oscethb.commands import in_site_language
 from reports.exports import excel_export_create
 from reports.models import ExcelExport, JobStatus
 from reports.tasks import export_excel
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--timeout", type=int, default=1800, help="seconds to wait for a worker (default 1800)")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         language = options["lang"] or "en"
         if language not in language_codes():

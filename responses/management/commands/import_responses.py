@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from oscethb.access import is_office_staff
+from oscethb.commands import in_site_language
 from surveys.models import Survey
 
 from ...imports import ImportRejected, answers_import, survey_for_import
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             "--as", dest="as_email", metavar="EMAIL", help="the user recorded as having made the changes"
         )
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
         if not path.is_file():

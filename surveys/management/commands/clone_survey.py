@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from oscethb.commands import in_site_language
 from surveys.definitions import DefinitionError
 from surveys.models import Survey
 from surveys.services import survey_clone
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("--title", help="English title of the new round (default: the source's titles)")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         source = Survey.objects.filter(slug=options["source"]).first()
         if source is None:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from oscethb.commands import in_site_language
 from surveys.models import Survey
 from surveys.services import survey_export_text
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("-o", "--output", help="file to write (default: standard output)")
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         survey = Survey.objects.filter(slug=options["slug"]).first()
         if survey is None:

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from oscethb.commands import in_site_language
 from surveys.definition_languages import language_gaps, text_count
 from surveys.definitions import LANGUAGES, DefinitionError, parse_definition
 from surveys.services import survey_load_definition
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             "a file with a missing text in one of them is refused and nothing is written",
         )
 
+    @in_site_language
     def handle(self, *args: Any, **options: Any) -> None:
         required = _languages(options["require_languages"]) if options["require_languages"] else []
         for name in options["paths"]:
