@@ -19,8 +19,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Organisation, Role
+from reports.drafts import draft_report_create, draft_report_execute
 from reports.exports import excel_export_create, excel_export_execute
-from reports.models import ExcelExport, ReportRun
+from reports.models import DraftReport, ExcelExport, ReportRun
 from reports.services import report_run_execute
 from responses.models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 from surveys.models import Survey
@@ -75,6 +76,7 @@ class World:
     invitation_token: str = ""
     report_run: ReportRun | None = None
     excel_export: ExcelExport | None = None
+    draft_report: DraftReport | None = None
 
     @property
     def slug(self) -> str:
@@ -146,9 +148,14 @@ def build_world() -> World:
     export = excel_export_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
     assert excel_export_execute(export_id=export.pk) == "done"
     export.refresh_from_db()
+    # A finished draft of the provisional report.
+    draft_report = draft_report_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
+    assert draft_report_execute(draft_id=draft_report.pk) == "done"
+    draft_report.refresh_from_db()
     admin_objects(users, responses["ngo-other"])
     return World(
         excel_export=export,
+        draft_report=draft_report,
         report_run=run,
         survey=survey,
         draft=draft,
