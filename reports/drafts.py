@@ -58,7 +58,7 @@ def draft_report_write(
     target: str | Path | IO[bytes], *, survey: Survey, language: str, include_in_progress: bool
 ) -> dt.datetime:
     """Write the draft of the round's stored report to `target`; returns when that report was built. Three
-    queries whatever the round's size: the report, the previous round's title, the States' names."""
+    queries at most whatever the round's size: the report, the previous round's title (if any), the States' names."""
     if language not in language_codes():
         raise ValueError(f"unknown language {language!r} (languages: {', '.join(language_codes())})")
     report = report_stored(survey=survey, include_in_progress=include_in_progress)
@@ -66,9 +66,11 @@ def draft_report_write(
         raise NoStoredReport(no_report_message(survey, include_in_progress))
     data = {**report.data, "built_at": report.built_at.isoformat()}
     previous_slug = data.get("survey", {}).get("previous")
-    previous = Survey.objects.filter(slug=previous_slug).values_list("title", flat=True).first() if previous_slug else None
+    previous = (
+        Survey.objects.filter(slug=previous_slug).values_list("title", flat=True).first() if previous_slug else None
+    )
     # Names as the directory keeps them (it has no dated former names: a renamed State shows its current name).
-    names = dict(Organisation.objects.filter(kind=Organisation.Kind.STATE).values_list("code", "name"))
+    names = dict(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by().values_list("code", "name"))
     write_draft(
         target,
         report=data,

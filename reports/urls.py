@@ -18,7 +18,5 @@ urlpatterns = [
     path("staff/exports/<int:pk>/download/", views_exports.excel_export_download, name="excel-export-download"),
     path("staff/rounds/<slug:slug>/draft-report/", views_drafts.draft_report_start, name="draft-report-start"),
     path("staff/draft-reports/<int:pk>/", views_drafts.draft_report_status, name="draft-report-status"),
-    path(
-        "staff/draft-reports/<int:pk>/download/", views_drafts.draft_report_download, name="draft-report-download"
-    ),
+    path("staff/draft-reports/<int:pk>/download/", views_drafts.draft_report_download, name="draft-report-download"),
 ]

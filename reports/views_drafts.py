@@ -54,7 +54,10 @@ def draft_report_start(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("include_in_progress" if provisional else None, no_report_message(survey, provisional))
         else:
             draft = draft_report_request(
-                survey=survey, user=request.user, language=form.cleaned_data["language"], include_in_progress=provisional
+                survey=survey,
+                user=request.user,
+                language=form.cleaned_data["language"],
+                include_in_progress=provisional,
             )
             return redirect("reports:draft-report-status", pk=draft.pk)
     drafts = DraftReport.objects.filter(survey=survey).select_related("requested_by")[:RECENT]

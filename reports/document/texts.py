@@ -22,9 +22,7 @@ def response_count(states: int, ngos: int, asks_ngos: bool) -> str:
         ) % {"states": states}
     # Translators: the NGOs in "Responses were received from 52 participating States and 90 NGOs." Write it in the
     # form (case) that the sentence needs after "and".
-    phrase = npgettext("responses were received from … and", "%(count)d NGO", "%(count)d NGOs", ngos) % {
-        "count": ngos
-    }
+    phrase = npgettext("responses were received from … and", "%(count)d NGO", "%(count)d NGOs", ngos) % {"count": ngos}
     # Translators: the first sentence of the draft report. %(ngos)s is the phrase "90 NGOs" (translated with the
     # context "responses were received from … and"). The plural form follows %(states)d.
     return ngettext(

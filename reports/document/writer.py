@@ -43,7 +43,7 @@ def write_draft(
     `previous_title`: the previous round's title in this language, if the report has a previous round."""
     with translation.override(language):
         document = DraftWriter(report, language, state_names, previous_title).document()
-    document.save(target)
+    document.save(str(target) if isinstance(target, Path) else target)
 
 
 class DraftWriter:
