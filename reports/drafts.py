@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
 from oscethb.jobs import enqueue_on_commit
@@ -112,14 +113,14 @@ def _draft(draft: DraftReport, progress: Progress) -> None:
         draft.file.delete(save=False)
         job_update(DraftReport, draft.pk, file="")
     name = draft_filename(draft)
-    progress(10, _("writing the document"))
+    progress(10, gettext_noop("writing the document"))  # stored in English, translated where it is shown
     with tempfile.TemporaryDirectory(prefix="oscethb-draft-") as folder:
         path = Path(folder) / name
         built_at = draft_report_write(
             path, survey=draft.survey, language=draft.language, include_in_progress=draft.include_in_progress
         )
         job_update(DraftReport, draft.pk, report_built_at=built_at)
-        progress(90, _("saving the document"))
+        progress(90, gettext_noop("saving the document"))
         with path.open("rb") as handle:
             draft.file.save(name, File(handle, name=name), save=False)
     try:
