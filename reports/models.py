@@ -142,3 +142,29 @@ class DataExport(Job):
             return str(translation.get_language_info(self.language)["name_translated"])
         except KeyError:
             return self.language
+
+
+class DraftReport(Job):
+    """A draft of the published chapter (.docx) from a round's stored report, written in the background."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="draft_reports")
+    language = models.CharField(max_length=5, default="en")
+    include_in_progress = models.BooleanField(default=False)
+    file = models.FileField(upload_to="drafts/", blank=True, max_length=300)
+    report_built_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the report whose figures the document holds was built")
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"draft report {self.survey.slug} #{self.pk} {self.status}"
+
+    @property
+    def language_name(self) -> str:
+        """The document's language by its name in the reader's language ("English", not "en")."""
+        try:
+            return str(translation.get_language_info(self.language)["name_translated"])
+        except KeyError:
+            return self.language

@@ -1,6 +1,7 @@
 """Celery tasks of the reports app: thin adapters that take ids and call one service.
 
-The job tasks (a report build, an Excel export, a raw-data export) share the job lifecycle of reports/jobs.py: Celery retries them
+The job tasks (a report build, an Excel export, a raw-data export, a draft report) share the job lifecycle of
+reports/jobs.py: Celery retries them
 with back-off for the named transient errors (`JOB_TASK_OPTIONS`), and the service fails the job on the last try.
 Services queue these tasks by name (oscethb.jobs.enqueue_on_commit) and never import this module.
 """
@@ -12,9 +13,10 @@ from celery import Task, shared_task
 from surveys.models import Survey
 
 from .data_exports import data_export_execute
+from .drafts import draft_report_execute
 from .exports import excel_export_execute
 from .jobs import JOB_TASK_OPTIONS
-from .models import DataExport, ExcelExport, ReportRun
+from .models import DataExport, DraftReport, ExcelExport, ReportRun
 from .services import report_run_execute, report_run_request
 
 
@@ -61,3 +63,11 @@ def rebuild_closed_round(survey_id: int) -> None:
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is not None:
         report_run_request(survey=survey, trigger="round closed")
+
+
+@shared_task(name="reports.draft_report", **JOB_TASK_OPTIONS)
+def draft_report(self: Task, draft_id: int) -> str:
+    """Write one draft of the published chapter (reports.drafts.draft_report_execute)."""
+    if not DraftReport.objects.filter(pk=draft_id).exists():
+        return "gone"
+    return draft_report_execute(draft_id=draft_id, last_try=_last_try(self))

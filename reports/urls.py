@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_exports
+from . import views, views_drafts, views_exports
 
 app_name = "reports"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("staff/exports/<int:pk>/download/", views_exports.excel_export_download, name="excel-export-download"),
     path("staff/rounds/<slug:slug>/exports/data/", views_exports.data_export_start, name="data-export-start"),
     path("staff/data-exports/<int:pk>/download/", views_exports.data_export_download, name="data-export-download"),
+    path("staff/rounds/<slug:slug>/draft-report/", views_drafts.draft_report_start, name="draft-report-start"),
+    path("staff/draft-reports/<int:pk>/", views_drafts.draft_report_status, name="draft-report-status"),
+    path("staff/draft-reports/<int:pk>/download/", views_drafts.draft_report_download, name="draft-report-download"),
 ]

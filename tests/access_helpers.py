@@ -20,8 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Organisation, Role
 from reports.data_exports import data_export_create, data_export_execute
+from reports.drafts import draft_report_create, draft_report_execute
 from reports.exports import excel_export_create, excel_export_execute
-from reports.models import DataExport, ExcelExport, ReportRun
+from reports.models import DataExport, DraftReport, ExcelExport, ReportRun
 from reports.services import report_run_execute
 from responses.models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 from surveys.models import Survey
@@ -77,6 +78,7 @@ class World:
     report_run: ReportRun | None = None
     excel_export: ExcelExport | None = None
     data_export: DataExport | None = None
+    draft_report: DraftReport | None = None
 
     @property
     def slug(self) -> str:
@@ -152,10 +154,15 @@ def build_world() -> World:
     data_export = data_export_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
     assert data_export_execute(export_id=data_export.pk) == "done"
     data_export.refresh_from_db()
+    # A finished draft of the provisional report.
+    draft_report = draft_report_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
+    assert draft_report_execute(draft_id=draft_report.pk) == "done"
+    draft_report.refresh_from_db()
     admin_objects(users, responses["ngo-other"])
     return World(
         excel_export=export,
         data_export=data_export,
+        draft_report=draft_report,
         report_run=run,
         survey=survey,
         draft=draft,

@@ -408,6 +408,17 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "reports:data-export-download": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.data_export.pk}),
     ],
+    # Only a provisional report is built in this world: a draft asked for succeeds on that basis.
+    "reports:draft-report-start": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open),
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", round_open, data=lambda w: {"language": "en", "include_in_progress": "on"}),
+    ],
+    "reports:draft-report-status": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.draft_report.pk}),
+    ],
+    "reports:draft-report-download": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.draft_report.pk}),
+    ],
     "responses:reminder-send": [
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=nothing),
     ],

@@ -22,7 +22,7 @@ STAFF = "trafficking.office.staff@osce.example.org"
 # Every link and button of the bar, by its accessible name; the links of the round's navigation.
 LINKS = ["oscethb", "Survey rounds", "Staff home", "Administration", "Two-factor"]
 BUTTONS = ["Change language", "Log out"]
-ROUND_LINKS = ["Dashboard", "Responses", "Excel summary"]
+ROUND_LINKS = ["Dashboard", "Responses", "Excel summary", "Draft report"]
 
 
 def _rows(page: Any) -> list[dict[str, float]]:

@@ -447,6 +447,57 @@ def test_staff_log_in_with_a_code_follow_the_round_read_accept_reopen_and_return
     assert Response.objects.get(pk=german_response.pk).staff_comment == "Please add the figures for 2014."
 
 
+def open_draft_report(j: Journey) -> None:
+    j.follow(j.link(re.compile("Draft report"), within=j.page.locator(f'[data-round="{SLUG}"]')))
+    expect(j.page.get_by_role("button", name="Create the draft report")).to_be_visible()
+
+
+def create_a_draft_and_download_it(j: Journey, language: str) -> bytes:
+    """The form, then the draft's page, which follows the job until the download button shows; the download."""
+    j.page.get_by_label("Language of the document").select_option(language)
+    j.follow(j.button("Create the draft report"))
+    download = j.page.locator("[data-draft-report-download]")
+    expect(download).to_be_visible(timeout=TIMEOUT)
+    j.check()
+    with j.page.expect_download(timeout=TIMEOUT) as waiting:
+        download.click()
+    path = waiting.value.path()
+    assert waiting.value.suggested_filename.endswith(".docx")
+    return path.read_bytes()
+
+
+def test_staff_go_from_the_front_door_to_a_downloaded_draft_report(
+    journey: Callable[..., Journey], live_server: Any, survey: Survey, austria: Organisation
+) -> None:
+    import io
+
+    from docx import Document
+
+    from reports.models import ReportRun
+    from reports.services import report_run_execute
+
+    coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
+    response = ensure_response(survey, austria)
+    fill_required(response, coordinator, skip=set())
+    response_submit(response=response, user=coordinator)
+    run = ReportRun.objects.create(survey=survey)
+    assert report_run_execute(run_id=run.pk) == "done"
+    staff = member(austria, Role.VIEWER, "staff@osce.example.org")
+    staff.memberships.all().delete()
+    staff.is_staff = True
+    staff.save()
+    device = confirmed_device(staff)
+
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    log_in_with_code(j, staff.email, device)
+    open_draft_report(j)
+    body = create_a_draft_and_download_it(j, "ru")
+    texts = [p.text for p in Document(io.BytesIO(body)).paragraphs]
+    assert texts[0].startswith("Опрос ОБСЕ")
+    assert "Ответы получены от 1 государства-участника." in texts
+
+
 # --- keyboard only -------------------------------------------------------------------------------------------------
 
 
