@@ -40,7 +40,9 @@ def api_tokens_of(*, user: Any) -> QuerySet[ApiToken]:
 def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
     """A new token for the person, and its key (shown once: only its hash is kept)."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name.strip(), prefix=key[:SHOWN_PREFIX_LENGTH], key_hash=key_hash(key))
+    token = ApiToken.objects.create(
+        user=user, name=name.strip(), prefix=key[:SHOWN_PREFIX_LENGTH], key_hash=key_hash(key)
+    )
     return token, key
 
 

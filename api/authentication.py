@@ -28,7 +28,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
         if len(parts) != 2:
-            raise AuthenticationFailed(_("Send the header as “Authorization: Bearer” followed by the key, nothing else."))
+            raise AuthenticationFailed(
+                _("Send the header as “Authorization: Bearer” followed by the key, nothing else.")
+            )
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
@@ -48,7 +50,6 @@ class ApiTokenAuthentication(BaseAuthentication):
         return f'{KEYWORD} realm="api"'
 
 
-
 class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """How the OpenAPI schema describes the token: an HTTP bearer key."""
 
@@ -56,4 +57,4 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped
     name = "apiToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer", "description": "An API token from the \"API tokens\" page"}
+        return {"type": "http", "scheme": "bearer", "description": 'An API token from the "API tokens" page'}

@@ -74,11 +74,15 @@ class ResponseFilter(filters.FilterSet):
 
 
 class AnswerFilter(filters.FilterSet):
-    round = filters.CharFilter(field_name="response__survey__slug", help_text="Only the answers to this round (its slug).")
+    round = filters.CharFilter(
+        field_name="response__survey__slug", help_text="Only the answers to this round (its slug)."
+    )
     organisation = filters.CharFilter(
         field_name="response__organisation__code", help_text="Only the answers of this organisation (its code)."
     )
-    question = filters.CharFilter(field_name="question__code", help_text="Only the answers to this question (its code).")
+    question = filters.CharFilter(
+        field_name="question__code", help_text="Only the answers to this question (its code)."
+    )
     status = filters.MultipleChoiceFilter(
         field_name="response__status",
         choices=Response.Status.choices,

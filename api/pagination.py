@@ -12,4 +12,6 @@ class Cursor(CursorPagination):
     max_page_size = settings.API_MAX_PAGE_SIZE
     page_size_query_param = "page_size"
     ordering = "id"
-    page_size_query_description = f"Rows per page (default {settings.API_PAGE_SIZE}, at most {settings.API_MAX_PAGE_SIZE})."
+    page_size_query_description = (
+        f"Rows per page (default {settings.API_PAGE_SIZE}, at most {settings.API_MAX_PAGE_SIZE})."
+    )

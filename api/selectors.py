@@ -21,7 +21,11 @@ from surveys.models import Area, Question, Survey
 
 
 def api_rounds(*, policy: AccessPolicy) -> QuerySet[Survey]:
-    return policy.rounds().select_related("previous").prefetch_related(Prefetch("areas", Area.objects.order_by("position")))
+    return (
+        policy.rounds()
+        .select_related("previous")
+        .prefetch_related(Prefetch("areas", Area.objects.order_by("position")))
+    )
 
 
 def api_questions(*, policy: AccessPolicy) -> QuerySet[Question]:
@@ -44,7 +48,9 @@ def api_answers(*, policy: AccessPolicy) -> QuerySet[Answer]:
     """Every answer cell the person may read; a cleared cell (no value left) is no answer and is left out."""
     return (
         Answer.objects.filter(response__in=api_responses(policy=policy).values("pk"))
-        .exclude(value_text__isnull=True, value_number__isnull=True, value_date__isnull=True, value_choices__isnull=True)
+        .exclude(
+            value_text__isnull=True, value_number__isnull=True, value_date__isnull=True, value_choices__isnull=True
+        )
         .select_related("response__survey", "response__organisation")
     )
 

@@ -86,9 +86,7 @@ class Response(serializers.Serializer):
     organisation = serializers.CharField(source="organisation.code")
     organisation_name = serializers.CharField(source="organisation.name")
     kind = serializers.CharField(source="organisation.kind", help_text="state, partner or ngo")
-    status = serializers.CharField(
-        help_text="not_started, in_progress, submitted, returned, resubmitted or accepted"
-    )
+    status = serializers.CharField(help_text="not_started, in_progress, submitted, returned, resubmitted or accepted")
     status_label = serializers.CharField(source="get_status_display")
     submitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
@@ -142,7 +140,7 @@ class Answer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField(help_text="The value in words (option labels)"))
     def get_value_label(self, answer: Any) -> str:
-        kind, value = self._typed(answer)
+        _kind, value = self._typed(answer)
         return str(self._question(answer).words.value((answer.row, answer.column), value))
 
 

@@ -53,8 +53,12 @@ class LanguageMixin:
             return
         if lang not in LANGUAGES:
             raise ValidationError(
-                {"lang": _("“%(value)s” is not a language of the site; choose one of: %(choices)s.")
-                 % {"value": lang, "choices": ", ".join(LANGUAGES)}}
+                {
+                    "lang": [
+                        _("“%(value)s” is not a language of the site; choose one of: %(choices)s.")
+                        % {"value": lang, "choices": ", ".join(LANGUAGES)}
+                    ]
+                }
             )
         translation.activate(lang)
         request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]
@@ -118,8 +122,7 @@ class AnswerList(LanguageMixin, generics.ListAPIView):
         return api_answers(policy=self.policy())
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None  # every list is paged (api/pagination.py)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []  # always paged
         questions = questions_by_id(answer.question_id for answer in page)
         data = serializers.Answer(page, many=True, context={"questions": questions, "request": request}).data
         return self.get_paginated_response(data)
@@ -146,7 +149,9 @@ class RoundReport(LanguageMixin, APIView):
         policy = self.policy()
         basis = request.query_params.get("basis", "final")
         if basis not in ("final", "provisional"):
-            raise ValidationError({"basis": _("“%(value)s” is not a basis; choose final or provisional.") % {"value": basis}})
+            raise ValidationError(
+                {"basis": [_("“%(value)s” is not a basis; choose final or provisional.") % {"value": basis}]}
+            )
         survey = policy.rounds().filter(slug=slug).first() if policy.is_staff else None
         if survey is None:
             raise NotFound(_("No such round."))

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.test import Client
 
 from accounts.api_tokens import api_token_create
-from accounts.models import Role
 from reports.models import ReportRun
 from reports.services import report_run_execute
 from responses.models import Response
@@ -27,7 +26,11 @@ CONTRIBUTOR_AT = "contributor@at.example.org"
 NGO_MEMBER = "member@ngo.example.org"
 
 ANSWERS: dict[str, dict[str, dict[tuple[str, str], Any]]] = {
-    "AT": {"PRV.SUP.01": {("", ""): "yes"}, "GEN.R.02": {("", ""): "ANSWER-OF-AUSTRIA"}, "PRO.DATA.01": {("", "2013"): 12}},
+    "AT": {
+        "PRV.SUP.01": {("", ""): "yes"},
+        "GEN.R.02": {("", ""): "ANSWER-OF-AUSTRIA"},
+        "PRO.DATA.01": {("", "2013"): 12},
+    },
     "DE": {"PRV.SUP.01": {("", ""): "in_process"}, "GEN.R.02": {("", ""): "ANSWER-OF-GERMANY"}},
     "ngo-at": {"GEN.R.02": {("", ""): "ANSWER-OF-THE-NGO"}},
 }
@@ -84,6 +87,3 @@ def api_world(_module_world: ApiWorld, db: None) -> ApiWorld:
 
 def bearer(key: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-
-__all__ = ["ApiWorld", "Role", "bearer", "build_api_world"]

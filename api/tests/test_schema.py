@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from openapi_core import OpenAPI
-from openapi_core.exceptions import OpenAPIError
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+from openapi_core.exceptions import OpenAPIError
 
 from .conftest import ApiWorld, bearer
 
