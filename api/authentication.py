@@ -42,7 +42,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not policy.may_hold_api_tokens:
             raise AuthenticationFailed(_("This API token's owner may no longer use API tokens."))
         # The view asks the same policy object (AccessPolicy.for_request): the memberships are read once.
-        request._access_policy = policy  # type: ignore[attr-defined]
+        request._access_policy = policy
         api_token_used(token)
         return token.user, token
 
@@ -50,7 +50,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         return f'{KEYWORD} realm="api"'
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     """How the OpenAPI schema describes the token: an HTTP bearer key."""
 
     target_class = "api.authentication.ApiTokenAuthentication"

@@ -61,7 +61,7 @@ class LanguageMixin:
                 }
             )
         translation.activate(lang)
-        request.LANGUAGE_CODE = lang  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = lang
 
     def policy(self) -> AccessPolicy:
         return AccessPolicy.for_request(self.request)  # type: ignore[attr-defined]

@@ -149,7 +149,9 @@ def build_world() -> World:
     assert excel_export_execute(export_id=export.pk) == "done"
     export.refresh_from_db()
     admin_objects(users, responses["ngo-other"])
-    api_tokens = {role: api_token_create(user=users[role], name=f"{role}'s tool")[0] for role in ("staff", "coordinator_a")}
+    api_tokens = {
+        role: api_token_create(user=users[role], name=f"{role}'s tool")[0] for role in ("staff", "coordinator_a")
+    }
     return World(
         excel_export=export,
         report_run=run,
