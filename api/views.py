@@ -60,8 +60,18 @@ class LanguageMixin:
                     ]
                 }
             )
+        # Given back in finalize_response: the language must not outlive the request on the thread.
+        self._outer_language = translation.get_language()
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        outer = getattr(self, "_outer_language", None)
+        if outer is not None:
+            response.headers["Content-Language"] = translation.get_language()
+            translation.activate(outer)
+        return response
 
     def policy(self) -> AccessPolicy:
         return AccessPolicy.for_request(self.request)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.api_tokens import api_token_create
 from accounts.models import ApiToken, Membership, Role
@@ -143,10 +143,17 @@ def test_labels_follow_lang_and_a_wrong_lang_is_named(api_world: ApiWorld) -> No
     question_en = _all(client, "api:questions", round="thb-2016", lang="en")[0]
     assert question_fr["code"] == question_en["code"]
     assert question_fr["text"] != question_en["text"]
+    # The language answers that request only: it does not stay on the thread for what runs next.
+    assert french_response_language(client) == "fr"
+    assert translation.get_language() == "en"
     response = client.get(reverse("api:answers"), {"lang": "xx"})
     assert response.status_code == 400
     assert "xx" in response.json()["lang"][0]
     assert "ru" in response.json()["lang"][0]
+
+
+def french_response_language(client: Client) -> str:
+    return str(client.get(reverse("api:rounds"), {"lang": "fr"})["Content-Language"])
 
 
 def test_bad_filter_values_are_named(api_world: ApiWorld) -> None:
