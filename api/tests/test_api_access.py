@@ -178,3 +178,9 @@ def test_filters_narrow_the_rows(api_world: ApiWorld) -> None:
     assert ngo_questions
     assert all(q["audience"] in ("ngo", "both") for q in ngo_questions)
     assert [o["code"] for o in _all(client, "api:organisations", kind="ngo", country="AT")] == ["ngo-at"]
+
+
+def test_answers_and_reports_are_never_kept_by_a_cache(api_world: ApiWorld) -> None:
+    client = bearer(api_world.staff_key)
+    for url in (reverse("api:answers"), reverse("api:responses"), reverse("api:round-report", args=["thb-2016"])):
+        assert "no-store" in client.get(url)["Cache-Control"], url
