@@ -57,7 +57,7 @@ format: install
 	$(VENV)/bin/ruff format .
 
 typecheck: install
-	$(VENV)/bin/mypy surveys accounts responses reports demo oscethb
+	$(VENV)/bin/mypy surveys accounts responses reports api demo oscethb
 
 ## Benchmarks (not tests; never part of `make test` or CI): needs PostgreSQL (BENCH_DATABASE_URL, default
 ## postgres://postgres@127.0.0.1:5432/), generates a ~1M-answer round once, writes var/bench/ and BENCHMARKS.md.

@@ -101,6 +101,16 @@ class PeoplePolicy:
         """Of the person's own organisations, those whose people they manage (for links on the person's pages)."""
         return frozenset(pk for pk, m in self._memberships.items() if self.may_manage_people(m.organisation))
 
+    # --- API tokens -------------------------------------------------------------------------------------------
+
+    @property
+    def may_hold_api_tokens(self) -> bool:
+        """Who may make API tokens, and whose tokens work: active staff, and active coordinators (their tokens read
+        what they may read: their own organisations' responses and answers)."""
+        if not self.is_authenticated or not getattr(self.user, "is_active", False):
+            return False
+        return self.is_staff or any(m.role in MANAGING_ROLES for m in self._memberships.values())
+
     # --- people -----------------------------------------------------------------------------------------------
 
     def may_manage_people(self, organisation: Organisation) -> bool:

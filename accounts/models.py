@@ -169,3 +169,35 @@ class PersonSettings(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.language}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(TimeStamped):
+    """A named key with which a person's BI tool (Power BI, Excel, R) reads the API (api/) as that person.
+
+    Only a keyed hash of the key is stored: the key itself is shown once, when it is made
+    (accounts/api_tokens.py). A revoked token is kept, so that the owner's list says when it stopped working."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters of the key, kept in clear so that a person recognises a key they copied.
+    prefix = models.CharField(_("start of the key"), max_length=16)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import people, twofactor
+from .views import api_tokens, people, twofactor
 
 app_name = "accounts"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("account/two-factor/verify/", twofactor.verify, name="twofactor-verify"),
     path("account/two-factor/backup-codes/", twofactor.backup_codes, name="twofactor-backup-codes"),
     path("account/two-factor/turn-off/", twofactor.turn_off, name="twofactor-turn-off"),
+    path("account/api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", api_tokens.api_token_revoke_view, name="api-token-revoke"),
 ]

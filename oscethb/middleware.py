@@ -145,6 +145,11 @@ NO_STORE_NAMES = frozenset(
         "my-rounds",
         "people-invitations",  # members and invitations by e-mail address
         "staff-import-responses",  # quotes rows of an uploaded file
+        # The API (api/): an organisation's answers and statuses, a round's report, a new token's key.
+        "answers",
+        "responses",
+        "round-report",
+        "api-tokens",
     }
 )
 

@@ -56,10 +56,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static/ (no CDN: the CSP forbids one)
     "surveys",
     "accounts",
     "responses",
     "reports",
+    # The read-only API for BI tools (/api/v1/), above reports: it serves the stored reports too.
+    "api",
     # Demo seeding (`manage.py seed_demo`): apart from production code, imported by nothing.
     "demo",
 ]
@@ -334,4 +340,39 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# The read-only API for BI tools (api/, README "API for BI tools"): tokens (accounts/api_tokens.py) or the
+# browser's login, JSON only, every list paged by a cursor (`next`) with at most API_MAX_PAGE_SIZE rows a page.
+API_PAGE_SIZE = 100
+API_MAX_PAGE_SIZE = 1000
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        # The browser's login, for the documentation page; a read-only API has no CSRF to enforce.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "oscethb API",
+    "DESCRIPTION": (
+        "Read-only data of the OSCE survey rounds for BI tools: rounds, questions, organisations, responses, answers "
+        "(one row per answer cell) and the built reports. Send `Authorization: Bearer <token>` (tokens: the "
+        '"API tokens" page). Lists are paged: follow `next` until it is null.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }

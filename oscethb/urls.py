@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("accounts.urls", namespace="accounts")),
     path("", include("reports.urls", namespace="reports")),
     path("", include("surveys.urls", namespace="surveys")),
+    path("", include("api.urls", namespace="api")),
 ]
 
 # A database outage outside a view (in the session or login middleware) is a 503 too, not a 500.

@@ -49,6 +49,12 @@ class AccessPolicy(PeoplePolicy):
         """A round in preparation (draft) is the Office's alone."""
         return survey.status != Survey.Status.DRAFT or self.is_staff
 
+    def rounds(self) -> QuerySet[Survey]:
+        """Rounds the person may see (`may_see_round` in bulk): staff all of them, everyone else all but drafts."""
+        if self.is_staff:
+            return Survey.objects.all()
+        return Survey.objects.exclude(status=Survey.Status.DRAFT)
+
     def may_see_response(self, survey: Survey, organisation: Organisation) -> bool:
         """Members read their own organisation's response, staff all of them; a round in preparation only staff;
         and only where the round asks this kind of organisation."""

@@ -18,7 +18,8 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Invitation, Membership, Organisation, Role
+from accounts.api_tokens import api_token_create
+from accounts.models import ApiToken, Invitation, Membership, Organisation, Role
 from reports.data_exports import data_export_create, data_export_execute
 from reports.drafts import draft_report_create, draft_report_execute
 from reports.exports import excel_export_create, excel_export_execute
@@ -46,7 +47,7 @@ ROLES = (
 # Outcome classes.
 OK = "ok"  # 2xx, or a 3xx redirect that is not to a login page
 LOGIN = "login"  # a redirect to the login page (the site's, or the admin's for /admin/)
-DENIED = "denied"  # 403 or 404
+DENIED = "denied"  # 403 or 404 (or 401: the API's answer to a request without a token or login)
 OK_OR_DENIED_BY_STATE = "ok_or_denied_by_state"  # only with a comment in the table saying why
 OTP = "otp"  # a redirect to the two-factor code page (or its setup page): the login is not finished
 
@@ -79,6 +80,7 @@ class World:
     excel_export: ExcelExport | None = None
     data_export: DataExport | None = None
     draft_report: DraftReport | None = None
+    api_tokens: dict[str, ApiToken] = field(default_factory=dict)  # role -> a token of theirs
 
     @property
     def slug(self) -> str:
@@ -159,6 +161,9 @@ def build_world() -> World:
     assert draft_report_execute(draft_id=draft_report.pk) == "done"
     draft_report.refresh_from_db()
     admin_objects(users, responses["ngo-other"])
+    api_tokens = {
+        role: api_token_create(user=users[role], name=f"{role}'s tool")[0] for role in ("staff", "coordinator_a")
+    }
     return World(
         excel_export=export,
         data_export=data_export,
@@ -173,6 +178,7 @@ def build_world() -> World:
         evidence_bytes={"AT": PDF_AT, "DE": PDF_DE},
         invitation=invitation,
         invitation_token=token,
+        api_tokens=api_tokens,
     )
 
 
@@ -232,7 +238,7 @@ def otp_paths() -> set[str]:
 
 def classify(response: HttpResponseBase) -> str:
     status = response.status_code
-    if status in (403, 404):
+    if status in (401, 403, 404):
         return DENIED
     if 300 <= status < 400:
         location = urlsplit(response["Location"]).path
@@ -288,6 +294,7 @@ def snapshot() -> dict[str, Any]:
         "memberships": list(Membership.objects.order_by("pk").values_list("pk", "user_id", "organisation_id", "role")),
         "users": get_user_model().objects.count(),
         "report_runs": ReportRun.objects.count(),
+        "api_tokens": list(ApiToken.objects.order_by("pk").values_list("pk", "key_hash", "revoked_at")),
     }
 
 

@@ -439,6 +439,44 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "accounts:twofactor-turn-off": [
         case("login  ok     ok     ok     ok     ok     denied denied otp",     "POST", no_kwargs, data=nothing),
     ],
+    # API tokens (accounts/api_tokens.py): staff and coordinators; making one needs a login confirmed with the second
+    # factor, which the test's coordinators have not set up (403; api/tests/test_token_pages.py makes one with it).
+    "accounts:api-tokens": [
+        case("login  ok     denied denied ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", no_kwargs, data=lambda w: {"name": "Power BI"}, label="make"),
+    ],
+    # Revoking one's own token; anyone else's is not found (api/tests/test_token_pages.py).
+    "accounts:api-token-revoke": [
+        case("login  denied denied denied denied denied ok     denied otp",     "POST", lambda w: {"pk": w.api_tokens["staff"].pk}, data=nothing, label="staff's"),
+        case("login  denied denied denied denied denied denied denied otp",     "POST", lambda w: {"pk": w.api_tokens["coordinator_a"].pk}, data=nothing, label="coordinator's"),
+    ],
+    # The API (api/): here with the browser's login; tokens read under the same policy (api/tests/). Without a
+    # login: 401. Members read their own organisation's rows only (the matrix checks no other's answer shows);
+    # reports are the Office's.
+    "api:rounds": [
+        case("denied ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
+    "api:questions": [
+        case("denied ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs, query="?round=thb-2016&page_size=5"),
+    ],
+    "api:organisations": [
+        case("denied ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
+    "api:responses": [
+        case("denied ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
+    "api:answers": [
+        case("denied ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs, query="?page_size=1000"),
+    ],
+    "api:round-report": [
+        case("denied denied denied denied denied denied ok     ok     otp",     "GET",  round_open, query="?basis=provisional"),
+    ],
+    "api:schema": [
+        case("denied ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
+    "api:docs": [
+        case("login  ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
     # Django admin's own pages (the model pages are generated below, ADMIN_MODEL_PAGES): only staff whose login is
     # verified with the second factor; the others go to the login page (the admin's, which sends on to the site's).
     # "staff" has no model permissions: the index opens, everything about data is refused (403/404).

@@ -74,3 +74,31 @@ def test_answering_and_dashboard_pages_raise_no_policy_violation(page: Page, liv
     page.goto(f"{live_server.url}/staff/rounds/thb-2016/dashboard/")
     page.wait_for_function("() => window.Chart !== undefined", timeout=8000)  # Chart.js loaded from static/
     assert violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_api_documentation_runs_under_the_policy(page: Page, live_server) -> None:
+    """Swagger UI (drf-spectacular-sidecar's files, its start script a file too) draws the API's operations without
+    any violation: no CDN, no inline script."""
+    get_user_model().objects.create_user(
+        username="coordinator@at.example.org", email="coordinator@at.example.org", password="a-long-password-2026"
+    )
+    Membership.objects.create(
+        user=get_user_model().objects.get(email="coordinator@at.example.org"),
+        organisation=Organisation.objects.get(code="AT"),
+        role=Role.COORDINATOR,
+    )
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "coordinator@at.example.org")
+    page.fill("#id_password", "a-long-password-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/api/docs/")
+    page.locator(".opblock-summary-path", has_text="/api/v1/answers/").first.wait_for(timeout=15_000)
+    assert not violations, violations

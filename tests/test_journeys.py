@@ -498,6 +498,44 @@ def test_staff_go_from_the_front_door_to_a_downloaded_draft_report(
     assert "Ответы получены от 1 государства-участника." in texts
 
 
+def test_staff_make_an_api_token_see_its_key_once_and_revoke_it(
+    journey: Callable[..., Journey], live_server: Any, survey: Survey
+) -> None:
+    """From the staff home's "API tokens for BI tools" link: make a named token, whose key opens the API and is
+    shown only on the page that made it; then revoke it, after which the key no longer opens the API."""
+    from django.test import Client
+
+    from accounts.models import ApiToken
+
+    staff = member(Organisation.objects.get(code="AT"), Role.VIEWER, "staff@osce.example.org")
+    staff.memberships.all().delete()
+    staff.is_staff = True
+    staff.save()
+    device = confirmed_device(staff)
+
+    j = journey()
+    start_at_the_front_door(j, live_server.url)
+    log_in_with_code(j, staff.email, device)
+    j.follow(j.link("API tokens for BI tools"))
+    expect(j.page.get_by_role("heading", name="API tokens", exact=True)).to_be_visible()
+    j.page.get_by_label("Name of the token").fill("Power BI, analysis team")
+    j.follow(j.button("Make token"))
+    key = j.page.get_by_label("Key", exact=True).input_value()
+    assert key.startswith("oscethb_")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get("/api/v1/rounds/").status_code == 200
+    row = j.page.locator('[data-token="Power BI, analysis team"]')
+    expect(row.locator("[data-token-state]")).to_have_text("Active")
+
+    j.follow(j.nav_link("API tokens"))  # the same page again, from the top bar: the key is not shown any more
+    expect(j.page.locator("[data-new-key]")).to_have_count(0)
+    assert key not in j.page.content()
+    j.follow(j.button(re.compile("^Revoke"), within=j.page.locator('[data-token="Power BI, analysis team"]')))
+    expect(j.page.locator('[data-token="Power BI, analysis team"] [data-token-state]')).to_contain_text("Revoked")
+    assert ApiToken.objects.get(name="Power BI, analysis team").revoked_at is not None
+    assert api.get("/api/v1/rounds/").status_code == 401
+
+
 # --- keyboard only -------------------------------------------------------------------------------------------------
 
 
