@@ -29,6 +29,8 @@ def catalogue_script(language: str) -> bytes:
     """The catalogue of one language as JavaScript, built once per process."""
     with translation.override(language):
         response = JavaScriptCatalog.as_view(packages=PACKAGES)(RequestFactory().get("/jsi18n/"))
+    if not isinstance(response, HttpResponse):  # the view renders a whole script, never a stream
+        raise TypeError(f"JavaScriptCatalog answered {type(response).__name__}")
     return bytes(response.content)
 
 
