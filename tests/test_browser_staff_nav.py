@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 STAFF = "trafficking.office.staff@osce.example.org"
 
 # Every link and button of the bar, by its accessible name; the links of the round's navigation.
-LINKS = ["oscethb", "Survey rounds", "Staff home", "Administration", "API tokens", "Two-factor"]
+LINKS = ["oscethb", "Survey rounds", "Staff home", "Administration", "Two-factor"]
 BUTTONS = ["Change language", "Log out"]
 ROUND_LINKS = ["Dashboard", "Responses", "Excel summary", "Draft report"]
 
