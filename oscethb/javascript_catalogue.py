@@ -11,8 +11,11 @@ day of browser caching; the address differs per language, so switching language 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.utils import translation
@@ -22,6 +25,13 @@ from django.views.i18n import JavaScriptCatalog
 # The packages add nothing of their own (the texts are in LOCALE_PATHS); naming them keeps the admin's and other
 # apps' JavaScript texts out.
 PACKAGES = ["responses", "reports"]
+
+
+@receiver(setting_changed)
+def _forget_on_new_catalogues(*, setting: str, **_: Any) -> None:
+    """Tests that change where the catalogues are, or the languages, get scripts built from the new ones."""
+    if setting in ("LOCALE_PATHS", "LANGUAGES", "LANGUAGE_CODE", "INSTALLED_APPS"):
+        catalogue_script.cache_clear()
 
 
 @cache

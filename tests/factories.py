@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, PasswordResetRequest, PersonSettings, Role
-from reports.models import DataExport, ExcelExport, Report, ReportRun
+from reports.models import DataExport, DraftReport, ExcelExport, Report, ReportRun
 from responses.models import (
     Answer,
     AnswerChange,
@@ -320,6 +320,13 @@ class ExcelExportFactory(factory.django.DjangoModelFactory):
 class DataExportFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DataExport
+
+    survey = factory.SubFactory(SurveyFactory)
+
+
+class DraftReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DraftReport
 
     survey = factory.SubFactory(SurveyFactory)
 
