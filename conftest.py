@@ -57,6 +57,19 @@ def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Every test starts in the site's language: a request served by an earlier test leaves its language active on
+    the thread (LocaleMiddleware activates, nothing deactivates), which made later tests' texts French or Spanish
+    depending on the order the tests ran in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _reference_directory_in_transactional_tests(request: pytest.FixtureRequest) -> None:
     """Transactional tests (live server, real workers) flush the database after each test, which removes the
     States and Partners that the migration loaded; put them back so every test starts with the directory."""

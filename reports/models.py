@@ -40,6 +40,20 @@ class Job(TimeStamped):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
+class InALanguage:
+    """A file written in one of the site's languages (its `language` field): that language by its name in the
+    reader's language ("English", "anglais"), not its code."""
+
+    language: str
+
+    @property
+    def language_name(self) -> str:
+        try:
+            return str(translation.get_language_info(self.language)["name_translated"])
+        except KeyError:
+            return self.language
+
+
 class ReportRun(Job):
     """One build of a round's report."""
 
@@ -72,7 +86,7 @@ class Report(TimeStamped):
         return f"report {self.survey.slug}{' (provisional)' if self.include_in_progress else ''}"
 
 
-class ExcelExport(Job):
+class ExcelExport(InALanguage, Job):
     """An Excel summary of a round's report, built in the background and downloaded when ready."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="excel_exports")
@@ -89,16 +103,8 @@ class ExcelExport(Job):
     def __str__(self) -> str:
         return f"excel {self.survey.slug} #{self.pk} {self.status}"
 
-    @property
-    def language_name(self) -> str:
-        """The language of the workbook's labels by its name in the reader's language ("English", not "en")."""
-        try:
-            return str(translation.get_language_info(self.language)["name_translated"])
-        except KeyError:
-            return self.language
 
-
-class DataExport(Job):
+class DataExport(InALanguage, Job):
     """The raw answers of a round as a file (long or wide form, CSV or xlsx), written in the background.
 
     The contract of the files (column names and order) is docs/raw-data.md; reports/raw_data/ writes them.
@@ -135,16 +141,8 @@ class DataExport(Job):
     def filename(self) -> str:
         return (self.file.name or "").rsplit("/", 1)[-1]
 
-    @property
-    def language_name(self) -> str:
-        """The language of the labels by its name in the reader's language ("English", not "en")."""
-        try:
-            return str(translation.get_language_info(self.language)["name_translated"])
-        except KeyError:
-            return self.language
 
-
-class DraftReport(Job):
+class DraftReport(InALanguage, Job):
     """A draft of the published chapter (.docx) from a round's stored report, written in the background."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="draft_reports")
@@ -160,11 +158,3 @@ class DraftReport(Job):
 
     def __str__(self) -> str:
         return f"draft report {self.survey.slug} #{self.pk} {self.status}"
-
-    @property
-    def language_name(self) -> str:
-        """The document's language by its name in the reader's language ("English", not "en")."""
-        try:
-            return str(translation.get_language_info(self.language)["name_translated"])
-        except KeyError:
-            return self.language
