@@ -111,9 +111,14 @@ def test_an_empty_name_is_refused_with_the_reason(api_world: ApiWorld) -> None:
     assert ApiToken.objects.count() == before
 
 
-def test_the_staff_home_and_the_top_bar_link_to_the_page(api_world: ApiWorld) -> None:
+def test_the_staff_home_and_a_coordinators_top_bar_link_to_the_page(api_world: ApiWorld) -> None:
+    """Staff find it on the staff home (their top bar is full); a coordinator in the top bar; a contributor, who may
+    not hold tokens, nowhere."""
     home = _staff(api_world).get(reverse("responses:staff-home")).content.decode()
-    assert home.count(f'href="{reverse(PAGE)}"') == 2
+    assert home.count(f'href="{reverse(PAGE)}"') == 1
+    coordinator = Client()
+    coordinator.force_login(api_world.person(COORDINATOR_AT))
+    assert f'href="{reverse(PAGE)}"' in coordinator.get(reverse("responses:my-rounds")).content.decode()
     client = Client()
     client.force_login(api_world.person(CONTRIBUTOR_AT))
     assert reverse(PAGE) not in client.get(reverse("responses:my-rounds")).content.decode()
