@@ -564,7 +564,9 @@ def test_keyboard_only_a_member_logs_in_switches_language_and_opens_a_card(
     tab_to(j, "the Log in link", "e.matches('nav a') && e.textContent.trim() === 'Log in'")
     with j.page.expect_navigation():
         j.page.keyboard.press("Enter")
-    j.page.keyboard.type(coordinator.email)  # the e-mail field has the focus when the page opens
+    # the e-mail field takes the focus when the page opens; wait for it, or the first key goes to the page
+    expect(j.page.locator("#id_username")).to_be_focused()
+    j.page.keyboard.type(coordinator.email)
     j.page.keyboard.press("Tab")
     j.page.keyboard.type(PASSWORD)
     with j.page.expect_navigation():
