@@ -7,7 +7,7 @@ round holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -18,6 +18,7 @@ from reports.selectors import report_stored
 from responses.access import AccessPolicy
 from responses.models import Answer, Response
 from surveys.models import Area, Question, Survey
+from surveys.show_if import NOT_ASKED, is_shown
 
 
 def api_rounds(*, policy: AccessPolicy) -> QuerySet[Survey]:
@@ -63,6 +64,45 @@ def questions_by_id(ids: Iterable[int]) -> dict[int, Question]:
         .prefetch_related("option_set__options")
     )
     return {question.pk: question for question in found}
+
+
+def hidden_answers(page: Sequence[Answer], questions: Mapping[int, Question]) -> set[int]:
+    """The answers of a page that their own organisation's answers hide (show-if, `surveys.show_if.is_shown`): the
+    API leaves them out, as the report and the raw data do. None without a rule on the page; else two queries (the
+    questions the rules look at, and those cells of the page's responses), however long the page."""
+    ruled = [answer for answer in page if questions[answer.question_id].show_if]
+    if not ruled:
+        return set()
+    rules = {answer.question_id: questions[answer.question_id].show_if for answer in ruled}
+    targets = {
+        (target.survey_id, target.code): target
+        for target in Question.objects.filter(
+            survey_id__in={questions[answer.question_id].survey_id for answer in ruled},
+            code__in={rule["question"] for rule in rules.values()},
+        ).only("pk", "survey_id", "code", "audience")
+    }
+    stored = {
+        (response, question, row): choices or text
+        for response, question, row, choices, text in Answer.objects.filter(
+            response_id__in={answer.response_id for answer in ruled},
+            question_id__in=[target.pk for target in targets.values()],
+            column="",
+        ).values_list("response_id", "question_id", "row", "value_choices", "value_text")
+    }
+    hidden = set()
+    for answer in ruled:
+        survey_id = questions[answer.question_id].survey_id
+        kind = answer.response.organisation.respondent_kind
+
+        def lookup(code: str, row: str, answer: Answer = answer, survey_id: int = survey_id, kind: str = kind) -> Any:
+            target = targets.get((survey_id, code))
+            if target is None or not target.for_kind(kind):
+                return NOT_ASKED
+            return stored.get((answer.response_id, target.pk, row))
+
+        if not is_shown(rules[answer.question_id], lookup):
+            hidden.add(answer.pk)
+    return hidden
 
 
 def api_report(*, survey: Survey, provisional: bool, language: str) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ from .selectors import (
     api_report,
     api_responses,
     api_rounds,
+    hidden_answers,
     questions_by_id,
 )
 
@@ -123,7 +124,9 @@ class ResponseList(LanguageMixin, generics.ListAPIView):
 
 @extend_schema(parameters=[LANG], tags=["answers"])
 class AnswerList(LanguageMixin, generics.ListAPIView):
-    """Answers in long form: one row per answer cell (organisation, question, row, column, value, value label)."""
+    """Answers in long form: one row per answer cell (organisation, question, row, column, value, value label).
+    An answer to a question that the organisation's own answers hide (show-if) is left out, as in the report and the
+    raw data; a page may then hold fewer rows than page_size, and `next` still leads on."""
 
     serializer_class = serializers.Answer
     filterset_class = filters.AnswerFilter
@@ -134,6 +137,8 @@ class AnswerList(LanguageMixin, generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []  # always paged
         questions = questions_by_id(answer.question_id for answer in page)
+        hidden = hidden_answers(page, questions)  # left out after paging, so the cursor still moves on in order
+        page = [answer for answer in page if answer.pk not in hidden]
         data = serializers.Answer(page, many=True, context={"questions": questions, "request": request}).data
         return self.get_paginated_response(data)
 

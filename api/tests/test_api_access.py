@@ -12,8 +12,9 @@ from django.utils import timezone, translation
 
 from accounts.api_tokens import api_token_create
 from accounts.models import ApiToken, Membership, Role
+from responses.models import Response
 
-from .conftest import CONTRIBUTOR_AT, COORDINATOR_AT, STAFF, ApiWorld, bearer
+from .conftest import CONTRIBUTOR_AT, COORDINATOR_AT, COORDINATOR_DE, STAFF, ApiWorld, bearer
 
 LISTS = ["api:rounds", "api:questions", "api:organisations", "api:responses", "api:answers"]
 
@@ -184,3 +185,28 @@ def test_answers_and_reports_are_never_kept_by_a_cache(api_world: ApiWorld) -> N
     client = bearer(api_world.staff_key)
     for url in (reverse("api:answers"), reverse("api:responses"), reverse("api:round-report", args=["thb-2016"])):
         assert "no-store" in client.get(url)["Cache-Control"], url
+
+
+def test_answers_hidden_by_the_organisations_own_answers_are_left_out_as_in_the_report(api_world: ApiWorld) -> None:
+    # PRV.SUP.03 (describe the purchasing policy) is shown when PRV.SUP.01 is yes or in process. Germany says it is
+    # in process, then answers no and keeps the description it had typed: kept in the database, not counted.
+    s = api_world.scenario.status("DE", Response.Status.IN_PROGRESS).status("AT", Response.Status.IN_PROGRESS)
+    s.answers("DE", {"PRV.SUP.03": {("", ""): "POLICY-OF-GERMANY"}}, by=COORDINATOR_DE)
+    s.answers("AT", {"PRV.SUP.03": {("", ""): "POLICY-OF-AUSTRIA"}}, by=COORDINATOR_AT)
+    client = bearer(api_world.staff_key)
+    shown = {a["organisation"]: a["value"] for a in _all(client, "api:answers", question="PRV.SUP.03")}
+    assert shown == {"AT": "POLICY-OF-AUSTRIA", "DE": "POLICY-OF-GERMANY"}
+
+    s.answers("DE", {"PRV.SUP.01": {("", ""): "no"}}, by=COORDINATOR_DE)
+    shown = {a["organisation"]: a["value"] for a in _all(client, "api:answers", question="PRV.SUP.03")}
+    assert shown == {"AT": "POLICY-OF-AUSTRIA"}
+    # Page by page, one row at a time, the cursor still walks every answer shown and only those.
+    walked, url, params = [], reverse("api:answers"), {"page_size": 1, "round": "thb-2016"}
+    while url:
+        body = client.get(url, params).json()
+        walked += [(a["organisation"], a["question"], a["row"], a["column"]) for a in body["results"]]
+        url, params = body["next"], {}
+    every = [(a["organisation"], a["question"], a["row"], a["column"]) for a in _all(client, "api:answers")]
+    assert walked == every
+    assert ("DE", "PRV.SUP.03", "", "") not in walked
+    assert ("DE", "PRV.SUP.01", "", "") in walked
