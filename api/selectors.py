@@ -73,7 +73,9 @@ def hidden_answers(page: Sequence[Answer], questions: Mapping[int, Question]) ->
     ruled = [answer for answer in page if questions[answer.question_id].show_if]
     if not ruled:
         return set()
-    rules = {answer.question_id: questions[answer.question_id].show_if for answer in ruled}
+    rules: dict[int, dict[str, Any]] = {
+        answer.question_id: questions[answer.question_id].show_if or {} for answer in ruled
+    }
     targets = {
         (target.survey_id, target.code): target
         for target in Question.objects.filter(
