@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -72,8 +71,7 @@ def test_texts_that_read_alike_in_capitals_get_distinct_codes() -> None:
     assert references["PRO.LEG.01"] == ["AP2003.CH.II", "AP2003.CH.II.2", "REF.2013.ADDENDUM"]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_migrating_forward_moves_a_stored_round_to_the_new_shape() -> None:
+def test_migrating_forward_moves_a_stored_round_to_the_new_shape(transactional_db: None) -> None:
     executor = MigrationExecutor(connection)
     before = [("surveys", "0004_verbose_names")]
     executor.migrate(before)
