@@ -194,3 +194,18 @@ def test_the_draft_report_has_a_findings_by_commitment_part(built: Survey) -> No
         "2013), prevention section"
     )
     assert ("List Bullet", PREV_LINE) in after
+
+
+def test_the_commitments_sheet_and_its_findings_are_in_the_workbooks_language(built: Survey) -> None:
+    report = report_stored(survey=built)
+    assert report is not None
+    stream = io.BytesIO()
+    write_summary(stream, report_data=report.data, raw_rows=iter(()), language="ru", regions=regions())
+
+    book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()))
+    sheet = book["Обязательства"]
+    texts = [value for row in sheet.iter_rows(values_only=True) for value in row if isinstance(value, str)]
+
+    assert texts[0] == "Выводы по обязательствам"
+    assert any(t.startswith("Обязательство ADD2013.PREV: ") for t in texts)
+    assert "ADD2013.PREV Предупреждение: рекомендуемые меры Дополнения 2013 года" in texts
