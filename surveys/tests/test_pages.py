@@ -158,7 +158,8 @@ def test_the_questionnaire_lists_the_commitments_and_each_area_names_its_own(cli
     listed = html[html.index("data-commitments") : html.index('data-area="')]
     assert listed.count("data-commitment=") == len(thb_2016.commitments)
     assert (
-        "AP2003.IV</span> Prevention of trafficking in human beings (OSCE Action Plan to Combat Trafficking" in listed
+        'AP2003.IV</span> Prevention of trafficking in human beings <span class="text-body-secondary">— OSCE Action Plan to '
+        "Combat Trafficking in Human Beings (PC.DEC/557, 2003), ch. IV</span>" in listed
     )
     for area in thb_2016.areas.all():
         codes = [c["code"] for c in thb_2016.commitments if c["area"] == area.code]
