@@ -57,7 +57,10 @@ class Question(serializers.Serializer):
     help_text = serializers.CharField(source="help_in_language")
     options = serializers.SerializerMethodField()
     rows = serializers.SerializerMethodField()
-    commitments = serializers.ListField(child=serializers.CharField())
+    commitments = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Codes of the round's commitments the question relates to (AP2003.IV, ADD2013.PREV, …)",
+    )
 
     @extend_schema_field(CodeLabel(many=True))
     def get_options(self, question: Any) -> list[dict[str, str]]:

@@ -76,6 +76,7 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
                         "options": [{"code": o.code, "label": o.label} for o in q.options_list()],
                         "rows": [{"code": r["code"], "label": r.get("label", {})} for r in rows],
                         "cells": {f"{spec.row}|{spec.column}": spec.kind for spec in q.cells()},
+                        "commitments": list(q.commitments),
                     }
                 )
     return result

@@ -62,6 +62,17 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
         },
         "basis": {"statuses": counted_statuses(include_in_progress), "provisional": include_in_progress},
         "areas": area_list(survey, questions),
+        "documents": survey.documents or {},
+        "commitments": [
+            {
+                "code": c["code"],
+                "title": c.get("title", {}),
+                "document": c.get("document", ""),
+                "paragraph": c.get("paragraph", ""),
+                "area": c.get("area", ""),
+            }
+            for c in survey.commitments or []
+        ],
         "questions": questions,
         "response_rates": agg.response_rates(respondents),
         "choice_counts": agg.records(counts),

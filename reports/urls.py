@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/rounds/<slug:slug>/reports/build/", views.report_build, name="report-build"),
     path("staff/report-runs/<int:pk>/", views.report_run, name="report-run"),
     path("staff/rounds/<slug:slug>/areas/<str:area_code>/", views.area_dashboard, name="dashboard-area"),
+    path("staff/rounds/<slug:slug>/commitments/", views.commitments_dashboard, name="dashboard-commitments"),
     path("staff/rounds/<slug:slug>/questions/<str:code>/", views.question_dashboard, name="dashboard-question"),
     path("staff/rounds/<slug:slug>/countries/<str:iso>/", views.country_dashboard, name="dashboard-country"),
     path("staff/rounds/<slug:slug>/exports/", views_exports.excel_export_start, name="excel-export-start"),

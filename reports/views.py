@@ -1,5 +1,5 @@
 """Staff dashboards of a round: the status board and report builds, and the stored report by area, question and
-country. Office staff only; everyone else gets 404, anonymous visitors the login page.
+country, and its findings by commitment. Office staff only; everyone else gets 404, anonymous visitors the login page.
 
 Pages read the stored report (`reports.dashboard`); `?basis=provisional` reads the one built with in-progress
 answers. Query counts do not grow with the number of organisations or questions.
@@ -111,6 +111,17 @@ def area_dashboard(request: HttpRequest, slug: str, area_code: str) -> HttpRespo
     return render(
         request, "reports/area.html", _context(request, survey, provisional, doc=doc, page=page, area_code=area_code)
     )
+
+
+@require_GET
+@staff_required
+def commitments_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Findings grouped by the round's commitments, as the Office reports them to the Permanent Council."""
+    survey = get_object_or_404(Survey, slug=slug)
+    provisional = _provisional(request)
+    doc = _report(survey, provisional)
+    page = dashboard.commitments_page(doc) if doc is not None else None
+    return render(request, "reports/commitments.html", _context(request, survey, provisional, doc=doc, page=page))
 
 
 @require_GET

@@ -109,16 +109,23 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
             "previous": survey.previous.slug if survey.previous else None,
         },
         # Sorted: PostgreSQL's jsonb does not keep key order, and an export must read the same from any database.
-        "commitments": {
-            key: {"title": _texts(v.get("title"))} for key, v in sorted((survey.commitments or {}).items())
-        },
+        "documents": {key: {"title": _texts(v.get("title"))} for key, v in sorted((survey.documents or {}).items())},
+        "commitments": [
+            {
+                "code": k["code"],
+                "title": _texts(k.get("title")),
+                "document": k.get("document", ""),
+                "paragraph": k.get("paragraph", ""),
+                "area": k.get("area", ""),
+            }
+            for k in survey.commitments or []
+        ],
         "option_sets": named,
         "areas": [
             {
                 "code": area.code,
                 "title": _texts(area.title),
                 "description": _texts(area.description),
-                "commitments": list(area.commitments),
                 "sections": [
                     {
                         "code": section.code,

@@ -12,7 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from . import answer_types as at
-from .definition_reader import QUESTION_RE, _Checker, choice_list, read_date, string_list
+from .definition_commitments import read_references
+from .definition_reader import QUESTION_RE, _Checker, choice_list, read_date
 from .models import REFERENCE_PERIOD, Audience
 
 QUESTION_KEYS = {
@@ -104,7 +105,7 @@ def question_def(
     if q["scored"] and not (answer_type is not None and answer_type.is_choice and "yes" in codes):
         c.add(f"{path}.scored", _("only a single-choice question with a 'yes' option can be scored"))
     q["show_if"] = _show_if(c, data.get("show_if"), f"{path}.show_if", earlier, option_sets)
-    q["commitments"] = string_list(c, data.get("commitments"), f"{path}.commitments")
+    q["commitments"] = read_references(c, data.get("commitments"), f"{path}.commitments")
     return q
 
 

@@ -21,6 +21,7 @@ AREA_RE = re.compile(r"^[A-Z]{2,5}$")
 SECTION_RE = re.compile(r"^[A-Z]{2,5}\.[A-Z]{1,6}$")
 QUESTION_RE = re.compile(r"^[A-Z]{2,5}\.[A-Z]{1,6}\.\d{2,3}$")
 CODE_RE = re.compile(r"^[A-Za-z0-9_]{1,60}$")
+COMMITMENT_RE = re.compile(r"^(?=.{1,60}$)[A-Z][A-Z0-9]*(?:\.[A-Z0-9]+){0,9}$")
 LANGUAGES = ("en", "fr", "de", "it", "ru", "es")
 YAML_BOOL_WORDS = {"yes", "no", "on", "off", "true", "false", "y", "n"}
 
@@ -195,6 +196,7 @@ def _describe(pattern: re.Pattern[str]) -> str:
             SECTION_RE.pattern: gettext_lazy("area code, a dot and capital letters, e.g. PRV.SUP"),
             QUESTION_RE.pattern: gettext_lazy("section code, a dot and two digits, e.g. PRV.SUP.01"),
             CODE_RE.pattern: gettext_lazy("letters, digits and underscores"),
+            COMMITMENT_RE.pattern: gettext_lazy("capital letters and digits in parts joined by dots, e.g. AP2003.IV"),
         }.get(pattern.pattern, pattern.pattern)
     )
 
@@ -244,6 +246,11 @@ _CODE_MESSAGES: dict[str, tuple[Any, Any, Any]] = {
         None,
         gettext_lazy("invalid section code %(value)s (expected %(expected)s)"),
     ),
+    "commitment code": (
+        gettext_lazy('YAML read this commitment code as %(value)s; write it in quotes, e.g. "yes" or "no"'),
+        None,
+        gettext_lazy("invalid commitment code %(value)s (expected %(expected)s)"),
+    ),
     "slug": (
         gettext_lazy('YAML read this slug as %(value)s; write it in quotes, e.g. "yes" or "no"'),
         None,
@@ -281,15 +288,4 @@ def choice_list(c: _Checker, raw: Any, path: str) -> list[dict[str, Any]]:
             c.add(f"{item_path}.code", _("duplicate code %(code)s") % {"code": repr(code)})
         seen.add(code)
         result.append({"code": code, "label": c.texts(entry.get("label"), f"{item_path}.label")})
-    return result
-
-
-def string_list(c: _Checker, raw: Any, path: str) -> list[str]:
-    items = c.sequence(raw, path, required=False)
-    result = []
-    for index, item in enumerate(items):
-        if not isinstance(item, str) or not item.strip():
-            c.add(f"{path}[{index}]", _("expected a text"))
-        else:
-            result.append(item.strip())
     return result

@@ -14,6 +14,13 @@ import yaml
 from django.utils.translation import gettext as _
 
 from . import answer_types as at
+from .definition_commitments import (
+    check_references,
+    read_commitments,
+    read_documents,
+    refuse_area_commitments,
+    written_codes,
+)
 from .definition_questions import question_def
 from .definition_reader import (
     _LOADER,
@@ -30,7 +37,6 @@ from .definition_reader import (
     _line_map,
     choice_list,
     read_date,
-    string_list,
 )
 from .models import Audience, RespondentKind
 
@@ -58,7 +64,7 @@ SURVEY_KEYS = {
     "respondent_kinds",
     "previous",
 }
-AREA_KEYS = {"code", "title", "description", "commitments", "sections"}
+AREA_KEYS = {"code", "title", "description", "sections"}
 SECTION_KEYS = {"code", "title", "description", "items"}
 
 
@@ -79,13 +85,17 @@ def parse_definition(text: str) -> dict[str, Any]:
     checker.problems.extend(duplicates)
     if not isinstance(data, dict):
         raise DefinitionError([Problem(_("(file)"), _("expected a mapping with survey, option_sets and areas"))])
-    checker.unknown_keys(data, {"survey", "commitments", "option_sets", "areas"}, "")
+    checker.unknown_keys(data, {"survey", "documents", "commitments", "option_sets", "areas"}, "")
+    documents = read_documents(checker, data.get("documents"))
+    commitments = read_commitments(checker, data.get("commitments"), documents)
     result: dict[str, Any] = {
         "survey": _survey(checker, data.get("survey")),
-        "commitments": _commitments(checker, data.get("commitments")),
+        "documents": documents,
+        "commitments": commitments or [],
         "option_sets": _option_sets(checker, data.get("option_sets")),
     }
     result["areas"] = _areas(checker, data.get("areas"), result["option_sets"], result["survey"])
+    check_references(checker, commitments, result["areas"], written_codes(data.get("commitments")))
     if checker.problems:
         raise DefinitionError(checker.problems)
     return result
@@ -135,16 +145,6 @@ def _survey(c: _Checker, raw: Any) -> dict[str, Any]:
     return survey
 
 
-def _commitments(c: _Checker, raw: Any) -> dict[str, Any]:
-    data = c.mapping(raw, "commitments", required=False)
-    result = {}
-    for key, value in data.items():
-        entry = c.mapping(value, f"commitments.{key}")
-        c.unknown_keys(entry, {"title"}, f"commitments.{key}")
-        result[str(key)] = {"title": c.texts(entry.get("title"), f"commitments.{key}.title")}
-    return result
-
-
 def _option_sets(c: _Checker, raw: Any) -> dict[str, Any]:
     data = c.mapping(raw, "option_sets", required=False)
     result = {}
@@ -166,7 +166,8 @@ def _areas(c: _Checker, raw: Any, option_sets: dict[str, Any], survey: dict[str,
     for a_index, raw_area in enumerate(areas):
         a_path = f"areas[{a_index}]"
         area = c.mapping(raw_area, a_path)
-        c.unknown_keys(area, AREA_KEYS, a_path)
+        refuse_area_commitments(c, area, a_path)
+        c.unknown_keys(area, AREA_KEYS | {"commitments"}, a_path)
         a_code = c.code(area.get("code"), f"{a_path}.code", AREA_RE, "area code")
         if a_code and a_code in seen_areas:
             c.add(f"{a_path}.code", _("duplicate area code %(code)s") % {"code": repr(a_code)})
@@ -214,7 +215,6 @@ def _areas(c: _Checker, raw: Any, option_sets: dict[str, Any], survey: dict[str,
                 "code": a_code,
                 "title": c.texts(area.get("title"), f"{a_path}.title"),
                 "description": c.texts(area.get("description"), f"{a_path}.description", required=False),
-                "commitments": string_list(c, area.get("commitments"), f"{a_path}.commitments"),
                 "sections": sections,
             }
         )

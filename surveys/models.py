@@ -82,8 +82,14 @@ class Survey(TimeStamped):
         on_delete=models.SET_NULL,
         related_name="next_rounds",
     )
+    documents = models.JSONField(
+        _("documents"), default=dict, blank=True, help_text=_("Source documents of the commitments, by key")
+    )
     commitments = models.JSONField(
-        _("commitments"), default=dict, blank=True, help_text=_("Referenced documents by key")
+        _("commitments"),
+        default=list,
+        blank=True,
+        help_text=_("Commitments findings are reported by: code, title, document, paragraph, area"),
     )
 
     objects = SurveyQuerySet.as_manager()
@@ -122,6 +128,22 @@ class Survey(TimeStamped):
         return bool(getattr(self, _ASKS_FLAG[kind]))
 
     @property
+    def commitment_list(self) -> list[dict[str, str]]:
+        """The round's commitments with their title and document title in the active language, in file order."""
+        documents = self.documents or {}
+        return [
+            {
+                "code": c["code"],
+                "title": pick(c.get("title")),
+                "document": c.get("document", ""),
+                "document_title": pick((documents.get(c.get("document", "")) or {}).get("title")),
+                "paragraph": c.get("paragraph", ""),
+                "area": c.get("area", ""),
+            }
+            for c in self.commitments or []
+        ]
+
+    @property
     def respondent_kinds(self) -> list[str]:
         """The kinds of respondent the round asks (state, ngo), in that order."""
         return [kind for kind in RespondentKind.values if self.asks(kind)]
@@ -147,11 +169,12 @@ class Titled:
 
 
 class Area(Titled, TimeStamped):
+    """An area of the questionnaire; its commitments are those of the round naming it (`commitment_codes`)."""
+
     survey = models.ForeignKey(Survey, verbose_name=_("round"), on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(_("code"), max_length=10)
     title = models.JSONField(_("title"), default=dict)
     description = models.JSONField(_("description"), default=dict, blank=True)
-    commitments = models.JSONField(_("commitments"), default=list, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -159,6 +182,11 @@ class Area(Titled, TimeStamped):
         verbose_name_plural = _("areas")
         ordering = ["survey", "position"]
         constraints = [models.UniqueConstraint(fields=["survey", "code"], name="area_code_unique_in_survey")]
+
+    @property
+    def commitment_codes(self) -> list[str]:
+        """Codes of the round's commitments that belong to this area (reads the round, cached by a prefetch)."""
+        return [c["code"] for c in self.survey.commitments or [] if c.get("area") == self.code]
 
 
 class Section(Titled, TimeStamped):

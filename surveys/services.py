@@ -224,6 +224,7 @@ def _apply(survey: Survey | None, definition: dict[str, Any], previous: Survey |
         "for_states": "state" in meta["respondent_kinds"],
         "for_ngos": "ngo" in meta["respondent_kinds"],
         "previous": previous,
+        "documents": definition["documents"],
         "commitments": definition["commitments"],
     }
     if survey is None:
@@ -245,7 +246,6 @@ def _apply(survey: Survey | None, definition: dict[str, Any], previous: Survey |
             defaults={
                 "title": area_def["title"],
                 "description": area_def["description"],
-                "commitments": area_def["commitments"],
                 "position": a_pos,
             },
         )

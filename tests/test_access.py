@@ -382,6 +382,9 @@ EXPECTATIONS: dict[str, list[Case]] = {
     "reports:dashboard-question": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  question(TEXT_QUESTION), query=PROVISIONAL),
     ],
+    "reports:dashboard-commitments": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open, query=PROVISIONAL),
+    ],
     "reports:dashboard-country": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  country("AT"), query=PROVISIONAL),
     ],

@@ -770,3 +770,43 @@ def test_staff_go_from_the_front_door_to_a_downloaded_csv_of_the_raw_answers(
     first = next(row for row in rows if row["question_code"] == QUESTION)
     assert first["organisation_name"] == "Austria"
     assert first["value"] in ("yes", "no", "in_process")
+
+
+def open_findings_by_commitment(j: Journey) -> None:
+    j.follow(j.link("Findings by commitment of the Action Plan and its Addendums"))
+    expect(j.page.get_by_role("heading", name="Findings by commitment", exact=True)).to_be_visible()
+
+
+def test_staff_go_from_the_front_door_to_the_findings_by_commitment_on_a_phone(
+    journey: Callable[..., Journey], live_server: Any, survey: Survey, austria: Organisation
+) -> None:
+    from reports.models import ReportRun
+    from reports.services import report_run_execute
+
+    coordinator = member(austria, Role.COORDINATOR, "coordinator@at.example.org")
+    response = ensure_response(survey, austria)
+    fill_required(response, coordinator, skip=set())
+    response_submit(response=response, user=coordinator)
+    run = ReportRun.objects.create(survey=survey)
+    assert report_run_execute(run_id=run.pk) == "done"
+    staff = member(austria, Role.VIEWER, "staff@osce.example.org")
+    staff.memberships.all().delete()
+    staff.is_staff = True
+    staff.save()
+    device = confirmed_device(staff)
+
+    j = journey(phone=True)  # the Office reads findings on the way to a meeting: no sideways scrolling at 390 px
+    start_at_the_front_door(j, live_server.url)
+    log_in_with_code(j, staff.email, device)
+    open_round_board(j)
+    open_findings_by_commitment(j)
+    prevention = j.page.locator('[data-commitment="AP2003.IV"]')
+    expect(prevention).to_contain_text("Prevention of trafficking in human beings")
+    expect(prevention).to_contain_text("ch. IV")
+    expect(prevention.locator("[data-finding]").first).to_contain_text(
+        re.compile(r"^Commitment AP2003\.IV: \d+ of 1 responding participating State")
+    )
+    # Each finding leads to its question's page (not followed here: that page is wider than a phone today).
+    expect(j.link("PRV.ROOT.01", within=prevention, exact=True)).to_have_attribute(
+        "href", re.compile(r"/staff/rounds/thb-2016/questions/PRV\.ROOT\.01/$")
+    )

@@ -1,6 +1,7 @@
 """Staff dashboards: the stored report document (docs/report-data.md) turned into page rows and chart data.
 
-Display modules, one per page (`board`: the round overview's live status board; `area`, `question`, `country`),
+Display modules, one per page (`board`: the round overview's live status board; `area`, `question`, `country`,
+`commitments`),
 with what they share in `common` (labels, numbers, the bar chart), `document` (lookups over one stored report) and
 `breakdown` (breakdown tables grouped and totalled). They do no queries and read no files: each takes its rows from
 `reports.selectors`, which reads every page's data in a fixed number of queries (a page's query count does not grow
@@ -28,6 +29,7 @@ from ..selectors import report_run_latest as latest_run
 from .area import area_page
 from .board import StatusBoard, region_choices, regions_of, status_board_page
 from .breakdown import breakdown, breakdown_summary, stored_value
+from .commitments import commitments_page
 from .common import (
     KIND_ORDER,
     KINDS,
@@ -56,6 +58,7 @@ __all__ = [
     "bar_chart",
     "breakdown",
     "breakdown_summary",
+    "commitments_page",
     "country_answers",
     "country_page",
     "first_area_code",

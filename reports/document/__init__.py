@@ -10,9 +10,11 @@ counted, which report the figures come from, and the response count ("Responses 
 participating States and 90 NGOs."); then per area its title, its headline sentences, and per choice question
 (each matrix row, each choice field of a composite) a table of counts and shares of States and NGOs with a bar
 chart (PNG, `charts`), followed, where the question was asked in the previous round too, by the change since then
-and the States whose answer changed.
+and the States whose answer changed; last, the findings by commitment (`commitments`): per commitment of the round
+its title, source document and paragraph, and its headline findings ("Commitment AP2003.IV: 15 of 52 …").
 
-Modules: `texts` (the sentences), `charts` (Pillow bar charts), `writer` (`write_draft`).
+Modules: `texts` (the sentences), `charts` (Pillow bar charts), `commitments` (the part by commitment), `writer`
+(`write_draft`).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from ..workbook.base import choice_index, share
 from ..workbook.labels import Labels
 from . import texts
 from .charts import Series, bar_chart
+from .commitments import add_commitments
 
 KINDS = ("state", "ngo")
 WARNING = RGBColor(0xB0, 0x1C, 0x1C)
@@ -75,6 +76,7 @@ class DraftWriter:
         self._first_page()
         for area in self.report.get("areas", []):
             self._area(area)
+        add_commitments(self.doc, self.report, self.language, self._note)
         return self.doc
 
     # --- the parts -----------------------------------------------------------------------------------------------

@@ -159,6 +159,7 @@ def board_rows(html: str) -> dict[str, str]:
 PAGES = {
     "dashboard-round": lambda s: reverse("reports:dashboard-round", args=[s.slug]),
     "dashboard-area": lambda s: reverse("reports:dashboard-area", args=[s.slug, "PRV"]),
+    "dashboard-commitments": lambda s: reverse("reports:dashboard-commitments", args=[s.slug]),
     "dashboard-question": lambda s: reverse("reports:dashboard-question", args=[s.slug, YES_NO]),
     "dashboard-country": lambda s: reverse("reports:dashboard-country", args=[s.slug, "AT"]),
     "report-run": lambda s: reverse("reports:report-run", args=[ReportRun.objects.filter(survey=s).latest("pk").pk]),
@@ -438,6 +439,7 @@ def test_pages_without_a_report_say_so_and_offer_the_build_button(answered: Surv
     build_url = reverse("reports:report-build", args=[SLUG])
     for url in (
         reverse("reports:dashboard-area", args=[SLUG, "PRV"]),
+        reverse("reports:dashboard-commitments", args=[SLUG]),
         reverse("reports:dashboard-question", args=[SLUG, YES_NO]),
         reverse("reports:dashboard-country", args=[SLUG, "AT"]),
         reverse("reports:dashboard-round", args=[SLUG]),
@@ -548,6 +550,7 @@ def _query_counts(client: Client, survey: Survey) -> dict[str, int]:
         "round-filtered": reverse("reports:dashboard-round", args=[survey.slug])
         + "?status=submitted&region=eu_members",
         "area": reverse("reports:dashboard-area", args=[survey.slug, "PRT"]),
+        "commitments": reverse("reports:dashboard-commitments", args=[survey.slug]),
         "question": reverse("reports:dashboard-question", args=[survey.slug, BOTH]),
         "question-text": reverse("reports:dashboard-question", args=[survey.slug, TEXT]),
         "country": reverse("reports:dashboard-country", args=[survey.slug, "AT"]),
@@ -623,6 +626,7 @@ def test_the_dashboard_pages_do_no_queries_once_the_selectors_have_read_their_da
     with django_assert_num_queries(0):
         assert dashboard.status_board_page(board).rows
         assert dashboard.area_page(doc, next(iter(doc.areas)))["area"]
+        assert dashboard.commitments_page(doc)["findings"]
         assert dashboard.question_page(doc, model, answers, built)["tables"]
         assert dashboard.country_page(doc, state, cells, models)["areas"]
 

@@ -396,6 +396,7 @@ class TestSummaryWorkbook:
             "PRT Protecting and assisting",
             "PAR Partnerships, co-ordination",
             "NGO Questions for NGOs only",
+            "Commitments",
             "Country matrix",
             "Scores",
             "State vs NGO",

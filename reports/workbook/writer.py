@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from .areas import AreaSheets
+from .commitments import CommitmentSheet
 from .raw import RawSheet
 from .styles import Progress
 from .summary import SummarySheet
@@ -38,7 +39,7 @@ def write_summary(
         _Writer(report_data, language, step, regions).write(path_or_stream, raw_rows, raw_count)
 
 
-class _Writer(SummarySheet, AreaSheets, TableSheets, RawSheet):
+class _Writer(SummarySheet, AreaSheets, CommitmentSheet, TableSheets, RawSheet):
     """All the sheets, written in their order into one streamed workbook."""
 
     # --- the workbook ---------------------------------------------------------------------------------------
@@ -54,6 +55,7 @@ class _Writer(SummarySheet, AreaSheets, TableSheets, RawSheet):
         for index, area in enumerate(areas):
             self.progress(5 + 30 * index // max(1, len(areas)), gettext_noop("area sheets"))
             self.area_sheet(area, self.used_names)
+        self.commitments_sheet()
         matrix = self.country_matrix_start()
         self.progress(38, gettext_noop("scores"))
         self.scores_sheet()

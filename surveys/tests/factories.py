@@ -44,8 +44,14 @@ survey:
   reference_period: {start: 2012, end: 2014}
   respondent_kinds: [state, ngo]
   previous: null
-commitments:
+documents:
   AP2003: {title: {en: "OSCE Action Plan to Combat Trafficking in Human Beings (2003)"}}
+commitments:
+  - code: AP2003.IV
+    document: AP2003
+    paragraph: "ch. IV"
+    area: PRV
+    title: {en: "Prevention of trafficking in human beings", fr: "Prévention de la traite des êtres humains"}
 option_sets:
   YNP:
     options:
@@ -55,7 +61,6 @@ option_sets:
 areas:
   - code: PRV
     title: {en: "Prevention", fr: "Prévention"}
-    commitments: ["AP2003 ch. IV"]
     sections:
       - code: PRV.SUP
         title: {en: "Supply chains", fr: "Chaînes d'approvisionnement"}
@@ -66,7 +71,7 @@ areas:
             scored: true
             text: {en: "Is there a purchasing policy?", fr: "Existe-t-il une politique d'achats ?"}
             options: YNP
-            commitments: ["AP2003 ch. IV"]
+            commitments: [AP2003.IV]
           - code: PRV.SUP.02
             type: integer
             audience: state

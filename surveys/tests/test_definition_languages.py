@@ -38,10 +38,12 @@ def _fully_translated() -> dict:
 
 def test_gaps_name_each_text_without_the_language_by_its_codes() -> None:
     gaps = language_gaps(parse_definition(MINIMAL_DEFINITION), ["fr", "de"])
-    # The minimal round's title has fr but no de; the commitment title has English only.
+    # The minimal round's title has fr but no de; the document's title has English only, the commitment's en and fr.
     assert "survey.title" in gaps["de"]
     assert "survey.title" not in gaps["fr"]
-    assert "commitments.AP2003.title" in gaps["fr"]
+    assert "documents.AP2003.title" in gaps["fr"]
+    assert "commitments[AP2003.IV].title" in gaps["de"]
+    assert "commitments[AP2003.IV].title" not in gaps["fr"]
     assert any(place.startswith("areas[PRV].sections[PRV.SUP].items[PRV.SUP.01].") for place in gaps["de"])
 
 
@@ -74,7 +76,8 @@ def test_require_languages_names_the_places_without_the_language(tmp_path: Path,
 
 def test_without_the_option_the_gaps_are_reported_and_the_round_loads(load_text: Callable, db: None) -> None:
     output = load_text(MINIMAL_DEFINITION)
-    assert "thb-2099: 17 of 17 texts have no de translation" in output.stdout
+    # 18 texts: the commitment title is one more than the earlier shape had.
+    assert "thb-2099: 18 of 18 texts have no de translation" in output.stdout
     assert Survey.objects.filter(slug="thb-2099").exists()
 
 

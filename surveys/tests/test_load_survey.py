@@ -54,12 +54,12 @@ class Case:
 BROKEN = {
     "invalid_yaml_syntax": Case(
         _replace(
-            '            commitments: ["AP2003 ch. IV"]\n          - code: PRV.SUP.02',
-            '           commitments: ["AP2003 ch. IV"]\n          - code: PRV.SUP.02',
+            "            commitments: [AP2003.IV]\n          - code: PRV.SUP.02",
+            "           commitments: [AP2003.IV]\n          - code: PRV.SUP.02",
         ),
         "(file)",
         "not valid YAML: ",  # the rest is the YAML parser's own words (libyaml's or PyYAML's)
-        '           commitments: ["AP2003 ch. IV"]',
+        "           commitments: [AP2003.IV]",
     ),
     "unknown_option_set": Case(
         _replace("            options: YNP\n            rows:", "            options: YNX\n            rows:"),

@@ -1,0 +1,73 @@
+"""The Commitments sheet: one block per commitment of the round (its title, source document and paragraph, area),
+then its questions with the finding sentence ("Commitment AP2003.IV: 15 of 52 …") and the figures behind it.
+
+The grouping is `reports.commitments.commitment_findings`, shared with the dashboard and the draft report."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from ..commitments import commitment_findings
+from .base import WriterBase
+from .styles import BOLD, HEADING, NOTE, Sheet, _fit, _unique
+
+# Translators: the name of the Excel summary's sheet of findings by commitment (at most 31 characters, none of
+# []:*?/\ ).
+COMMITMENTS = pgettext_lazy("sheet name", "Commitments")
+
+
+class CommitmentSheet(WriterBase):
+    """The Commitments sheet (after the area sheets)."""
+
+    def commitments_sheet(self) -> None:
+        name = _unique(_fit(str(COMMITMENTS), keep=0) or "Commitments", self.used_names)
+        sheet = Sheet(self.workbook, name, [14, 100, 12, 14, 12, 14], freeze="A3")
+        sheet.title_rows(_("Findings by commitment"), self.basis(), self.provisional)
+        commitments = commitment_findings(self.report, self.language)
+        if not commitments:
+            sheet.append()
+            sheet.append([sheet.cell(_("This report holds no commitments; build it again to add them."), font=NOTE)])
+            return
+        for commitment in commitments:
+            sheet.append()
+            sheet.append([sheet.cell(f"{commitment['code']} {commitment['title']}", font=HEADING)])
+            source = commitment["document_title"]
+            if commitment["paragraph"]:
+                source = _("%(document)s, %(paragraph)s") % {
+                    "document": commitment["document_title"],
+                    "paragraph": commitment["paragraph"],
+                }
+            sheet.append([sheet.cell(_("Source"), font=BOLD), sheet.cell(source, wrap=True)])
+            sheet.append(
+                [
+                    sheet.cell(_("Area"), font=BOLD),
+                    f"{commitment['area']} {self.labels.areas.get(commitment['area'], '')}".strip(),
+                ]
+            )
+            sheet.header(
+                [
+                    _("Question"),
+                    _("Finding"),
+                    _("States: yes"),
+                    _("States: in process"),
+                    _("States: in part"),
+                    _("States responding"),
+                ]
+            )
+            findings = {f["question"]: f for f in commitment["findings"]}
+            for question in commitment["questions"]:
+                finding = findings.get(question["code"])
+                if finding is None:
+                    sheet.append([question["code"], sheet.cell(question["text"], font=NOTE, wrap=True)])
+                    continue
+                sheet.append(
+                    [
+                        question["code"],
+                        sheet.cell(finding["line"], wrap=True),
+                        finding["yes"],
+                        finding["in_process"],
+                        finding["partially"],
+                        finding["eligible"],
+                    ]
+                )
