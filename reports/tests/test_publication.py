@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from oscethb.catalogues import TRANSLATED
 from reports.models import JobStatus, Publication, PublicationEvent, Report, ReportRun
 from reports.publication.services import PublicationRefused, publication_publish, publication_withdraw
 from reports.services import report_run_execute
@@ -24,6 +25,7 @@ from responses.tests.factories import UserFactory
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
 from tests.scenario import Scenario
+from tests.test_page_languages import _stored_texts, untranslated
 
 NGOS = {"ngo-vienna": "Stop Trafficking Vienna", "ngo-paris": "La Strada Paris", "ngo-rome": "Free Passage Roma"}
 ANSWERS: dict[str, dict[str, dict[tuple[str, str], Any]]] = {
@@ -245,3 +247,14 @@ def test_staff_see_why_an_open_round_cannot_be_published(survey: Survey, staff: 
     assert response.status_code == 400
     assert "is still open" in response.content.decode()
     assert not Publication.objects.exists()
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_public_page_with_figures_and_states_answers_is_wholly_translated(
+    survey: Survey, staff: Any, client: Client, language: str
+) -> None:
+    """The access table's world answers no choice question: here the page has figures, bars, a withheld NGO
+    figure and a table of States' answers, and none of its interface texts is left in English."""
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
+    english, other = page(client, survey), page(client, survey, language)
+    assert untranslated(english, other, language, _stored_texts()) == []
