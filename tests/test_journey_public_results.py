@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from accounts.models import Organisation, Role
 from reports.models import JobStatus, Publication, ReportRun
+from reports.publication.services import publication_publish
 from reports.services import report_run_execute
 from responses.models import Response
 from responses.services import answers_save, response_submit
@@ -65,6 +66,7 @@ def closed_round(survey: Survey, austria: Organisation) -> Survey:  # noqa: F811
     assert saved.ok
     Response.objects.filter(pk=ngo_response.pk).update(status=Response.Status.SUBMITTED)
     Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    survey.refresh_from_db()
     run = ReportRun.objects.create(survey=survey)
     assert report_run_execute(run_id=run.pk) == JobStatus.DONE
     return survey
@@ -138,3 +140,18 @@ def test_staff_publish_the_results_and_a_visitor_reads_them_in_english_and_in_fr
     assert "responding participating States" not in text
     assert fr("Published results") in text
     assert NGO_NAME not in phone.page.content()
+
+
+def test_the_public_pages_raise_no_policy_violation(page: Page, live_server: Any, closed_round: Survey) -> None:
+    """Opened without bypassing the Content-Security-Policy: the bars are SVG, no script and no style is inline."""
+    publication_publish(survey=closed_round, user=None, public_questions=[MARKED])
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    for path in ("/", "/results/", f"/results/{SLUG}/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state()
+    expect(page.locator("svg.result-bar").first).to_be_attached()
+    assert violations == []
