@@ -12,7 +12,7 @@ from surveys.i18n import pick
 
 from ..dashboard.common import percent
 from ..headlines import sentence
-from .snapshot import KINDS, MIN_NGO_ANSWERS
+from .snapshot import KINDS, MIN_NGO_ANSWERS, is_figure_question
 
 
 def public_page(data: Mapping[str, Any], language: str) -> dict[str, Any]:
@@ -33,14 +33,14 @@ def public_page(data: Mapping[str, Any], language: str) -> dict[str, Any]:
     withheld = set(data.get("ngo_withheld", []))
     by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for code, question in questions.items():
-        figures = _figures(question, counts.get(code, {}))
+        figures = _figures(question, counts.get(code, {}), language) if is_figure_question(question) else None
         if figures is None and code not in public and code not in withheld:
             continue
-        labels = _labels(question)
+        labels = _labels(question, language)
         by_area[question["area"]].append(
             {
                 "code": code,
-                "text": pick(question.get("text")) or code,
+                "text": pick(question.get("text"), language) or code,
                 "figures": figures,
                 "kinds": [k for k in KINDS if counts.get(code, {}).get(k)],
                 "ngo_withheld": code in withheld,
@@ -56,7 +56,7 @@ def public_page(data: Mapping[str, Any], language: str) -> dict[str, Any]:
         )
     rates = data.get("response_rates", {})
     return {
-        "title": pick(data.get("survey", {}).get("title")),
+        "title": pick(data.get("survey", {}).get("title"), language),
         "reference_years": data.get("survey", {}).get("reference_years", []),
         "states": rates.get("states", {}),
         "ngos": rates.get("ngos", {}),
@@ -64,7 +64,7 @@ def public_page(data: Mapping[str, Any], language: str) -> dict[str, Any]:
         "areas": [
             {
                 "code": area["code"],
-                "title": pick(area.get("title")) or area["code"],
+                "title": pick(area.get("title"), language) or area["code"],
                 "headlines": headlines.get(area["code"], []),
                 "questions": by_area.get(area["code"], []),
             }
@@ -74,15 +74,17 @@ def public_page(data: Mapping[str, Any], language: str) -> dict[str, Any]:
     }
 
 
-def _labels(question: Mapping[str, Any]) -> dict[str, str]:
-    return {o["code"]: pick(o.get("label")) or o["code"] for o in question.get("options", [])}
+def _labels(question: Mapping[str, Any], language: str) -> dict[str, str]:
+    return {o["code"]: pick(o.get("label"), language) or o["code"] for o in question.get("options", [])}
 
 
-def _figures(question: Mapping[str, Any], counts: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> list[Any] | None:
+def _figures(
+    question: Mapping[str, Any], counts: Mapping[str, Mapping[str, Mapping[str, Any]]], language: str
+) -> list[Any] | None:
     """One line per option: its label and, per kind of respondent, the count, how many answered and the share."""
     if not any(counts.get(kind) for kind in KINDS):
         return None
-    labels = _labels(question)
+    labels = _labels(question, language)
     options = list(labels) + sorted({o for kind in KINDS for o in counts.get(kind, {}) if o not in labels})
     lines = []
     for option in options:

@@ -37,9 +37,12 @@ def public_snapshot(
 
     `state_answers` are (State code, State name, question code, chosen option or list of options) of the answers the
     report counted, for the questions in `public_questions` only; anything else passed in is ignored."""
-    questions = [_question(q) for q in report.get("questions", []) if is_figure_question(q)]
-    codes = {q["code"] for q in questions}
-    allowed = {q["code"] for q in publishable_by_state(questions)} & set(public_questions)
+    headlined = {row.get("question") for row in report.get("headlines", [])}
+    figured = [q for q in report.get("questions", []) if is_figure_question(q)]
+    codes = {q["code"] for q in figured}
+    # A question with a headline sentence but no figures of its own here (a matrix) keeps its text for the sentence.
+    questions = [_question(q) for q in report.get("questions", []) if q["code"] in codes or q["code"] in headlined]
+    allowed = {q["code"] for q in publishable_by_state(figured)} & set(public_questions)
     counts = [
         {k: row[k] for k in ("question", "kind", "option", "count", "answered")}
         for row in report.get("choice_counts", [])
@@ -60,12 +63,8 @@ def public_snapshot(
         },
         "choice_counts": [row for row in counts if not (row["kind"] == "ngo" and row["question"] in withheld)],
         "ngo_withheld": withheld,
-        "headlines": [
-            {k: v for k, v in row.items() if k != "sentence"}
-            for row in report.get("headlines", [])
-            if row.get("question") in codes
-        ],
-        "public_questions": [q["code"] for q in questions if q["code"] in allowed],
+        "headlines": [{k: v for k, v in row.items() if k != "sentence"} for row in report.get("headlines", [])],
+        "public_questions": [q["code"] for q in figured if q["code"] in allowed],
         "state_answers": sorted(
             (
                 {"question": code, "organisation": org, "name": name, "options": _as_list(value)}
@@ -78,7 +77,7 @@ def public_snapshot(
 
 
 def _question(question: Mapping[str, Any]) -> dict[str, Any]:
-    keys = ("code", "area", "section", "type", "audience", "text", "headline", "options")
+    keys = ("code", "area", "section", "type", "audience", "text", "headline", "options", "rows")
     return {k: question.get(k) for k in keys}
 
 

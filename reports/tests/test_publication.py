@@ -258,3 +258,10 @@ def test_the_public_page_with_figures_and_states_answers_is_wholly_translated(
     publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
     english, other = page(client, survey), page(client, survey, language)
     assert untranslated(english, other, language, _stored_texts()) == []
+
+
+def test_staff_withdrawing_what_is_not_published_read_why(survey: Survey, staff: Any, client: Client) -> None:
+    force_login_verified(client, staff)
+    response = client.post(reverse("reports:publication-withdraw", args=[survey.slug]), {"confirm": "on"})
+    assert response.status_code == 400
+    assert "nothing to withdraw" in response.content.decode()
