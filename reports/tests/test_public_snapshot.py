@@ -41,7 +41,7 @@ REPORT: dict[str, Any] = {
     "questions": [
         question("Q.1", "state"),
         question("Q.2"),
-        question("Q.M", "state", rows=[{"code": "r1", "label": {"en": "Row"}}]),  # a matrix
+        question("Q.M", "state", type="matrix", rows=[{"code": "r1", "label": {"en": "Row", "fr": "Ligne"}}]),
         question("Q.T", "state", type="short_text", options=[]),
     ],
     "response_rates": {
@@ -53,6 +53,7 @@ REPORT: dict[str, Any] = {
         *counts("Q.2", "state", 1, 2),
         *counts("Q.2", "ngo", 3, 1),
         *counts("Q.1", "ngo", 1, 0),  # one NGO: never shown
+        *[{**row, "row": "r1"} for row in counts("Q.M", "state", 2, 1)],
     ],
     "headlines": [
         {"question": "Q.1", "area": "PRV", "yes": 2, "answered": 3, "eligible": 3, "sentence": "English"},
@@ -101,15 +102,18 @@ def test_the_page_reads_labels_and_shares_in_the_readers_language() -> None:
     (area,) = page["areas"]
     assert [h["question"] for h in area["headlines"]] == ["Q.1", "Q.M"]
     by_code = {q["code"]: q for q in area["questions"]}
-    assert set(by_code) == {"Q.1", "Q.2"}
+    assert set(by_code) == {"Q.1", "Q.2", "Q.M"}
     assert by_code["Q.1"]["ngo_withheld"]
     assert by_code["Q.1"]["kinds"] == ["state"]
-    yes = by_code["Q.2"]["figures"][0]
+    ((yes, _no),) = [group["lines"] for group in by_code["Q.2"]["groups"]]
     assert yes["label"] == "Oui"
-    assert yes["cells"] == {
-        "state": {"count": 1, "answered": 3, "share": 33},
-        "ngo": {"count": 3, "answered": 4, "share": 75},
-    }
+    assert yes["cells"] == [
+        {"kind": "state", "count": 1, "answered": 3, "share": 33},
+        {"kind": "ngo", "count": 3, "answered": 4, "share": 75},
+    ]
+    (row,) = by_code["Q.M"]["groups"]
+    assert (row["row"], row["label"]) == ("r1", "Ligne")
+    assert [line["cells"][0]["count"] for line in row["lines"]] == [2, 1]
     assert by_code["Q.1"]["state_answers"] == [
         {"name": "Austria", "answer": "Oui"},
         {"name": "France", "answer": "Non"},

@@ -29,7 +29,12 @@ from tests.test_page_languages import _stored_texts, untranslated
 
 NGOS = {"ngo-vienna": "Stop Trafficking Vienna", "ngo-paris": "La Strada Paris", "ngo-rome": "Free Passage Roma"}
 ANSWERS: dict[str, dict[str, dict[tuple[str, str], Any]]] = {
-    "AT": {"PRV.SUP.01": {("", ""): "yes"}, "PRT.ID.01": {("", ""): "yes"}, "GEN.R.02": {("", ""): "SECRET-AT"}},
+    "AT": {
+        "PRV.SUP.01": {("", ""): "yes"},
+        "PRT.ID.01": {("", ""): "yes"},
+        "GEN.R.02": {("", ""): "SECRET-AT"},
+        "PRO.LEG.04": {("sexual_exploitation", ""): "yes", ("labour_exploitation", ""): "no"},  # a matrix
+    },
     "DE": {"PRV.SUP.01": {("", ""): "no"}, "PRT.ID.01": {("", ""): "in_process"}},
     "FR": {"PRV.SUP.01": {("", ""): "yes"}, "PRT.ID.01": {("", ""): "no"}},
     "IT": {"PRV.SUP.01": {("", ""): "in_process"}},  # in progress: never public
@@ -128,6 +133,9 @@ def test_the_public_page_shows_figures_and_never_an_ngo(survey: Survey, staff: A
     figures = html.split('data-figures="PRT.ID.01"')[1].split("</table>")[0]
     assert 'data-kind="ngo"' in figures
     assert "2 of 3 (67%)" in figures
+    matrix = html.split('data-figures="PRO.LEG.04"')[1].split("</table>")[0]
+    assert 'data-row="sexual_exploitation"' in matrix
+    assert 'data-row="labour_exploitation"' in matrix
     for code, name in NGOS.items():
         assert name not in html
         assert code not in html
