@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import condition, require_GET, require_http_methods, require_POST
+from django.views.decorators.http import condition, require_http_methods, require_POST, require_safe
 
 from oscethb.access import staff_required
 from surveys.i18n import pick
@@ -144,7 +144,7 @@ def _manage_page(
     )
 
 
-@require_GET
+@require_safe
 def public_results(request: HttpRequest) -> HttpResponse:
     """The rounds whose results are published, for anyone."""
     rounds = [
@@ -170,7 +170,7 @@ def _etag(request: HttpRequest, slug: str) -> str | None:
     return f"{publication.pk}-{publication.published_at.timestamp()}-{language()}-{who}"
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_etag)
 def public_round(request: HttpRequest, slug: str) -> HttpResponse:
     """One round's published results, from the snapshot taken when it was published."""
