@@ -158,3 +158,52 @@ class DraftReport(InALanguage, Job):
 
     def __str__(self) -> str:
         return f"draft report {self.survey.slug} #{self.pk} {self.status}"
+
+
+class Publication(TimeStamped):
+    """A round's results as the public sees them (reports/publication/): a snapshot of its final report taken when
+    staff publish, so that a later rebuild changes nothing public until they publish again. One per round:
+    publishing again replaces the snapshot; withdrawing hides it (the public page answers 404)."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="publication")
+    data = models.JSONField(help_text=_("The public snapshot: aggregate figures, never an NGO's name or answer"))
+    report_built_at = models.DateTimeField(help_text=_("When the report the snapshot was taken from was built"))
+    public_questions = models.JSONField(
+        default=list, blank=True, help_text=_("Codes of the questions whose answers are shown State by State")
+    )
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"publication {self.survey.slug}{' (withdrawn)' if self.withdrawn_at else ''}"
+
+    @property
+    def live(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class PublicationEvent(TimeStamped):
+    """The audit trail of a round's publication: who published, published again or withdrew it, and when."""
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        REPUBLISHED = "republished", _("Published again")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=12, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    report_built_at = models.DateTimeField(null=True, blank=True)
+    public_questions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.publication_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views, views_drafts, views_exports
+from . import views, views_drafts, views_exports, views_public
 
 app_name = "reports"
 
@@ -22,4 +22,13 @@ urlpatterns = [
     path("staff/rounds/<slug:slug>/draft-report/", views_drafts.draft_report_start, name="draft-report-start"),
     path("staff/draft-reports/<int:pk>/", views_drafts.draft_report_status, name="draft-report-status"),
     path("staff/draft-reports/<int:pk>/download/", views_drafts.draft_report_download, name="draft-report-download"),
+    path("staff/rounds/<slug:slug>/publish/", views_public.publication_manage, name="publication-manage"),
+    path(
+        "staff/rounds/<slug:slug>/publish/withdraw/",
+        views_public.publication_withdraw_view,
+        name="publication-withdraw",
+    ),
+    # The public results: no login.
+    path("results/", views_public.public_results, name="public-results"),
+    path("results/<slug:slug>/", views_public.public_round, name="public-round"),
 ]

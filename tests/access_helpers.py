@@ -24,6 +24,7 @@ from reports.data_exports import data_export_create, data_export_execute
 from reports.drafts import draft_report_create, draft_report_execute
 from reports.exports import excel_export_create, excel_export_execute
 from reports.models import DataExport, DraftReport, ExcelExport, ReportRun
+from reports.publication.services import publication_publish
 from reports.services import report_run_execute
 from responses.models import Answer, AnswerChange, Evidence, Response, ResponseEvent
 from surveys.models import Survey
@@ -80,6 +81,7 @@ class World:
     excel_export: ExcelExport | None = None
     data_export: DataExport | None = None
     draft_report: DraftReport | None = None
+    closed: Survey | None = None  # a closed round with a final report: its results may be published
     api_tokens: dict[str, ApiToken] = field(default_factory=dict)  # role -> a token of theirs
 
     @property
@@ -160,6 +162,7 @@ def build_world() -> World:
     draft_report = draft_report_create(survey=survey, user=users["staff"], language="en", include_in_progress=True)
     assert draft_report_execute(draft_id=draft_report.pk) == "done"
     draft_report.refresh_from_db()
+    closed = published_results(survey, users["staff"])
     admin_objects(users, responses["ngo-other"])
     api_tokens = {
         role: api_token_create(user=users[role], name=f"{role}'s tool")[0] for role in ("staff", "coordinator_a")
@@ -169,6 +172,7 @@ def build_world() -> World:
         data_export=data_export,
         draft_report=draft_report,
         report_run=run,
+        closed=closed,
         survey=survey,
         draft=draft,
         orgs=orgs,
@@ -180,6 +184,36 @@ def build_world() -> World:
         invitation_token=token,
         api_tokens=api_tokens,
     )
+
+
+def published_results(survey: Survey, staff: Any) -> Survey:
+    """The open round's results published (from a final report, the round closed for the moment publishing takes,
+    as it requires), so that the public page has a world to render; and a closed round with a final report, whose
+    results staff may publish. Returns the closed round."""
+    final = ReportRun.objects.create(survey=survey, requested_by=staff)
+    assert report_run_execute(run_id=final.pk) == "done"
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    survey.refresh_from_db()
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
+    survey.refresh_from_db()
+    closed: Survey = SurveyFactory.create(
+        slug="access-closed",
+        title={  # in every language, as a shipped round's: members' pages name it next to their organisation
+            "en": "A closed round",
+            "fr": "Un cycle clos",
+            "de": "Eine abgeschlossene Runde",
+            "it": "Un ciclo chiuso",
+            "ru": "Закрытый раунд",
+            "es": "Una ronda cerrada",
+        },
+        status=Survey.Status.CLOSED,
+        reference_start=2020,
+        reference_end=2021,
+    )
+    run = ReportRun.objects.create(survey=closed, requested_by=staff)
+    assert report_run_execute(run_id=run.pk) == "done"
+    return closed
 
 
 def admin_objects(users: dict[str, Any], response: Response) -> None:

@@ -119,6 +119,11 @@ def round_open(w: World) -> dict[str, Any]:
     return {"slug": w.slug}
 
 
+def round_closed(w: World) -> dict[str, Any]:
+    assert w.closed is not None
+    return {"slug": w.closed.slug}
+
+
 def round_draft(w: World) -> dict[str, Any]:
     return {"slug": w.draft.slug}
 
@@ -194,6 +199,10 @@ def changed_text_answer(w: World, org: str = "AT") -> dict[str, Any]:
     answer = w.answer(org)
     name = f"{TEXT_QUESTION}||"
     return {name: f"CHANGED-{org}", f"v|{name}": str(answer.version), f"o|{name}": SECRETS[org]}
+
+
+def confirmed(w: World) -> dict[str, Any]:
+    return {"confirm": "on"}
 
 
 def return_comment(w: World) -> dict[str, Any]:
@@ -421,6 +430,23 @@ EXPECTATIONS: dict[str, list[Case]] = {
     ],
     "reports:draft-report-download": [
         case("login  denied denied denied denied denied ok     ok     otp",     "GET",  lambda w: {"pk": w.draft_report.pk}),
+    ],
+    # Publishing a round's results (reports/publication/): the Office only. The world's round is open, so
+    # publishing it would be refused: the publish POST is made on a closed round with a final report.
+    "reports:publication-manage": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "GET",  round_open),
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", round_closed, data=confirmed),
+    ],
+    "reports:publication-withdraw": [
+        case("login  denied denied denied denied denied ok     ok     otp",     "POST", round_open, data=confirmed),
+    ],
+    # The published results: anyone, without logging in (staff who have not given their code yet are sent to the
+    # code page, as from every page).
+    "reports:public-results": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  no_kwargs),
+    ],
+    "reports:public-round": [
+        case("ok     ok     ok     ok     ok     ok     ok     ok     otp",     "GET",  round_open),
     ],
     "responses:reminder-send": [
         case("login  denied denied denied denied denied ok     ok     otp",     "POST", respond("AT"), data=nothing),
