@@ -806,7 +806,7 @@ def test_staff_go_from_the_front_door_to_the_findings_by_commitment_on_a_phone(
     expect(prevention.locator("[data-finding]").first).to_contain_text(
         re.compile(r"^Commitment AP2003\.IV: \d+ of 1 responding participating State")
     )
-    # Each finding leads to its question's page (not followed here: that page is wider than a phone today).
-    expect(j.link("PRV.ROOT.01", within=prevention, exact=True)).to_have_attribute(
-        "href", re.compile(r"/staff/rounds/thb-2016/questions/PRV\.ROOT\.01/$")
-    )
+    # Each finding leads to its question's page, which fits the phone too.
+    j.follow(j.link("PRV.ROOT.01", within=prevention, exact=True))
+    expect(j.page).to_have_url(re.compile(r"/staff/rounds/thb-2016/questions/PRV\.ROOT\.01/$"))
+    expect(j.page.get_by_role("heading", level=1)).to_contain_text("PRV.ROOT.01")
