@@ -14,6 +14,7 @@ import yaml
 from django.utils.translation import gettext as _
 
 from . import answer_types as at
+from .definition_key_figures import key_figures_def
 from .definition_questions import question_def
 from .definition_reader import (
     _LOADER,
@@ -79,13 +80,14 @@ def parse_definition(text: str) -> dict[str, Any]:
     checker.problems.extend(duplicates)
     if not isinstance(data, dict):
         raise DefinitionError([Problem(_("(file)"), _("expected a mapping with survey, option_sets and areas"))])
-    checker.unknown_keys(data, {"survey", "commitments", "option_sets", "areas"}, "")
+    checker.unknown_keys(data, {"survey", "commitments", "option_sets", "areas", "key_figures"}, "")
     result: dict[str, Any] = {
         "survey": _survey(checker, data.get("survey")),
         "commitments": _commitments(checker, data.get("commitments")),
         "option_sets": _option_sets(checker, data.get("option_sets")),
     }
     result["areas"] = _areas(checker, data.get("areas"), result["option_sets"], result["survey"])
+    result["key_figures"] = key_figures_def(checker, data.get("key_figures"), result["areas"])
     if checker.problems:
         raise DefinitionError(checker.problems)
     return result

@@ -85,6 +85,12 @@ class Survey(TimeStamped):
     commitments = models.JSONField(
         _("commitments"), default=dict, blank=True, help_text=_("Referenced documents by key")
     )
+    key_figures = models.JSONField(
+        _("key figures"),
+        default=list,
+        blank=True,
+        help_text=_("Chains of number questions that reports relate step by step: [{code, title, steps}]"),
+    )
 
     objects = SurveyQuerySet.as_manager()
 
@@ -254,6 +260,11 @@ class Question(TimeStamped):
     required = models.BooleanField(_("required"), default=True)
     scored = models.BooleanField(
         _("scored"), default=False, help_text=_("Counts towards the area's implementation score")
+    )
+    about_respondent = models.BooleanField(
+        _("about the respondent"),
+        default=False,
+        help_text=_("Describes who answers (which State, which language): not compared between States and NGOs"),
     )
     text = models.JSONField(_("text"), default=dict)
     help_text = models.JSONField(_("help text"), default=dict, blank=True)

@@ -19,6 +19,7 @@ from .labels import Labels
 from .styles import (
     DATETIME,
     ERROR_VALUES,
+    HEADING,
     RAW_DATA,
     RAW_HEADER,
     RAW_PROGRESS_EVERY,
@@ -157,3 +158,8 @@ class CountryMatrix:
         self._flush()
         self.current = None
         self.sheet.auto_filter(TABLE_HEADER_ROW, self.sheet.row, 2 + len(self.columns))
+        # The header holds codes (stable for scripts); what each asks is listed under the table.
+        self.sheet.append()
+        self.sheet.append([self.sheet.cell(_("Questions"), font=HEADING)])
+        for code in self.columns:
+            self.sheet.append([code, self.labels.text(code)])
