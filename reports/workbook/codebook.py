@@ -63,7 +63,7 @@ class CodebookSheet(NumberBlocks):
     def _lines(self, question: dict[str, Any]) -> list[list[Any]]:
         answer_type = at.get_type(question["type"])
         try:
-            audience = str(Audience(question.get("audience")).label)
+            audience = str(Audience(str(question.get("audience", ""))).label)
         except ValueError:
             audience = str(question.get("audience", ""))
         common = [
