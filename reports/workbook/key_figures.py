@@ -63,7 +63,7 @@ def next_sentence(step: str, figures: Mapping[str, Any]) -> str:
             figures["states"],
         ) % {"step": step, "total": number_text(figures["total"]), "states": figures["states"]}
     return ngettext(
-        "Figures on %(step)s: %(total)s in all; in the %(both)d participating State that reported this step and the "
+        "Figures on %(step)s: %(total)s in all; in the one participating State that reported this step and the "
         "previous one, they are %(ratio)s of the previous step.",
         "Figures on %(step)s: %(total)s in all; in the %(both)d participating States that reported this step and the "
         "previous one, they are %(ratio)s of the previous step.",
