@@ -448,9 +448,7 @@ def test_changes_since_the_previous_round(db: None, tmp_path: Path) -> None:
     survey = load_round("thb-2021")
     assert survey.previous is not None
     assert survey.previous.slug == "thb-2016"
-    import_csv(
-        tmp_path, "2016.csv", "AT,PRV.SUP.01,,,no\nDE,PRV.SUP.01,,,yes\nCZ,PRV.SUP.01,,,yes\nAT,GEN.R.04,,,en\n"
-    )
+    import_csv(tmp_path, "2016.csv", "AT,PRV.SUP.01,,,no\nDE,PRV.SUP.01,,,yes\nCZ,PRV.SUP.01,,,yes\nAT,GEN.R.04,,,en\n")
     import_csv(
         tmp_path,
         "2021.csv",
