@@ -86,6 +86,16 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
                             for dimension, values in q.dimension_values()
                         ],
                         "number_label": q.number_label or {},
+                        "fields": [  # composite fields with their kinds and options; [] otherwise
+                            {
+                                "code": f["code"],
+                                "kind": f["kind"],
+                                "options": [
+                                    {"code": o["code"], "label": o.get("label", {})} for o in f.get("options", [])
+                                ],
+                            }
+                            for f in q.fields
+                        ],
                         # Working keys, dropped before the report is stored (report_compute).
                         "cells": {f"{spec.row}|{spec.column}": spec.kind for spec in q.cells()},
                         "cell_years": _cell_years(q),

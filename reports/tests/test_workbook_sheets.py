@@ -265,6 +265,10 @@ def test_the_codebook_has_one_row_per_option_and_cell_joining_the_raw_data(books
     assert yes[6]  # the headline phrase of a scored question
     days = next(r for r in rows if r[0] == "PRT.ASS.03" and r[7] == "number")
     assert days[9] == days[12] == "Length of the period in days"
+    budget = [r for r in rows if r[0] == "PAR.NAT.03" and r[7] == "budgeted"]  # a composite's choice field
+    assert budget[0][9] == "Does the plan have its own budget?"
+    assert [r[10] for r in budget] == ["yes", "partially", "no", "no_information"]
+    assert [r[10] for r in rows if r[0] == "PAR.NAT.03" and r[7] == "start_year"] == [None]
     cells = [r for r in rows if r[0] == "PRT.DATA.01"]
     female = next(r for r in cells if r[7] == f"{Y}.female.adult.{FORM}" and r[8] == "foreign")
     assert female[9] == f"{Y}, Female, Adults (18 and over), Sexual exploitation, Foreign nationals"

@@ -36,12 +36,23 @@ def question_shape(question: Mapping[str, Any], years: Sequence[int]) -> at.Ques
             (d["code"], tuple(at.Choice(v["code"], v.get("label") or {}) for v in d.get("values", [])))
             for d in question.get("dimensions", [])
         ),
-        fields=tuple((r.code, "", ()) for r in rows) if answer_type.report_role == at.REPORT_FIELDS else (),
+        fields=_fields(question, rows) if answer_type.report_role == at.REPORT_FIELDS else (),
         years=tuple(years),
         dimension_labels={d["code"]: d.get("label") or {} for d in question.get("dimensions", [])},
         field_labels={r.code: r.label for r in rows},
         number_label=question.get("number_label") or {},
     )
+
+
+def _fields(question: Mapping[str, Any], rows: tuple[at.Choice, ...]) -> tuple[tuple[str, str, tuple], ...]:
+    """A composite's fields with their kinds and options (reports built before they were stored: codes only)."""
+    stored = {f["code"]: f for f in question.get("fields", [])}
+    result = []
+    for row in rows:
+        field = stored.get(row.code, {})
+        options = tuple(at.Choice(o["code"], o.get("label") or {}) for o in field.get("options", []))
+        result.append((row.code, field.get("kind", ""), options))
+    return tuple(result)
 
 
 class NumberBlocks(WriterBase):
