@@ -127,15 +127,14 @@ class IntegerMatrix(AnswerType):
         return [*words, self.value_label(q.dimensions[-1][1], column)] if column else words
 
     def cell_year(self, q: QuestionShape, key: Key) -> int | None:
-        """The value of the table's year dimension (the one whose values are the round's reference years)."""
-        years = [str(year) for year in q.years]
+        """The value of the table's year dimension (the first whose values are all reference years of the round)."""
+        years = {str(year) for year in q.years}
         parts = self.row_parts(q, key[0])
         if parts is None or not years:
             return None
-        codes = [*parts, key[1]]
-        for (_code, values), code in zip(q.dimensions, codes, strict=False):
-            if [v.code for v in values] == years and code in years:
-                return int(code)
+        for (_code, values), code in zip(q.dimensions, [*parts, key[1]], strict=False):
+            if values and all(v.code in years for v in values):
+                return int(code) if code in years else None
         return None
 
     def is_complete(self, q: QuestionShape, values: Mapping[Key, Any], evidence_count: int = 0) -> bool:
