@@ -18,6 +18,7 @@ from django.test import override_settings
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from accounts.directory import reference_organisations_ensure
 from reports import workbook as excel
 from responses.models import Response
 from tests.scenario import Scenario
@@ -58,6 +59,8 @@ def books(
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
     found = {}
     with media, django_db_blocker.unblock(), transaction.atomic():
+        # An earlier transactional test in this process may have flushed the directory the migration loaded.
+        reference_organisations_ensure()
         s = Scenario().round("thb-2016").round("thb-2021")
         for code in ("AT", "DE", "FR"):
             s.state(code)
@@ -168,6 +171,11 @@ def test_state_vs_ngo_names_the_state_and_leaves_out_questions_about_the_respond
     assert [r[2] for r in pairs] == ["PRV.SUP.02"]  # GEN.R.01 and GEN.R.04 (language) are not compared
     assert pairs[0][0] == "Austria"
     assert pairs[0][6:9] == ["No", "Yes", 0]
+    # The States are named in the workbook's language (the round's "which State" options), here and in the matrix.
+    french = rows_of(books["fr"]["État – ONG"])
+    assert ["Autriche", "AT"] in [r[:2] for r in french]
+    matrix = rows_of(books["fr"]["Matrice par pays"])
+    assert ["Autriche", "AT"] in [r[:2] for r in matrix]
 
 
 def test_the_change_sheet_shows_yes_counts_both_rounds_states_and_changed_answers(

@@ -84,7 +84,8 @@ class WriterBase:
         return None
 
     def state_name(self, code: str) -> str:
-        return self.state_names.get(code) or code
+        """In the workbook's language where the round names its States (see `Labels.state`), else the directory's."""
+        return self.labels.state(code) or self.state_names.get(code) or code
 
     def kind_label(self, kind: str) -> str:
         return {"state": _("States"), "ngo": _("NGOs"), "partner": _("Partners")}.get(kind, kind)

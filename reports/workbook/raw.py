@@ -152,7 +152,8 @@ class CountryMatrix:
 
     def _flush(self) -> None:
         if self.current is not None:
-            self.sheet.append([self.current[0], self.current[1], *self.values])
+            name, code = self.current
+            self.sheet.append([self.labels.state(code) or name, code, *self.values])
 
     def close(self) -> None:
         self._flush()
