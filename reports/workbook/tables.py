@@ -59,7 +59,8 @@ class TableSheets(WriterBase):
         )
         states: dict[str, dict[str, Any]] = {}
         for row in self.report.get("scores", []):
-            entry = states.setdefault(row["organisation"], {"name": row.get("name") or row["organisation"]})
+            name = self.labels.state(row["organisation"]) or row.get("name") or row["organisation"]
+            entry = states.setdefault(row["organisation"], {"name": name})
             entry[row["area"]] = row["score"]
         for organisation, entry in sorted(states.items(), key=lambda item: str(item[1]["name"])):
             sheet.append(
