@@ -32,9 +32,11 @@ def breakdown_totals(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any
     frames = []
     for code, group in numbers.groupby("question", sort=False):
         dimensions = tables[str(code)]
+        # Cells stored under an older shape of the table (another number of row dimensions) are left to the raw data.
+        group = group[group["row"].str.split(ROW_KEY_SEPARATOR, regex=False).str.len() == len(dimensions) - 1]
+        if group.empty:
+            continue
         parts = group["row"].str.split(ROW_KEY_SEPARATOR, expand=True, regex=False)
-        if parts.shape[1] != len(dimensions) - 1:
-            continue  # cells stored under an older shape of the table: left to the raw data
         for index, dimension in enumerate(dimensions):
             values = group["column"] if index == len(dimensions) - 1 else parts[index]
             per_respondent = (

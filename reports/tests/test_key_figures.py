@@ -159,6 +159,13 @@ def test_breakdown_totals_add_up_each_respondents_cells_per_dimension_value_in_d
 def test_breakdown_totals_leave_cells_of_an_older_table_shape_to_the_raw_data() -> None:
     odd = frame([number("AT", "PRT.DATA.01", 3, "2014", "national")])  # a row key with one part, not two
     assert agg.breakdown_totals(odd, [TABLE]).empty
+    mixed = frame([*odd.itertuples(index=False), number("DE", "PRT.DATA.01", 4, "2014.male", "foreign")])
+    totals = agg.records(agg.breakdown_totals(mixed, [TABLE]))
+    assert {(r["dimension"], r["value"], r["sum"]) for r in totals} == {
+        ("year", "2014", 4.0),
+        ("sex", "male", 4.0),
+        ("citizenship", "foreign", 4.0),
+    }
 
 
 PROFILE = [
