@@ -22,6 +22,10 @@ import pandas as pd
 from surveys import answer_types as at
 from surveys.models import Question
 
+# Re-exported: the report's maths are read from here.
+from .breakdowns import breakdown_totals as breakdown_totals
+from .key_figures import key_figures as key_figures
+
 RESPONSE_STATUSES = ["not_started", "in_progress", "submitted", "returned", "resubmitted", "accepted"]
 # The question audiences each kind of organisation is asked (Partners for Co-operation answer as States).
 KIND_ASKED = {
@@ -263,11 +267,16 @@ def region_scores(state_scores: pd.DataFrame, regions: Mapping[str, Mapping[str,
 def state_vs_ngo(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where a State and at least one NGO working there answered the same single-choice cell: do they agree?
 
+    Questions marked `about_respondent` in the definition (which State a response covers, the language of
+    answering) are left out: they describe who answers, so a State and an NGO "disagreeing" there means nothing.
+
     Returns (per country and question: the State's answer, the NGOs' answers and the share of NGOs agreeing;
     per area: the number of State-NGO pairs and the share that agree).
     """
     area_of = {q["code"]: q["area"] for q in questions}
-    single = answers[(answers["cell_kind"] == "choice")]
+    # Questions about the respondent (which State, the language of answering) are not positions to agree on.
+    profile = [q["code"] for q in questions if q.get("about_respondent")]
+    single = answers[(answers["cell_kind"] == "choice") & ~answers["question"].isin(profile)]
     state = single[single["kind"] == "state"][["country", "question", "row", "text"]].rename(columns={"text": "state"})
     ngo = single[single["kind"] == "ngo"][["country", "question", "row", "text"]].rename(columns={"text": "ngo"})
     pairs = state.merge(ngo, on=["country", "question", "row"])
@@ -301,7 +310,12 @@ def changes_since(
     previous_counts: pd.DataFrame,
     codes: Iterable[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For questions in both rounds: the States' 'yes' totals then and now, and each State's changed answers."""
+    """For questions in both rounds: the States' 'yes' totals then and now, and each State's changed answers.
+
+    Each total row also names the States that answered the question (its single-choice cell) in both rounds
+    (`both_states`, organisation codes in order), so that a reader can tell a change of answers from a change of
+    who answered. `codes` should leave out questions about the respondent (see `state_vs_ngo`).
+    """
     codes = list(codes)
 
     def totals(counts: pd.DataFrame) -> pd.DataFrame:
@@ -312,16 +326,6 @@ def changes_since(
 
     now, then = totals(current_counts), totals(previous_counts)
     both = [c for c in codes if c in now.index and c in then.index]
-    total_rows = [
-        {
-            "question": code,
-            "previous_yes": _int(then.at[code, "yes"]),
-            "current_yes": _int(now.at[code, "yes"]),
-            "previous_answered": _int(then.at[code, "answered"]),
-            "current_answered": _int(now.at[code, "answered"]),
-        }
-        for code in both
-    ]
 
     def single(frame: pd.DataFrame) -> pd.DataFrame:
         picked = frame[
@@ -335,12 +339,32 @@ def changes_since(
     merged = single(previous).merge(
         single(current), on=["organisation", "question"], suffixes=("_previous", "_current")
     )
+    answered_both = merged.sort_values("organisation").groupby("question")["organisation"].apply(list).to_dict()
+    total_rows = [
+        {
+            "question": code,
+            "previous_yes": _int(then.at[code, "yes"]),
+            "current_yes": _int(now.at[code, "yes"]),
+            "previous_answered": _int(then.at[code, "answered"]),
+            "current_answered": _int(now.at[code, "answered"]),
+            "both_states": [str(o) for o in answered_both.get(code, [])],
+        }
+        for code in both
+    ]
     changed = merged[merged["text_previous"] != merged["text_current"]].rename(
         columns={"text_previous": "previous", "text_current": "current"}
     )
     return (
         pd.DataFrame(
-            total_rows, columns=["question", "previous_yes", "current_yes", "previous_answered", "current_answered"]
+            total_rows,
+            columns=[
+                "question",
+                "previous_yes",
+                "current_yes",
+                "previous_answered",
+                "current_answered",
+                "both_states",
+            ],
         ),
         changed.sort_values(["organisation", "question"]).reset_index(drop=True),
     )

@@ -21,10 +21,11 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from accounts.models import Organisation
 from oscethb.jobs import enqueue_on_commit
 from responses.models import Answer
 from surveys import answer_types as at
-from surveys.i18n import language_codes
+from surveys.i18n import language_codes, pick
 from surveys.models import Survey
 
 from .jobs import Progress, job_execute, job_fail, job_finish, job_progress_update, job_update
@@ -199,6 +200,7 @@ def _write(export: ExcelExport) -> None:
     # Which counts the workbook holds, for its page ("counts from the report built on …").
     job_update(ExcelExport, export.pk, report_built_at=built_at)
     count = _answers(survey, export.include_in_progress).count()
+    state_names, previous_title = _names(data, export.language)
     name = export_filename(export)
     with tempfile.TemporaryDirectory(prefix="oscethb-excel-") as folder:
         path = Path(folder) / name
@@ -210,9 +212,21 @@ def _write(export: ExcelExport) -> None:
             regions=regions(),
             progress=writing,
             raw_count=count,
+            state_names=state_names,
+            previous_title=previous_title,
         )
         with path.open("rb") as handle:
             export.file.save(name, File(handle, name=name), save=False)
+
+
+def _names(data: dict[str, Any], language: str) -> tuple[dict[str, str], str | None]:
+    """The States' names by code as the directory keeps them, and the previous round's title in `language` (two
+    queries, whatever the round's size), for the sheets where the report holds codes."""
+    kinds = [Organisation.Kind.STATE, Organisation.Kind.PARTNER]
+    names = dict(Organisation.objects.filter(kind__in=kinds).order_by().values_list("code", "name"))
+    previous_slug = data.get("survey", {}).get("previous")
+    title = Survey.objects.filter(slug=previous_slug).values_list("title", flat=True).first() if previous_slug else None
+    return names, (pick(title, language) if title else previous_slug)
 
 
 def excel_export_fail(*, export_id: int, error: str) -> None:

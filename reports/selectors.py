@@ -26,6 +26,7 @@ from responses.deadlines import Deadline, response_deadlines
 from responses.models import Answer, Response
 from responses.reminders import coordinator_emails
 from responses.round_status import RoundStanding, round_standing
+from surveys import answer_types as at
 from surveys.i18n import pick
 from surveys.models import Area, Question, Section, Survey
 
@@ -70,16 +71,51 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
                         "type": q.type,
                         "audience": q.audience,
                         "scored": q.scored,
+                        "about_respondent": q.about_respondent,
                         "show_if": q.show_if,
                         "text": q.text,
                         "headline": q.headline,
                         "options": [{"code": o.code, "label": o.label} for o in q.options_list()],
                         "rows": [{"code": r["code"], "label": r.get("label", {})} for r in rows],
+                        "dimensions": [
+                            {
+                                "code": dimension["code"],
+                                "label": dimension.get("label", {}),
+                                "values": [{"code": v.code, "label": dict(v.label)} for v in values],
+                            }
+                            for dimension, values in q.dimension_values()
+                        ],
+                        "number_label": q.number_label or {},
+                        "fields": [  # composite fields with their kinds and options; [] otherwise
+                            {
+                                "code": f["code"],
+                                "kind": f["kind"],
+                                "options": [
+                                    {"code": o["code"], "label": o.get("label", {})} for o in f.get("options", [])
+                                ],
+                            }
+                            for f in q.fields
+                        ],
+                        # Working keys, dropped before the report is stored (report_compute).
                         "cells": {f"{spec.row}|{spec.column}": spec.kind for spec in q.cells()},
                         "commitments": list(q.commitments),
+                        "cell_years": _cell_years(q),
                     }
                 )
     return result
+
+
+def _cell_years(question: Question) -> dict[str, int]:
+    """{"row|column": year} of a number question's cells that are for one reference year (for the key figures)."""
+    answer_type = question.answer_type
+    if answer_type.report_role not in (at.REPORT_NUMBERS, at.REPORT_TABLE):
+        return {}
+    years = {}
+    for spec in question.cells():
+        year = answer_type.cell_year(question.shape, spec.key)
+        if year is not None:
+            years[f"{spec.row}|{spec.column}"] = year
+    return years
 
 
 def area_list(survey: Survey, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:

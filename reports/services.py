@@ -34,6 +34,7 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
     step(45, gettext_noop("counting answers"))
     counts = agg.choice_counts(answers, respondents, questions)
     numbers = agg.number_summaries(answers)
+    totals = agg.breakdown_totals(answers, questions)
     step(60, gettext_noop("scoring"))
     state_scores = agg.scores(answers, respondents, questions)
     detail, by_area = agg.state_vs_ngo(answers, questions)
@@ -49,10 +50,15 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
         previous_questions = question_list(previous)
         previous_answers = agg.drop_hidden(answers_frame(previous, False, previous_questions), previous_questions)
         previous_counts = agg.choice_counts(previous_answers, respondents_frame(previous, False), previous_questions)
-        shared = [q["code"] for q in questions if q["code"] in {p["code"] for p in previous_questions}]
+        earlier = {p["code"] for p in previous_questions if not p.get("about_respondent")}
+        shared = [q["code"] for q in questions if q["code"] in earlier and not q.get("about_respondent")]
         changes, state_changes = agg.changes_since(answers, previous_answers, counts, previous_counts, shared)
+    key_figures = agg.key_figures(
+        answers, survey.key_figures or [], {q["code"]: q["cell_years"] for q in questions}, list(survey.years)
+    )
     for q in questions:
         q.pop("cells", None)
+        q.pop("cell_years", None)
     return {
         "survey": {
             "slug": survey.slug,
@@ -77,6 +83,7 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
         "response_rates": agg.response_rates(respondents),
         "choice_counts": agg.records(counts),
         "number_summaries": agg.records(numbers),
+        "breakdown_totals": agg.records(totals),
         "headlines": headlines,
         "scores": agg.records(state_scores),
         "region_scores": agg.records(agg.region_scores(state_scores, regions())),
@@ -86,6 +93,7 @@ def report_compute(*, survey: Survey, include_in_progress: bool, progress: Progr
         "agreement_by_area": agg.records(by_area),
         "changes": agg.records(changes),
         "state_changes": agg.records(state_changes),
+        "key_figures": key_figures,
     }
 
 

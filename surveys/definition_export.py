@@ -82,6 +82,7 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
             "audience": q.audience,
             "required": q.required,
             "scored": q.scored,
+            "about_respondent": q.about_respondent,
             "text": _texts(q.text),
             "help": _texts(q.help_text),
             "headline": _texts(q.headline),
@@ -137,6 +138,14 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
                 ],
             }
             for area in survey.areas.all()
+        ],
+        "key_figures": [
+            {
+                "code": chain["code"],
+                "title": _texts(chain.get("title")),
+                "steps": [{"question": s["question"], "label": _texts(s.get("label"))} for s in chain["steps"]],
+            }
+            for chain in survey.key_figures or []
         ],
     }
 

@@ -18,7 +18,7 @@ from .models import REFERENCE_PERIOD, Audience
 
 QUESTION_KEYS = {
     "code", "type", "audience", "required", "scored", "text", "help", "headline", "options", "exclusive", "rows",
-    "dimensions", "fields", "validation", "number_label", "show_if", "commitments",
+    "dimensions", "fields", "validation", "number_label", "show_if", "commitments", "about_respondent",
 }  # fmt: skip
 _NUMBERS = at.AnswerType()  # an unknown type's bounds are read as numbers
 VALIDATION_KEYS = {"min", "max", "min_length", "max_length", "decimal_places"}
@@ -90,6 +90,9 @@ def question_def(
         "audience": audience,
         "required": c.boolean(data.get("required"), f"{path}.required", default=default_required),
         "scored": c.boolean(data.get("scored"), f"{path}.scored", default=False),
+        # Describes the respondent (which State, the language of answering), not what a State does: such answers
+        # are never compared between a State and NGOs, nor between rounds.
+        "about_respondent": c.boolean(data.get("about_respondent"), f"{path}.about_respondent", default=False),
         "text": c.texts(data.get("text"), f"{path}.text"),
         "help": c.texts(data.get("help"), f"{path}.help", required=False),
         "headline": c.texts(data.get("headline"), f"{path}.headline", required=False),

@@ -21,6 +21,7 @@ from .definition_commitments import (
     refuse_area_commitments,
     written_codes,
 )
+from .definition_key_figures import key_figures_def
 from .definition_questions import question_def
 from .definition_reader import (
     _LOADER,
@@ -85,7 +86,7 @@ def parse_definition(text: str) -> dict[str, Any]:
     checker.problems.extend(duplicates)
     if not isinstance(data, dict):
         raise DefinitionError([Problem(_("(file)"), _("expected a mapping with survey, option_sets and areas"))])
-    checker.unknown_keys(data, {"survey", "documents", "commitments", "option_sets", "areas"}, "")
+    checker.unknown_keys(data, {"survey", "documents", "commitments", "option_sets", "areas", "key_figures"}, "")
     documents = read_documents(checker, data.get("documents"))
     commitments = read_commitments(checker, data.get("commitments"), documents)
     result: dict[str, Any] = {
@@ -96,6 +97,7 @@ def parse_definition(text: str) -> dict[str, Any]:
     }
     result["areas"] = _areas(checker, data.get("areas"), result["option_sets"], result["survey"])
     check_references(checker, commitments, result["areas"], written_codes(data.get("commitments")))
+    result["key_figures"] = key_figures_def(checker, data.get("key_figures"), result["areas"])
     if checker.problems:
         raise DefinitionError(checker.problems)
     return result

@@ -91,6 +91,12 @@ class Survey(TimeStamped):
         blank=True,
         help_text=_("Commitments findings are reported by: code, title, document, paragraph, area"),
     )
+    key_figures = models.JSONField(
+        _("key figures"),
+        default=list,
+        blank=True,
+        help_text=_("Chains of number questions that reports relate step by step: [{code, title, steps}]"),
+    )
 
     objects = SurveyQuerySet.as_manager()
 
@@ -282,6 +288,11 @@ class Question(TimeStamped):
     required = models.BooleanField(_("required"), default=True)
     scored = models.BooleanField(
         _("scored"), default=False, help_text=_("Counts towards the area's implementation score")
+    )
+    about_respondent = models.BooleanField(
+        _("about the respondent"),
+        default=False,
+        help_text=_("Describes who answers (which State, which language): not compared between States and NGOs"),
     )
     text = models.JSONField(_("text"), default=dict)
     help_text = models.JSONField(_("help text"), default=dict, blank=True)

@@ -226,6 +226,7 @@ def _apply(survey: Survey | None, definition: dict[str, Any], previous: Survey |
         "previous": previous,
         "documents": definition["documents"],
         "commitments": definition["commitments"],
+        "key_figures": definition.get("key_figures", []),
     }
     if survey is None:
         survey = Survey.objects.create(slug=meta["slug"], **values)
@@ -348,6 +349,7 @@ def _write_question(
             "audience": q_def["audience"],
             "required": q_def["required"],
             "scored": q_def["scored"],
+            "about_respondent": q_def.get("about_respondent", False),
             "text": q_def["text"],
             "help_text": q_def["help"],
             "headline": q_def["headline"],

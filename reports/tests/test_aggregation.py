@@ -604,6 +604,7 @@ def test_changes_since_totals_and_state_changes(answers, respondents) -> None:
             "current_yes": 1,
             "previous_answered": 3,
             "current_answered": 3,
+            "both_states": ["AT", "DE"],  # MD answered only then
         },
         {
             "question": "PRV.ROOT.01",
@@ -611,6 +612,7 @@ def test_changes_since_totals_and_state_changes(answers, respondents) -> None:
             "current_yes": 1,
             "previous_answered": 2,
             "current_answered": 3,
+            "both_states": ["AT", "GE"],  # an NGO is never one of them
         },
     ]
     assert agg.records(state_changes) == [
@@ -662,9 +664,17 @@ def test_no_answers_at_all_gives_empty_results_with_the_right_columns() -> None:
         "current_yes",
         "previous_answered",
         "current_answered",
+        "both_states",
     ]
     assert agg.records(totals) == [
-        {"question": "PRV.SUP.01", "previous_yes": 0, "current_yes": 0, "previous_answered": 0, "current_answered": 0}
+        {
+            "question": "PRV.SUP.01",
+            "previous_yes": 0,
+            "current_yes": 0,
+            "previous_answered": 0,
+            "current_answered": 0,
+            "both_states": [],
+        }
     ]
     assert state_changes.empty
     assert list(state_changes.columns) == ["organisation", "question", "previous", "current"]

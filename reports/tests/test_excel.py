@@ -313,10 +313,23 @@ class TestSummaryWorkbook:
     def test_state_vs_ngo_compares_answers_and_agreement_by_area(self, w: World) -> None:
         ws = w.books["en"]["State vs NGO"]
         header, rows = table(ws)
-        assert header == ["Country", "Question", "Row", "Area", "State's answer", "NGOs' answers", "Share agreeing"]
-        pairs = {(row[0], row[1]): row for row in rows}
-        assert pairs[("AT", "PRV.SUP.02")][3:] == ["PRV", "No", "Yes", 0]
-        assert pairs[("FR", "PRV.SUP.02")][3:] == ["PRV", "Yes", "Yes", 1]
+        assert header == [
+            "State",
+            "Code",
+            "Question",
+            "Question text",
+            "Row",
+            "Area",
+            "State's answer",
+            "NGOs' answers",
+            "Share agreeing",
+        ]
+        pairs = {(row[1], row[2]): row for row in rows}
+        assert pairs[("AT", "PRV.SUP.02")][0] == "Austria"
+        assert pairs[("AT", "PRV.SUP.02")][3].startswith("Does the State require or encourage companies")
+        assert pairs[("AT", "PRV.SUP.02")][5:] == ["PRV", "No", "Yes", 0]
+        assert pairs[("FR", "PRV.SUP.02")][:2] == ["France", "FR"]
+        assert pairs[("FR", "PRV.SUP.02")][5:] == ["PRV", "Yes", "Yes", 1]
         by_area = find_row(ws, 1, lambda v: v == "Agreement by area")
         assert [ws.cell(by_area + 2, c).value for c in (1, 2, 3)] == ["PRV", 2, 0.5]
 
@@ -400,6 +413,9 @@ class TestSummaryWorkbook:
             "Country matrix",
             "Scores",
             "State vs NGO",
+            "Key figures",
+            "Change since previous round",
+            "Codebook",
             "Raw data",
         ]
 
@@ -454,7 +470,7 @@ class TestSummaryWorkbook:
         header, matrix = table(book[sheet_in(excel.COUNTRY_MATRIX, "ru")])
         assert by_first(matrix, 1)["AT"][header.index("PRV.SUP.01")] == "Да"
         _header, pairs = table(book[sheet_in(excel.STATE_VS_NGO, "ru")])
-        assert ["AT", "PRV.SUP.02", None, "PRV", "Нет", "Да", 0] in pairs
+        assert ["AT", "PRV.SUP.02", None, "PRV", "Нет", "Да", 0] in [row[1:3] + row[4:] for row in pairs]
         region = find_row(book[sheet_in(excel.SCORES, "ru")], 1, lambda v: v == "Государства — члены ЕС")
         assert region > 4
 

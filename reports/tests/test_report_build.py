@@ -448,11 +448,11 @@ def test_changes_since_the_previous_round(db: None, tmp_path: Path) -> None:
     survey = load_round("thb-2021")
     assert survey.previous is not None
     assert survey.previous.slug == "thb-2016"
-    import_csv(tmp_path, "2016.csv", "AT,PRV.SUP.01,,,no\nDE,PRV.SUP.01,,,yes\nCZ,PRV.SUP.01,,,yes\n")
+    import_csv(tmp_path, "2016.csv", "AT,PRV.SUP.01,,,no\nDE,PRV.SUP.01,,,yes\nCZ,PRV.SUP.01,,,yes\nAT,GEN.R.04,,,en\n")
     import_csv(
         tmp_path,
         "2021.csv",
-        "AT,PRV.SUP.01,,,yes\nDE,PRV.SUP.01,,,yes\nCZ,PRV.SUP.01,,,no\nFR,PRV.SUP.01,,,yes\n",
+        "AT,PRV.SUP.01,,,yes\nDE,PRV.SUP.01,,,yes\nCZ,PRV.SUP.01,,,no\nFR,PRV.SUP.01,,,yes\nAT,GEN.R.04,,,fr\n",
         slug="thb-2021",
     )
     import_csv(tmp_path, "2021-open.csv", "IT,PRV.SUP.01,,,no\n", slug="thb-2021", submit=False)
@@ -465,9 +465,14 @@ def test_changes_since_the_previous_round(db: None, tmp_path: Path) -> None:
         "current_yes": 3,
         "previous_answered": 3,
         "current_answered": 4,
+        "both_states": ["AT", "CZ", "DE"],  # FR answered only now; IT's answer is in progress
     }
     # Only codes of both rounds: PRO.LEG.05 is new in 2020/21.
     assert "PRO.LEG.05" not in changes
+    # Questions about the respondent (which State, the language of answering) are no change of practice.
+    assert "GEN.R.01" not in changes
+    assert "GEN.R.04" not in changes
+    assert all(c["question"] != "GEN.R.04" for c in data["state_changes"])  # Austria answered in French this time
     assert data["state_changes"] == [
         {"organisation": "AT", "question": "PRV.SUP.01", "previous": "no", "current": "yes"},
         {"organisation": "CZ", "question": "PRV.SUP.01", "previous": "yes", "current": "no"},

@@ -11,12 +11,15 @@ as they are appended, so memory stays flat however many answers a round has. The
 see `reports.exports.raw_rows`) are written once, row by row, into "Raw data" and, at the same time, into the
 "Country matrix" (one row per State, built from that State's rows while they pass).
 
-Sheets: Summary, one per area, Country matrix, Scores, State vs NGO, Raw data. Everything a person reads is in the
+Sheets: Summary, one per area, Country matrix, Scores, State vs NGO, Key figures, Change since <previous round>,
+Codebook, Raw data (modules `breakdowns` for the area sheets' figures, `key_figures`, `changes`, `codebook`). Everything a person reads is in the
 chosen language, the sheet names too: the fixed sheets' names are translated per language (`styles.SUMMARY`, …,
 pgettext "sheet name"; `styles.fixed_sheet_names` keeps a translation valid and short). The English workbook
 (`--lang en`, the default) keeps "Summary", "Country matrix", "Scores", "State vs NGO" and "Raw data": a script
 should open the English export by those names, or any language's by position (Summary first, then one sheet per
-area in the report's order, then Country matrix, Scores, State vs NGO, Raw data last). The Raw data header keeps
+area in the report's order, then Country matrix, Scores, State vs NGO, Key figures, Change since …, Codebook, Raw
+data last). "Key figures" and "Codebook" are fixed names too; the change sheet's name holds the previous round's
+slug ("Change since thb-2016"; "Change since previous round" when there is none). The Raw data header keeps
 the answer-import column codes (`RAW_HEADER`) in every language: it is a machine-readable contract. Tabular
 sheets have their title in row 1, the basis of the figures in row 2 and the column headers in row 3 (frozen, with
 an auto filter), data from row 4.
@@ -29,8 +32,10 @@ from __future__ import annotations
 
 from .labels import Labels
 from .styles import (
+    CODEBOOK,
     COUNTRY_MATRIX,
     FIXED_SHEETS,
+    KEY_FIGURES,
     RAW_DATA,
     RAW_HEADER,
     SCORES,
@@ -46,8 +51,10 @@ from .styles import (
 from .writer import write_summary
 
 __all__ = [
+    "CODEBOOK",
     "COUNTRY_MATRIX",
     "FIXED_SHEETS",
+    "KEY_FIGURES",
     "RAW_DATA",
     "RAW_HEADER",
     "SCORES",

@@ -10,7 +10,8 @@ from openpyxl.chart import BarChart, Reference
 
 from surveys import answer_types as at
 
-from .base import WriterBase, share
+from .base import share
+from .breakdowns import NumberBlocks
 from .styles import (
     BOLD,
     CHART_ROWS,
@@ -24,7 +25,7 @@ from .styles import (
 )
 
 
-class AreaSheets(WriterBase):
+class AreaSheets(NumberBlocks):
     """One sheet per area: each question's counts (with a chart for the scored ones) and number summaries."""
 
     def area_sheet(self, area: Mapping[str, Any], used: set[str]) -> None:
@@ -49,7 +50,7 @@ class AreaSheets(WriterBase):
             for row in choice_rows:
                 self._choice_block(sheet, question, row, chart=code in scored and row == "")
             if numbers or _numeric(question):
-                self._number_block(sheet, question, numbers)
+                self.number_block(sheet, question, numbers)
 
     def _choice_rows(self, question: Mapping[str, Any]) -> list[str]:
         """The rows that get an option table: a matrix's rows; "" for one choice; a composite's choice fields."""
@@ -127,28 +128,6 @@ class AreaSheets(WriterBase):
         chart.height = 0.5 * CHART_ROWS
         chart.width = 16
         sheet.ws.add_chart(chart, f"H{start}")
-
-    def _number_block(self, sheet: Sheet, question: Mapping[str, Any], numbers: list[Mapping[str, Any]]) -> None:
-        code = question["code"]
-        sheet.header([_("Figure"), _("Respondents"), _("Count"), _("Sum"), _("Median"), _("Min"), _("Max")])
-        if not numbers:
-            sheet.append([sheet.cell(_("No figures reported."), font=NOTE)])
-            return
-        order = {kind: index for index, kind in enumerate(("state", "ngo", "partner"))}
-        for row in sorted(numbers, key=lambda r: (r["row"], r["column"], order.get(r["kind"], 9))):
-            parts = [self.labels.row(code, row["row"]) if row["row"] else "", row["column"]]
-            label = " · ".join(p for p in parts if p) or _("Value")
-            sheet.append(
-                [
-                    label,
-                    self.kind_label(row["kind"]),
-                    row["count"],
-                    row["sum"],
-                    row["median"],
-                    row["min"],
-                    row["max"],
-                ]
-            )
 
 
 def _numeric(question: Mapping[str, Any]) -> bool:

@@ -28,8 +28,14 @@ class WriterBase:
         language: str,
         progress: Progress,
         regions: Mapping[str, Mapping[str, Any]],
+        state_names: Mapping[str, str] | None = None,
+        previous_title: str | None = None,
     ) -> None:
         self.report = report
+        # The directory's name of each participating State by code, and the previous round's title (in the
+        # workbook's language): the caller reads them (reports.exports); the code stands in when one is missing.
+        self.state_names = dict(state_names or {})
+        self.previous_title = previous_title or report.get("survey", {}).get("previous") or ""
         self.language = language
         self.progress = progress
         self.labels = Labels(report, language, regions)
@@ -76,6 +82,10 @@ class WriterBase:
         if isinstance(value, dt.datetime):
             return timezone.localtime(value).replace(tzinfo=None) if value.tzinfo else value
         return None
+
+    def state_name(self, code: str) -> str:
+        """In the workbook's language where the round names its States (see `Labels.state`), else the directory's."""
+        return self.labels.state(code) or self.state_names.get(code) or code
 
     def kind_label(self, kind: str) -> str:
         return {"state": _("States"), "ngo": _("NGOs"), "partner": _("Partners")}.get(kind, kind)

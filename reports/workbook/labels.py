@@ -30,6 +30,13 @@ class Labels:
             for code, label in options.items():
                 self.any_option.setdefault(code, label)
         self.regions = {code: pick(r["names"], language) for code, r in regions.items()}
+        # The options of the questions about the respondent (GEN.R.01 "which State") name the States in every
+        # language: the directory keeps one name per organisation.
+        self.respondent_options: dict[str, str] = {}
+        for q in report["questions"]:
+            if q.get("about_respondent"):
+                for code, label in self.options.get(q["code"], {}).items():
+                    self.respondent_options.setdefault(code, label)
 
     def text(self, code: str) -> str:
         return pick(self.questions.get(code, {}).get("text"), self.language)
@@ -42,3 +49,7 @@ class Labels:
 
     def row(self, question: str, code: str) -> str:
         return self.rows.get(question, {}).get(code, code)
+
+    def state(self, code: str) -> str:
+        """A State's name in the workbook's language when a question about the respondent lists it, else ""."""
+        return self.respondent_options.get(code, "")

@@ -19,6 +19,7 @@ from .labels import Labels
 from .styles import (
     DATETIME,
     ERROR_VALUES,
+    HEADING,
     RAW_DATA,
     RAW_HEADER,
     RAW_PROGRESS_EVERY,
@@ -151,9 +152,15 @@ class CountryMatrix:
 
     def _flush(self) -> None:
         if self.current is not None:
-            self.sheet.append([self.current[0], self.current[1], *self.values])
+            name, code = self.current
+            self.sheet.append([self.labels.state(code) or name, code, *self.values])
 
     def close(self) -> None:
         self._flush()
         self.current = None
         self.sheet.auto_filter(TABLE_HEADER_ROW, self.sheet.row, 2 + len(self.columns))
+        # The header holds codes (stable for scripts); what each asks is listed under the table.
+        self.sheet.append()
+        self.sheet.append([self.sheet.cell(_("Questions"), font=HEADING)])
+        for code in self.columns:
+            self.sheet.append([code, self.labels.text(code)])

@@ -32,7 +32,9 @@ COUNTRY_MATRIX = pgettext_lazy("sheet name", "Country matrix")
 SCORES = pgettext_lazy("sheet name", "Scores")
 STATE_VS_NGO = pgettext_lazy("sheet name", "State vs NGO")
 RAW_DATA = pgettext_lazy("sheet name", "Raw data")
-FIXED_SHEETS: tuple[Promise, ...] = (SUMMARY, COUNTRY_MATRIX, SCORES, STATE_VS_NGO, RAW_DATA)
+KEY_FIGURES = pgettext_lazy("sheet name", "Key figures")
+CODEBOOK = pgettext_lazy("sheet name", "Codebook")
+FIXED_SHEETS: tuple[Promise, ...] = (SUMMARY, COUNTRY_MATRIX, SCORES, STATE_VS_NGO, KEY_FIGURES, CODEBOOK, RAW_DATA)
 # The Raw data sheet's header: the answer-import column names (docs/answer-import-format.md), never translated.
 RAW_HEADER = ("organisation", "kind", "country", "question", "row", "column", "value", "status", "last changed")
 SHEET_NAME_MAX = 31
@@ -98,6 +100,11 @@ def fixed_sheet_names(used: set[str]) -> dict[str, str]:
         english = english_name(lazy)
         names[english] = _unique(_fit(str(lazy), keep=0) or english, used)
     return names
+
+
+def free_sheet_name(text: str, fallback: str, used: set[str]) -> str:
+    """A valid, unique sheet name from any text (cut at a word like the fixed names); `fallback` when nothing is left."""
+    return _unique(_fit(text, keep=0) or fallback, used)
 
 
 def english_name(lazy: Promise) -> str:

@@ -59,7 +59,8 @@ class TableSheets(WriterBase):
         )
         states: dict[str, dict[str, Any]] = {}
         for row in self.report.get("scores", []):
-            entry = states.setdefault(row["organisation"], {"name": row.get("name") or row["organisation"]})
+            name = self.labels.state(row["organisation"]) or row.get("name") or row["organisation"]
+            entry = states.setdefault(row["organisation"], {"name": name})
             entry[row["area"]] = row["score"]
         for organisation, entry in sorted(states.items(), key=lambda item: str(item[1]["name"])):
             sheet.append(
@@ -102,7 +103,7 @@ class TableSheets(WriterBase):
     # --- State vs NGO ----------------------------------------------------------------------------------------
 
     def state_vs_ngo_sheet(self) -> None:
-        sheet = Sheet(self.workbook, self.sheet_title(STATE_VS_NGO), [10, 14, 18, 8, 26, 40, 12], freeze="C4")
+        sheet = Sheet(self.workbook, self.sheet_title(STATE_VS_NGO), [24, 8, 14, 48, 18, 8, 26, 40, 12], freeze="C4")
         sheet.title_rows(
             _("Where a State and NGOs working there answered the same question: do they agree?"),
             self.basis(),
@@ -110,8 +111,10 @@ class TableSheets(WriterBase):
         )
         sheet.header(
             [
-                _("Country"),
+                _("State"),
+                _("Code"),
                 _("Question"),
+                _("Question text"),
                 _("Row"),
                 _("Area"),
                 _("State's answer"),
@@ -123,8 +126,10 @@ class TableSheets(WriterBase):
             code = row["question"]
             sheet.append(
                 [
+                    self.state_name(row["country"]),
                     row["country"],
                     code,
+                    self.labels.text(code),
                     self.labels.row(code, row.get("row") or "") if row.get("row") else None,
                     row.get("area"),
                     self.labels.option(code, row.get("state")),
@@ -132,9 +137,28 @@ class TableSheets(WriterBase):
                     sheet.cell(row.get("agree"), number_format=SCORE),
                 ]
             )
-        sheet.auto_filter(TABLE_HEADER_ROW, sheet.row, 7)
+        sheet.auto_filter(TABLE_HEADER_ROW, sheet.row, 9)
         sheet.append()
         sheet.append([sheet.cell(_("Agreement by area"), font=HEADING)])
-        sheet.header([_("Area"), _("Pairs"), _("Agreement")])
+        sheet.header([_("Area"), _("Pairs"), _("Agreement"), _("Area title")])
         for row in self.report.get("agreement_by_area", []):
-            sheet.append([row["area"], row["pairs"], sheet.cell(row["agreement"], number_format=SCORE)])
+            sheet.append(
+                [
+                    row["area"],
+                    row["pairs"],
+                    sheet.cell(row["agreement"], number_format=SCORE),
+                    self.labels.areas.get(row["area"], ""),
+                ]
+            )
+        sheet.append()
+        sheet.append(
+            [
+                sheet.cell(
+                    _(
+                        "Questions about the respondent (which State, the language of answering) are not compared: "
+                        "they describe who answers."
+                    ),
+                    font=NOTE,
+                )
+            ]
+        )

@@ -10,7 +10,10 @@ from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from .areas import AreaSheets
+from .changes import ChangeSheet
+from .codebook import CodebookSheet
 from .commitments import CommitmentSheet
+from .key_figures import KeyFigureSheet
 from .raw import RawSheet
 from .styles import Progress
 from .summary import SummarySheet
@@ -26,20 +29,28 @@ def write_summary(
     regions: Mapping[str, Mapping[str, Any]],
     progress: Progress | None = None,
     raw_count: int | None = None,
+    state_names: Mapping[str, str] | None = None,
+    previous_title: str | None = None,
 ) -> None:
     """Write the Excel summary of a report (docs/report-data.md) and its raw answer rows.
 
     `raw_rows` yields (organisation, kind, country, question, row, column, value, status, last changed), grouped by
     organisation (as `reports.exports.raw_rows` does); it is read once. `raw_count`, when known, lets the progress
     advance through the raw data. `regions` are the OSCE regions (`reports.selectors.regions`) for the region names.
-    `progress(percent, message)` is called now and then with 0..100.
+    `progress(percent, message)` is called now and then with 0..100. `state_names` (code -> name, from the
+    directory) name the States where the report holds codes; `previous_title` names the previous round (its slug
+    otherwise).
     """
     step = progress or (lambda _percent, _message: None)
     with translation.override(language):
-        _Writer(report_data, language, step, regions).write(path_or_stream, raw_rows, raw_count)
+        _Writer(report_data, language, step, regions, state_names, previous_title).write(
+            path_or_stream, raw_rows, raw_count
+        )
 
 
-class _Writer(SummarySheet, AreaSheets, CommitmentSheet, TableSheets, RawSheet):
+class _Writer(
+    SummarySheet, AreaSheets, CommitmentSheet, TableSheets, KeyFigureSheet, ChangeSheet, CodebookSheet, RawSheet
+):
     """All the sheets, written in their order into one streamed workbook."""
 
     # --- the workbook ---------------------------------------------------------------------------------------
@@ -61,6 +72,11 @@ class _Writer(SummarySheet, AreaSheets, CommitmentSheet, TableSheets, RawSheet):
         self.scores_sheet()
         self.progress(42, gettext_noop("State vs NGO"))
         self.state_vs_ngo_sheet()
+        self.progress(43, gettext_noop("key figures"))
+        self.key_figures_sheet()
+        self.change_sheet()
+        self.progress(44, gettext_noop("codebook"))
+        self.codebook_sheet()
         self.progress(45, gettext_noop("raw data"))
         self.raw_data_sheet(raw_rows, raw_count, matrix)
         self.progress(96, gettext_noop("saving the workbook"))

@@ -128,6 +128,11 @@ class AnswerType:
         """Whether a required question counts as answered."""
         return all(values.get(spec.key) not in (None, "", []) for spec in self.cells(q))
 
+    def cell_year(self, q: QuestionShape, key: Key) -> int | None:
+        """The reference year a cell's figure is for (key figures add up a State's cells per year); None when the
+        type does not break its figures down by year."""
+        return None
+
     def cell_parts(self, q: QuestionShape, key: Key) -> list[str]:
         """The words naming one cell (its row, column, field …) in the active language; [] for a single value.
 

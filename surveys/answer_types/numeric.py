@@ -70,6 +70,9 @@ class IntegerPerYear(_Plain):
     def cell_parts(self, q: QuestionShape, key: Key) -> list[str]:
         return [key[1]] if not key[0] and key[1] else super().cell_parts(q, key)
 
+    def cell_year(self, q: QuestionShape, key: Key) -> int | None:
+        return int(key[1]) if not key[0] and key[1].isdigit() else None
+
     def widget_context(
         self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
     ) -> dict[str, Any]:
@@ -122,6 +125,17 @@ class IntegerMatrix(AnswerType):
             return super().cell_parts(q, key)
         words = [self.value_label(values, code) for (_dim, values), code in zip(q.dimensions[:-1], parts, strict=True)]
         return [*words, self.value_label(q.dimensions[-1][1], column)] if column else words
+
+    def cell_year(self, q: QuestionShape, key: Key) -> int | None:
+        """The value of the table's year dimension (the first whose values are all reference years of the round)."""
+        years = {str(year) for year in q.years}
+        parts = self.row_parts(q, key[0])
+        if parts is None or not years:
+            return None
+        for (_code, values), code in zip(q.dimensions, [*parts, key[1]], strict=False):
+            if values and all(v.code in years for v in values):
+                return int(code) if code in years else None
+        return None
 
     def is_complete(self, q: QuestionShape, values: Mapping[Key, Any], evidence_count: int = 0) -> bool:
         # A statistics table is answered once any figure is given: a blank cell means "not available".

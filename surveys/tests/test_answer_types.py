@@ -394,3 +394,26 @@ def test_any_choice_of_options_round_trips_in_option_order(chosen: list[str]) ->
 
     assert cleaned == [c.code for c in COVERAGE if c.code in chosen]
     assert clean_cell(spec, to_text(CHOICES, cleaned)) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("qtype", "key", "year"),
+    [
+        ("integer_per_year", ("", "2013"), 2013),
+        ("integer_matrix", ("2012.female", "foreign"), 2012),
+        ("integer_matrix", ("2013.male", "national"), 2013),
+        ("integer_matrix", ("female", "foreign"), None),  # a row key of another shape
+        ("integer", ("", ""), None),
+        ("yes_no_plus_integer", ("number", ""), None),
+    ],
+)
+def test_a_cell_says_which_reference_year_its_figure_is_for(qtype: str, key: tuple[str, str], year: int | None) -> None:
+    assert at.get_type(qtype).cell_year(shape(qtype), key) == year
+
+
+def test_a_breakdown_table_finds_its_year_dimension_wherever_it_is() -> None:
+    years_last = shape(
+        "integer_matrix",
+        dimensions=(("sex", _choices("female", "male")), ("year", tuple(Choice(str(y), {}) for y in YEARS))),
+    )
+    assert at.get_type("integer_matrix").cell_year(years_last, ("male", "2014")) == 2014

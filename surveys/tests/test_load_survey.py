@@ -110,7 +110,7 @@ BROKEN = {
             "            validation: {max_length: 2000}\n            colour: red",
         ),
         f"{Q}[4].colour",
-        "unknown key 'colour' (allowed: audience, code, commitments,",
+        "unknown key 'colour' (allowed: about_respondent, audience, code, commitments,",
         "colour: red",
     ),
     "show_if_to_a_later_question": Case(
