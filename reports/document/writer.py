@@ -25,6 +25,7 @@ from ..workbook.labels import Labels
 from . import texts
 from .charts import Series, bar_chart
 from .commitments import add_commitments
+from .key_figures import add_key_figures
 
 KINDS = ("state", "ngo")
 WARNING = RGBColor(0xB0, 0x1C, 0x1C)
@@ -76,6 +77,7 @@ class DraftWriter:
         self._first_page()
         for area in self.report.get("areas", []):
             self._area(area)
+        add_key_figures(self.doc, self.report, self._table, self._note)
         add_commitments(self.doc, self.report, self.language, self._note)
         return self.doc
 

@@ -143,7 +143,9 @@ class TestDraftDocument:
     def test_each_table_has_a_bar_chart_with_its_description(self, w: World) -> None:
         doc = w.docs["en"]
         shapes = list(doc.inline_shapes)
-        assert len(shapes) == len(doc.tables)
+        option_tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Option"]
+        assert option_tables
+        assert len(shapes) == len(option_tables)
         descriptions = [s._inline.docPr.get("descr") for s in shapes]
         assert all(
             d.startswith("Bar chart of the shares of States and NGOs choosing each option: ") for d in descriptions
@@ -152,6 +154,36 @@ class TestDraftDocument:
         image = Image.open(io.BytesIO(blob))
         assert image.format == "PNG"
         assert image.width == 1400
+
+    def test_the_key_figures_part_has_each_chain_with_its_table_and_sentences(self, w: World) -> None:
+        # Investigations opened: Austria 10, 20 and 30 in 2012-2014, Germany 5 in 2012; no one gave later steps.
+        doc = w.docs["en"]
+        assert "Key figures" in [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+        assert "Criminal justice: investigations, prosecutions, convictions" in [
+            p.text for p in doc.paragraphs if p.style.name == "Heading 2"
+        ]
+        assert (
+            "In 2012, 2 participating States reported figures on investigations opened: 15 in all. No participating "
+            "State reported figures on persons prosecuted. No participating State reported figures on persons "
+            "convicted."
+        ) in paragraphs(doc)
+        assert "In 2014, 1 participating State reported figures on investigations opened: 30 in all." in " ".join(
+            paragraphs(doc)
+        )
+        table = next(
+            t
+            for t in doc.tables
+            if [c.text for c in t.rows[0].cells][:2] == ["Year", "Step"]
+            and t.rows[1].cells[1].text == "investigations opened"
+        )
+        rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+        assert rows[0] == ["2012", "investigations opened", "2", "15", "7.5", "–"]
+        assert ["2012", "persons prosecuted", "0", "–", "–", "–"] in rows
+        russian = " ".join(paragraphs(w.docs["ru"]))
+        assert (
+            "В 2012 году 2 государства-участника сообщили данные по показателю «начатые расследования»: всего 15."
+            in (russian)
+        )
 
     def test_russian_draft_speaks_russian(self, w: World) -> None:
         doc = w.docs["ru"]
