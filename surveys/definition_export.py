@@ -83,6 +83,7 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
             "required": q.required,
             "scored": q.scored,
             "text": _texts(q.text),
+            "short": _texts(q.short),
             "help": _texts(q.help_text),
             "headline": _texts(q.headline),
         }

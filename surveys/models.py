@@ -256,6 +256,12 @@ class Question(TimeStamped):
         _("scored"), default=False, help_text=_("Counts towards the area's implementation score")
     )
     text = models.JSONField(_("text"), default=dict)
+    short = models.JSONField(
+        _("short label"),
+        default=dict,
+        blank=True,
+        help_text=_("At most 60 characters: the question's name in chart titles and tables of the reports"),
+    )
     help_text = models.JSONField(_("help text"), default=dict, blank=True)
     headline = models.JSONField(
         _("headline phrase"),

@@ -349,6 +349,7 @@ def _write_question(
             "required": q_def["required"],
             "scored": q_def["scored"],
             "text": q_def["text"],
+            "short": q_def["short"],
             "help_text": q_def["help"],
             "headline": q_def["headline"],
             "option_set": option_set,
