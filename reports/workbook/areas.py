@@ -61,7 +61,7 @@ class AreaSheets(ChartBlocks):
             if not blocks and not numbers and not _numeric(question):
                 continue  # texts, dates, files: see the Raw data sheet
             several = at.get_type(question["type"]).several_choices
-            heading = ROW_PT + sheet.text_height(f"{code} {self.labels.text(code)}", TABLE_COLUMNS)
+            heading = ROW_PT + sheet.text_height(f"{code} {self.labels.text(code)}", TABLE_COLUMNS, bold=True)
             heading += ROW_PT if several else 0
             tall = [
                 ROW_PT * _block_rows(row, options, by_kind, [self.labels.option(code, o) for o in options])

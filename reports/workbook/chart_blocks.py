@@ -14,7 +14,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .base import WriterBase, share
-from .charts import TABLE_COLUMNS, anchor, bar_chart, chart_rows, chart_title, height_cm, short_label
+from .charts import (
+    TABLE_COLUMNS,
+    anchor,
+    bar_chart,
+    chart_rows,
+    chart_title,
+    height_cm,
+    label_lines,
+    short_label,
+)
 from .styles import BOLD, PERCENT, ROW_PT, Sheet
 
 YEAR = re.compile(r"\d{4}")
@@ -101,23 +110,27 @@ class ChartBlocks(WriterBase):
             "Change since the previous round (%(previous)s): share of responding participating States that "
             "answered “yes”"
         ) % {"previous": previous}
-        tall = chart_rows(height_cm(len(rows), 2))
-        sheet.keep(ROW_PT * (2 + max(1 + len(rows), tall)) + sheet.text_height(heading, TABLE_COLUMNS))
+        tall = chart_rows(height_cm(len(rows), 2, label_lines([self.short(row["question"]) for row in rows])))
+        sheet.keep(ROW_PT * (2 + max(1 + len(rows), tall)) + sheet.text_height(heading, TABLE_COLUMNS, bold=True))
         sheet.append()
         sheet.text_row([], heading, last_column=TABLE_COLUMNS, font=BOLD)
         start = sheet.row + 1
         header = sheet.header([_("Question"), _("Previous round"), _("This round")])
         for row in rows:
-            code = row["question"]
+            label = f"{row['question']} {self.short(row['question'])}"
             sheet.append(
                 [
-                    f"{code} {self.short(code)}",
+                    sheet.cell(label, wrap=True),
                     sheet.cell(share(row["previous_yes"], row["previous_answered"]), number_format=PERCENT),
                     sheet.cell(share(row["current_yes"], row["current_answered"]), number_format=PERCENT),
-                ]
+                ],
+                height=sheet.text_height(label, 1),
             )
         title = _("%(area)s: “yes” in the previous round and in this one") % {"area": area["code"]}
-        chart = bar_chart(sheet.ws, title=title, header_row=header, last_row=sheet.row, value_columns=[2, 3])
+        labels = [f"{row['question']} {self.short(row['question'])}" for row in rows]
+        chart = bar_chart(
+            sheet.ws, title=title, header_row=header, last_row=sheet.row, value_columns=[2, 3], labels=labels
+        )
         sheet.ws.add_chart(chart, anchor(start))
         while sheet.row - start + 1 < chart_rows(chart.height):
             sheet.append()

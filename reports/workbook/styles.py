@@ -73,6 +73,8 @@ PRINTABLE_HEIGHT_PT = (21.0 / 2.54 - 2 * MARGIN_TOP_IN) * 72
 ROW_PT = 15.0  # openpyxl writes defaultRowHeight 15
 DEFAULT_WIDTH = 8.43  # a column without a width
 PAGE_FILL = 0.95
+BOLD_NARROWING = 0.8  # a bold (or heading) line holds fewer characters
+HEADER_MAX = 180  # Excel allows 255 characters for a header with its codes
 MAX_BREAKS = 1000  # Excel keeps at most 1,026 manual page breaks per sheet
 CHARS_PER_WIDTH = 1.15  # characters of body text per unit of column width (a unit is one "0", wider than most)
 
@@ -271,10 +273,12 @@ class Sheet:
         self._count(height)
         return self.row
 
-    def text_height(self, text: str, last_column: int, first_column: int = 1, line: float = ROW_PT) -> float:
-        """Points a text wrapped across columns `first_column`..`last_column` takes."""
+    def text_height(
+        self, text: str, last_column: int, first_column: int = 1, line: float = ROW_PT, bold: bool = False
+    ) -> float:
+        """Points a text wrapped across columns `first_column`..`last_column` takes (bold letters are wider)."""
         width = sum(self.widths[first_column - 1 : last_column]) or DEFAULT_WIDTH
-        return text_lines(text, width) * line + 3
+        return text_lines(text, width * (BOLD_NARROWING if bold else 1)) * line + 3
 
     def text_row(
         self, before: Sequence[Any], text: str, *, last_column: int, font: Font | None = None, line: float = ROW_PT
@@ -282,7 +286,7 @@ class Sheet:
         """A row whose text starts after the cells `before` and is wrapped across the columns up to `last_column`
         (merged), the row as tall as its lines."""
         first = len(before) + 1
-        height = self.text_height(text, last_column, first, line)
+        height = self.text_height(text, last_column, first, line, bold=bool(font is not None and font.b))
         if last_column > first:
             self.ws.merged_cells.add(
                 f"{get_column_letter(first)}{self.row + 1}:{get_column_letter(last_column)}{self.row + 1}"
@@ -320,4 +324,4 @@ def header_footer(ws: WriteOnlyWorksheet, header: str, footer: str) -> None:
 def _header_text(text: str) -> str:
     """A text for a page header: & doubled (a single & starts an Excel code), kept short."""
     text = " ".join(str(text).split())
-    return text[:120].replace("&", "&&")
+    return text[:HEADER_MAX].replace("&", "&&")
