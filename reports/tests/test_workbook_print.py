@@ -221,6 +221,10 @@ def test_a_chart_for_every_choice_question_titled_by_its_short_label(books: dict
     assert "PRV.SUP.01 Public procurement policy" in english
     assert "PRV.SUP.01 Politique de marchés publics" in french
     assert "PRT.ID.01 Mécanisme national d'orientation" in french
+    # The stored report carries each question's short labels (docs/report-data.md, `questions[].short`).
+    by_code = {q["code"]: q for q in report["questions"]}
+    assert by_code["PRV.SUP.01"]["short"]["fr"] == "Politique de marchés publics"
+    assert by_code["PRO.DATA.04"]["short"] == {}  # a text answer has none
     counted = {row["question"] for row in report["choice_counts"]}
     for question in report["questions"]:
         answer_type = at.get_type(question["type"])
