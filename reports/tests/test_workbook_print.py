@@ -32,6 +32,7 @@ from openpyxl.chart import BarChart
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from oscethb.catalogues import TRANSLATED
 from reports.exports import raw_rows
 from reports.models import JobStatus, ReportRun
 from reports.selectors import regions, report_stored
@@ -194,6 +195,18 @@ def test_every_sheet_prints_landscape_on_a4_fitted_to_the_width_with_titles_repe
     assert books["books"]["thb-2021-fr"].worksheets[0].HeaderFooter.oddFooter.right.text == "Page &P sur &N"
 
 
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_languages_page_footer_keeps_the_page_codes(language: str) -> None:
+    """Excel and LibreOffice replace &P and &N by the page's number and the number of pages: a translation that
+    lost one would print "Page  of"."""
+    with translation.override(language):
+        footer = gettext("Page &P of &N")
+    assert footer != "Page &P of &N"
+    assert footer.count("&P") == 1
+    assert footer.count("&N") == 1
+    assert footer.count("&") == 2
+
+
 def test_area_sheets_break_pages_between_blocks_and_print_their_charts(books: dict[str, Any]) -> None:
     book = books["books"]["thb-2016-en"]
     areas = book.worksheets[1:-5]
@@ -252,6 +265,9 @@ def test_years_regions_and_change_since_the_previous_round_are_charted(books: di
     assert years.type == "col"
     assert years.legend is None
     assert years.dataLabels.showVal
+    # A breakdown asked per year (rows "2014.female.adult…") is charted by its totals per year too.
+    breakdown = titles(english)["PRT.DATA.01 Victims identified per year, by group"]
+    assert breakdown.type == "col"
     scores = english.worksheets[-3]
     (regions_chart,) = charts(scores)
     assert title_text(regions_chart) == "Mean implementation score by region and area"

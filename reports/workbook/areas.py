@@ -61,8 +61,9 @@ class AreaSheets(ChartBlocks):
             if not blocks and not numbers and not _numeric(question):
                 continue  # texts, dates, files: see the Raw data sheet
             several = at.get_type(question["type"]).several_choices
+            several_note = _("Several options could be chosen: the shares add up to more than 100%.")
             heading = ROW_PT + sheet.text_height(f"{code} {self.labels.text(code)}", TABLE_COLUMNS, bold=True)
-            heading += ROW_PT if several else 0
+            heading += sheet.text_height(several_note, TABLE_COLUMNS) if several else 0
             tall = [
                 ROW_PT * _block_rows(row, options, by_kind, [self.labels.option(code, o) for o in options])
                 for row, options, by_kind in blocks
@@ -73,9 +74,7 @@ class AreaSheets(ChartBlocks):
             sheet.append()
             sheet.text_row([], f"{code} {self.labels.text(code)}", last_column=TABLE_COLUMNS, font=BOLD)
             if several:
-                sheet.append(
-                    [sheet.cell(_("Several options could be chosen: the shares add up to more than 100%."), font=NOTE)]
-                )
+                sheet.text_row([], several_note, last_column=TABLE_COLUMNS, font=NOTE)
             for index, (row, options, by_kind) in enumerate(blocks):
                 if index:
                     sheet.keep(tall[index])

@@ -27,6 +27,7 @@ from .charts import (
 from .styles import BOLD, PERCENT, ROW_PT, Sheet
 
 YEAR = re.compile(r"\d{4}")
+YEAR_ROW = re.compile(r"(\d{4})(?:\.|$)")
 NUMBER = "#,##0"
 YEAR_CHART_CM = 7.0
 
@@ -41,12 +42,19 @@ class ChartBlocks(WriterBase):
     # --- a number per year: totals per year -------------------------------------------------------------------
 
     def _years(self, numbers: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[str], dict[tuple[str, str], Any]]:
-        """The years, the kinds that reported and their totals, for a question asked as one number per year."""
-        sums = {
-            (row["column"], row["kind"]): row["sum"]
-            for row in numbers
-            if not row["row"] and YEAR.fullmatch(str(row["column"]))
-        }
+        """The years, the kinds that reported and their totals, for a question asked per year: one number per year
+        (the year is the column) or a breakdown table whose rows start with the year ("2014.female.adult…": its
+        cells count each case once, so the year's total is their sum)."""
+        sums: dict[tuple[str, str], Any] = {}
+        for row in numbers:
+            if not row["row"] and YEAR.fullmatch(str(row["column"])):
+                year = str(row["column"])
+            elif match := YEAR_ROW.match(str(row["row"])):
+                year = match.group(1)
+            else:
+                continue
+            key = (year, row["kind"])
+            sums[key] = sums.get(key, 0) + (row["sum"] or 0)
         years = sorted({year for year, _kind in sums})
         kinds = [kind for kind in ("state", "ngo", "partner") if any(k == kind for _year, k in sums)]
         return years, kinds, sums
@@ -67,6 +75,7 @@ class ChartBlocks(WriterBase):
         if len(years) < 2:
             return
         code = question["code"]
+        sheet.keep(ROW_PT * (1 + max(1 + len(years), chart_rows(YEAR_CHART_CM))))  # after a long breakdown
         sheet.append()
         start = sheet.row + 1
         totals = {"state": _("States' total"), "ngo": _("NGOs' total"), "partner": _("Partners' total")}
