@@ -112,7 +112,7 @@ class AreaSheets(ChartBlocks):
         start = sheet.row + 1
         if row:
             sheet.append([sheet.cell(self.labels.row(code, row), font=BOLD)])
-        header = sheet.header([_("Option"), _("States n"), _("States %"), _("NGOs n"), _("NGOs %")])
+        header = sheet.header([_("Option"), _("States n"), _("States %"), _("NGOs n"), _("NGOs %")], wrap=True)
         for option in options:
             label = self.labels.option(code, option)
             values: list[Any] = [sheet.cell(label, wrap=True) if len(label) > OPTION_WIDTH else label]

@@ -79,7 +79,7 @@ class ChartBlocks(WriterBase):
         sheet.append()
         start = sheet.row + 1
         totals = {"state": _("States' total"), "ngo": _("NGOs' total"), "partner": _("Partners' total")}
-        header = sheet.header([_("Year"), *(totals[kind] for kind in kinds)])
+        header = sheet.header([_("Year"), *(totals[kind] for kind in kinds)], wrap=True)
         for year in years:
             sheet.append([year, *(sums.get((year, kind)) for kind in kinds)])
         chart = bar_chart(
@@ -124,7 +124,7 @@ class ChartBlocks(WriterBase):
         sheet.append()
         sheet.text_row([], heading, last_column=TABLE_COLUMNS, font=BOLD)
         start = sheet.row + 1
-        header = sheet.header([_("Question"), _("Previous round"), _("This round")])
+        header = sheet.header([_("Question"), _("Previous round"), _("This round")], wrap=True)
         for row in rows:
             label = f"{row['question']} {self.short(row['question'])}"
             sheet.append(

@@ -49,11 +49,12 @@ PERCENT = "0.0%"
 SCORE = "0%"
 OF_ELIGIBLE = '"/ "0'  # shows 57 as "/ 57" next to the number answered
 DATETIME = "yyyy-mm-dd hh:mm"
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-HEADING = Font(bold=True, size=12)
-WARNING = Font(bold=True, color="C00000")
-NOTE = Font(italic=True, color="595959")
+FONT = "Calibri"  # the workbook's body font, named: a font without a name prints in a serif font in LibreOffice
+BOLD = Font(name=FONT, bold=True)
+TITLE = Font(name=FONT, bold=True, size=14)
+HEADING = Font(name=FONT, bold=True, size=12)
+WARNING = Font(name=FONT, bold=True, color="C00000")
+NOTE = Font(name=FONT, italic=True, color="595959")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 
@@ -76,6 +77,7 @@ PAGE_FILL = 0.95
 BOLD_NARROWING = 0.8  # a bold (or heading) line holds fewer characters
 HEADER_MAX = 180  # Excel allows 255 characters for a header with its codes
 MAX_BREAKS = 1000  # Excel keeps at most 1,026 manual page breaks per sheet
+WIDE = 1.2  # a capital or Cyrillic letter, in widths of a Latin lower-case letter
 CHARS_PER_WIDTH = 1.15  # characters of body text per unit of column width (a unit is one "0", wider than most)
 
 
@@ -151,9 +153,21 @@ def column_px(width: float) -> float:
 
 
 def text_lines(text: str, width: float) -> int:
-    """How many lines a wrapped text takes in a column (or merged columns) `width` characters wide."""
-    per_line = max(1, int(width * CHARS_PER_WIDTH))
-    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+    """How many lines a text takes in a column (or merged columns) `width` characters wide, wrapped at words as
+    Excel does; capitals and Cyrillic letters count wider than Latin lower case."""
+    capacity = max(1.0, width * CHARS_PER_WIDTH)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = sum(WIDE if (char.isupper() or "\u0400" <= char <= "\u04ff") else 1.0 for char in word)
+            if used and used + 1 + size > capacity:
+                lines += 1 + int(size // capacity)
+                used = size % capacity
+            else:
+                used += (1 if used else 0) + size
+    return max(1, lines)
 
 
 class Sheet:
@@ -296,8 +310,16 @@ class Sheet:
             cell.alignment = TOP
         return self.append([*cells, self.cell(text, font=font, wrap=True)], height=height)
 
-    def header(self, labels: Iterable[str]) -> int:
-        return self.append([self.cell(label, font=BOLD) for label in labels])
+    def header(self, labels: Iterable[str], *, wrap: bool = False) -> int:
+        """A row of bold column headers; `wrap`: each wrapped in its column, the row as tall as the longest."""
+        labels = list(labels)
+        if not wrap:
+            return self.append([self.cell(label, font=BOLD) for label in labels])
+        height = max(
+            [ROW_PT]
+            + [self.text_height(label, index, index, bold=True) for index, label in enumerate(labels, 1) if label]
+        )
+        return self.append([self.cell(label, font=BOLD, wrap=True) for label in labels], height=height)
 
     def title_rows(self, title: str, basis: str, provisional: bool) -> None:
         """Rows 1 and 2 of every sheet: what it shows, and on which answers (PROVISIONAL in red when so), each

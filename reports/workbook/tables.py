@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import Cell
 
 from surveys import answer_types as at
 from surveys.models import Question
@@ -57,10 +56,7 @@ class TableSheets(ChartBlocks):
             self.basis(),
             self.provisional,
         )
-        sheet.append(
-            [sheet.cell(_("State"), font=BOLD), sheet.cell(_("Code"), font=BOLD), *self._area_headers(sheet, areas)],
-            height=self._area_header_height(sheet, areas),
-        )
+        sheet.header([_("State"), _("Code"), *self._area_titles(areas)], wrap=True)
         states: dict[str, dict[str, Any]] = {}
         for row in self.report.get("scores", []):
             entry = states.setdefault(row["organisation"], {"name": row.get("name") or row["organisation"]})
@@ -92,10 +88,7 @@ class TableSheets(ChartBlocks):
         sheet.keep(ROW_PT * (4 + max(len(regions), chart_rows(height_cm(len(regions), len(areas))))))
         sheet.append()
         sheet.append([sheet.cell(_("Regions (mean score of their States)"), font=HEADING)])
-        region_header = sheet.append(
-            [sheet.cell(_("Region"), font=BOLD), sheet.cell(_("States"), font=BOLD), *self._area_headers(sheet, areas)],
-            height=self._area_header_height(sheet, areas),
-        )
+        region_header = sheet.header([_("Region"), _("States"), *self._area_titles(areas)], wrap=True)
         for entry in regions.values():
             sheet.append(
                 [entry["name"], entry["states"], *[sheet.cell(entry.get(a), number_format=SCORE) for a in areas]]
@@ -105,18 +98,8 @@ class TableSheets(ChartBlocks):
         self.region_chart(sheet, region_header, region_header + len(regions), len(areas))
         sheet.print_columns(2 + len(areas) + len(CHART_WIDTHS))
 
-    def _area_header_height(self, sheet: Sheet, areas: Sequence[str]) -> float:
-        """A header row tall enough for the wrapped area titles (columns C onwards)."""
-        return max(
-            [ROW_PT]
-            + [
-                sheet.text_height(f"{a} {self.labels.areas.get(a, '')}", index, index)
-                for index, a in enumerate(areas, 3)
-            ]
-        )
-
-    def _area_headers(self, sheet: Sheet, areas: Sequence[str]) -> list[Cell]:
-        return [sheet.cell(f"{a} {self.labels.areas.get(a, '')}", font=BOLD, wrap=True) for a in areas]
+    def _area_titles(self, areas: Sequence[str]) -> list[str]:
+        return [f"{a} {self.labels.areas.get(a, '')}" for a in areas]
 
     # --- State vs NGO ----------------------------------------------------------------------------------------
 
