@@ -65,8 +65,9 @@ class AreaSheets(ChartBlocks):
             heading = ROW_PT + sheet.text_height(f"{code} {self.labels.text(code)}", TABLE_COLUMNS, bold=True)
             heading += sheet.text_height(several_note, TABLE_COLUMNS) if several else 0
             tall = [
-                ROW_PT * _block_rows(row, options, by_kind, [self.labels.option(code, o) for o in options])
+                ROW_PT * _block_rows(row, options, by_kind, [self.labels.option(code, o) for o in options], title)
                 for row, options, by_kind in blocks
+                for title in [chart_title(code, self.short(code), self.labels.row(code, row) if row else "")]
             ]
             tall.append(self.number_height(numbers))
             # A question stays on one page where it fits; else its heading stays with its first block.
@@ -183,10 +184,10 @@ def _charted(options: list[str], by_kind: Mapping[str, Any]) -> bool:
     return bool(options) and bool(by_kind) and len(options) <= MAX_CATEGORIES
 
 
-def _block_rows(row: str, options: list[str], by_kind: Mapping[str, Any], labels: list[str]) -> int:
+def _block_rows(row: str, options: list[str], by_kind: Mapping[str, Any], labels: list[str], title: str) -> int:
     """Rows an option block takes: its table (row label, header, options, answered) or its chart if taller."""
     table = (1 if row else 0) + 2 + sum(max(1, -(-len(label) // int(OPTION_WIDTH))) for label in labels)
     if not _charted(options, by_kind):
         return table
     series = len([k for k in KINDS if k in by_kind])
-    return max(table, chart_rows(height_cm(len(options), series, label_lines(labels))))
+    return max(table, chart_rows(height_cm(len(options), series, label_lines(labels), title)))

@@ -156,6 +156,7 @@ class ChartBlocks(WriterBase):
             header_row=header,
             last_row=last_row,
             value_columns=[3 + index for index in range(areas)],
+            legend_lines=areas,  # an area's title each
         )
         sheet.ws.add_chart(chart, anchor(header - 1, 2 + areas + 2))
         while sheet.row - header + 2 < chart_rows(chart.height):

@@ -46,6 +46,10 @@ MIN_HEIGHT_CM = 5.5
 MAX_CATEGORIES = 20  # more options than this (the State a response covers: 57) make no readable chart
 LABEL_CHARS = 28  # characters per line of a category label as Excel and LibreOffice wrap them
 LABEL_LINE_CM = 0.45
+TITLE_CHARS = 60  # characters of an 11 pt bold title per line across the chart
+TITLE_LINE_CM = 0.5
+LEGEND_LINE_CM = 0.5
+AIR_CM = 0.3
 BAR_CM = 0.65  # a category's band with one series
 SERIES_CM = 0.35  # … and for each further series
 
@@ -77,13 +81,31 @@ def chart_title(code: str, label: str, detail: str = "") -> str:
     return title
 
 
-def height_cm(categories: int, series: int, label_lines: Sequence[int] = ()) -> float:
-    """A horizontal bar chart's height: room for the title and axis, and a band per category tall enough for its
-    bars and its label's lines (`label_lines`, one per category; a line each when not given). LibreOffice leaves
-    out the labels of a crowded axis, so the bands are generous."""
+def bands_cm(categories: int, series: int, label_lines: Sequence[int] = ()) -> float:
+    """The bars' part of a horizontal bar chart: a band per category tall enough for its bars and its label's lines
+    (`label_lines`, one per category; a line each when not given). LibreOffice leaves out the labels of a crowded
+    axis, so the bands are generous."""
     lines = list(label_lines) or [1] * categories
     bars = BAR_CM + SERIES_CM * max(0, series - 1)
-    return max(MIN_HEIGHT_CM, 2.6 + sum(max(bars, count * LABEL_LINE_CM) for count in lines))
+    return sum(max(bars, count * LABEL_LINE_CM) for count in lines)
+
+
+def height_cm(
+    categories: int, series: int, label_lines: Sequence[int] = (), title: str = "", legend_lines: int = 1
+) -> float:
+    """A horizontal bar chart's height: its title and value axis, its bars, and its legend when it has one
+    (`legend_lines` tall: one per series when their names are long)."""
+    bottom = _bottom_cm(series, legend_lines)
+    return max(MIN_HEIGHT_CM, _top_cm(title) + bottom + bands_cm(categories, series, label_lines))
+
+
+def _bottom_cm(series: int, legend_lines: int) -> float:
+    return AIR_CM + LEGEND_LINE_CM * legend_lines if series > 1 else AIR_CM
+
+
+def _top_cm(title: str) -> float:
+    """The title's lines (11 pt bold) and the value axis's labels above the bars."""
+    return 0.3 + TITLE_LINE_CM * max(1, math.ceil(len(title) / TITLE_CHARS)) + 0.55
 
 
 def label_lines(labels: Sequence[str]) -> list[int]:
@@ -112,10 +134,11 @@ def bar_chart(
     number_format: str = SCORE,
     share: bool = True,
     labels: Sequence[str] = (),
+    legend_lines: int = 1,
 ) -> BarChart:
     """A clustered bar chart of the table's `value_columns` (series titled by the header row) over the labels in
     `category_column`, rows `header_row + 1` to `last_row`, in the table's order. `labels`, the categories' texts
-    when known, make the chart tall enough for them."""
+    when known, make the chart tall enough for them; `legend_lines`, the legend's lines below the bars."""
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.style = 10
@@ -139,15 +162,27 @@ def bar_chart(
     chart.y_axis.txPr = _font(800)
     chart.dataLabels = _value_labels(number_format)
     chart.legend = Legend(legendPos="b") if len(value_columns) > 1 else None
-    if horizontal:
-        # The category labels (options, regions, questions) get the left 40% of the chart, where Excel and
-        # LibreOffice wrap them: long labels are wrapped, never cut.
-        chart.plot_area.layout = Layout(
-            manualLayout=ManualLayout(layoutTarget="inner", xMode="edge", yMode="edge", x=0.4, y=0.14, w=0.52, h=0.7)
-        )
     categories = max(1, last_row - header_row)
-    lines = label_lines(labels) if labels else []
-    chart.height = height_cm(categories, len(value_columns), lines) if horizontal else max(MIN_HEIGHT_CM, 7.0)
+    if horizontal:
+        lines = label_lines(labels) if labels else []
+        top = _top_cm(title)
+        bottom = _bottom_cm(len(value_columns), legend_lines)
+        chart.height = max(MIN_HEIGHT_CM, top + bottom + bands_cm(categories, len(value_columns), lines))
+        # The category labels (options, regions, questions) get the left 40% of the chart, where Excel and
+        # LibreOffice wrap them: long labels are wrapped, never cut. The bars start under the title and the axis.
+        chart.layout = Layout(
+            manualLayout=ManualLayout(
+                layoutTarget="inner",
+                xMode="edge",
+                yMode="edge",
+                x=0.4,
+                y=round(top / chart.height, 3),
+                w=0.54,
+                h=round((chart.height - top - bottom) / chart.height, 3),
+            )
+        )
+    else:
+        chart.height = max(MIN_HEIGHT_CM, 7.0)
     chart.width = CHART_WIDTH_CM
     return chart
 

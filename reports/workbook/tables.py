@@ -85,7 +85,9 @@ class TableSheets(ChartBlocks):
             entry[row["area"]] = row["score"]
             entry["states"] = max(entry["states"], int(row.get("states") or 0))
         # The regions' table and its chart print on one page.
-        sheet.keep(ROW_PT * (4 + max(len(regions), chart_rows(height_cm(len(regions), len(areas))))))
+        sheet.keep(
+            ROW_PT * (4 + max(len(regions), chart_rows(height_cm(len(regions), len(areas), legend_lines=len(areas)))))
+        )
         sheet.append()
         sheet.append([sheet.cell(_("Regions (mean score of their States)"), font=HEADING)])
         region_header = sheet.header([_("Region"), _("States"), *self._area_titles(areas)], wrap=True)
