@@ -64,12 +64,7 @@ class AreaSheets(ChartBlocks):
             several_note = _("Several options could be chosen: the shares add up to more than 100%.")
             heading = ROW_PT + sheet.text_height(f"{code} {self.labels.text(code)}", TABLE_COLUMNS, bold=True)
             heading += sheet.text_height(several_note, TABLE_COLUMNS) if several else 0
-            tall = [
-                ROW_PT * _block_rows(row, options, by_kind, [self.labels.option(code, o) for o in options], title)
-                for row, options, by_kind in blocks
-                for title in [chart_title(code, self.short(code), self.labels.row(code, row) if row else "")]
-            ]
-            tall.append(self.number_height(numbers))
+            tall = [self._block_height(code, *block) for block in blocks] + [self.number_height(numbers)]
             # A question stays on one page where it fits; else its heading stays with its first block.
             sheet.keep(heading + sum(tall) if heading + sum(tall) <= sheet.page_height() else heading + tall[0])
             sheet.append()
@@ -105,6 +100,16 @@ class AreaSheets(ChartBlocks):
         for kind_counts in by_kind.values():
             options += [o for o in kind_counts["options"] if o not in options]
         return row, options, by_kind
+
+    def _block_height(self, code: str, row: str, options: list[str], by_kind: Mapping[str, Any]) -> float:
+        """Points an option block takes: its table (row label, header, options, answered) or its chart if taller."""
+        labels = [self.labels.option(code, option) for option in options]
+        table = (1 if row else 0) + 2 + sum(max(1, -(-len(label) // int(OPTION_WIDTH))) for label in labels)
+        if not _charted(options, by_kind):
+            return ROW_PT * table
+        title = chart_title(code, self.short(code), self.labels.row(code, row) if row else "")
+        series = len([kind for kind in KINDS if kind in by_kind])
+        return ROW_PT * max(table, chart_rows(height_cm(len(options), series, label_lines(labels), title)))
 
     def _choice_block(
         self, sheet: Sheet, question: Mapping[str, Any], row: str, options: list[str], by_kind: Mapping[str, Any]
@@ -182,12 +187,3 @@ def _choice_rows_by_row(question: Mapping[str, Any]) -> bool:
 def _charted(options: list[str], by_kind: Mapping[str, Any]) -> bool:
     """Whether an option block gets a chart: when it has counts and not too many options to read."""
     return bool(options) and bool(by_kind) and len(options) <= MAX_CATEGORIES
-
-
-def _block_rows(row: str, options: list[str], by_kind: Mapping[str, Any], labels: list[str], title: str) -> int:
-    """Rows an option block takes: its table (row label, header, options, answered) or its chart if taller."""
-    table = (1 if row else 0) + 2 + sum(max(1, -(-len(label) // int(OPTION_WIDTH))) for label in labels)
-    if not _charted(options, by_kind):
-        return table
-    series = len([k for k in KINDS if k in by_kind])
-    return max(table, chart_rows(height_cm(len(options), series, label_lines(labels), title)))
