@@ -162,11 +162,13 @@ def text_lines(text: str, width: float) -> int:
         used = 0.0
         for word in paragraph.split():
             size = sum(WIDE if (char.isupper() or "\u0400" <= char <= "\u04ff") else 1.0 for char in word)
-            if used and used + 1 + size > capacity:
-                lines += 1 + int(size // capacity)
-                used = size % capacity
-            else:
-                used += (1 if used else 0) + size
+            if used and used + 1 + size > capacity:  # the word starts the next line
+                lines += 1
+                used = 0.0
+            used += (1 if used else 0) + size
+            while used > capacity:  # a word longer than a line is broken across lines
+                lines += 1
+                used -= capacity
     return max(1, lines)
 
 
