@@ -74,6 +74,7 @@ def question_list(survey: Survey) -> list[dict[str, Any]]:
                         "about_respondent": q.about_respondent,
                         "show_if": q.show_if,
                         "text": q.text,
+                        "short": q.short,
                         "headline": q.headline,
                         "options": [{"code": o.code, "label": o.label} for o in q.options_list()],
                         "rows": [{"code": r["code"], "label": r.get("label", {})} for r in rows],

@@ -84,6 +84,7 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
             "scored": q.scored,
             "about_respondent": q.about_respondent,
             "text": _texts(q.text),
+            "short": _texts(q.short),
             "help": _texts(q.help_text),
             "headline": _texts(q.headline),
         }

@@ -17,9 +17,10 @@ from .definition_reader import QUESTION_RE, _Checker, choice_list, read_date
 from .models import REFERENCE_PERIOD, Audience
 
 QUESTION_KEYS = {
-    "code", "type", "audience", "required", "scored", "text", "help", "headline", "options", "exclusive", "rows",
-    "dimensions", "fields", "validation", "number_label", "show_if", "commitments", "about_respondent",
+    "code", "type", "audience", "required", "scored", "text", "short", "help", "headline", "options", "exclusive",
+    "rows", "dimensions", "fields", "validation", "number_label", "show_if", "commitments", "about_respondent",
 }  # fmt: skip
+SHORT_MAX = 60  # a short label fits a chart title on one line
 _NUMBERS = at.AnswerType()  # an unknown type's bounds are read as numbers
 VALIDATION_KEYS = {"min", "max", "min_length", "max_length", "decimal_places"}
 
@@ -94,6 +95,7 @@ def question_def(
         # are never compared between a State and NGOs, nor between rounds.
         "about_respondent": c.boolean(data.get("about_respondent"), f"{path}.about_respondent", default=False),
         "text": c.texts(data.get("text"), f"{path}.text"),
+        "short": _short(c, data.get("short"), f"{path}.short"),
         "help": c.texts(data.get("help"), f"{path}.help", required=False),
         "headline": c.texts(data.get("headline"), f"{path}.headline", required=False),
     }
@@ -110,6 +112,20 @@ def question_def(
     q["show_if"] = _show_if(c, data.get("show_if"), f"{path}.show_if", earlier, option_sets)
     q["commitments"] = read_references(c, data.get("commitments"), f"{path}.commitments")
     return q
+
+
+def _short(c: _Checker, raw: Any, path: str) -> dict[str, str]:
+    """The optional short label (chart titles, tables): at most SHORT_MAX characters in every language."""
+    texts = c.texts(raw, path, required=False)
+    for language, text in texts.items():
+        if len(text) > SHORT_MAX:
+            c.add(
+                f"{path}.{language}",
+                _("at most %(max)d characters (this one has %(length)d)") % {"max": SHORT_MAX, "length": len(text)},
+            )
+    if texts and "en" not in texts:
+        c.add(path, _("the English text (en) is required"))
+    return texts
 
 
 def _options_ref(c: _Checker, raw: Any, path: str, option_sets: dict[str, Any]) -> tuple[Any, list[str]]:

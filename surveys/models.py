@@ -295,6 +295,12 @@ class Question(TimeStamped):
         help_text=_("Describes who answers (which State, which language): not compared between States and NGOs"),
     )
     text = models.JSONField(_("text"), default=dict)
+    short = models.JSONField(
+        _("short label"),
+        default=dict,
+        blank=True,
+        help_text=_("At most 60 characters: the question's name in chart titles and tables of the reports"),
+    )
     help_text = models.JSONField(_("help text"), default=dict, blank=True)
     headline = models.JSONField(
         _("headline phrase"),

@@ -351,6 +351,7 @@ def _write_question(
             "scored": q_def["scored"],
             "about_respondent": q_def.get("about_respondent", False),
             "text": q_def["text"],
+            "short": q_def["short"],
             "help_text": q_def["help"],
             "headline": q_def["headline"],
             "option_set": option_set,

@@ -169,6 +169,14 @@ def option_block(ws: Worksheet, code: str) -> tuple[int, dict[str, int], int]:
     return header, rows, row
 
 
+def option_rows(ws: Worksheet, header: int) -> int:
+    """How many options the table under `header` lists (up to its "Answered / eligible" line)."""
+    row = header + 1
+    while not (isinstance(ws.cell(row, 1).value, str) and "/" in ws.cell(row, 1).value):
+        row += 1
+    return row - header - 1
+
+
 def table(ws: Worksheet) -> tuple[list[Any], list[list[Any]]]:
     """The header (row 3) and data rows of a tabular sheet, up to the first empty row."""
     header = [c.value for c in ws[excel.TABLE_HEADER_ROW]]
@@ -432,22 +440,14 @@ class TestSummaryWorkbook:
         assert book["Scores"].auto_filter.ref == "A3:F6"
         assert book["Raw data"].column_dimensions["G"].width == 40
 
-    def test_area_sheets_carry_native_bar_charts_of_the_scored_questions(self, w: World) -> None:
+    def test_area_sheets_carry_a_native_bar_chart_beside_each_option_table(self, w: World) -> None:
         book = w.books["en"]
-        scored = sum(
-            1
-            for row in book["Summary"].iter_rows(min_col=1, max_col=1)
-            if re.fullmatch(r"[A-Z]+\.[A-Z]+\.\d+", str(row[0].value))
-        )
         with zipfile.ZipFile(w.files["en"]) as archive:
             names = archive.namelist()
-            charts = sorted(n for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
-            assert "xl/charts/chart1.xml" in names
-            assert len(charts) == scored  # one per scored question (each headline is one)
-            assert any(n.startswith("xl/drawings/_rels/drawing") for n in names)
+            charts = [archive.read(n).decode() for n in names if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
             sheet_rels = [archive.read(n).decode() for n in names if n.startswith("xl/worksheets/_rels/")]
-            assert any("relationships/drawing" in rels for rels in sheet_rels)
-            chart = next(x for x in (archive.read(n).decode() for n in charts) if "<a:t>PRV.SUP.01</a:t>" in x)
+        assert any("relationships/drawing" in rels for rels in sheet_rels)
+        chart = next(x for x in charts if "<a:t>PRV.SUP.01 Public procurement policy</a:t>" in x)
         assert "<barChart>" in chart
         ws = book["PRV Preventing trafficking"]
         _header, rows, _answered = option_block(ws, "PRV.SUP.01")
@@ -455,6 +455,16 @@ class TestSummaryWorkbook:
         assert f"'PRV Preventing trafficking'!$C${first}:$C${last}" in chart  # States %
         assert f"'PRV Preventing trafficking'!$A${first}:$A${last}" in chart  # option labels
         assert "$E$" not in chart  # no NGO series for a States-only question
+        # Every option table of an area sheet (a choice question, a matrix row) has its chart, anchored at the
+        # table's first row right of the tables; the State a response covers (57 options) has none.
+        for name in book.sheetnames[1:-5]:
+            sheet = book[name]
+            headers = [r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "Option"]
+            anchored = {chart.anchor._from.row + 1 for chart in sheet._charts if chart.anchor._from.col == 8}
+            for header in headers:
+                options = option_rows(sheet, header)
+                charted = header in anchored or header - 1 in anchored  # a matrix row's label comes first
+                assert charted == (options <= 20), (name, header, options)
 
     def test_russian_summary_uses_the_russian_texts_of_the_definition(self, w: World) -> None:
         book = w.books["ru"]

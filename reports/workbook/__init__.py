@@ -2,8 +2,14 @@
 
 A display package: it does no queries and reads no files; its caller (`reports.exports`) hands it the report
 document, the raw rows and the regions from `reports.selectors`. Modules: `styles` (sheet names, formats, safe
-cells, `Sheet`), `labels`, `base` (shared state and texts), one per kind of sheet (`summary`, `areas`, `tables`,
-`raw`) and `writer` (`write_summary`, the sheets in order).
+cells, `Sheet` with its print setup and page breaks), `labels`, `base` (shared state and texts), `charts` (how a
+chart is titled, labelled, sized and placed), `chart_blocks` (the tables written for a chart: totals per year,
+change since the previous round, regions), one per kind of sheet (`summary`, `areas`, `tables`, `raw`) and
+`writer` (`write_summary`, the sheets in order, headers and footers).
+
+Printing: every sheet is landscape A4 fitted to the width, with the rows above its frozen pane repeated on each
+page; sheets made of blocks (Summary, areas, Scores) end a page before a block that would not fit on it
+(`Sheet.keep`), long tables (Country matrix, State vs NGO, Raw data) keep Excel's own page breaks.
 
 `write_summary` writes with `openpyxl.Workbook(write_only=True)`: every sheet streams its rows to a temporary file
 as they are appended, so memory stays flat however many answers a round has. The report document

@@ -12,7 +12,11 @@ from surveys.i18n import pick
 
 from ..headlines import sentence
 from .base import WriterBase, share
-from .styles import BOLD, DATETIME, HEADING, NOTE, PERCENT, SUMMARY, TITLE, WARNING, Sheet
+from .styles import BOLD, DATETIME, HEADING, NOTE, PERCENT, ROW_PT, SUMMARY, TITLE, WARNING, Sheet, text_lines
+
+WIDTHS = (34, 18, 18, 90)
+LAST = len(WIDTHS)  # sentences run from column B to the last column, wrapped
+SENTENCE_WIDTH = sum(WIDTHS[1:])
 
 
 class SummarySheet(WriterBase):
@@ -20,26 +24,25 @@ class SummarySheet(WriterBase):
 
     def summary_sheet(self) -> None:
         # Column A holds labels and codes; B and C the States and NGOs figures; sentences run on from B.
-        sheet = Sheet(self.workbook, self.sheet_title(SUMMARY), [34, 18, 18, 90], freeze="A2")
+        sheet = Sheet(self.workbook, self.sheet_title(SUMMARY), WIDTHS, freeze="A2")
+        sheet.paginated = True  # blocks kept on one page (Sheet.keep)
         survey = self.report.get("survey", {})
-        sheet.append([sheet.cell(pick(survey.get("title"), self.language) or survey.get("slug", ""), font=TITLE)])
+        title = pick(survey.get("title"), self.language) or survey.get("slug", "")
+        sheet.text_row([], title, last_column=LAST, font=TITLE, line=19)
         sheet.append([sheet.cell(_("Round"), font=BOLD), survey.get("slug", "")])
         sheet.append([sheet.cell(_("Report built at"), font=BOLD), sheet.cell(self.built_at(), number_format=DATETIME)])
         sheet.append([sheet.cell(_("Exported at"), font=BOLD), sheet.cell(self.exported_at, number_format=DATETIME)])
-        sheet.append([sheet.cell(_("Basis"), font=BOLD), self.counted_text()])
+        sheet.text_row([sheet.cell(_("Basis"), font=BOLD)], self.counted_text(), last_column=LAST)
         if self.provisional:
-            sheet.append([sheet.cell(_("PROVISIONAL"), font=WARNING), sheet.cell(self.basis(), font=WARNING)])
-        sheet.append(
-            [
-                sheet.cell(_("Note"), font=BOLD),
-                sheet.cell(
-                    _(
-                        "Counts, scores and headlines come from the report built at the time above; the Country "
-                        "matrix and Raw data sheets show the answers as they were when this file was exported."
-                    ),
-                    font=NOTE,
-                ),
-            ]
+            sheet.text_row([sheet.cell(_("PROVISIONAL"), font=WARNING)], self.basis(), last_column=LAST, font=WARNING)
+        sheet.text_row(
+            [sheet.cell(_("Note"), font=BOLD)],
+            _(
+                "Counts, scores and headlines come from the report built at the time above; the Country "
+                "matrix and Raw data sheets show the answers as they were when this file was exported."
+            ),
+            last_column=LAST,
+            font=NOTE,
         )
         sheet.append()
         self._rates(sheet)
@@ -52,10 +55,16 @@ class SummarySheet(WriterBase):
             rows = by_area.get(area["code"], [])
             if not rows:
                 continue
+            sentences = [
+                (row["question"], sentence(row, question, self.language))
+                for row in rows
+                for question in [self.labels.questions.get(row["question"], {"code": row["question"]})]
+            ]
+            # An area's heading never ends a page: it goes with its first two sentences.
+            sheet.keep(ROW_PT + sum(text_lines(text, SENTENCE_WIDTH) * ROW_PT + 3 for _code, text in sentences[:2]))
             sheet.append([sheet.cell(f"{area['code']} {self.labels.areas.get(area['code'], '')}", font=BOLD)])
-            for row in rows:
-                question = self.labels.questions.get(row["question"], {"code": row["question"]})
-                sheet.append([row["question"], sentence(row, question, self.language)])
+            for code, text in sentences:
+                sheet.text_row([code], text, last_column=LAST)
         if not by_area:
             sheet.append([sheet.cell(_("This round has no scored questions."), font=NOTE)])
 

@@ -6,18 +6,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl.cell.cell import Cell
 
 from surveys import answer_types as at
 from surveys.models import Question
 
-from .base import WriterBase
+from .chart_blocks import ChartBlocks
+from .charts import CHART_WIDTHS, chart_rows, height_cm
 from .raw import CountryMatrix
 from .styles import (
     BOLD,
     COUNTRY_MATRIX,
     HEADING,
     NOTE,
+    ROW_PT,
     SCORE,
     SCORES,
     STATE_VS_NGO,
@@ -26,7 +27,7 @@ from .styles import (
 )
 
 
-class TableSheets(WriterBase):
+class TableSheets(ChartBlocks):
     """The Country matrix (started here, filled by the raw data), Scores and State vs NGO sheets."""
 
     # --- Country matrix (filled while the raw data passes) ----------------------------------------------------
@@ -48,15 +49,14 @@ class TableSheets(WriterBase):
 
     def scores_sheet(self) -> None:
         areas = [a["code"] for a in self.report.get("areas", []) if a.get("scored_questions")]
-        sheet = Sheet(self.workbook, self.sheet_title(SCORES), [32, 10] + [16] * len(areas), freeze="C4")
+        sheet = Sheet(self.workbook, self.sheet_title(SCORES), [32, 10] + [16] * len(areas) + CHART_WIDTHS, freeze="C4")
+        sheet.paginated = True  # blocks kept on one page (Sheet.keep)
         sheet.title_rows(
             _("Implementation score by participating State and area (share of scored items in place)"),
             self.basis(),
             self.provisional,
         )
-        sheet.append(
-            [sheet.cell(_("State"), font=BOLD), sheet.cell(_("Code"), font=BOLD), *self._area_headers(sheet, areas)]
-        )
+        sheet.header([_("State"), _("Code"), *self._area_titles(areas)], wrap=True)
         states: dict[str, dict[str, Any]] = {}
         for row in self.report.get("scores", []):
             name = self.labels.state(row["organisation"]) or row.get("name") or row["organisation"]
@@ -79,26 +79,30 @@ class TableSheets(WriterBase):
                 *[sheet.cell(medians.get(a), number_format=SCORE, font=BOLD) for a in areas],
             ]
         )
-        sheet.append()
-        sheet.append([sheet.cell(_("Regions (mean score of their States)"), font=HEADING)])
-        sheet.append(
-            [sheet.cell(_("Region"), font=BOLD), sheet.cell(_("States"), font=BOLD), *self._area_headers(sheet, areas)]
-        )
         regions: dict[str, dict[str, Any]] = {}
         for row in self.report.get("region_scores", []):
             name = self.labels.regions.get(row["region"]) or row.get("name") or row["region"]
             entry = regions.setdefault(row["region"], {"name": name, "states": 0})
             entry[row["area"]] = row["score"]
             entry["states"] = max(entry["states"], int(row.get("states") or 0))
+        # The regions' table and its chart print on one page.
+        sheet.keep(
+            ROW_PT * (4 + max(len(regions), chart_rows(height_cm(len(regions), len(areas), legend_lines=len(areas)))))
+        )
+        sheet.append()
+        sheet.append([sheet.cell(_("Regions (mean score of their States)"), font=HEADING)])
+        region_header = sheet.header([_("Region"), _("States"), *self._area_titles(areas)], wrap=True)
         for entry in regions.values():
             sheet.append(
                 [entry["name"], entry["states"], *[sheet.cell(entry.get(a), number_format=SCORE) for a in areas]]
             )
         if not regions:
             sheet.append([sheet.cell(_("No scores yet."), font=NOTE)])
+        self.region_chart(sheet, region_header, region_header + len(regions), len(areas))
+        sheet.print_columns(2 + len(areas) + len(CHART_WIDTHS))
 
-    def _area_headers(self, sheet: Sheet, areas: Sequence[str]) -> list[Cell]:
-        return [sheet.cell(f"{a} {self.labels.areas.get(a, '')}", font=BOLD, wrap=True) for a in areas]
+    def _area_titles(self, areas: Sequence[str]) -> list[str]:
+        return [f"{a} {self.labels.areas.get(a, '')}" for a in areas]
 
     # --- State vs NGO ----------------------------------------------------------------------------------------
 

@@ -7,7 +7,10 @@ from os import PathLike
 from typing import IO, Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from surveys.i18n import pick
 
 from .areas import AreaSheets
 from .changes import ChangeSheet
@@ -15,7 +18,7 @@ from .codebook import CodebookSheet
 from .commitments import CommitmentSheet
 from .key_figures import KeyFigureSheet
 from .raw import RawSheet
-from .styles import Progress
+from .styles import Progress, header_footer
 from .summary import SummarySheet
 from .tables import TableSheets
 
@@ -79,6 +82,17 @@ class _Writer(
         self.codebook_sheet()
         self.progress(45, gettext_noop("raw data"))
         self.raw_data_sheet(raw_rows, raw_count, matrix)
+        self.print_headers()
         self.progress(96, gettext_noop("saving the workbook"))
         self.workbook.save(target)
         self.progress(100, gettext_noop("written"))
+
+    def print_headers(self) -> None:
+        """Every printed page says which round it shows, which sheet and which page of how many."""
+        survey = self.report.get("survey", {})
+        title = pick(survey.get("title"), self.language) or survey.get("slug", "")
+        # Translators: the footer of every printed page of the Excel summary; keep &P (this page's number) and &N
+        # (the number of pages) as they are.
+        footer = _("Page &P of &N")
+        for ws in self.workbook.worksheets:
+            header_footer(ws, f"{title} ({survey.get('slug', '')})", footer)

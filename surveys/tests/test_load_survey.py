@@ -104,6 +104,25 @@ BROKEN = {
         "the English text (en) is required",
         'text: {fr: "Décrivez la politique."}',
     ),
+    "short_label_longer_than_60_characters": Case(
+        _replace(
+            '            text: {en: "How many suppliers were checked?"}',
+            '            text: {en: "How many suppliers were checked?"}\n'
+            '            short: {en: "Suppliers checked", fr: "Nombre de fournisseurs contrôlés au titre de la politique d\'achats"}',
+        ),
+        f"{Q}[1].short.fr",
+        "at most 60 characters (this one has 66)",
+        "short: {en:",
+    ),
+    "short_label_without_english": Case(
+        _replace(
+            '            text: {en: "How many suppliers were checked?"}',
+            '            text: {en: "How many suppliers were checked?"}\n            short: {fr: "Fournisseurs contrôlés"}',
+        ),
+        f"{Q}[1].short",
+        "the English text (en) is required",
+        "short: {fr:",
+    ),
     "unknown_key": Case(
         _replace(
             "            validation: {max_length: 2000}",
@@ -317,6 +336,26 @@ def _updated_at(survey: Survey) -> dict[tuple[str, int], object]:
         for pk, updated_at in model.objects.filter(**{lookup: survey}).values_list("pk", "updated_at"):
             stamps[(model.__name__, pk)] = updated_at
     return stamps
+
+
+@pytest.mark.django_db
+def test_a_short_label_is_stored_exported_and_reloaded_unchanged(load_text) -> None:
+    text = MINIMAL_DEFINITION.replace(
+        '            text: {en: "How many suppliers were checked?"}',
+        '            text: {en: "How many suppliers were checked?"}\n'
+        '            short: {en: "Suppliers checked", ru: "Проверенные поставщики"}',
+        1,
+    )
+    load_text(text)
+    survey = Survey.objects.get(slug="thb-2099")
+    question = survey.questions.get(code="PRV.SUP.02")
+    assert question.short == {"en": "Suppliers checked", "ru": "Проверенные поставщики"}
+    assert survey.questions.get(code="PRV.SUP.01").short == {}  # optional: nothing when absent
+    exported = survey_export_text(survey=survey)
+    assert "short:" in exported
+    assert "Suppliers checked" in exported
+    assert parse_definition(exported) == survey_export_definition(survey=survey)
+    assert load_text(exported).stdout.splitlines()[0].startswith("thb-2099: unchanged")
 
 
 @pytest.mark.django_db
