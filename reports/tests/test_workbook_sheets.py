@@ -232,6 +232,12 @@ def test_the_key_figures_sheet_gives_totals_medians_shares_and_sentences(books: 
         "Figures on victims compensated: 3 in all; in the one participating State that reported this step and the "
         "previous one, they are 25% of the previous step."
     )
+    # Printed, a sentence wraps across the table's width (merged B..H) in a row as tall as its lines.
+    ws = books["en"]["Key figures"]
+    at_row = next(i for i, r in enumerate(rows, 1) if r[1] == sentence)
+    assert ws.cell(at_row, 2).alignment.wrap_text
+    assert f"B{at_row}:H{at_row}" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws.row_dimensions[at_row].height > 15
     early = next(r[1] for r in rows[title:] if r[0] == 2017 and isinstance(r[1], str) and r[1].startswith("In"))
     assert early == (
         "In 2017, no participating State reported figures on identified victims. "

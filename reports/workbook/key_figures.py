@@ -31,27 +31,25 @@ class KeyFigureSheet(WriterBase):
         )
         chains = self.report.get("key_figures", [])
         if not chains:
-            sheet.append(
-                [sheet.cell(_("This round defines no key figures (key_figures in its definition)."), font=NOTE)]
+            sheet.text_row(
+                [], _("This round defines no key figures (key_figures in its definition)."), last_column=8, font=NOTE
             )
             return
-        sheet.append(
-            [
-                sheet.cell(
-                    _(
-                        "A State reports a step in a year when it gave at least one figure for that year. The share of "
-                        "the previous step counts only the States that reported both steps."
-                    ),
-                    font=NOTE,
-                )
-            ]
+        sheet.text_row(
+            [],
+            _(
+                "A State reports a step in a year when it gave at least one figure for that year. The share of "
+                "the previous step counts only the States that reported both steps."
+            ),
+            last_column=8,
+            font=NOTE,
         )
         for chain in chains:
             self._chain(sheet, chain)
 
     def _chain(self, sheet: Sheet, chain: Mapping[str, Any]) -> None:
         sheet.append()
-        sheet.append([sheet.cell(pick(chain.get("title")) or chain["code"], font=HEADING)])
+        sheet.text_row([], pick(chain.get("title")) or chain["code"], last_column=8, font=HEADING)
         sheet.header(
             [
                 _("Year"),
@@ -62,7 +60,8 @@ class KeyFigureSheet(WriterBase):
                 _("Median per State"),
                 _("Share of the previous step"),
                 _("States reporting both steps"),
-            ]
+            ],
+            wrap=True,
         )
         for year in chain.get("years", []):
             for index, figures in enumerate(year["steps"]):
@@ -80,4 +79,4 @@ class KeyFigureSheet(WriterBase):
                 )
         sheet.append()
         for year in chain.get("years", []):
-            sheet.append([year["year"], sheet.cell(chain_sentence(chain, year))])
+            sheet.text_row([year["year"]], chain_sentence(chain, year), last_column=8)
