@@ -112,7 +112,12 @@ class DraftWriter:
 
     def _area(self, area: Mapping[str, Any]) -> None:
         code = area["code"]
-        questions = [q for q in self.report.get("questions", []) if q["area"] == code and self._choice_rows(q)]
+        # A question about the respondent (which State, which language) describes who answered, not a finding.
+        questions = [
+            q
+            for q in self.report.get("questions", [])
+            if q["area"] == code and not q.get("about_respondent") and self._choice_rows(q)
+        ]
         headlines = self.headlines.get(code, [])
         if not questions and not headlines:
             return

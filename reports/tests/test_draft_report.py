@@ -339,3 +339,35 @@ class TestDraftDocument:
         job.refresh_from_db()
         assert "has no report yet: build one first" in job.error
         assert not job.file
+
+
+def test_questions_about_the_respondent_are_no_findings_of_the_draft(tmp_path: Path) -> None:
+    """Which language a State answered in is counted in the report but is not a finding: no table, no chart."""
+    options = [{"code": "en", "label": {"en": "English"}}, {"code": "ru", "label": {"en": "Russian"}}]
+    question = {"area": "GEN", "section": "GEN.R", "type": "single_select", "audience": "both", "rows": []}
+    report = {
+        "survey": {"slug": "x", "title": {"en": "A round"}, "previous": None},
+        "basis": {"statuses": ["submitted"], "provisional": False},
+        "built_at": "2026-11-28T00:10:00+01:00",
+        "areas": [{"code": "GEN", "title": {"en": "About the respondent"}, "scored_questions": []}],
+        "questions": [
+            {
+                **question,
+                "code": "GEN.R.04",
+                "text": {"en": "Language of answering"},
+                "options": options,
+                "about_respondent": True,
+            },
+            {**question, "code": "GEN.R.09", "text": {"en": "Is there a hotline?"}, "options": options},
+        ],
+        "response_rates": {"states": {"counted": 2, "eligible": 2}, "ngos": {"counted": 0, "eligible": 0}},
+        "choice_counts": [
+            {"question": code, "row": "", "kind": "state", "option": "en", "count": 2, "answered": 2, "eligible": 2}
+            for code in ("GEN.R.04", "GEN.R.09")
+        ],
+    }
+    target = tmp_path / "draft.docx"
+    write_draft(target, report=report, language="en", state_names={})
+    headings = [p.text for p in Document(str(target)).paragraphs if p.style.name == "Heading 2"]
+    assert "Is there a hotline?" in headings
+    assert "Language of answering" not in headings
