@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Organisation, PasswordResetRequest, PersonSettings, Role
-from reports.models import DataExport, DraftReport, ExcelExport, Report, ReportRun
+from reports.models import DataExport, DraftReport, ExcelExport, Publication, PublicationEvent, Report, ReportRun
 from responses.models import (
     Answer,
     AnswerChange,
@@ -329,6 +329,39 @@ class DraftReportFactory(factory.django.DjangoModelFactory):
         model = DraftReport
 
     survey = factory.SubFactory(SurveyFactory)
+
+
+class PublicationFactory(factory.django.DjangoModelFactory):
+    """A published round: a snapshot as `reports.publication.snapshot.public_snapshot` makes it (docs/report-data.md)."""
+
+    class Meta:
+        model = Publication
+
+    survey = factory.SubFactory(SurveyFactory)
+    data = factory.LazyAttribute(
+        lambda o: {
+            "survey": {"slug": o.survey.slug, "title": {"en": o.survey.slug}, "previous": None},
+            "basis": {"statuses": ["submitted", "resubmitted", "accepted"], "provisional": False},
+            "areas": [],
+            "questions": [],
+            "response_rates": {"states": {"eligible": 0, "counted": 0}, "ngos": {"eligible": 0, "counted": 0}},
+            "choice_counts": [],
+            "ngo_withheld": [],
+            "headlines": [],
+            "public_questions": [],
+            "state_answers": [],
+        }
+    )
+    report_built_at = factory.LazyFunction(timezone.now)
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class PublicationEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PublicationEvent
+
+    publication = factory.SubFactory(PublicationFactory)
+    action = PublicationEvent.Action.PUBLISHED
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):
