@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from surveys.i18n import pick
+from surveys.i18n import FALLBACK_LANGUAGE, pick
 
 
 def number_text(value: float | int | None) -> str:
@@ -28,9 +28,25 @@ def percent_text(value: float) -> str:
     return pgettext("percentage", "%(percent)s%%") % {"percent": number_text(round(value * 100, 1) + 0.0)}
 
 
-def step_name(chain: Mapping[str, Any], index: int) -> str:
+Questions = Mapping[str, Mapping[str, Any]]  # the report's questions by code (docs/report-data.md `questions`)
+
+
+def step_name(chain: Mapping[str, Any], index: int, questions: Questions | None = None) -> str:
+    """The words naming a step inside a sentence of the active language, never another language's words there.
+
+    The step's label in that language; where the label (English required, the others optional, like every text of a
+    definition) lacks it, the question's short label or text in that language; English only when neither has it
+    either. A step without a label is named by its question code (docs/survey-definitions.md, `key_figures`)."""
     step = chain["steps"][index]
-    return pick(step.get("label")) or step["question"]
+    label = step.get("label") or {}
+    if not label:
+        return step["question"]
+    language = (translation.get_language() or FALLBACK_LANGUAGE).split("-")[0]
+    question = (questions or {}).get(step["question"], {})
+    for texts in (label, question.get("short"), question.get("text")):
+        if texts and texts.get(language):
+            return texts[language]
+    return pick(label)
 
 
 def first_sentence(year: int, step: str, figures: Mapping[str, Any]) -> str:
@@ -68,9 +84,11 @@ def next_sentence(step: str, figures: Mapping[str, Any]) -> str:
     }
 
 
-def chain_sentence(chain: Mapping[str, Any], year_figures: Mapping[str, Any]) -> str:
+def chain_sentence(
+    chain: Mapping[str, Any], year_figures: Mapping[str, Any], questions: Questions | None = None
+) -> str:
     """One chain in one year, as whole sentences: the first step, then each next step against the one before."""
     steps = year_figures["steps"]
-    sentences = [first_sentence(year_figures["year"], step_name(chain, 0), steps[0])]
-    sentences += [next_sentence(step_name(chain, index), steps[index]) for index in range(1, len(steps))]
+    sentences = [first_sentence(year_figures["year"], step_name(chain, 0, questions), steps[0])]
+    sentences += [next_sentence(step_name(chain, index, questions), steps[index]) for index in range(1, len(steps))]
     return " ".join(sentences)

@@ -85,12 +85,23 @@ def read_commitments(c: _Checker, raw: Any, documents: dict[str, Any]) -> list[d
                 "title": c.texts(entry.get("title"), f"{path}.title"),
                 "document": document if isinstance(document, str) else "",
                 "paragraph": str(paragraph).strip() if paragraph is not None else "",
-                "area": entry.get("area") if isinstance(entry.get("area"), str) else "",
+                "area": _area(c, entry.get("area"), f"{path}.area"),
             }
         )
-        if not isinstance(entry.get("area"), str):
-            c.add(f"{path}.area", _("is missing") if entry.get("area") is None else _("expected an area code"))
     return result
+
+
+def _area(c: _Checker, raw: Any, path: str) -> str:
+    """The commitment's area code as written ("" when missing or blank, reported); `check_references` checks it."""
+    if raw is None:
+        c.add(path, _("is missing"))
+    elif not isinstance(raw, str):
+        c.add(path, _("expected an area code"))
+    elif not raw.strip():
+        c.add(path, _("expected an area code, not an empty text: every commitment names the area it belongs to"))
+    else:
+        return raw
+    return ""
 
 
 def refuse_area_commitments(c: _Checker, area: dict[str, Any], path: str) -> None:

@@ -97,7 +97,11 @@ def parse_definition(text: str) -> dict[str, Any]:
     }
     result["areas"] = _areas(checker, data.get("areas"), result["option_sets"], result["survey"])
     check_references(checker, commitments, result["areas"], written_codes(data.get("commitments")))
-    result["key_figures"] = key_figures_def(checker, data.get("key_figures"), result["areas"])
+    period = result["survey"]["reference_period"]
+    years = tuple(range(period["start"], period["end"] + 1)) if period["start"] and period["end"] else ()
+    result["key_figures"] = key_figures_def(
+        checker, data.get("key_figures"), result["areas"], result["option_sets"], years
+    )
     if checker.problems:
         raise DefinitionError(checker.problems)
     return result

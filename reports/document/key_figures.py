@@ -30,6 +30,7 @@ def add_key_figures(doc: DocumentObject, report: Mapping[str, Any], table: Table
             "previous step counts only the States that reported both steps."
         )
     )
+    questions = {q["code"]: q for q in report.get("questions", [])}
     for chain in chains:
         doc.add_heading(pick(chain.get("title")) or chain["code"], level=2)
         header = [
@@ -43,7 +44,7 @@ def add_key_figures(doc: DocumentObject, report: Mapping[str, Any], table: Table
         rows = [
             [
                 str(year["year"]),
-                step_name(chain, index),
+                step_name(chain, index, questions),
                 str(figures["states"]),
                 number_text(figures["total"]),
                 number_text(figures["median"]),
@@ -54,4 +55,4 @@ def add_key_figures(doc: DocumentObject, report: Mapping[str, Any], table: Table
         ]
         table(header, rows)
         for year in chain.get("years", []):
-            doc.add_paragraph(chain_sentence(chain, year), style="List Bullet")
+            doc.add_paragraph(chain_sentence(chain, year, questions), style="List Bullet")

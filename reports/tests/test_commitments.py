@@ -178,6 +178,33 @@ def test_the_workbook_has_a_commitments_sheet_with_one_block_per_commitment(buil
     assert sup01[1:6] == [PREV_LINE, 2, 0, 0, 3]
 
 
+@pytest.mark.parametrize(
+    ("stored", "note"),
+    [
+        ({"commitments": []}, "This round's definition lists no commitments."),
+        (
+            {},  # built before commitments were stored: no key at all
+            "This report was built before commitments were stored in reports. Build it again to see its findings by "
+            "commitment.",
+        ),
+    ],
+)
+def test_the_commitments_sheet_tells_a_round_without_commitments_from_an_older_report(
+    built: Survey, stored: dict[str, Any], note: str
+) -> None:
+    report = report_stored(survey=built)
+    assert report is not None
+    data = {key: value for key, value in report.data.items() if key != "commitments"} | stored
+    stream = io.BytesIO()
+    write_summary(stream, report_data=data, raw_rows=iter(()), language="en", regions=regions())
+
+    sheet = openpyxl.load_workbook(io.BytesIO(stream.getvalue()))["Commitments"]
+    texts = [value for row in sheet.iter_rows(values_only=True) for value in row if isinstance(value, str)]
+
+    assert note in texts
+    assert not any("Build it again" in text for text in texts if text != note)
+
+
 def test_the_draft_report_has_a_findings_by_commitment_part(built: Survey) -> None:
     report = report_stored(survey=built)
     assert report is not None

@@ -7,8 +7,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from django.utils import translation
 
 from reports import aggregation as agg
+from reports.key_figure_sentences import chain_sentence, step_name
 
 KIND = {"AT": "state", "DE": "state", "FR": "state", "IL": "partner", "ngo-at": "ngo"}
 CHAINS = [
@@ -186,3 +188,45 @@ def test_questions_about_the_respondent_are_not_compared_between_a_state_and_ngo
     detail, by_area = agg.state_vs_ngo(answers, PROFILE)
     assert list(detail["question"]) == ["PRV.SUP.02"]
     assert agg.records(by_area) == [{"area": "PRV", "pairs": 1, "agreement": 0.0}]
+
+
+LABELLED = {
+    "code": "victims",
+    "steps": [
+        {"question": "PRT.DATA.01", "label": {"en": "identified victims"}},
+        {"question": "PRT.DATA.02", "label": {"en": "victims assisted", "fr": "victimes assistées"}},
+        {"question": "PRT.DATA.03", "label": {}},
+    ],
+}
+QUESTIONS = {
+    "PRT.DATA.01": {
+        "short": {"en": "Victims identified", "fr": "Victimes identifiées"},
+        "text": {"en": "How many victims were identified?", "ru": "Сколько жертв было выявлено?"},
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "first"),
+    [
+        ("fr", "Victimes identifiées"),  # no French label: the question's short label in French
+        ("ru", "Сколько жертв было выявлено?"),  # no Russian label nor short label: the question's text in Russian
+        ("de", "identified victims"),  # nothing in German: the English label
+        ("en", "identified victims"),
+    ],
+)
+def test_a_step_is_named_in_the_sentence_language_where_its_label_lacks_it(language: str, first: str) -> None:
+    with translation.override(language):
+        assert step_name(LABELLED, 0, QUESTIONS) == first
+        assert step_name(LABELLED, 1, QUESTIONS) == ("victimes assistées" if language == "fr" else "victims assisted")
+        assert step_name(LABELLED, 2, QUESTIONS) == "PRT.DATA.03"  # no label: the question code names the step
+
+
+def test_a_french_key_figure_sentence_holds_no_english_label() -> None:
+    figures = {"year": 2014, "steps": [{"states": 2, "total": 30}, {"states": 1, "total": 5, "both": 1, "ratio": 0.2}]}
+    chain = {"code": "victims", "steps": LABELLED["steps"][:2]}
+    with translation.override("fr"):
+        sentence = chain_sentence(chain, figures, QUESTIONS)
+    assert "Victimes identifiées" in sentence
+    assert "victimes assistées" in sentence
+    assert "identified" not in sentence

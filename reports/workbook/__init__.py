@@ -17,13 +17,14 @@ as they are appended, so memory stays flat however many answers a round has. The
 see `reports.exports.raw_rows`) are written once, row by row, into "Raw data" and, at the same time, into the
 "Country matrix" (one row per State, built from that State's rows while they pass).
 
-Sheets: Summary, one per area, Country matrix, Scores, State vs NGO, Key figures, Change since <previous round>,
-Codebook, Raw data (modules `breakdowns` for the area sheets' figures, `key_figures`, `changes`, `codebook`). Everything a person reads is in the
+Sheets: Summary, one per area, Commitments, Country matrix, Scores, State vs NGO, Key figures, Change since <previous
+round>, Codebook, Raw data (modules `breakdowns` for the area sheets' figures, `commitments`, `key_figures`,
+`changes`, `codebook`). Everything a person reads is in the
 chosen language, the sheet names too: the fixed sheets' names are translated per language (`styles.SUMMARY`, …,
 pgettext "sheet name"; `styles.fixed_sheet_names` keeps a translation valid and short). The English workbook
 (`--lang en`, the default) keeps "Summary", "Country matrix", "Scores", "State vs NGO" and "Raw data": a script
 should open the English export by those names, or any language's by position (Summary first, then one sheet per
-area in the report's order, then Country matrix, Scores, State vs NGO, Key figures, Change since …, Codebook, Raw
+area in the report's order, then Commitments, Country matrix, Scores, State vs NGO, Key figures, Change since …, Codebook, Raw
 data last). "Key figures" and "Codebook" are fixed names too; the change sheet's name holds the previous round's
 slug ("Change since thb-2016"; "Change since previous round" when there is none). The Raw data header keeps
 the answer-import column codes (`RAW_HEADER`) in every language: it is a machine-readable contract. Tabular

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 from typing import Any
 
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from responses.models import Response
 
 from .labels import Labels
-from .styles import Progress, english_name, fixed_sheet_names
+from .styles import Progress, english_name, fixed_sheet_names, free_sheet_name
 
 
 class WriterBase:
@@ -54,6 +56,34 @@ class WriterBase:
     def sheet_title(self, sheet: Promise) -> str:
         """The name of a fixed sheet (styles.SUMMARY, …) in the workbook's language."""
         return self.fixed_names[english_name(sheet)]
+
+    @cached_property
+    def change_sheet_title(self) -> str:
+        """The name of the "Change since <previous round>" sheet, taken (reserved) the first time it is asked for:
+        the area sheets' change blocks name it before the sheet itself is written."""
+        previous = self.report.get("survey", {}).get("previous")
+        if previous:
+            # Translators: a sheet name (at most 31 characters); %(round)s is the previous round's slug, "thb-2016".
+            name = pgettext("sheet name", "Change since %(round)s") % {"round": previous}
+            return free_sheet_name(name, f"Change since {previous}", self.used_names)
+        return free_sheet_name(pgettext("sheet name", "Change since previous round"), "Change", self.used_names)
+
+    def compared_changes(self, area: str | None = None) -> list[Mapping[str, Any]]:
+        """The rows of the report's `changes` (of one area, or all) that the "Change since" sheet and the area
+        sheets' change blocks both show, so that the two agree: questions that offer a "yes" option (a share of
+        "yes" means nothing for the others) and that participating States answered in both rounds; never a question
+        about the respondent (the report leaves those out of `changes`; older reports are held to it here too)."""
+        questions = {q["code"]: q for q in self.report.get("questions", [])}
+        rows = []
+        for row in self.report.get("changes", []):
+            question = questions.get(row["question"])
+            if question is None or question.get("about_respondent") or (area and question["area"] != area):
+                continue
+            if any(o["code"] == "yes" for o in question.get("options", [])) and (
+                row.get("previous_answered") and row.get("current_answered")
+            ):
+                rows.append(row)
+        return rows
 
     # --- common texts ---------------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ a row total (sums of the figures given).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -58,8 +59,24 @@ def _fields(question: Mapping[str, Any], rows: tuple[at.Choice, ...]) -> tuple[t
 class NumberBlocks(WriterBase):
     """A question's figures on its area sheet."""
 
+    @cached_property
+    def _shapes(self) -> dict[str, at.QuestionShape]:
+        return {}
+
+    @cached_property
+    def _totals(self) -> dict[str, list[Mapping[str, Any]]]:
+        """The report's `breakdown_totals` grouped by question, in one pass over them."""
+        grouped: dict[str, list[Mapping[str, Any]]] = {}
+        for row in self.report.get("breakdown_totals", []):
+            grouped.setdefault(row["question"], []).append(row)
+        return grouped
+
     def shape(self, question: Mapping[str, Any]) -> at.QuestionShape:
-        return question_shape(question, self.report.get("survey", {}).get("reference_years", []))
+        """The question's shape, built once per question for the whole workbook (its figures, its Codebook rows)."""
+        code = question["code"]
+        if code not in self._shapes:
+            self._shapes[code] = question_shape(question, self.report.get("survey", {}).get("reference_years", []))
+        return self._shapes[code]
 
     def figure_label(self, question: Mapping[str, Any], row: str, column: str) -> str:
         """The words of one figure: "2012", "Length of the period in days", the question's own text for a single
@@ -107,7 +124,7 @@ class NumberBlocks(WriterBase):
             sheet.header([_("Figure"), _("Respondents"), _("Count"), _("Sum"), _("Median"), _("Min"), _("Max")])
             sheet.append([sheet.cell(_("No figures reported."), font=NOTE)])
             return
-        totals = [r for r in self.report.get("breakdown_totals", []) if r["question"] == code]
+        totals = self._totals.get(code, [])
         kinds = sorted({r["kind"] for r in numbers}, key=lambda k: KIND_ORDER.get(k, 9))
         dimensions = question["dimensions"]
         for kind in kinds:

@@ -1,33 +1,27 @@
-"""The "Change since <previous round>" sheet: per question asked in both rounds, the participating States' "yes"
-answers then and now (counts, shares, the difference) with the States that answered it in both rounds; then each
-State's changed answers (previous → current, as labels). A round without a previous round gets one sentence.
+"""The "Change since <previous round>" sheet: per question with a "yes" option that participating States answered in
+both rounds, their "yes" answers then and now (counts, shares, the difference) with the States that answered it in
+both rounds; then each State's changed answers (previous → current, as labels). A round without a previous round
+gets one sentence.
 
-Read from the report data's `changes` and `state_changes` (docs/report-data.md). The sheet's name is built per
-language from the previous round's slug (pgettext "sheet name"), made a valid, unique sheet name.
+Read from the report data's `changes` and `state_changes` (docs/report-data.md); the questions are those of
+`WriterBase.compared_changes`, the same as the area sheets' change blocks chart (`ChartBlocks.change_block`). The
+sheet's name (`WriterBase.change_sheet_title`) is built per language from the previous round's slug (pgettext "sheet
+name"), made a valid, unique sheet name.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from .base import WriterBase, share
-from .styles import BOLD, HEADING, NOTE, PERCENT, TABLE_HEADER_ROW, Sheet, free_sheet_name
+from .styles import BOLD, HEADING, NOTE, PERCENT, TABLE_HEADER_ROW, Sheet
 
 POINTS = '+0.0" pp";-0.0" pp";0.0" pp"'  # a difference of shares in percentage points
 
 
 class ChangeSheet(WriterBase):
-    def change_sheet_name(self) -> str:
-        previous = self.report.get("survey", {}).get("previous")
-        if previous:
-            # Translators: a sheet name (at most 31 characters); %(round)s is the previous round's slug, "thb-2016".
-            name = pgettext("sheet name", "Change since %(round)s") % {"round": previous}
-            return free_sheet_name(name, f"Change since {previous}", self.used_names)
-        return free_sheet_name(pgettext("sheet name", "Change since previous round"), "Change", self.used_names)
-
     def change_sheet(self) -> None:
-        sheet = Sheet(self.workbook, self.change_sheet_name(), [14, 48, 11, 11, 11, 11, 11, 11, 12, 11, 60], "C4")
+        sheet = Sheet(self.workbook, self.change_sheet_title, [14, 48, 11, 11, 11, 11, 11, 11, 12, 11, 60], "C4")
         previous = self.report.get("survey", {}).get("previous")
         if not previous:
             sheet.title_rows(_("Change since the previous round"), self.basis(), self.provisional)
@@ -54,7 +48,7 @@ class ChangeSheet(WriterBase):
                 _("States that answered in both rounds"),
             ]
         )
-        changes = self.report.get("changes", [])
+        changes = self.compared_changes()
         for row in changes:
             code = row["question"]
             before = share(row["previous_yes"], row["previous_answered"])
@@ -80,7 +74,14 @@ class ChangeSheet(WriterBase):
             )
         if not changes:
             sheet.append(
-                [sheet.cell(_("No question of this round has answers under the same code in the previous round."))]
+                [
+                    sheet.cell(
+                        _(
+                            "No question with a “yes” option was answered by participating States in both this round "
+                            "and the previous one."
+                        )
+                    )
+                ]
             )
         sheet.auto_filter(TABLE_HEADER_ROW, sheet.row, 11)
         self._state_changes(sheet)

@@ -24,7 +24,7 @@ from .charts import (
     label_lines,
     short_label,
 )
-from .styles import BOLD, PERCENT, ROW_PT, Sheet
+from .styles import BOLD, NOTE, PERCENT, ROW_PT, Sheet
 
 YEAR = re.compile(r"\d{4}")
 YEAR_ROW = re.compile(r"(\d{4})(?:\.|$)")
@@ -100,29 +100,31 @@ class ChartBlocks(WriterBase):
     # --- change since the previous round ----------------------------------------------------------------------
 
     def change_block(self, sheet: Sheet, area: Mapping[str, Any]) -> None:
-        """At the end of an area's sheet: each question's share of responding States answering "yes" in the
-        previous round and in this one, with a chart of both."""
-        previous = self.report.get("survey", {}).get("previous")
-        questions = {
-            q["code"]: q
-            for q in self.report.get("questions", [])
-            if q["area"] == area["code"] and any(o["code"] == "yes" for o in q.get("options", []))
-        }
-        rows = [
-            row
-            for row in self.report.get("changes", [])
-            if row["question"] in questions and row.get("previous_answered") and row.get("current_answered")
-        ]
-        if not previous or not rows:
+        """At the end of an area's sheet: the chart of the "Change since" sheet's questions of this area (the same
+        rows, `compared_changes`): the share of responding States answering "yes" in the previous round and in this
+        one, and where the full table is."""
+        rows = self.compared_changes(area["code"])
+        if not self.report.get("survey", {}).get("previous") or not rows:
             return
         heading = _(
             "Change since the previous round (%(previous)s): share of responding participating States that "
             "answered “yes”"
-        ) % {"previous": previous}
+        ) % {"previous": self.previous_title}
+        # Translators: under the chart of an area's change since the previous round; %(sheet)s is the name of the
+        # workbook's sheet "Change since thb-2016" in this language.
+        where = _(
+            "The full table, with the counts, the change in percentage points and the States that answered in both "
+            "rounds, is on the sheet “%(sheet)s”."
+        ) % {"sheet": self.change_sheet_title}
         tall = chart_rows(height_cm(len(rows), 2, label_lines([self.short(row["question"]) for row in rows])))
-        sheet.keep(ROW_PT * (2 + max(1 + len(rows), tall)) + sheet.text_height(heading, TABLE_COLUMNS, bold=True))
+        sheet.keep(
+            ROW_PT * (2 + max(1 + len(rows), tall))
+            + sheet.text_height(heading, TABLE_COLUMNS, bold=True)
+            + sheet.text_height(where, TABLE_COLUMNS)
+        )
         sheet.append()
         sheet.text_row([], heading, last_column=TABLE_COLUMNS, font=BOLD)
+        sheet.text_row([], where, last_column=TABLE_COLUMNS, font=NOTE)
         start = sheet.row + 1
         header = sheet.header([_("Question"), _("Previous round"), _("This round")], wrap=True)
         for row in rows:

@@ -26,8 +26,17 @@ class CommitmentSheet(WriterBase):
         sheet.title_rows(_("Findings by commitment"), self.basis(), self.provisional)
         commitments = commitment_findings(self.report, self.language)
         if not commitments:
+            # As the dashboard page says it: a report built before commitments were stored lacks the key (building
+            # it again adds them); a round whose definition lists none has an empty list.
+            if "commitments" in self.report:
+                note = _("This round's definition lists no commitments.")
+            else:
+                note = _(
+                    "This report was built before commitments were stored in reports. Build it again to see its "
+                    "findings by commitment."
+                )
             sheet.append()
-            sheet.append([sheet.cell(_("This report holds no commitments; build it again to add them."), font=NOTE)])
+            sheet.append([sheet.cell(note, font=NOTE)])
             return
         for commitment in commitments:
             sheet.append()

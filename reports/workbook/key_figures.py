@@ -4,7 +4,7 @@ investigations → prosecutions → convictions), per reference year, as tables 
 Read from the report data's `key_figures` (docs/report-data.md): per step, the States reporting it, their total and
 median, and from the second step on the share of the previous step over the States that reported both. Each
 sentence is a whole sentence of the catalogue (with plural forms); the step's words come from the definition's
-labels in the workbook's language.
+labels in the workbook's language (the question's short label or text in that language where a label lacks it).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class KeyFigureSheet(WriterBase):
                 sheet.append(
                     [
                         year["year"],
-                        step_name(chain, index),
+                        step_name(chain, index, self.labels.questions),
                         figures["question"],
                         figures["states"],
                         figures["total"],
@@ -79,4 +79,4 @@ class KeyFigureSheet(WriterBase):
                 )
         sheet.append()
         for year in chain.get("years", []):
-            sheet.text_row([year["year"]], chain_sentence(chain, year), last_column=8)
+            sheet.text_row([year["year"]], chain_sentence(chain, year, self.labels.questions), last_column=8)

@@ -10,6 +10,10 @@ references on areas and questions ("AP2003 ch. IV (data collection)"). Nothing i
 - questions then refer to those codes, in the order they listed the texts.
 The new `load_survey` refuses the earlier file shape with a message; re-loading a rewritten file replaces these
 commitments with the hand-written ones. `Area.commitments` is removed in the next migration.
+
+Backward, each commitment code becomes its English title again on the questions that list it and on its area, so
+forward -> backward -> forward keeps every text (an area then also lists the texts first met on its questions,
+which forward puts in that area all the same).
 """
 
 from __future__ import annotations
@@ -114,10 +118,40 @@ def forward(apps: Any, schema_editor: Any) -> None:
                 Question.objects.filter(pk=pk).update(commitments=references[code])
 
 
+def restore_round(
+    commitments: Any, questions: list[tuple[str, list[str]]]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """({area code: free-text references}, {question code: free-text references}) of one round in the new shape.
+
+    The inverse of `convert_round`: each commitment code goes back to its English title (the text as it was
+    written); each area gets the texts of the commitments naming it, in their order. A code without a commitment
+    (or a commitment without an English title) stays as it is. Pure, so it is tested without a database."""
+    if not isinstance(commitments, list):
+        return {}, {code: list(refs) for code, refs in questions}
+    text = {c["code"]: (c.get("title") or {}).get("en") or c["code"] for c in commitments if c.get("code")}
+    areas: dict[str, list[str]] = {}
+    for commitment in commitments:
+        if commitment.get("area") and commitment.get("code"):
+            areas.setdefault(commitment["area"], []).append(text[commitment["code"]])
+    return areas, {code: [text.get(ref, ref) for ref in refs] for code, refs in questions}
+
+
 def backward(apps: Any, schema_editor: Any) -> None:
-    """The documents go back to `commitments`; questions keep the codes (readable references)."""
+    """Back to the earlier shape: the documents go back to `commitments`; areas and questions get the free texts
+    again (each commitment's English title, which `forward` made the text as written), so that forward -> backward
+    -> forward gives the same commitments. `Area.commitments` is there again: 0006's reverse re-added it."""
     Survey = apps.get_model("surveys", "Survey")
+    Area = apps.get_model("surveys", "Area")
+    Question = apps.get_model("surveys", "Question")
     for survey in Survey.objects.all():
+        rows = list(Question.objects.filter(survey=survey).values_list("pk", "code", "commitments"))
+        areas, references = restore_round(survey.commitments, [(code, list(refs or [])) for _pk, code, refs in rows])
+        for area in Area.objects.filter(survey=survey):
+            area.commitments = areas.get(area.code, [])
+            area.save(update_fields=["commitments"])
+        for pk, code, refs in rows:
+            if list(refs or []) != references[code]:
+                Question.objects.filter(pk=pk).update(commitments=references[code])
         survey.commitments = survey.documents or {}
         survey.save(update_fields=["commitments"])
 

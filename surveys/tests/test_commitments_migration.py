@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -71,6 +72,32 @@ def test_texts_that_read_alike_in_capitals_get_distinct_codes() -> None:
     assert references["PRO.LEG.01"] == ["AP2003.CH.II", "AP2003.CH.II.2", "REF.2013.ADDENDUM"]
 
 
+def test_migrating_back_gives_each_area_and_question_its_texts_again() -> None:
+    _documents, commitments, references = migration.convert_round(
+        {"AP2003": AP},
+        [("PRO", ["AP2003 ch. III"]), ("PRV", [])],
+        [("PRO.LEG.01", "PRO", ["AP2003 ch. II", "AP2003 ch. III"]), ("PRV.SUP.01", "PRV", ["MC.DEC/6/17"])],
+    )
+
+    areas, texts = migration.restore_round(commitments, [*references.items(), ("PRV.SUP.02", ["UNKNOWN.CODE"])])
+
+    assert areas == {"PRO": ["AP2003 ch. III", "AP2003 ch. II"], "PRV": ["MC.DEC/6/17"]}
+    assert texts == {
+        "PRO.LEG.01": ["AP2003 ch. II", "AP2003 ch. III"],
+        "PRV.SUP.01": ["MC.DEC/6/17"],
+        "PRV.SUP.02": ["UNKNOWN.CODE"],  # a code without a commitment stays as it is
+    }
+
+
+def _migrate(target: list[tuple[str, str]] | None = None) -> Any:
+    """Migrate the surveys app to `target` (the latest when None); the models as they are there."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    target = target or executor.loader.graph.leaf_nodes("surveys")
+    executor.migrate(target)
+    return executor.loader.project_state(target).apps
+
+
 def test_migrating_forward_moves_a_stored_round_to_the_new_shape(transactional_db: None) -> None:
     executor = MigrationExecutor(connection)
     before = [("surveys", "0004_verbose_names")]
@@ -94,11 +121,7 @@ def test_migrating_forward_moves_a_stored_round_to_the_new_shape(transactional_d
         commitments=["AP2003 ch. IV (awareness-raising)"],
     )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    latest = executor.loader.graph.leaf_nodes("surveys")
-    executor.migrate(latest)
-    new = executor.loader.project_state(latest).apps
+    new = _migrate()
 
     stored = new.get_model("surveys", "Survey").objects.get(slug="thb-1999")
     assert stored.documents == {"AP2003": AP}
@@ -108,3 +131,19 @@ def test_migrating_forward_moves_a_stored_round_to_the_new_shape(transactional_d
     ]
     question = new.get_model("surveys", "Question").objects.get(code="PRV.SUP.01")
     assert question.commitments == ["AP2003.CH.IV.AWARENESS.RAISING"]
+
+    # Back: the free texts are on the area and the question again, the documents under `commitments`.
+    old = _migrate(before)
+    assert old.get_model("surveys", "Survey").objects.get(slug="thb-1999").commitments == {"AP2003": AP}
+    assert old.get_model("surveys", "Area").objects.get(code="PRV").commitments == [
+        "AP2003 ch. IV",
+        "AP2003 ch. IV (awareness-raising)",
+    ]
+    assert old.get_model("surveys", "Question").objects.get(code="PRV.SUP.01").commitments == [
+        "AP2003 ch. IV (awareness-raising)"
+    ]
+
+    # And forward again: the same commitments and references as the first time.
+    again = _migrate()
+    assert again.get_model("surveys", "Survey").objects.get(slug="thb-1999").commitments == stored.commitments
+    assert again.get_model("surveys", "Question").objects.get(code="PRV.SUP.01").commitments == question.commitments

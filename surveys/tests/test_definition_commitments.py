@@ -56,6 +56,12 @@ BROKEN = {
         "is missing",
         "  - code: AP2003.IV",
     ),
+    "commitment_with_a_blank_area": (
+        _replace("    area: PRV\n", '    area: ""\n'),
+        "commitments[0].area",
+        "expected an area code, not an empty text: every commitment names the area it belongs to",
+        'area: ""',
+    ),
     "invalid_commitment_code": (  # and the question refers to it as written: reported once, where it is defined
         lambda text: text.replace("  - code: AP2003.IV\n", '  - code: "AP2003 ch. IV"\n').replace(
             "commitments: [AP2003.IV]", 'commitments: ["AP2003 ch. IV"]'

@@ -10,7 +10,7 @@ import pytest
 from surveys.models import Question, Survey
 from surveys.services import survey_export_text
 
-from .factories import definition_text, line_of, minimal_definition
+from .factories import definition_text, minimal_definition
 
 NUMBER = {
     "code": "PRV.SUP.06",
@@ -18,11 +18,30 @@ NUMBER = {
     "audience": "state",
     "text": {"en": "How many suppliers were excluded in each year?"},
 }
+ORIGIN = {
+    "code": "origin",
+    "values": [{"code": "national", "label": {"en": "National"}}, {"code": "foreign", "label": {"en": "Foreign"}}],
+}
+TABLE = {  # a breakdown with a year dimension: a figure per reference year
+    "code": "PRV.SUP.07",
+    "type": "integer_matrix",
+    "audience": "both",
+    "text": {"en": "How many suppliers were checked, by year and origin?"},
+    "dimensions": [{"code": "year", "values": "reference_period"}, ORIGIN],
+}
+NO_YEARS = {  # a breakdown without years: never a figure of a reference year
+    "code": "PRV.SUP.08",
+    "type": "integer_matrix",
+    "audience": "state",
+    "text": {"en": "How many suppliers are there, by size and origin?"},
+    "dimensions": [{"code": "size", "values": [{"code": "small", "label": {"en": "Small"}}]}, ORIGIN],
+}
+NGO_ONLY = {**NUMBER, "code": "PRV.SUP.09", "audience": "ngo", "text": {"en": "How many suppliers did you report?"}}
 
 
 def with_key_figures(chains: Any) -> str:
     data = minimal_definition()
-    data["areas"][0]["sections"][0]["items"].append(NUMBER)
+    data["areas"][0]["sections"][0]["items"] += [NUMBER, TABLE, NO_YEARS, NGO_ONLY]
     data["key_figures"] = chains
     return definition_text(data)
 
@@ -31,39 +50,69 @@ def chain(*steps: Any, code: str = "suppliers") -> dict[str, Any]:
     return {"code": code, "title": {"en": "Suppliers: checked, excluded"}, "steps": list(steps)}
 
 
+ACCEPTED = (
+    "a step must be a number asked per reference year (integer_per_year) or a breakdown table with a year dimension "
+    "(values: reference_period), asked of States"
+)
 BAD = {
     "unknown_question": (
-        [chain("PRV.SUP.02", "PRV.SUP.09")],
+        [chain("PRV.SUP.07", "PRV.SUP.99")],
         "key_figures[0].steps[1].question",
-        "unknown question 'PRV.SUP.09': no question of the round has this code",
-        "PRV.SUP.09",
+        "unknown question 'PRV.SUP.99': no question of the round has this code",
+        "PRV.SUP.99",
     ),
     "not_a_number_question": (
-        [chain("PRV.SUP.01", "PRV.SUP.02")],
+        [chain("PRV.SUP.01", "PRV.SUP.07")],
         "key_figures[0].steps[0].question",
-        "question 'PRV.SUP.01' is not a number question (its type is single_select)",
+        f"question 'PRV.SUP.01' is not a number question (its type is single_select): {ACCEPTED}",
         "- PRV.SUP.01",
     ),
+    "a_single_number": (
+        [chain("PRV.SUP.07", "PRV.SUP.02")],
+        "key_figures[0].steps[1].question",
+        f"question 'PRV.SUP.02' gives one figure, not one per reference year (its type is integer): {ACCEPTED}",
+        "- PRV.SUP.02",
+    ),
+    "a_table_without_years": (
+        [chain("PRV.SUP.08", "PRV.SUP.06")],
+        "key_figures[0].steps[0].question",
+        f"question 'PRV.SUP.08' is a breakdown table without a year dimension: {ACCEPTED}",
+        "- PRV.SUP.08",
+    ),
+    "asked_of_ngos_only": (
+        [chain("PRV.SUP.06", "PRV.SUP.09")],
+        "key_figures[0].steps[1].question",
+        "question 'PRV.SUP.09' is asked of NGOs only, but key figures count participating States: a step must be a "
+        "number asked per reference year or a breakdown table with a year dimension, asked of States (audience state "
+        "or both)",
+        "- PRV.SUP.09",
+    ),
+    "a_label_without_english": (
+        [chain({"question": "PRV.SUP.07", "label": {"fr": "fournisseurs contrôlés"}}, "PRV.SUP.06")],
+        "key_figures[0].steps[0].label",
+        "the English text (en) is required",
+        "label:\n      fr: fournisseurs contrôlés",
+    ),
     "one_step": (
-        [chain("PRV.SUP.02")],
+        [chain("PRV.SUP.07")],
         "key_figures[0].steps",
         "a chain of key figures needs at least two steps",
         "steps:",
     ),
     "duplicate_code": (
-        [chain("PRV.SUP.02", "PRV.SUP.06"), chain("PRV.SUP.06", "PRV.SUP.02")],
+        [chain("PRV.SUP.07", "PRV.SUP.06"), chain("PRV.SUP.06", "PRV.SUP.07")],
         "key_figures[1].code",
         "duplicate key-figure code 'suppliers'",
         None,
     ),
     "unknown_step_key": (
-        [chain({"question": "PRV.SUP.02", "lable": {"en": "checked"}}, "PRV.SUP.06")],
+        [chain({"question": "PRV.SUP.07", "lable": {"en": "checked"}}, "PRV.SUP.06")],
         "key_figures[0].steps[0].lable",
         "unknown key 'lable' (allowed: label, question)",
         "lable:",
     ),
     "no_title": (
-        [{"code": "suppliers", "steps": ["PRV.SUP.02", "PRV.SUP.06"]}],
+        [{"code": "suppliers", "steps": ["PRV.SUP.07", "PRV.SUP.06"]}],
         "key_figures[0].title",
         "expected a text or a mapping of language to text",
         None,
@@ -80,15 +129,15 @@ def test_a_bad_key_figure_chain_is_refused_naming_its_place(load_refused, case_i
     refusal = load_refused(text)
 
     assert [p.path for p in refusal.problems] == [path], refusal.stderr
-    assert refusal.problems[0].message.startswith(message)
+    assert refusal.problems[0].message.startswith(message), refusal.problems[0].message
     if needle is not None:
-        assert refusal.problems[0].line == line_of(text, needle)
+        assert refusal.problems[0].line == text[: text.index(needle)].count("\n") + 1  # the needle's first line
     assert not Survey.objects.filter(slug="thb-2099").exists()
 
 
 @pytest.mark.django_db
 def test_a_key_figure_chain_is_stored_and_exported_back_unchanged(load_text, run_command) -> None:
-    labelled = {"question": "PRV.SUP.02", "label": {"en": "suppliers checked", "fr": "fournisseurs contrôlés"}}
+    labelled = {"question": "PRV.SUP.07", "label": {"en": "suppliers checked", "fr": "fournisseurs contrôlés"}}
     load_text(with_key_figures([chain(labelled, "PRV.SUP.06")]))
 
     survey = Survey.objects.get(slug="thb-2099")
