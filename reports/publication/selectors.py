@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,17 @@ def publication_live(*, slug: str) -> Publication | None:
         .only("pk", "data", "published_at", "report_built_at", "survey__slug", "survey__title")
         .first()
     )
+
+
+def publication_live_stamp(*, slug: str) -> tuple[int, dt.datetime] | None:
+    """(pk, published_at) of the live publication of the round `slug`, without its snapshot: what the page's ETag
+    needs (None: nothing live)."""
+    row = (
+        Publication.objects.filter(survey__slug=slug, withdrawn_at__isnull=True)
+        .values_list("pk", "published_at")
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else None
 
 
 def publications_live() -> list[dict[str, Any]]:

@@ -15,21 +15,33 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from oscethb.catalogues import TRANSLATED
+from reports.headlines import sentence
 from reports.models import JobStatus, Publication, PublicationEvent, Report, ReportRun
-from reports.publication.services import PublicationRefused, publication_publish, publication_withdraw
+from reports.publication.services import (
+    NgoChangesUnconfirmed,
+    PublicationRefused,
+    ReportOutOfDate,
+    publication_publish,
+    publication_withdraw,
+)
 from reports.services import report_run_execute
-from responses.models import Response
+from responses.models import Answer, Response
 from responses.tests.factories import UserFactory
-from surveys.models import Survey
+from surveys.models import Question, Survey
+from surveys.services import survey_set_status
 from tests.otp_helpers import force_login_verified
 from tests.scenario import Scenario
 from tests.test_page_languages import _stored_texts, untranslated
 
 NGOS = {"ngo-vienna": "Stop Trafficking Vienna", "ngo-paris": "La Strada Paris", "ngo-rome": "Free Passage Roma"}
+WHERE = {"GEN.R.01": {("", ""): "AT"}}  # about the respondent: which State the response covers
 ANSWERS: dict[str, dict[str, dict[tuple[str, str], Any]]] = {
     "AT": {
+        **WHERE,
         "PRV.SUP.01": {("", ""): "yes"},
         "PRT.ID.01": {("", ""): "yes"},
         "GEN.R.02": {("", ""): "SECRET-AT"},
@@ -38,9 +50,14 @@ ANSWERS: dict[str, dict[str, dict[tuple[str, str], Any]]] = {
     "DE": {"PRV.SUP.01": {("", ""): "no"}, "PRT.ID.01": {("", ""): "in_process"}},
     "FR": {"PRV.SUP.01": {("", ""): "yes"}, "PRT.ID.01": {("", ""): "no"}},
     "IT": {"PRV.SUP.01": {("", ""): "in_process"}},  # in progress: never public
-    "ngo-vienna": {"PRT.ID.01": {("", ""): "no"}, "NGO.P.03": {("", ""): "yes"}, "GEN.R.02": {("", ""): "NGO-SECRET"}},
-    "ngo-paris": {"PRT.ID.01": {("", ""): "yes"}},
-    "ngo-rome": {"PRT.ID.01": {("", ""): "no"}},
+    "ngo-vienna": {
+        **WHERE,
+        "PRT.ID.01": {("", ""): "no"},
+        "NGO.P.03": {("", ""): "yes"},
+        "GEN.R.02": {("", ""): "NGO-SECRET"},
+    },
+    "ngo-paris": {**WHERE, "PRT.ID.01": {("", ""): "yes"}},
+    "ngo-rome": {**WHERE, "PRT.ID.01": {("", ""): "no"}},
 }
 SUBMITTED = ("AT", "DE", "FR", *NGOS)
 
@@ -48,6 +65,21 @@ SUBMITTED = ("AT", "DE", "FR", *NGOS)
 def build(survey: Survey, *, provisional: bool = False) -> None:
     run = ReportRun.objects.create(survey=survey, include_in_progress=provisional)
     assert report_run_execute(run_id=run.pk) == JobStatus.DONE
+
+
+def reopened(survey: Survey) -> Scenario:
+    """The round opened again for more answers, in a scenario that knows it."""
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
+    survey.refresh_from_db()
+    scenario = Scenario()
+    scenario.rounds[survey.slug] = survey
+    return scenario
+
+
+def close_and_build(survey: Survey) -> None:
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    survey.refresh_from_db()
+    build(survey)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +146,8 @@ def test_publishing_is_refused_without_a_final_report(survey: Survey, staff: Any
     assert not Publication.objects.exists()
 
 
-@pytest.mark.parametrize("code", ["GEN.R.02", "NGO.P.03"])  # a text question; a question asked of NGOs only
+# a text question; a question asked of NGOs only; a question about the respondent (which State)
+@pytest.mark.parametrize("code", ["GEN.R.02", "NGO.P.03", "GEN.R.01"])
 def test_only_choice_questions_asked_of_states_can_be_shown_by_state(survey: Survey, staff: Any, code: str) -> None:
     with pytest.raises(PublicationRefused, match=f"{code} cannot be shown by State"):
         publication_publish(survey=survey, user=staff, public_questions=[code])
@@ -194,23 +227,64 @@ def test_nothing_is_public_before_publishing_or_after_withdrawing(survey: Survey
 
 
 def test_the_public_page_speaks_the_readers_language(survey: Survey, staff: Any, client: Client) -> None:
-    publication_publish(survey=survey, user=staff)
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
     html = page(client, survey, "fr")
-    assert "2 of 3 responding" not in html
-    assert "États participants" in html
+    report = Report.objects.get(survey=survey, include_in_progress=False).data
+    (headline,) = [h for h in report["headlines"] if h["question"] == "PRV.SUP.01"]
+    question = next(q for q in report["questions"] if q["code"] == "PRV.SUP.01")
+    french = sentence(headline, question, "fr")
+    assert french != sentence(headline, question, "en")
+    assert f'<li data-headline="PRV.SUP.01">{escape(french)} ' in html
+    figures = html.split('data-figures="PRV.SUP.01"')[1].split("</table>")[0]
+    assert '<th scope="row" class="fw-normal">Oui</th>' in figures
+    states = html.split('data-state-answers="PRV.SUP.01"')[1].split("</details>")[0]
+    # the State names of the round's own list (GEN.R.01's options), not the directory's English names
+    assert "<td>Allemagne</td><td>Non</td>" in states
+    assert "<td>Autriche</td><td>Oui</td>" in states
+    assert states.index("Allemagne") < states.index("Autriche") < states.index("France")
+    assert "Austria" not in html
 
 
 def test_the_public_page_reads_the_same_number_of_queries_however_much_is_shown(
     survey: Survey, staff: Any, client: Client
 ) -> None:
-    publication_publish(survey=survey, user=staff)
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
     page(client, survey)
     with CaptureQueriesContext(connection) as few:
-        page(client, survey)
+        small = page(client, survey)
+    # More States answer more questions, and more of them are published State by State.
+    scenario = reopened(survey)
+    for code in ("BE", "NL", "PL", "SE"):
+        scenario.state(code).answers(
+            code, {"PRV.SUP.01": {("", ""): "no"}, "PRT.ID.01": {("", ""): "yes"}, "PRV.SUP.02": {("", ""): "yes"}}
+        )
+        Response.objects.filter(survey=survey, organisation__code=code).update(status="submitted")
+    close_and_build(survey)
     publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01", "PRT.ID.01", "PRV.SUP.02"])
+    page(client, survey)
     with CaptureQueriesContext(connection) as many:
-        page(client, survey)
+        large = page(client, survey)
+    assert large.count("<td>Sweden</td>") == 3
+    assert "<td>Sweden</td>" not in small
     assert len(many) == len(few)
+
+
+def test_the_public_page_reads_its_snapshot_once_and_a_304_not_at_all(
+    survey: Survey, staff: Any, client: Client
+) -> None:
+    publication_publish(survey=survey, user=staff)
+    url = reverse("reports:public-round", args=[survey.slug])
+    client.get(url)
+
+    def snapshot_reads(queries: CaptureQueriesContext) -> int:
+        return sum('"reports_publication"."data"' in q["sql"] for q in queries.captured_queries)
+
+    with CaptureQueriesContext(connection) as full:
+        etag = client.get(url)["ETag"]
+    assert snapshot_reads(full) == 1
+    with CaptureQueriesContext(connection) as unchanged:
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert snapshot_reads(unchanged) == 0
 
 
 def test_an_unchanged_page_answers_not_modified(survey: Survey, staff: Any, client: Client) -> None:
@@ -230,7 +304,7 @@ def test_staff_publish_after_confirming_and_withdraw(survey: Survey, staff: Any,
     assert 'value="NGO.P.03"' not in html
     assert 'value="GEN.R.02"' not in html
     refused = client.post(url, {"public_questions": ["PRV.SUP.01"]})
-    assert refused.status_code == 400
+    assert refused.status_code == 200
     assert "Tick the confirmation to publish the results." in refused.content.decode()
     assert not Publication.objects.exists()
     assert client.post(url, {"public_questions": ["PRV.SUP.01"], "confirm": "on"}).status_code == 302
@@ -239,7 +313,9 @@ def test_staff_publish_after_confirming_and_withdraw(survey: Survey, staff: Any,
     assert "data-published" in html
     assert "publisher@osce.example.org" in html
     withdraw = reverse("reports:publication-withdraw", args=[survey.slug])
-    assert client.post(withdraw, {}).status_code == 400
+    unconfirmed = client.post(withdraw, {})
+    assert unconfirmed.status_code == 200
+    assert "Tick the confirmation to withdraw the results." in unconfirmed.content.decode()
     assert client.post(withdraw, {"confirm": "on"}).status_code == 302
     assert Publication.objects.get().withdrawn_at is not None
 
@@ -252,7 +328,7 @@ def test_staff_see_why_an_open_round_cannot_be_published(survey: Survey, staff: 
     assert "data-publication-refusal" in html
     assert "data-publish-form" not in html
     response = client.post(url, {"confirm": "on"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "is still open" in response.content.decode()
     assert not Publication.objects.exists()
 
@@ -271,5 +347,136 @@ def test_the_public_page_with_figures_and_states_answers_is_wholly_translated(
 def test_staff_withdrawing_what_is_not_published_read_why(survey: Survey, staff: Any, client: Client) -> None:
     force_login_verified(client, staff)
     response = client.post(reverse("reports:publication-withdraw", args=[survey.slug]), {"confirm": "on"})
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "nothing to withdraw" in response.content.decode()
+
+
+def test_questions_about_the_respondent_are_never_public(survey: Survey, staff: Any, client: Client) -> None:
+    """GEN.R.01 ("which participating State does this response cover?") counted among NGOs would say where a few
+    named NGOs work: it is neither counted on the page nor offered for State-by-State publication."""
+    force_login_verified(client, staff)
+    assert (
+        'value="GEN.R.01"' not in client.get(reverse("reports:publication-manage", args=[survey.slug])).content.decode()
+    )
+    publication_publish(survey=survey, user=staff)
+    data = Publication.objects.get().data
+    assert "GEN.R.01" not in {q["code"] for q in data["questions"]}
+    assert not [row for row in data["choice_counts"] if row["question"] == "GEN.R.01"]
+    assert "GEN.R.01" not in data["ngo_withheld"]
+    client.logout()
+    html = page(client, survey)
+    assert "GEN.R.01" not in html
+    assert "Which participating State does this response cover?" not in html
+
+
+def test_a_question_with_a_show_if_rule_is_never_shown_by_state(survey: Survey, staff: Any, client: Client) -> None:
+    """Germany answered PRT.ID.01 but, with this rule, its own "no" to PRV.SUP.01 hides it: the report does not
+    count that answer, so it may not be published either."""
+    Question.objects.filter(survey=survey, code="PRT.ID.01").update(show_if={"question": "PRV.SUP.01", "in": ["yes"]})
+    build(survey)
+    with pytest.raises(PublicationRefused, match=r"PRT\.ID\.01 cannot be shown by State"):
+        publication_publish(survey=survey, user=staff, public_questions=["PRT.ID.01"])
+    force_login_verified(client, staff)
+    html = client.get(reverse("reports:publication-manage", args=[survey.slug])).content.decode()
+    assert 'value="PRV.SUP.01"' in html
+    assert 'value="PRT.ID.01"' not in html
+
+
+def test_a_report_built_before_the_round_closed_is_refused_with_a_build_button(
+    survey: Survey, staff: Any, client: Client
+) -> None:
+    built = Report.objects.get(survey=survey, include_in_progress=False).built_at
+    assert built < timezone.now()
+    Survey.objects.filter(pk=survey.pk).update(closed_at=timezone.now())
+    survey.refresh_from_db()
+    with pytest.raises(ReportOutOfDate, match=r"before the round closed on .*: build it again first"):
+        publication_publish(survey=survey, user=staff)
+    force_login_verified(client, staff)
+    url = reverse("reports:publication-manage", args=[survey.slug])
+    html = client.get(url).content.decode()
+    refusal = html.split("data-publication-refusal")[1].split("</form>")[0]
+    assert "does not count late submissions" in refusal
+    assert f'action="{reverse("reports:report-build", args=[survey.slug])}"' in refusal
+    assert 'data-build-report="final"' in refusal
+    assert "data-publish-form" not in html
+    assert client.post(url, {"confirm": "on"}).status_code == 200
+    assert not Publication.objects.exists()
+    build(survey)
+    publication_publish(survey=survey, user=staff)
+    assert Publication.objects.exists()
+
+
+def test_closing_a_round_records_when(survey: Survey) -> None:
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN, closed_at=None)
+    survey.refresh_from_db()
+    before = timezone.now()
+    survey_set_status(survey=survey, status=Survey.Status.CLOSED)
+    survey.refresh_from_db()
+    assert survey.closed_at is not None
+    assert survey.closed_at >= before
+
+
+def test_a_response_changed_since_the_report_was_built_is_refused(survey: Survey, staff: Any) -> None:
+    Response.objects.get(survey=survey, organisation__code="DE").save()  # its answers or status changed
+    with pytest.raises(ReportOutOfDate, match="1 response has changed since the final report was built"):
+        publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
+    assert not Publication.objects.exists()
+
+
+def test_publishing_again_when_ngo_figures_moved_by_one_needs_a_tick(
+    survey: Survey, staff: Any, client: Client
+) -> None:
+    publication_publish(survey=survey, user=staff)
+    Answer.objects.filter(response__organisation__code="ngo-rome", question__code="PRT.ID.01").update(value_text="yes")
+    build(survey)
+    with pytest.raises(NgoChangesUnconfirmed, match=r"NGO figures of PRT\.ID\.01 changed by 1 or 2"):
+        publication_publish(survey=survey, user=staff)
+    force_login_verified(client, staff)
+    url = reverse("reports:publication-manage", args=[survey.slug])
+    html = client.get(url).content.decode()
+    warning = html.split("data-ngo-changes")[1].split("</ul>")[0]
+    assert 'data-ngo-change="PRT.ID.01"' in warning
+    assert 'data-ngo-change="PRV.SUP.01"' not in warning  # States only: their figures may move freely
+    unticked = client.post(url, {"confirm": "on"})
+    assert unticked.status_code == 200
+    assert "Tick this to publish again although the NGO figures" in unticked.content.decode()
+    assert Publication.objects.get().events.count() == 1
+    assert client.post(url, {"confirm": "on", "accept_ngo_changes": "on"}).status_code == 302
+    assert Publication.objects.get().events.count() == 2
+
+
+def test_an_unchanged_report_publishes_again_without_the_ngo_tick(survey: Survey, staff: Any, client: Client) -> None:
+    publication_publish(survey=survey, user=staff)
+    force_login_verified(client, staff)
+    url = reverse("reports:publication-manage", args=[survey.slug])
+    assert "data-ngo-changes" not in client.get(url).content.decode()
+    assert client.post(url, {"confirm": "on"}).status_code == 302
+
+
+@pytest.mark.parametrize("code", ["NOPE<script>", "GEN.R.02"])
+def test_a_question_that_cannot_be_shown_by_state_is_named_on_the_form(
+    survey: Survey, staff: Any, client: Client, code: str
+) -> None:
+    force_login_verified(client, staff)
+    url = reverse("reports:publication-manage", args=[survey.slug])
+    response = client.post(url, {"public_questions": ["PRV.SUP.01", code], "confirm": "on"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    error = html.split('id="public-questions-error"')[1].split("</div>")[0]
+    assert f"“{escape(code)}” cannot be shown State by State: tick only questions from this list." in error
+    assert "NOPE<script>" not in html
+    assert 'aria-describedby="public-questions-error"' in html
+    assert 'class="form-check-input is-invalid"' in html
+    ticked = html.split('value="PRV.SUP.01"')[1].split(">")[0]
+    assert "is-invalid" in ticked
+    assert "checked" in ticked
+    assert not Publication.objects.exists()
+
+
+def test_the_staff_page_states_the_ngo_threshold_in_force(
+    survey: Survey, staff: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reports.publication.snapshot.MIN_NGO_ANSWERS", 5)
+    force_login_verified(client, staff)
+    html = client.get(reverse("reports:publication-manage", args=[survey.slug])).content.decode()
+    assert "the NGO figures of a question that fewer than 5 NGOs answered are left out" in html
