@@ -213,14 +213,15 @@ def public_results(request: HttpRequest) -> HttpResponse:
 
 
 def _etag(request: HttpRequest, slug: str) -> str | None:
-    """The page changes only when the round is published again, or with the reader's language or login."""
+    """The page changes only when the publication does (published again, or its snapshot corrected), or with the
+    reader's language or login."""
     stamp = publication_live_stamp(slug=slug)
     if stamp is None:
         return None
-    pk, published_at = stamp
+    pk, changed_at = stamp
     user = getattr(request, "user", None)
     who = user.pk if user is not None and user.is_authenticated else 0
-    return f"{pk}-{published_at.timestamp()}-{language()}-{who}"
+    return f"{pk}-{changed_at.timestamp()}-{language()}-{who}"
 
 
 @require_safe

@@ -35,12 +35,11 @@ def publication_live(*, slug: str) -> Publication | None:
 
 
 def publication_live_stamp(*, slug: str) -> tuple[int, dt.datetime] | None:
-    """(pk, published_at) of the live publication of the round `slug`, without its snapshot: what the page's ETag
-    needs (None: nothing live)."""
+    """(pk, last change) of the live publication of the round `slug`, without its snapshot: what the page's ETag
+    needs (None: nothing live). The last change is `updated_at`: publishing again sets it, and so does a migration
+    that corrects a stored snapshot."""
     row = (
-        Publication.objects.filter(survey__slug=slug, withdrawn_at__isnull=True)
-        .values_list("pk", "published_at")
-        .first()
+        Publication.objects.filter(survey__slug=slug, withdrawn_at__isnull=True).values_list("pk", "updated_at").first()
     )
     return (row[0], row[1]) if row is not None else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from reports.publication.page import public_page
@@ -177,3 +178,19 @@ def test_ngo_figures_that_moved_by_one_or_two_are_named() -> None:
     assert ngo_changes(before, public_snapshot(many_more, [], [])) == []
     states_moved = {**REPORT, "choice_counts": [*counts("Q.1", "state", 3, 1), *REPORT["choice_counts"][2:]]}
     assert ngo_changes(before, public_snapshot(states_moved, [], [])) == []
+
+
+def test_publications_taken_before_lose_the_questions_about_the_respondent() -> None:
+    """Migration 0007 of reports: what an older snapshot kept of GEN.R.01 goes; every other figure stays."""
+    migration = importlib.import_module("reports.migrations.0007_publication_without_respondent_questions")
+    old = public_snapshot(REPORT, ANSWERS, ["Q.1"])
+    old["questions"].append(_question_row("GEN.R.01"))
+    old["choice_counts"] += counts("GEN.R.01", "ngo", 1, 3)
+    old["ngo_withheld"].append("GEN.R.01")
+    stripped = migration.strip_questions(old, {"GEN.R.01", "GEN.R.04"})
+    assert stripped == public_snapshot(REPORT, ANSWERS, ["Q.1"])
+    assert migration.strip_questions(stripped, {"GEN.R.01"}) == stripped
+
+
+def _question_row(code: str) -> dict[str, Any]:
+    return {k: v for k, v in question(code).items() if k in ("code", "area", "section", "type", "audience", "text")}

@@ -7,10 +7,12 @@ in a savepoint of its own.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -332,3 +334,24 @@ def test_a_question_with_a_show_if_rule_is_never_shown_by_state(survey: Survey, 
     html = client.get(reverse("reports:publication-manage", args=[survey.slug])).content.decode()
     assert 'value="PRV.SUP.01"' in html
     assert 'value="PRT.ID.01"' not in html
+
+
+def test_a_publication_taken_before_loses_the_questions_about_the_respondent(
+    survey: Survey, staff: Any, client: Client
+) -> None:
+    """Migration 0007 of reports, on a live publication whose snapshot still counts GEN.R.01 among NGOs."""
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
+    report = Report.objects.get(survey=survey, include_in_progress=False).data
+    publication = Publication.objects.get()
+    publication.data["questions"] += [q for q in report["questions"] if q["code"] == "GEN.R.01"]
+    publication.data["choice_counts"] += [r for r in report["choice_counts"] if r["question"] == "GEN.R.01"]
+    publication.save()
+    url = reverse("reports:public-round", args=[survey.slug])
+    etag = client.get(url)["ETag"]
+    assert 'data-public-question="GEN.R.01"' in page(client, survey)
+    migration = importlib.import_module("reports.migrations.0007_publication_without_respondent_questions")
+    migration.forwards(django_apps, None)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200  # a browser's cached copy is stale
+    html = page(client, survey)
+    assert 'data-public-question="GEN.R.01"' not in html
+    assert 'data-state-answers="PRV.SUP.01"' in html
