@@ -141,16 +141,16 @@ def ngo_changes(previous: Mapping[str, Any], current: Mapping[str, Any]) -> list
             if 0 < abs(new.get(key, 0) - old.get(key, 0)) <= 2:
                 changed.add(question)
                 break
-    order = [q["code"] for q in current.get("questions", [])]
-    return sorted(changed, key=lambda code: (order.index(code) if code in order else len(order), code))
+    order = {q["code"]: i for i, q in enumerate(current.get("questions", []))}
+    return sorted(changed, key=lambda code: (order.get(code, len(order)), code))
 
 
-def _ngo_figures(data: Mapping[str, Any]) -> dict[str, dict[tuple[str, str], int]]:
-    """question -> (row, option or "" for how many answered) -> count, of a snapshot's NGO figures."""
-    figures: dict[str, dict[tuple[str, str], int]] = {}
+def _ngo_figures(data: Mapping[str, Any]) -> dict[str, dict[tuple[str, str | None], int]]:
+    """question -> (row, option, or None for how many answered the row) -> count, of a snapshot's NGO figures."""
+    figures: dict[str, dict[tuple[str, str | None], int]] = {}
     for row in data.get("choice_counts", []):
         if row.get("kind") == "ngo":
             by_key = figures.setdefault(row["question"], {})
             by_key[(row.get("row", ""), row["option"])] = int(row.get("count") or 0)
-            by_key[(row.get("row", ""), "")] = int(row.get("answered") or 0)
+            by_key[(row.get("row", ""), None)] = int(row.get("answered") or 0)
     return figures
