@@ -70,6 +70,9 @@ class Survey(TimeStamped):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    # When the round last became closed (None: never, or closed before this was recorded): a report built before
+    # it does not count late submissions, so results are not published from it.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     for_states = models.BooleanField(
         _("for participating States"), default=True, help_text=_("Participating States answer this round")
     )

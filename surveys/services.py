@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import answer_types as at
@@ -385,7 +386,9 @@ def survey_clone(*, source: Survey, slug: str, title: dict[str, str] | None = No
 def survey_set_status(*, survey: Survey, status: str) -> Survey:
     previous = survey.status
     survey.status = status
-    survey.save(update_fields=["status", "updated_at"])
+    if status == Survey.Status.CLOSED and previous != status:
+        survey.closed_at = timezone.now()
+    survey.save(update_fields=["status", "closed_at", "updated_at"])
     if previous != status:
         round_status_changed.send(sender=Survey, survey=survey, previous_status=previous)
     return survey

@@ -4,6 +4,7 @@ for a matrix), with the States' answers where staff made them public. Pure: no q
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -48,14 +49,7 @@ def public_page(data: Mapping[str, Any], language: str) -> dict[str, Any]:
                 "groups": groups,
                 "kinds": kinds,
                 "ngo_withheld": code in withheld,
-                "state_answers": (
-                    [
-                        {"name": a["name"], "answer": ", ".join(labels.get(o, o) for o in a["options"])}
-                        for a in answers.get(code, [])
-                    ]
-                    if code in public
-                    else None
-                ),
+                "state_answers": _state_answers(answers.get(code, []), labels, language) if code in public else None,
             }
         )
     rates = data.get("response_rates", {})
@@ -76,6 +70,24 @@ def public_page(data: Mapping[str, Any], language: str) -> dict[str, Any]:
             if headlines.get(area["code"]) or by_area.get(area["code"])
         ],
     }
+
+
+def _state_answers(answers: list[Mapping[str, Any]], labels: Mapping[str, str], language: str) -> list[dict[str, str]]:
+    """Each State's name in the reader's language (the round's own list of States, GEN.R.01; the directory's name
+    where it has none) and its answer, in the order of the names."""
+    rows = [
+        {
+            "name": pick(a.get("names"), language) or a["name"],
+            "answer": ", ".join(labels.get(o, o) for o in a["options"]),
+        }
+        for a in answers
+    ]
+    return sorted(rows, key=lambda row: _sort_key(row["name"]))
+
+
+def _sort_key(name: str) -> str:
+    """Accents aside, so that "Österreich" sorts among the O's."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
 
 
 def _labels(items: list[Mapping[str, Any]], language: str) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,16 @@ def publication_live(*, slug: str) -> Publication | None:
         .only("pk", "data", "published_at", "report_built_at", "survey__slug", "survey__title")
         .first()
     )
+
+
+def publication_live_stamp(*, slug: str) -> tuple[int, dt.datetime] | None:
+    """(pk, last change) of the live publication of the round `slug`, without its snapshot: what the page's ETag
+    needs (None: nothing live). The last change is `updated_at`: publishing again sets it, and so does a migration
+    that corrects a stored snapshot."""
+    row = (
+        Publication.objects.filter(survey__slug=slug, withdrawn_at__isnull=True).values_list("pk", "updated_at").first()
+    )
+    return (row[0], row[1]) if row is not None else None
 
 
 def publications_live() -> list[dict[str, Any]]:

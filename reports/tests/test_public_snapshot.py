@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from reports.publication.page import public_page
-from reports.publication.snapshot import MIN_NGO_ANSWERS, public_snapshot
+from reports.publication.snapshot import MIN_NGO_ANSWERS, ngo_changes, public_snapshot, publishable_by_state
 
 YES_NO = [{"code": "yes", "label": {"en": "Yes", "fr": "Oui"}}, {"code": "no", "label": {"en": "No", "fr": "Non"}}]
 
@@ -92,8 +93,8 @@ def test_state_answers_are_kept_only_for_the_questions_marked_public() -> None:
     data = public_snapshot(REPORT, ANSWERS, ["Q.1", "Q.T", "Q.M"])  # a text question and a matrix cannot be
     assert data["public_questions"] == ["Q.1"]
     assert data["state_answers"] == [
-        {"question": "Q.1", "organisation": "AT", "name": "Austria", "options": ["yes"]},
-        {"question": "Q.1", "organisation": "FR", "name": "France", "options": ["no"]},
+        {"question": "Q.1", "organisation": "AT", "name": "Austria", "names": {}, "options": ["yes"]},
+        {"question": "Q.1", "organisation": "FR", "name": "France", "names": {}, "options": ["no"]},
     ]
 
 
@@ -119,3 +120,77 @@ def test_the_page_reads_labels_and_shares_in_the_readers_language() -> None:
         {"name": "France", "answer": "Non"},
     ]
     assert by_code["Q.2"]["state_answers"] is None
+
+
+STATES = question(
+    "GEN.R.01",
+    about_respondent=True,
+    options=[
+        {"code": "AT", "label": {"en": "Austria", "fr": "Autriche"}},
+        {"code": "FR", "label": {"en": "France", "fr": "France"}},
+    ],
+)
+WITH_RESPONDENT: dict[str, Any] = {
+    **REPORT,
+    "questions": [STATES, *REPORT["questions"], question("Q.S", "state", show_if={"question": "Q.1", "in": ["yes"]})],
+    "choice_counts": [*REPORT["choice_counts"], *counts("GEN.R.01", "ngo", 3, 1), *counts("Q.S", "state", 1, 0)],
+    "headlines": [*REPORT["headlines"], {"question": "GEN.R.01", "area": "PRV", "yes": 3, "answered": 4}],
+}
+
+
+def test_questions_about_the_respondent_are_left_out_entirely() -> None:
+    data = public_snapshot(WITH_RESPONDENT, [("AT", "Austria", "GEN.R.01", "AT")], ["GEN.R.01"])
+    assert "GEN.R.01" not in {q["code"] for q in data["questions"]}
+    assert not [r for r in data["choice_counts"] if r["question"] == "GEN.R.01"]
+    assert not [h for h in data["headlines"] if h["question"] == "GEN.R.01"]
+    assert data["public_questions"] == []
+    assert data["state_answers"] == []
+    assert "GEN.R.01" not in {q["code"] for q in publishable_by_state(WITH_RESPONDENT["questions"])}
+
+
+def test_a_question_with_a_show_if_rule_cannot_be_shown_by_state() -> None:
+    assert [q["code"] for q in publishable_by_state(WITH_RESPONDENT["questions"])] == ["Q.1", "Q.2"]
+    data = public_snapshot(WITH_RESPONDENT, [("AT", "Austria", "Q.S", "yes")], ["Q.S"])
+    assert data["public_questions"] == []
+    assert data["state_answers"] == []
+    assert "Q.S" in {q["code"] for q in data["questions"]}  # its totals are still shown
+
+
+def test_states_are_named_in_the_readers_language_from_the_rounds_list() -> None:
+    answers = [*ANSWERS, ("MT", "Malta", "Q.1", "yes")]  # a State the list lacks keeps its directory name
+    page = public_page(public_snapshot(WITH_RESPONDENT, answers, ["Q.1"]), "fr")
+    by_code = {q["code"]: q for q in page["areas"][0]["questions"]}
+    assert by_code["Q.1"]["state_answers"] == [
+        {"name": "Autriche", "answer": "Oui"},
+        {"name": "France", "answer": "Non"},
+        {"name": "Malta", "answer": "Oui"},
+    ]
+
+
+def test_ngo_figures_that_moved_by_one_or_two_are_named() -> None:
+    before = public_snapshot(REPORT, [], [])
+    assert ngo_changes(before, before) == []
+    one_more = {**REPORT, "choice_counts": [*REPORT["choice_counts"][:4], *counts("Q.2", "ngo", 4, 1)]}
+    assert ngo_changes(before, public_snapshot(one_more, [], [])) == ["Q.2"]
+    switched = {**REPORT, "choice_counts": [*REPORT["choice_counts"][:4], *counts("Q.2", "ngo", 2, 2)]}
+    assert ngo_changes(before, public_snapshot(switched, [], [])) == ["Q.2"]
+    many_more = {**REPORT, "choice_counts": [*REPORT["choice_counts"][:4], *counts("Q.2", "ngo", 6, 4)]}
+    assert ngo_changes(before, public_snapshot(many_more, [], [])) == []
+    states_moved = {**REPORT, "choice_counts": [*counts("Q.1", "state", 3, 1), *REPORT["choice_counts"][2:]]}
+    assert ngo_changes(before, public_snapshot(states_moved, [], [])) == []
+
+
+def test_publications_taken_before_lose_the_questions_about_the_respondent() -> None:
+    """Migration 0007 of reports: what an older snapshot kept of GEN.R.01 goes; every other figure stays."""
+    migration = importlib.import_module("reports.migrations.0007_publication_without_respondent_questions")
+    old = public_snapshot(REPORT, ANSWERS, ["Q.1"])
+    old["questions"].append(_question_row("GEN.R.01"))
+    old["choice_counts"] += counts("GEN.R.01", "ngo", 1, 3)
+    old["ngo_withheld"].append("GEN.R.01")
+    stripped = migration.strip_questions(old, {"GEN.R.01", "GEN.R.04"})
+    assert stripped == public_snapshot(REPORT, ANSWERS, ["Q.1"])
+    assert migration.strip_questions(stripped, {"GEN.R.01"}) == stripped
+
+
+def _question_row(code: str) -> dict[str, Any]:
+    return {k: v for k, v in question(code).items() if k in ("code", "area", "section", "type", "audience", "text")}

@@ -7,29 +7,39 @@ in a savepoint of its own.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from oscethb.catalogues import TRANSLATED
+from reports.headlines import sentence
 from reports.models import JobStatus, Publication, PublicationEvent, Report, ReportRun
-from reports.publication.services import PublicationRefused, publication_publish, publication_withdraw
+from reports.publication.services import (
+    PublicationRefused,
+    publication_publish,
+    publication_withdraw,
+)
 from reports.services import report_run_execute
 from responses.models import Response
 from responses.tests.factories import UserFactory
-from surveys.models import Survey
+from surveys.models import Question, Survey
 from tests.otp_helpers import force_login_verified
 from tests.scenario import Scenario
 from tests.test_page_languages import _stored_texts, untranslated
 
 NGOS = {"ngo-vienna": "Stop Trafficking Vienna", "ngo-paris": "La Strada Paris", "ngo-rome": "Free Passage Roma"}
+WHERE = {"GEN.R.01": {("", ""): "AT"}}  # about the respondent: which State the response covers
 ANSWERS: dict[str, dict[str, dict[tuple[str, str], Any]]] = {
     "AT": {
+        **WHERE,
         "PRV.SUP.01": {("", ""): "yes"},
         "PRT.ID.01": {("", ""): "yes"},
         "GEN.R.02": {("", ""): "SECRET-AT"},
@@ -38,9 +48,14 @@ ANSWERS: dict[str, dict[str, dict[tuple[str, str], Any]]] = {
     "DE": {"PRV.SUP.01": {("", ""): "no"}, "PRT.ID.01": {("", ""): "in_process"}},
     "FR": {"PRV.SUP.01": {("", ""): "yes"}, "PRT.ID.01": {("", ""): "no"}},
     "IT": {"PRV.SUP.01": {("", ""): "in_process"}},  # in progress: never public
-    "ngo-vienna": {"PRT.ID.01": {("", ""): "no"}, "NGO.P.03": {("", ""): "yes"}, "GEN.R.02": {("", ""): "NGO-SECRET"}},
-    "ngo-paris": {"PRT.ID.01": {("", ""): "yes"}},
-    "ngo-rome": {"PRT.ID.01": {("", ""): "no"}},
+    "ngo-vienna": {
+        **WHERE,
+        "PRT.ID.01": {("", ""): "no"},
+        "NGO.P.03": {("", ""): "yes"},
+        "GEN.R.02": {("", ""): "NGO-SECRET"},
+    },
+    "ngo-paris": {**WHERE, "PRT.ID.01": {("", ""): "yes"}},
+    "ngo-rome": {**WHERE, "PRT.ID.01": {("", ""): "no"}},
 }
 SUBMITTED = ("AT", "DE", "FR", *NGOS)
 
@@ -48,6 +63,21 @@ SUBMITTED = ("AT", "DE", "FR", *NGOS)
 def build(survey: Survey, *, provisional: bool = False) -> None:
     run = ReportRun.objects.create(survey=survey, include_in_progress=provisional)
     assert report_run_execute(run_id=run.pk) == JobStatus.DONE
+
+
+def reopened(survey: Survey) -> Scenario:
+    """The round opened again for more answers, in a scenario that knows it."""
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
+    survey.refresh_from_db()
+    scenario = Scenario()
+    scenario.rounds[survey.slug] = survey
+    return scenario
+
+
+def close_and_build(survey: Survey) -> None:
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.CLOSED)
+    survey.refresh_from_db()
+    build(survey)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +144,8 @@ def test_publishing_is_refused_without_a_final_report(survey: Survey, staff: Any
     assert not Publication.objects.exists()
 
 
-@pytest.mark.parametrize("code", ["GEN.R.02", "NGO.P.03"])  # a text question; a question asked of NGOs only
+# a text question; a question asked of NGOs only; a question about the respondent (which State)
+@pytest.mark.parametrize("code", ["GEN.R.02", "NGO.P.03", "GEN.R.01"])
 def test_only_choice_questions_asked_of_states_can_be_shown_by_state(survey: Survey, staff: Any, code: str) -> None:
     with pytest.raises(PublicationRefused, match=f"{code} cannot be shown by State"):
         publication_publish(survey=survey, user=staff, public_questions=[code])
@@ -194,23 +225,64 @@ def test_nothing_is_public_before_publishing_or_after_withdrawing(survey: Survey
 
 
 def test_the_public_page_speaks_the_readers_language(survey: Survey, staff: Any, client: Client) -> None:
-    publication_publish(survey=survey, user=staff)
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
     html = page(client, survey, "fr")
-    assert "2 of 3 responding" not in html
-    assert "États participants" in html
+    report = Report.objects.get(survey=survey, include_in_progress=False).data
+    (headline,) = [h for h in report["headlines"] if h["question"] == "PRV.SUP.01"]
+    question = next(q for q in report["questions"] if q["code"] == "PRV.SUP.01")
+    french = sentence(headline, question, "fr")
+    assert french != sentence(headline, question, "en")
+    assert f'<li data-headline="PRV.SUP.01">{escape(french)} ' in html
+    figures = html.split('data-figures="PRV.SUP.01"')[1].split("</table>")[0]
+    assert '<th scope="row" class="fw-normal">Oui</th>' in figures
+    states = html.split('data-state-answers="PRV.SUP.01"')[1].split("</details>")[0]
+    # the State names of the round's own list (GEN.R.01's options), not the directory's English names
+    assert "<td>Allemagne</td><td>Non</td>" in states
+    assert "<td>Autriche</td><td>Oui</td>" in states
+    assert states.index("Allemagne") < states.index("Autriche") < states.index("France")
+    assert "Austria" not in html
 
 
 def test_the_public_page_reads_the_same_number_of_queries_however_much_is_shown(
     survey: Survey, staff: Any, client: Client
 ) -> None:
-    publication_publish(survey=survey, user=staff)
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
     page(client, survey)
     with CaptureQueriesContext(connection) as few:
-        page(client, survey)
+        small = page(client, survey)
+    # More States answer more questions, and more of them are published State by State.
+    scenario = reopened(survey)
+    for code in ("BE", "NL", "PL", "SE"):
+        scenario.state(code).answers(
+            code, {"PRV.SUP.01": {("", ""): "no"}, "PRT.ID.01": {("", ""): "yes"}, "PRV.SUP.02": {("", ""): "yes"}}
+        )
+        Response.objects.filter(survey=survey, organisation__code=code).update(status="submitted")
+    close_and_build(survey)
     publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01", "PRT.ID.01", "PRV.SUP.02"])
+    page(client, survey)
     with CaptureQueriesContext(connection) as many:
-        page(client, survey)
+        large = page(client, survey)
+    assert large.count("<td>Sweden</td>") == 3
+    assert "<td>Sweden</td>" not in small
     assert len(many) == len(few)
+
+
+def test_the_public_page_reads_its_snapshot_once_and_a_304_not_at_all(
+    survey: Survey, staff: Any, client: Client
+) -> None:
+    publication_publish(survey=survey, user=staff)
+    url = reverse("reports:public-round", args=[survey.slug])
+    client.get(url)
+
+    def snapshot_reads(queries: CaptureQueriesContext) -> int:
+        return sum('"reports_publication"."data"' in q["sql"] for q in queries.captured_queries)
+
+    with CaptureQueriesContext(connection) as full:
+        etag = client.get(url)["ETag"]
+    assert snapshot_reads(full) == 1
+    with CaptureQueriesContext(connection) as unchanged:
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert snapshot_reads(unchanged) == 0
 
 
 def test_an_unchanged_page_answers_not_modified(survey: Survey, staff: Any, client: Client) -> None:
@@ -220,41 +292,6 @@ def test_an_unchanged_page_answers_not_modified(survey: Survey, staff: Any, clie
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     publication_publish(survey=survey, user=staff)
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
-
-
-def test_staff_publish_after_confirming_and_withdraw(survey: Survey, staff: Any, client: Client) -> None:
-    force_login_verified(client, staff)
-    url = reverse("reports:publication-manage", args=[survey.slug])
-    html = client.get(url).content.decode()
-    assert 'value="PRV.SUP.01"' in html
-    assert 'value="NGO.P.03"' not in html
-    assert 'value="GEN.R.02"' not in html
-    refused = client.post(url, {"public_questions": ["PRV.SUP.01"]})
-    assert refused.status_code == 400
-    assert "Tick the confirmation to publish the results." in refused.content.decode()
-    assert not Publication.objects.exists()
-    assert client.post(url, {"public_questions": ["PRV.SUP.01"], "confirm": "on"}).status_code == 302
-    assert Publication.objects.get().public_questions == ["PRV.SUP.01"]
-    html = client.get(url).content.decode()
-    assert "data-published" in html
-    assert "publisher@osce.example.org" in html
-    withdraw = reverse("reports:publication-withdraw", args=[survey.slug])
-    assert client.post(withdraw, {}).status_code == 400
-    assert client.post(withdraw, {"confirm": "on"}).status_code == 302
-    assert Publication.objects.get().withdrawn_at is not None
-
-
-def test_staff_see_why_an_open_round_cannot_be_published(survey: Survey, staff: Any, client: Client) -> None:
-    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
-    force_login_verified(client, staff)
-    url = reverse("reports:publication-manage", args=[survey.slug])
-    html = client.get(url).content.decode()
-    assert "data-publication-refusal" in html
-    assert "data-publish-form" not in html
-    response = client.post(url, {"confirm": "on"})
-    assert response.status_code == 400
-    assert "is still open" in response.content.decode()
-    assert not Publication.objects.exists()
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -268,8 +305,53 @@ def test_the_public_page_with_figures_and_states_answers_is_wholly_translated(
     assert untranslated(english, other, language, _stored_texts()) == []
 
 
-def test_staff_withdrawing_what_is_not_published_read_why(survey: Survey, staff: Any, client: Client) -> None:
+def test_questions_about_the_respondent_are_never_public(survey: Survey, staff: Any, client: Client) -> None:
+    """GEN.R.01 ("which participating State does this response cover?") counted among NGOs would say where a few
+    named NGOs work: it is neither counted on the page nor offered for State-by-State publication."""
     force_login_verified(client, staff)
-    response = client.post(reverse("reports:publication-withdraw", args=[survey.slug]), {"confirm": "on"})
-    assert response.status_code == 400
-    assert "nothing to withdraw" in response.content.decode()
+    assert (
+        'value="GEN.R.01"' not in client.get(reverse("reports:publication-manage", args=[survey.slug])).content.decode()
+    )
+    publication_publish(survey=survey, user=staff)
+    data = Publication.objects.get().data
+    assert "GEN.R.01" not in {q["code"] for q in data["questions"]}
+    assert not [row for row in data["choice_counts"] if row["question"] == "GEN.R.01"]
+    assert "GEN.R.01" not in data["ngo_withheld"]
+    client.logout()
+    html = page(client, survey)
+    assert "GEN.R.01" not in html
+    assert "Which participating State does this response cover?" not in html
+
+
+def test_a_question_with_a_show_if_rule_is_never_shown_by_state(survey: Survey, staff: Any, client: Client) -> None:
+    """Germany answered PRT.ID.01 but, with this rule, its own "no" to PRV.SUP.01 hides it: the report does not
+    count that answer, so it may not be published either."""
+    Question.objects.filter(survey=survey, code="PRT.ID.01").update(show_if={"question": "PRV.SUP.01", "in": ["yes"]})
+    build(survey)
+    with pytest.raises(PublicationRefused, match=r"PRT\.ID\.01 cannot be shown by State"):
+        publication_publish(survey=survey, user=staff, public_questions=["PRT.ID.01"])
+    force_login_verified(client, staff)
+    html = client.get(reverse("reports:publication-manage", args=[survey.slug])).content.decode()
+    assert 'value="PRV.SUP.01"' in html
+    assert 'value="PRT.ID.01"' not in html
+
+
+def test_a_publication_taken_before_loses_the_questions_about_the_respondent(
+    survey: Survey, staff: Any, client: Client
+) -> None:
+    """Migration 0007 of reports, on a live publication whose snapshot still counts GEN.R.01 among NGOs."""
+    publication_publish(survey=survey, user=staff, public_questions=["PRV.SUP.01"])
+    report = Report.objects.get(survey=survey, include_in_progress=False).data
+    publication = Publication.objects.get()
+    publication.data["questions"] += [q for q in report["questions"] if q["code"] == "GEN.R.01"]
+    publication.data["choice_counts"] += [r for r in report["choice_counts"] if r["question"] == "GEN.R.01"]
+    publication.save()
+    url = reverse("reports:public-round", args=[survey.slug])
+    etag = client.get(url)["ETag"]
+    assert 'data-public-question="GEN.R.01"' in page(client, survey)
+    migration = importlib.import_module("reports.migrations.0007_publication_without_respondent_questions")
+    migration.forwards(django_apps, None)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200  # a browser's cached copy is stale
+    html = page(client, survey)
+    assert 'data-public-question="GEN.R.01"' not in html
+    assert 'data-state-answers="PRV.SUP.01"' in html

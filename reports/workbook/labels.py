@@ -7,6 +7,8 @@ from typing import Any
 
 from surveys.i18n import pick
 
+from ..state_names import respondent_option_labels
+
 
 class Labels:
     """Texts of the report's questions, options and areas in one language (English where a text is missing)."""
@@ -32,11 +34,9 @@ class Labels:
         self.regions = {code: pick(r["names"], language) for code, r in regions.items()}
         # The options of the questions about the respondent (GEN.R.01 "which State") name the States in every
         # language: the directory keeps one name per organisation.
-        self.respondent_options: dict[str, str] = {}
-        for q in report["questions"]:
-            if q.get("about_respondent"):
-                for code, label in self.options.get(q["code"], {}).items():
-                    self.respondent_options.setdefault(code, label)
+        self.respondent_options = {
+            code: pick(label, language) or code for code, label in respondent_option_labels(report["questions"]).items()
+        }
 
     def text(self, code: str) -> str:
         return pick(self.questions.get(code, {}).get("text"), self.language)
