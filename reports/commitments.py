@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext
 
-from surveys.i18n import pick
+from surveys.i18n import pick, pick_text
 
 from .headlines import sentence
 
@@ -67,7 +67,7 @@ def commitment_findings(report: Mapping[str, Any], language: str) -> list[dict[s
                 "title": pick(commitment.get("title"), language),
                 "document": document,
                 "document_title": pick((documents.get(document) or {}).get("title"), language) or document,
-                "paragraph": commitment.get("paragraph", ""),
+                "paragraph": pick_text(commitment.get("paragraph"), language),
                 "area": commitment.get("area", ""),
                 "area_title": pick((areas.get(commitment.get("area", "")) or {}).get("title"), language),
                 "questions": [{"code": q, "text": pick(by_code[q].get("text"), language)} for q in codes],

@@ -75,16 +75,20 @@ def read_commitments(c: _Checker, raw: Any, documents: dict[str, Any]) -> list[d
                     "key": repr(document)
                 }
             c.add(f"{path}.document", message)
-        paragraph = entry.get("paragraph")
-        if paragraph is not None and (not isinstance(paragraph, (str, int)) or not str(paragraph).strip()):
+        paragraph: Any = entry.get("paragraph")
+        if isinstance(paragraph, dict):  # words in each language: {en: "ch. IV", fr: "chap. IV", ...}
+            paragraph = c.texts(paragraph, f"{path}.paragraph") or None
+        elif paragraph is not None and (not isinstance(paragraph, (str, int)) or not str(paragraph).strip()):
             c.add(f"{path}.paragraph", _('expected a text, e.g. "ch. IV" or "III.1"'))
             paragraph = None
+        elif paragraph is not None:
+            paragraph = str(paragraph).strip()  # a reference the same in every language, e.g. "III.1"
         result.append(
             {
                 "code": code,
                 "title": c.texts(entry.get("title"), f"{path}.title"),
                 "document": document if isinstance(document, str) else "",
-                "paragraph": str(paragraph).strip() if paragraph is not None else "",
+                "paragraph": paragraph if paragraph is not None else "",
                 "area": _area(c, entry.get("area"), f"{path}.area"),
             }
         )

@@ -117,7 +117,7 @@ def survey_export_definition(*, survey: Survey) -> dict[str, Any]:
                 "code": k["code"],
                 "title": _texts(k.get("title")),
                 "document": k.get("document", ""),
-                "paragraph": k.get("paragraph", ""),
+                "paragraph": _texts(k["paragraph"]) if isinstance(k.get("paragraph"), dict) else k.get("paragraph", ""),
                 "area": k.get("area", ""),
             }
             for k in survey.commitments or []

@@ -14,6 +14,13 @@ def language_codes() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+def pick_text(value: str | Mapping[str, str] | None, language: str | None = None) -> str:
+    """A text that is either the same in every language (a plain string) or a {language: text} mapping."""
+    if isinstance(value, str):
+        return value
+    return pick(value, language)
+
+
 def pick(texts: Mapping[str, str] | None, language: str | None = None) -> str:
     """The text in `language` (default: the active language), else English, else any text there is."""
     if not texts:

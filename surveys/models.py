@@ -14,7 +14,7 @@ from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
 from . import answer_types as at
-from .i18n import pick
+from .i18n import pick, pick_text
 
 # A breakdown-table dimension whose values are the years of the round's reference period.
 REFERENCE_PERIOD = "reference_period"
@@ -146,7 +146,7 @@ class Survey(TimeStamped):
                 "title": pick(c.get("title")),
                 "document": c.get("document", ""),
                 "document_title": pick((documents.get(c.get("document", "")) or {}).get("title")),
-                "paragraph": c.get("paragraph", ""),
+                "paragraph": pick_text(c.get("paragraph")),
                 "area": c.get("area", ""),
             }
             for c in self.commitments or []

@@ -34,7 +34,7 @@ REPORT: dict[str, Any] = {
             "code": "ADD2013.PREV",
             "title": {"en": "Prevention", "fr": "Prévention"},
             "document": "ADD2013",
-            "paragraph": "prevention section",
+            "paragraph": {"en": "prevention section", "fr": "section sur la prévention"},
             "area": "PRV",
         },
         {
@@ -96,9 +96,10 @@ def test_each_commitment_holds_its_questions_and_the_findings_of_the_scored_ones
 def test_the_findings_are_whole_sentences_in_the_readers_language() -> None:
     first, second = commitment_findings(REPORT, "fr")
 
-    assert (first["title"], first["document_title"], second["title"]) == (
+    assert (first["title"], first["document_title"], first["paragraph"], second["title"]) == (
         "Prévention",
         "Additif (2013)",
+        "section sur la prévention",
         "Partnerships",
     )
     line = first["findings"][0]["line"]
@@ -236,3 +237,6 @@ def test_the_commitments_sheet_and_its_findings_are_in_the_workbooks_language(bu
     assert texts[0] == "Выводы по обязательствам"
     assert any(t.startswith("Обязательство ADD2013.PREV: ") for t in texts)
     assert "ADD2013.PREV Предупреждение: рекомендуемые меры Дополнения 2013 года" in texts
+    # The source's words are Russian too (the shipped definition gives each paragraph in the six languages).
+    assert any("раздел о предупреждении" in t for t in texts)
+    assert not any("prevention section" in t for t in texts)
