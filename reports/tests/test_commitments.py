@@ -177,6 +177,10 @@ def test_the_workbook_has_a_commitments_sheet_with_one_block_per_commitment(buil
     )
     sup01 = next(row for row in rows[start:] if row[0] == "PRV.SUP.01")
     assert sup01[1:6] == [PREV_LINE, 2, 0, 0, 3]
+    # Printed, the finding wraps in its column in a row as tall as its lines (it overlapped the next row before).
+    at = next(i for i, row in enumerate(rows[start:], start + 1) if row[0] == "PRV.SUP.01")
+    assert sheet.cell(at, 2).alignment.wrap_text
+    assert sheet.row_dimensions[at].height >= 2 * 15
 
 
 @pytest.mark.parametrize(

@@ -36,18 +36,21 @@ class CommitmentSheet(WriterBase):
                     "findings by commitment."
                 )
             sheet.append()
-            sheet.append([sheet.cell(note, font=NOTE)])
+            sheet.text_row([], note, last_column=6, font=NOTE)
             return
         for commitment in commitments:
             sheet.append()
-            sheet.append([sheet.cell(f"{commitment['code']} {commitment['title']}", font=HEADING)])
+            sheet.text_row([], f"{commitment['code']} {commitment['title']}", last_column=6, font=HEADING)
             source = commitment["document_title"]
             if commitment["paragraph"]:
                 source = _("%(document)s, %(paragraph)s") % {
                     "document": commitment["document_title"],
                     "paragraph": commitment["paragraph"],
                 }
-            sheet.append([sheet.cell(_("Source"), font=BOLD), sheet.cell(source, wrap=True)])
+            sheet.append(
+                [sheet.cell(_("Source"), font=BOLD), sheet.cell(source, wrap=True)],
+                height=sheet.text_height(source, 2, 2),
+            )
             sheet.append(
                 [
                     sheet.cell(_("Area"), font=BOLD),
@@ -62,13 +65,17 @@ class CommitmentSheet(WriterBase):
                     _("States: in process"),
                     _("States: in part"),
                     _("States responding"),
-                ]
+                ],
+                wrap=True,
             )
             findings = {f["question"]: f for f in commitment["findings"]}
             for question in commitment["questions"]:
                 finding = findings.get(question["code"])
                 if finding is None:
-                    sheet.append([question["code"], sheet.cell(question["text"], font=NOTE, wrap=True)])
+                    sheet.append(
+                        [question["code"], sheet.cell(question["text"], font=NOTE, wrap=True)],
+                        height=sheet.text_height(question["text"], 2, 2),
+                    )
                     continue
                 sheet.append(
                     [
@@ -78,5 +85,6 @@ class CommitmentSheet(WriterBase):
                         finding["in_process"],
                         finding["partially"],
                         finding["eligible"],
-                    ]
+                    ],
+                    height=sheet.text_height(finding["line"], 2, 2),
                 )
