@@ -181,6 +181,7 @@ def test_the_workbook_has_a_commitments_sheet_with_one_block_per_commitment(buil
     at = next(i for i, row in enumerate(rows[start:], start + 1) if row[0] == "PRV.SUP.01")
     assert sheet.cell(at, 2).alignment.wrap_text
     assert sheet.row_dimensions[at].height >= 2 * 15
+    assert sheet.cell(at, 1).alignment.vertical == "top"  # the code level with the finding's first line
 
 
 @pytest.mark.parametrize(

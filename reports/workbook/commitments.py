@@ -5,12 +5,14 @@ The grouping is `reports.commitments.commitment_findings`, shared with the dashb
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from ..commitments import commitment_findings
 from .base import WriterBase
-from .styles import BOLD, HEADING, NOTE, Sheet, _fit, _unique
+from .styles import BOLD, HEADING, NOTE, TOP, Sheet, _fit, _unique
 
 # Translators: the name of the Excel summary's sheet of findings by commitment (at most 31 characters, none of
 # []:*?/\ ).
@@ -73,18 +75,21 @@ class CommitmentSheet(WriterBase):
                 finding = findings.get(question["code"])
                 if finding is None:
                     sheet.append(
-                        [question["code"], sheet.cell(question["text"], font=NOTE, wrap=True)],
+                        [_top(sheet.cell(question["code"])), sheet.cell(question["text"], font=NOTE, wrap=True)],
                         height=sheet.text_height(question["text"], 2, 2),
                     )
                     continue
                 sheet.append(
                     [
-                        question["code"],
+                        _top(sheet.cell(question["code"])),
                         sheet.cell(finding["line"], wrap=True),
-                        finding["yes"],
-                        finding["in_process"],
-                        finding["partially"],
-                        finding["eligible"],
+                        *(_top(sheet.cell(finding[key])) for key in ("yes", "in_process", "partially", "eligible")),
                     ],
                     height=sheet.text_height(finding["line"], 2, 2),
                 )
+
+
+def _top(cell: Any) -> Any:
+    """A cell level with the first line of the tall, wrapped finding beside it."""
+    cell.alignment = TOP
+    return cell
