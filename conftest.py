@@ -56,6 +56,30 @@ def _static_root_exists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_outlives_the_test_database(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """On PostgreSQL the test database is dropped at the end, and DROP DATABASE refuses while another session is
+    connected to it. A connection a server thread or a worker process kept (CONN_MAX_AGE) is idle and harmless
+    then, but it made the last test's teardown an error in CI. Before the database is dropped, close this
+    process's connections and end the sessions left over, naming each on stderr (what it last ran), so that the
+    place that leaves one open can be found."""
+    yield
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        connections.close_all()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, state, left(query, 200), pg_terminate_backend(pid) "
+                "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            for pid, application, state, query, _ended in cursor.fetchall():
+                sys.stderr.write(f"\nsession {pid} ({application or '-'}, {state}) left open; last ran: {query}\n")
+        connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _site_language() -> Iterator[None]:
     """Every test starts in the site's language: a request served by an earlier test leaves its language active on
