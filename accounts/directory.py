@@ -1,4 +1,5 @@
-"""The reference directory: the 57 participating States and 11 Partners for Co-operation, with former names."""
+"""The reference directory: the 57 participating States and 11 Partners for Co-operation, with former names and
+their names in the six languages."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 from .models import Organisation
 
 OSCE_STATES = Path(__file__).resolve().parent / "data" / "osce_states.csv"
+# The file's name columns besides the English `name`: name_fr, name_de, … (Organisation.names).
+OTHER_LANGUAGES = ("fr", "de", "it", "ru", "es")
 
 
 def reference_organisations_ensure() -> int:
@@ -19,6 +22,9 @@ def reference_organisations_ensure() -> int:
         for row in csv.DictReader(handle):
             if row["code"] not in existing:
                 aliases = [a for a in row["aliases"].split(";") if a]
-                created.append(Organisation(code=row["code"], name=row["name"], kind=row["kind"], aliases=aliases))
+                names = {lang: row[f"name_{lang}"] for lang in OTHER_LANGUAGES if row.get(f"name_{lang}")}
+                created.append(
+                    Organisation(code=row["code"], name=row["name"], kind=row["kind"], aliases=aliases, names=names)
+                )
     Organisation.objects.bulk_create(created)
     return len(created)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import RespondentKind, TimeStamped
@@ -28,6 +29,12 @@ class Organisation(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
     aliases = models.JSONField(
         _("aliases"), default=list, blank=True, help_text=_("Former or other names, accepted by imports")
+    )
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_("The name in each language of the site, by language code (the directory fills them for States)"),
     )
     country = models.ForeignKey(
         "self",
@@ -53,7 +60,17 @@ class Organisation(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: a State's or Partner's name in the reader's language, else `name` (the
+        directory's English name, and an NGO's own name, which is never translated)."""
+        return self.name_in(get_language() or "")
+
+    def name_in(self, language: str) -> str:
+        """The name in `language` (a mail to a reader of that language), else the directory's name."""
+        return (self.names or {}).get(language.split("-")[0]) or self.name
 
     @property
     def respondent_kind(self) -> str:

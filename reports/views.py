@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organisation
+from accounts.selectors import organisation_display_names
 from oscethb.access import staff_required
 from responses.models import Response
 from surveys.models import Survey
@@ -107,7 +108,7 @@ def area_dashboard(request: HttpRequest, slug: str, area_code: str) -> HttpRespo
     if doc is not None:
         if area_code not in doc.areas:
             raise Http404("No such area in this report")
-        page = dashboard.area_page(doc, area_code)
+        page = dashboard.area_page(doc, area_code, names=organisation_display_names())
     return render(
         request, "reports/area.html", _context(request, survey, provisional, doc=doc, page=page, area_code=area_code)
     )

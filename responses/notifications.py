@@ -160,7 +160,7 @@ def _context(event: ResponseEvent, language: str) -> dict[str, Any]:
     response = event.response
     survey = response.survey
     return {
-        "organisation": response.organisation.name,
+        "organisation": response.organisation.name_in(language),
         "round_title": pick(survey.title, language) or survey.slug,
         "slug": survey.slug,
         "by": user_label(event.by),

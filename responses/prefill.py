@@ -62,7 +62,7 @@ def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:
     if previous is None:
         raise WorkflowError(
             _("%(name)s has no response in the previous round (“%(round)s”) to copy answers from.")
-            % {"name": organisation.name, "round": previous_round.title_text}
+            % {"name": organisation.display_name, "round": previous_round.title_text}
         )
     result = PrefillResult(previous=previous)
     kind = organisation.respondent_kind

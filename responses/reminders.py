@@ -148,7 +148,7 @@ def reminders_due(*, today: dt.date) -> list[DueReminder]:
             people = coordinators.get(organisation.pk)
             if not people:
                 if organisation.kind == Organisation.Kind.STATE:
-                    without_coordinator.append(f"{organisation.name} ({organisation.code})")
+                    without_coordinator.append(f"{organisation.display_name} ({organisation.code})")
                 continue
             due.append(
                 DueReminder(
@@ -236,18 +236,18 @@ def manual_reminder_refusal(
         return _("Round %(slug)s does not ask States: no reminder sent.") % {"slug": survey.slug}
     if not has_coordinator:
         return _("%(organisation)s has no coordinator to remind: no reminder sent.") % {
-            "organisation": organisation.name
+            "organisation": organisation.display_name
         }
     if status in DONE_STATUSES:
         return _("%(organisation)s has already sent its answers (%(status)s): no reminder sent.") % {
-            "organisation": organisation.name,
+            "organisation": organisation.display_name,
             "status": Response.Status(status).label,
         }
     if deadline.closes_on is not None and deadline.days_left_on(today) == 0:
         return _(
             "The deadline of %(organisation)s passed on %(date)s: extend it on the response's page first, then "
             "remind them."
-        ) % {"organisation": organisation.name, "date": long_date(deadline.closes_on)}
+        ) % {"organisation": organisation.display_name, "date": long_date(deadline.closes_on)}
     return None
 
 
@@ -311,7 +311,7 @@ def reminder_messages(
     messages = []
     for language, addresses in by_language(recipients).items():
         context = {
-            "organisation": organisation.name,
+            "organisation": organisation.name_in(language),
             "round_title": pick(survey.title, language) or survey.slug,
             "slug": survey.slug,
             "closes_on": deadline.closes_on if deadline is not None else None,

@@ -144,4 +144,4 @@ def round_responses(*, survey: Survey, status: str = "") -> list[Response]:
             for org in organisations
         ]
     order = {kind: i for i, kind in enumerate(KINDS)}
-    return sorted(rows, key=lambda r: (order.get(r.organisation.kind, 9), r.organisation.name))
+    return sorted(rows, key=lambda r: (order.get(r.organisation.kind, 9), r.organisation.display_name))

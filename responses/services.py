@@ -384,7 +384,7 @@ def response_reopen(*, response: Response, user: Any, reason: str) -> Response:
                     "The deadline of %(organisation)s has passed, so it could not change its answers: give it a "
                     "later deadline first, then reopen the response."
                 )
-                % {"organisation": locked.organisation.name}
+                % {"organisation": locked.organisation.display_name}
             )
         event = _transition(locked, Response.Status.RETURNED, user, reason.strip())
         locked.staff_comment = reason.strip()

@@ -633,6 +633,7 @@ def test_a_coordinator_answers_submits_and_reads_the_receipt_in_russian(
     j.follow(j.button(ru("Log in")))
     in_russian(j)
     expect(j.page.get_by_role("heading", level=1)).to_have_text(ru("My questionnaires"))
+    expect(j.page.get_by_role("heading", level=2, name="Австрия")).to_be_visible()  # their State, in Russian
 
     # Answer the one question left, from the card, through the section.
     j.follow(j.link(ru("Continue"), within=card(j, "AT")))
@@ -664,6 +665,7 @@ def test_a_coordinator_answers_submits_and_reads_the_receipt_in_russian(
     with translation.override("ru"):
         received = translation.gettext("Received: %(organisation)s submitted its answers to %(round_title)s")
     assert receipt.subject.startswith(received.split("%(")[0]), receipt.subject
+    assert "Австрия" in receipt.subject
     assert ru("Hello,") in receipt.body
     assert re.search("[а-яА-Я]{4,}", receipt.body)
     assert "The answers are now read-only" not in receipt.body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from surveys.i18n import pick
@@ -13,7 +14,9 @@ from .common import bar_chart, language, score_percent
 from .document import ReportDoc
 
 
-def area_page(doc: ReportDoc, area_code: str) -> dict[str, Any]:
+def area_page(doc: ReportDoc, area_code: str, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`names`: each State's name in the reader's language by code (the report stores the directory's English)."""
+    names = names or {}
     area = doc.areas[area_code]
     lang = language()
     codes = [q["code"] for q in doc.data["questions"] if q["area"] == area_code]
@@ -50,7 +53,7 @@ def area_page(doc: ReportDoc, area_code: str) -> dict[str, Any]:
     score_rows = [
         {
             "organisation": r["organisation"],
-            "name": r["name"] or r["organisation"],
+            "name": names.get(r["organisation"]) or r["name"] or r["organisation"],
             "score": score_percent(r["score"]),
             "items": r["items"],
             "above_median": median is not None and r["score"] >= median,

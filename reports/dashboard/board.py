@@ -57,7 +57,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
         rows.append(
             {
                 "code": org.code,
-                "name": org.name,
+                "name": org.display_name,
                 "status": state,
                 "status_label": status_label(state),
                 "last_activity": last_activity,

@@ -123,7 +123,7 @@ def country_page(
         "labels": [r["title"] for r in score_rows],
         "percent": True,
         "datasets": [
-            {"kind": "state", "label": state.name, "data": [r["score"] for r in score_rows]},
+            {"kind": "state", "label": state.display_name, "data": [r["score"] for r in score_rows]},
             {"kind": "median", "label": _("OSCE median"), "data": [r["median"] for r in score_rows]},
         ],
     }

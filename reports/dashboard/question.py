@@ -93,7 +93,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
     listed: dict[str, dict[str, Any]] = {}  # organisation code -> its other cells, one line per organisation
     table_figures: dict[str, list[tuple[str, str, Any]]] = defaultdict(list)  # organisation code -> its table
     answers = sorted(
-        answers, key=lambda a: (KIND_ORDER.get(a.response.organisation.kind, 9), a.response.organisation.name)
+        answers, key=lambda a: (KIND_ORDER.get(a.response.organisation.kind, 9), a.response.organisation.display_name)
     )
     for answer in answers:
         org = answer.response.organisation
@@ -101,7 +101,7 @@ def question_page(doc: ReportDoc, question: Question, answers: Sequence[Answer],
         kind = spec.kind if spec else (at.CHOICES if answer.value_choices is not None else at.TEXT)
         who = {
             "code": org.code,
-            "name": org.name,
+            "name": org.display_name,
             "kind": org.kind,
             "kind_label": kind_singular(org.kind),
             "url": reverse("responses:response-home", args=[survey.slug, org.code]),

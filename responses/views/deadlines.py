@@ -46,7 +46,7 @@ def extend(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             messages.success(
                 request,
                 _("%(organisation)s may answer until the end of %(date)s.")
-                % {"organisation": access.organisation.name, "date": long_date(extension.until)},
+                % {"organisation": access.organisation.display_name, "date": long_date(extension.until)},
             )
             return HttpResponseRedirect(home + "#extend-deadline")
     if not (access.round_open and access.survey.closes_on):

@@ -40,6 +40,6 @@ def reminder_send(request: HttpRequest, slug: str, org_code: str) -> HttpRespons
         messages.success(
             request,
             _("Reminder sent to %(organisation)s: %(recipients)s.")
-            % {"organisation": organisation.name, "recipients": ", ".join(reminder.recipients)},
+            % {"organisation": organisation.display_name, "recipients": ", ".join(reminder.recipients)},
         )
     return HttpResponseRedirect(_back(request, survey))
