@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation
+from surveys.i18n import name_sort_key
 from surveys.models import Survey
 
 from .models import Response
@@ -144,4 +145,4 @@ def round_responses(*, survey: Survey, status: str = "") -> list[Response]:
             for org in organisations
         ]
     order = {kind: i for i, kind in enumerate(KINDS)}
-    return sorted(rows, key=lambda r: (order.get(r.organisation.kind, 9), r.organisation.display_name))
+    return sorted(rows, key=lambda r: (order.get(r.organisation.kind, 9), name_sort_key(r.organisation.display_name)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -27,3 +28,9 @@ def pick(texts: Mapping[str, str] | None, language: str | None = None) -> str:
         return ""
     language = (language or translation.get_language() or FALLBACK_LANGUAGE).split("-")[0]
     return texts.get(language) or texts.get(FALLBACK_LANGUAGE) or next(iter(texts.values()), "")
+
+
+def name_sort_key(name: str) -> str:
+    """A name's place in an alphabetical list in any of the six languages, accents aside: "Österreich" among the O's,
+    "Émirats" among the E's (Cyrillic sorts by its own alphabet, Ё aside)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()

@@ -14,7 +14,7 @@ from accounts.models import Organisation
 from responses.models import Response
 from responses.reminders import manual_reminder_refusal
 from responses.round_status import KindStanding
-from surveys.i18n import pick
+from surveys.i18n import name_sort_key, pick
 
 from ..selectors import StatusBoardData, regions
 from .common import STATUSES, kind_label, status_label
@@ -90,7 +90,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
         ],
     }
     return StatusBoard(
-        rows=shown,
+        rows=sorted(shown, key=lambda row: name_sort_key(row["name"])),  # alphabetical in the reader's language
         states_by_status=by_status(state_kind),
         ngos_by_status=by_status(ngo_kind),
         states_total=state_kind.asked if state_kind else 0,

@@ -4,12 +4,11 @@ for a matrix), with the States' answers where staff made them public. Pure: no q
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from surveys.i18n import pick
+from surveys.i18n import name_sort_key, pick
 
 from ..dashboard.common import percent
 from ..headlines import sentence
@@ -82,12 +81,7 @@ def _state_answers(answers: list[Mapping[str, Any]], labels: Mapping[str, str], 
         }
         for a in answers
     ]
-    return sorted(rows, key=lambda row: _sort_key(row["name"]))
-
-
-def _sort_key(name: str) -> str:
-    """Accents aside, so that "Österreich" sorts among the O's."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    return sorted(rows, key=lambda row: name_sort_key(row["name"]))
 
 
 def _labels(items: list[Mapping[str, Any]], language: str) -> dict[str, str]:

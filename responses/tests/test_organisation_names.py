@@ -126,3 +126,13 @@ def test_the_directory_made_again_after_a_flush_has_the_names(db: None) -> None:
     Organisation.objects.filter(code="TH").delete()
     assert reference_organisations_ensure() == 1
     assert Organisation.objects.get(code="TH").names["ru"] == "Таиланд"
+
+
+def test_the_status_board_lists_states_alphabetically_in_the_readers_language(
+    response_at: Response, people: People
+) -> None:
+    """In German, Österreich sits among the O's and Deutschland among the D's, not where their English names fall."""
+    board = client_in(people.staff, "de").get(reverse("reports:dashboard-round", args=[response_at.survey.slug]))
+    page = board.content.decode()
+    order = [page.index(f'>{name}<') for name in ("Deutschland", "Italien", "Österreich", "Zypern")]
+    assert order == sorted(order)
