@@ -134,5 +134,5 @@ def test_the_status_board_lists_states_alphabetically_in_the_readers_language(
     """In German, Österreich sits among the O's and Deutschland among the D's, not where their English names fall."""
     board = client_in(people.staff, "de").get(reverse("reports:dashboard-round", args=[response_at.survey.slug]))
     page = board.content.decode()
-    order = [page.index(f'>{name}<') for name in ("Deutschland", "Italien", "Österreich", "Zypern")]
+    order = [page.index(f">{name}<") for name in ("Deutschland", "Italien", "Österreich", "Zypern")]
     assert order == sorted(order)
