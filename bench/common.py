@@ -161,12 +161,16 @@ def pg_recreate(database: str) -> str:
     return pg_url(database)
 
 
-def django_setup(database_url: str) -> None:
-    """Configure Django in this process for ``database_url`` (production settings module, tasks in-process)."""
+def django_setup(database_url: str, broker_url: str = "") -> None:
+    """Configure Django in this process for ``database_url`` (production settings module); tasks run in-process, or
+    are only queued on ``broker_url`` when given (no worker reads it: the bench drops what it queued)."""
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oscethb.settings")
     os.environ.setdefault("DEBUG", "1")
-    os.environ.pop("CELERY_BROKER_URL", None)
+    if broker_url:
+        os.environ["CELERY_BROKER_URL"] = broker_url
+    else:
+        os.environ.pop("CELERY_BROKER_URL", None)
     import django
 
     django.setup()

@@ -77,8 +77,11 @@ def evidence_counts(response: Response) -> dict[int, int]:
     return {row["question_id"]: row["n"] for row in rows}
 
 
-def typed_values(question: Question, cells: dict[tuple[str, str], Answer]) -> dict[tuple[str, str], Any]:
-    kinds = {spec.key: spec.kind for spec in question.cells()}
+def typed_values(
+    question: Question, cells: dict[tuple[str, str], Answer], kinds: dict[Key, str] | None = None
+) -> dict[tuple[str, str], Any]:
+    """The typed values of a question's stored cells; `kinds` (each cell's kind) when the caller already has them."""
+    kinds = kinds if kinds is not None else {spec.key: spec.kind for spec in question.cells()}
     return {key: values.read(answer, kinds[key]) for key, answer in cells.items() if key in kinds}
 
 
@@ -184,40 +187,82 @@ def unsaved_cells(response: Response, areas: list[Area] | None = None) -> list[U
     return found
 
 
-def progress_of(areas: list[Area], answers: AnswerMap, evidence: dict[int, int], kind: str | None = None) -> Progress:
+@dataclass(frozen=True)
+class ProgressPlan:
+    """What progress reads of a round's structure for one kind of respondent, flattened once: the required questions
+    per section in order, and every question asked by code (show-if rules look their targets up there)."""
+
+    areas: list[tuple[Area, list[tuple[Section, list[Question]]]]]
+    by_code: dict[str, Question]
+    kinds: dict[int, dict[Key, str]] = field(default_factory=dict)  # each question's cell kinds, filled as needed
+
+    def cell_kinds(self, question: Question) -> dict[Key, str]:
+        if question.pk not in self.kinds:
+            self.kinds[question.pk] = {spec.key: spec.kind for spec in question.cells()}
+        return self.kinds[question.pk]
+
+    @classmethod
+    def of(cls, areas: list[Area], kind: str | None = None) -> ProgressPlan:
+        asked = [
+            (
+                area,
+                [(s, [q for q in s.questions.all() if kind is None or q.for_kind(kind)]) for s in area.sections.all()],
+            )
+            for area in areas
+        ]
+        return cls(
+            areas=[(area, [(s, [q for q in qs if q.required]) for s, qs in sections]) for area, sections in asked],
+            by_code={q.code: q for _a, sections in asked for _s, qs in sections for q in qs},
+        )
+
+
+def progress_of(
+    areas: list[Area],
+    answers: AnswerMap,
+    evidence: dict[int, int],
+    kind: str | None = None,
+    unanswered: dict[int, bool] | None = None,
+) -> Progress:
     """The progress of one response from its round's structure, its answers and its documents (no queries).
 
     `kind` leaves out the questions not asked of that kind of respondent, for a structure read for every kind
-    (`survey_structure(survey)`); a structure read for one kind needs none.
-    """
-    by_code = {
-        q.code: q
-        for a in areas
-        for s in a.sections.all()
-        for q in s.questions.all()
-        if kind is None or q.for_kind(kind)
-    }
+    (`survey_structure(survey)`); a structure read for one kind needs none."""
+    return plan_progress(ProgressPlan.of(areas, kind), answers, evidence, unanswered)
+
+
+def plan_progress(
+    plan: ProgressPlan, answers: AnswerMap, evidence: dict[int, int], unanswered: dict[int, bool] | None = None
+) -> Progress:
+    """The progress of one response on a flattened structure. `unanswered` keeps, by question id, whether a question
+    without any answer or document counts as complete, for many responses of one structure (most questions of most
+    responses are unanswered: their type is asked once, not once per response)."""
+    unanswered = {} if unanswered is None else unanswered
+    by_code = plan.by_code
     result = []
-    for area in areas:
-        sections = []
-        for section in area.sections.all():
+    for area, sections in plan.areas:
+        area_sections = []
+        for section, questions in sections:
             progress = SectionProgress(section)
-            for question in section.questions.all():
-                if kind is not None and not question.for_kind(kind):
-                    continue
-                if not question.required or not is_visible(question, by_code, answers):
+            for question in questions:
+                if question.show_if and not is_visible(question, by_code, answers):
                     continue
                 progress.required += 1
-                cells = answers.get(question.pk, {})
-                complete = question.answer_type.is_complete(
-                    question.shape, typed_values(question, cells), evidence.get(question.pk, 0)
-                )
+                cells = answers.get(question.pk)
+                documents = evidence.get(question.pk, 0)
+                if not cells and not documents:
+                    if question.pk not in unanswered:
+                        unanswered[question.pk] = question.answer_type.is_complete(question.shape, {}, 0)
+                    complete = unanswered[question.pk]
+                else:
+                    complete = question.answer_type.is_complete(
+                        question.shape, typed_values(question, cells or {}, plan.cell_kinds(question)), documents
+                    )
                 if complete:
                     progress.answered += 1
                 else:
                     progress.missing.append(question)
-            sections.append(progress)
-        result.append((area, sections))
+            area_sections.append(progress)
+        result.append((area, area_sections))
     return Progress(result)
 
 
@@ -239,10 +284,15 @@ def responses_progress(
         Evidence.objects.filter(response__in=responses).values("response_id", "question_id").annotate(n=Count("id"))
     ):
         evidence[row["response_id"]][row["question_id"]] = row["n"]
-    return {
-        r.pk: progress_of(structures[r.survey_id], answers[r.pk], evidence[r.pk], kind=r.organisation.respondent_kind)
-        for r in responses
-    }
+    unanswered: dict[int, bool] = {}  # question ids are unique across rounds
+    plans: dict[tuple[int, str], ProgressPlan] = {}
+    result = {}
+    for r in responses:
+        key = (r.survey_id, r.organisation.respondent_kind)
+        if key not in plans:
+            plans[key] = ProgressPlan.of(structures[r.survey_id], key[1])
+        result[r.pk] = plan_progress(plans[key], answers[r.pk], evidence[r.pk], unanswered)
+    return result
 
 
 def cell_kinds(question: Question) -> dict[tuple[str, str], str]:

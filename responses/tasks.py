@@ -50,6 +50,16 @@ def notify_submitted(self: Task, event_id: int) -> str:
     return _send(self, event_id, (Notification.Kind.RECEIPT, Notification.Kind.OFFICE))
 
 
+@shared_task(name="responses.notify_submitted_each")
+def notify_submitted_each(event_ids: list[int]) -> int:
+    """Many responses were recorded as submitted at once (an import with `--submit`): one message from the import,
+    one `notify_submitted` per submission from here, each with its own retries. The import's transaction thus
+    queues one message, not thousands."""
+    for event_id in event_ids:
+        notify_submitted.delay(event_id)
+    return len(event_ids)
+
+
 @shared_task(bind=True, name="responses.notify_returned", max_retries=MAX_RETRIES)
 def notify_returned(self: Task, event_id: int) -> str:
     """The Office returned a response: its comment to the coordinators."""
