@@ -378,9 +378,9 @@ def responses_submit_received(*, survey: Survey, organisation_ids: list[int], us
             response.submitted_at = response.last_activity_at = response.updated_at = at
             response.submitted_by = user
         ResponseEvent.objects.bulk_create(events)
-        for target, ids in by_target.items():  # one UPDATE per new status: bulk_update would write a CASE per row
+        for status, ids in by_target.items():  # one UPDATE per new status: bulk_update would write a CASE per row
             Response.objects.filter(pk__in=ids).update(
-                status=target, submitted_at=at, submitted_by=user, last_activity_at=at, updated_at=at
+                status=status, submitted_at=at, submitted_by=user, last_activity_at=at, updated_at=at
             )
         enqueue_on_commit("responses.notify_submitted_each", [event.pk for event in events])
     return waiting
