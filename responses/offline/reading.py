@@ -79,6 +79,12 @@ def _identity(wb: Any) -> dict[str, Any]:
         ) from exc
 
 
+def workbook_identity(source: IO[bytes]) -> tuple[str, str]:
+    """The round's slug and the organisation's code a workbook says it is for (checked again, signed, on reading)."""
+    payload = _identity(_open(source))
+    return str(payload.get("survey", "")), str(payload.get("org", ""))
+
+
 def _check_layout(wb: Any, tags: dict[str, dict[str, str]]) -> None:
     for sheet, rows in tags.items():
         if sheet not in wb.sheetnames:

@@ -273,3 +273,120 @@ def test_a_submitted_response_cannot_be_changed_by_an_upload(s: Scenario) -> Non
     outcome = workbook_upload_confirm(upload=pending, user=s.person(COORD), token=review.token, choices={})
     assert "submitted" in outcome.error
     assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+
+
+# --- the pages --------------------------------------------------------------------------------------------------
+
+
+def _client(s: Scenario, email: str) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(s.person(email))
+    return client
+
+
+def test_the_pages_download_upload_preview_and_confirm(s: Scenario) -> None:
+    from django.urls import reverse
+
+    client = _client(s, COORD)
+    home = client.get(reverse("responses:response-home", args=["small", "AT"])).content.decode()
+    assert "Download for offline work (Excel)" in home and "Upload a filled workbook" in home
+    got = client.get(reverse("responses:workbook-download", args=["small", "AT"]))
+    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment")
+    wb = load_workbook(io.BytesIO(b"".join(got.streaming_content)))
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = "many"
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "filled.xlsx"
+    posted = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": out})
+    assert posted.status_code == 302
+    page = client.get(posted["Location"]).content.decode()
+    assert "Ministry of Justice" in page and "Ministry of the Interior" in page  # the conflict, both values
+    assert f"Sheet “{ws.title}”, cell D{row + 1} (TYP.ONE.05)" in page.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert "No" in page and "Yes" in page
+    review = plan_review(response=s.response("AT"), plan=WorkbookUpload.objects.get().plan)
+    [conflict] = review.conflicts
+    done = client.post(posted["Location"], {"token": review.token, f"conflict-{conflict.index}": "theirs"})
+    assert done.status_code == 302
+    assert stored(s, "TYP.ONE.01") == {("", ""): "yes"}
+    assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of Justice"}
+
+
+def test_another_site_workbook_upload_page_says_why(s: Scenario) -> None:
+    from django.urls import reverse
+
+    client = _client(s, COORD)
+    bad = io.BytesIO(b"not a workbook")
+    bad.name = "filled.xlsx"
+    page = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": bad})
+    assert page.status_code == 422
+    assert "not an Excel workbook" in page.content.decode()
+
+
+def test_a_submitted_response_says_so_on_the_upload_page(s: Scenario) -> None:
+    from django.urls import reverse
+
+    s.status("AT", Response.Status.SUBMITTED)
+    page = _client(s, COORD).get(reverse("responses:workbook-upload", args=["small", "AT"])).content.decode()
+    assert "has been submitted, so an uploaded workbook cannot change it" in page
+
+
+# --- the commands -----------------------------------------------------------------------------------------------
+
+
+def _export(s: Scenario, tmp_path: Any) -> Any:
+    from django.core.management import call_command
+
+    target = tmp_path / "at.xlsx"
+    call_command("export_questionnaire", "--survey", "small", "--org", "AT", "--lang", "fr", "-o", str(target),
+                 stdout=io.StringIO())
+    return target
+
+
+def test_export_and_import_commands_list_the_change_and_the_conflict(s: Scenario, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    target = _export(s, tmp_path)
+    wb = load_workbook(target)
+    assert wb.worksheets[0].title == "Couverture"  # the workbook's language
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = 12
+    wb.save(target)
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 conflict"):
+        call_command("import_questionnaire", str(target), "--as", COORD, stdout=out, stderr=io.StringIO())
+    assert "CONFLICT TYP.ONE.10" in out.getvalue() and "TYP.ONE.05" in out.getvalue()
+    assert stored(s, "TYP.ONE.05") == {} and not WorkbookUpload.objects.exists()
+    out = io.StringIO()
+    call_command("import_questionnaire", str(target), "--as", COORD, "--keep-mine", stdout=out)
+    assert "2 answers saved." in out.getvalue()
+    assert stored(s, "TYP.ONE.05") == {("", ""): 12}
+    assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of the Interior"}
+
+
+def test_import_command_with_an_invalid_cell_writes_nothing(s: Scenario, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    target = _export(s, tmp_path)
+    wb = load_workbook(target)
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = "many"
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Oui"
+    wb.save(target)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 invalid cell"):
+        call_command("import_questionnaire", str(target), "--as", COORD, stdout=io.StringIO(), stderr=err)
+    assert f"cell D" in err.getvalue() and "TYP.ONE.05" in err.getvalue()
+    assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
