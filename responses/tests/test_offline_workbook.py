@@ -383,10 +383,10 @@ def test_import_command_with_an_invalid_cell_writes_nothing(s: Scenario, tmp_pat
     ws, row = find(wb, "TYP.ONE.05")
     ws[f"D{row + 1}"] = "many"
     ws, row = find(wb, "TYP.ONE.01")
-    ws[f"D{row + 1}"] = "Oui"
+    ws[f"D{row + 1}"] = "Yes"  # valid, yet not written: the file has an invalid cell
     wb.save(target)
     err = io.StringIO()
     with pytest.raises(CommandError, match="1 invalid cell"):
         call_command("import_questionnaire", str(target), "--as", COORD, stdout=io.StringIO(), stderr=err)
-    assert f"cell D" in err.getvalue() and "TYP.ONE.05" in err.getvalue()
+    assert "cell D" in err.getvalue() and "TYP.ONE.05" in err.getvalue()
     assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
