@@ -34,7 +34,9 @@ urlpatterns = [
     path("rounds/<slug:slug>/respond/<str:org_code>/answers.pdf", workflow.answers_pdf, name="response-answers-pdf"),
     path("staff/rounds/<slug:slug>/import/", imports.staff_import_responses, name="staff-import-responses"),
     path("rounds/<slug:slug>/respond/<str:org_code>/prefill/", imports.response_prefill, name="response-prefill"),
-    path("rounds/<slug:slug>/respond/<str:org_code>/workbook.xlsx", offline.workbook_download, name="workbook-download"),
+    path(
+        "rounds/<slug:slug>/respond/<str:org_code>/workbook.xlsx", offline.workbook_download, name="workbook-download"
+    ),
     path("rounds/<slug:slug>/respond/<str:org_code>/workbook/upload/", offline.workbook_upload, name="workbook-upload"),
     path(
         "rounds/<slug:slug>/respond/<str:org_code>/workbook/<int:pk>/",

@@ -71,8 +71,7 @@ def plan_review(*, response: Response, plan: dict[str, Any]) -> Review:
     entries = plan.get("entries", [])
     review = Review()
     questions = {
-        q.code: q
-        for q in questions_with_words(survey=response.survey, codes={e["question"] for e in entries}).values()
+        q.code: q for q in questions_with_words(survey=response.survey, codes={e["question"] for e in entries}).values()
     }
     stored: dict[tuple[int, Key], Answer] = {}
     if response.pk and questions:

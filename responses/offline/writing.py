@@ -131,7 +131,7 @@ class _AreaSheet:
             put_text(self.ws, f"C{self.row}", text, font)
         self.row += 1
 
-    def question(self, question: Question, stored: dict[at.Key, Answer], condition: str) -> None:
+    def question(self, question: Question, stored: dict[tuple[str, str], Answer], condition: str) -> None:
         self.line(question.code, question.text_in_language, BOLD)
         if question.help_in_language:
             self.line("", question.help_in_language, MUTED)
@@ -146,7 +146,7 @@ class _AreaSheet:
             for offset, heading in enumerate(grid.columns):
                 put_text(self.ws, f"{get_column_letter(FIRST_SLOT_COLUMN + offset)}{self.row}", heading, BOLD)
             self.row += 1
-        shown: dict[at.Key, dict[str, Any]] = {}
+        shown: dict[tuple[str, str], dict[str, Any]] = {}
         for index, (label, slots) in enumerate(grid.rows):
             tag = f"{question.code}#{index}"
             put_text(self.ws, f"A{self.row}", tag)

@@ -96,20 +96,23 @@ def test_the_workbook_shows_the_questionnaire_and_the_current_answers(s: Scenari
     assert ws.protection.sheet is True
     # The drop-down offers the option labels.
     validations = [dv for dv in ws.data_validations.dataValidation if f"D{answer_row}" in str(dv.sqref)]
-    assert validations and validations[0].type == "list"
+    assert validations
+    assert validations[0].type == "list"
     # A matrix: one row per matrix row, its label in words.
     ws, row = row_after(wb, "TYP.ONE.03", "Contract clauses")
     assert ws[f"D{row}"].value == "Yes"
     # A breakdown table: years by sex, headed by the sex labels.
     ws, row = row_after(wb, "TYP.ONE.08", "2012")
-    assert ws[f"D{row - 1}"].value == "Female" and ws[f"E{row - 1}"].value == "Male"
+    assert ws[f"D{row - 1}"].value == "Female"
+    assert ws[f"E{row - 1}"].value == "Male"
     assert ws[f"D{row}"].value == 3
     # Several choices: one row per option, the chosen one marked.
     ws, row = row_after(wb, "TYP.ONE.02", "Forced labour")
     assert ws[f"D{row}"].value == "✓"
     # The show-if condition is written out.
     ws, row = find(wb, "TYP.ONE.13")
-    assert "TYP.ONE.01" in ws[f"C{row + 1}"].value and "Yes" in ws[f"C{row + 1}"].value
+    assert "TYP.ONE.01" in ws[f"C{row + 1}"].value
+    assert "Yes" in ws[f"C{row + 1}"].value
 
 
 def test_round_trip_lists_changes_and_a_conflict_then_writes_them_all_at_once(s: Scenario) -> None:
@@ -143,7 +146,8 @@ def test_round_trip_lists_changes_and_a_conflict_then_writes_them_all_at_once(s:
         "Ministry of Justice",
         "Ministry of the Interior",
     )
-    assert conflict.by and conflict.at is not None
+    assert conflict.by
+    assert conflict.at is not None
     [problem] = pending.plan["problems"]
     assert f"{problem['sheet']}!{problem['ref']}" == invalid_ref
     assert "whole number" in problem["message"]
@@ -152,7 +156,9 @@ def test_round_trip_lists_changes_and_a_conflict_then_writes_them_all_at_once(s:
     outcome = workbook_upload_confirm(
         upload=pending, user=s.person(COORD), token=review.token, choices={conflict.index: KEEP_MINE}
     )
-    assert outcome.error == "" and not outcome.moved and outcome.written == 4
+    assert outcome.error == ""
+    assert not outcome.moved
+    assert outcome.written == 4
     assert stored(s, "TYP.ONE.03") == {("contracts", ""): "yes", ("audits", ""): "no"}
     assert stored(s, "TYP.ONE.02") == {("", ""): ["sexual_exploitation", "forced_labour"]}
     assert stored(s, "TYP.ONE.08")[("2013", "male")] == 7
@@ -197,7 +203,8 @@ def test_an_online_edit_after_the_preview_writes_nothing_and_asks_to_review_agai
     assert len(review.changes) == 1
     s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
     outcome = workbook_upload_confirm(upload=pending, user=s.person(COORD), token=review.token, choices={})
-    assert outcome.moved and outcome.written == 0
+    assert outcome.moved
+    assert outcome.written == 0
     assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of Justice"}
 
 
@@ -211,7 +218,8 @@ def test_an_unresolved_conflict_writes_nothing(s: Scenario) -> None:
     pending = upload(s, wb)
     review = plan_review(response=s.response("AT"), plan=pending.plan)
     outcome = workbook_upload_confirm(upload=pending, user=s.person(COORD), token=review.token, choices={})
-    assert outcome.error and outcome.written == 0
+    assert outcome.error
+    assert outcome.written == 0
     assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
 
 
@@ -291,9 +299,11 @@ def test_the_pages_download_upload_preview_and_confirm(s: Scenario) -> None:
 
     client = _client(s, COORD)
     home = client.get(reverse("responses:response-home", args=["small", "AT"])).content.decode()
-    assert "Download for offline work (Excel)" in home and "Upload a filled workbook" in home
+    assert "Download for offline work (Excel)" in home
+    assert "Upload a filled workbook" in home
     got = client.get(reverse("responses:workbook-download", args=["small", "AT"]))
-    assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment")
+    assert got.status_code == 200
+    assert got["Content-Disposition"].startswith("attachment")
     wb = load_workbook(io.BytesIO(b"".join(got.streaming_content)))
     ws, row = find(wb, "TYP.ONE.10")
     ws[f"D{row + 1}"] = "Ministry of the Interior"
@@ -309,9 +319,11 @@ def test_the_pages_download_upload_preview_and_confirm(s: Scenario) -> None:
     posted = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": out})
     assert posted.status_code == 302
     page = client.get(posted["Location"]).content.decode()
-    assert "Ministry of Justice" in page and "Ministry of the Interior" in page  # the conflict, both values
+    assert "Ministry of Justice" in page
+    assert "Ministry of the Interior" in page
     assert f"Sheet “{ws.title}”, cell D{row + 1} (TYP.ONE.05)" in page.replace("&ldquo;", "“").replace("&rdquo;", "”")
-    assert "No" in page and "Yes" in page
+    assert "No" in page
+    assert "Yes" in page
     review = plan_review(response=s.response("AT"), plan=WorkbookUpload.objects.get().plan)
     [conflict] = review.conflicts
     done = client.post(posted["Location"], {"token": review.token, f"conflict-{conflict.index}": "theirs"})
@@ -346,8 +358,18 @@ def _export(s: Scenario, tmp_path: Any) -> Any:
     from django.core.management import call_command
 
     target = tmp_path / "at.xlsx"
-    call_command("export_questionnaire", "--survey", "small", "--org", "AT", "--lang", "fr", "-o", str(target),
-                 stdout=io.StringIO())
+    call_command(
+        "export_questionnaire",
+        "--survey",
+        "small",
+        "--org",
+        "AT",
+        "--lang",
+        "fr",
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+    )
     return target
 
 
@@ -366,8 +388,10 @@ def test_export_and_import_commands_list_the_change_and_the_conflict(s: Scenario
     out = io.StringIO()
     with pytest.raises(CommandError, match="1 conflict"):
         call_command("import_questionnaire", str(target), "--as", COORD, stdout=out, stderr=io.StringIO())
-    assert "CONFLICT TYP.ONE.10" in out.getvalue() and "TYP.ONE.05" in out.getvalue()
-    assert stored(s, "TYP.ONE.05") == {} and not WorkbookUpload.objects.exists()
+    assert "CONFLICT TYP.ONE.10" in out.getvalue()
+    assert "TYP.ONE.05" in out.getvalue()
+    assert stored(s, "TYP.ONE.05") == {}
+    assert not WorkbookUpload.objects.exists()
     out = io.StringIO()
     call_command("import_questionnaire", str(target), "--as", COORD, "--keep-mine", stdout=out)
     assert "2 answers saved." in out.getvalue()
@@ -388,5 +412,6 @@ def test_import_command_with_an_invalid_cell_writes_nothing(s: Scenario, tmp_pat
     err = io.StringIO()
     with pytest.raises(CommandError, match="1 invalid cell"):
         call_command("import_questionnaire", str(target), "--as", COORD, stdout=io.StringIO(), stderr=err)
-    assert "cell D" in err.getvalue() and "TYP.ONE.05" in err.getvalue()
+    assert "cell D" in err.getvalue()
+    assert "TYP.ONE.05" in err.getvalue()
     assert stored(s, "TYP.ONE.01") == {("", ""): "no"}

@@ -111,7 +111,7 @@ def workbook_upload(request: HttpRequest, slug: str, org_code: str) -> HttpRespo
 def workbook_preview(request: HttpRequest, slug: str, org_code: str, pk: int) -> HttpResponse:
     """What the uploaded workbook will change, what is invalid and what conflicts; POST confirms."""
     access = _uploader_access(request, slug, org_code)
-    upload = WorkbookUpload.objects.filter(pk=pk, owner=request.user, response_id=access.response.pk).first()
+    upload = WorkbookUpload.objects.filter(pk=pk, owner_id=request.user.pk, response_id=access.response.pk).first()
     if upload is None or access.response.pk is None:
         raise Http404("No such upload")
     upload.response = access.response
@@ -137,7 +137,9 @@ def workbook_preview(request: HttpRequest, slug: str, org_code: str, pk: int) ->
             messages.success(
                 request,
                 ngettext(
-                    "%(n)d answer from the workbook is saved.", "%(n)d answers from the workbook are saved.", outcome.written
+                    "%(n)d answer from the workbook is saved.",
+                    "%(n)d answers from the workbook are saved.",
+                    outcome.written,
                 )
                 % {"n": outcome.written},
             )

@@ -71,8 +71,8 @@ from .file import FileAnswer
 from .kinds import CODECS, Codec, cell_index, clean_cell, from_text, read_value, store_value, to_text, value_words
 from .matrix import LikertMatrix, Matrix
 from .numeric import DecimalNumber, Integer, IntegerMatrix, IntegerPerYear
-from .sheets import MARK, MARKS, SheetGrid, SheetRule, Slot
 from .registry import ANSWER_TYPES, COMPOSITE_FIELD_KINDS, TYPE_CHOICES, get_type
+from .sheets import MARK, MARKS, SheetGrid, SheetRule, Slot
 from .text import DateAnswer, LongText, ShortText, YearRange
 from .words import Words
 
@@ -132,8 +132,8 @@ __all__ = [
     "SheetGrid",
     "SheetRule",
     "ShortText",
-    "Slot",
     "SingleSelect",
+    "Slot",
     "Words",
     "YearRange",
     "YesNoPlusInteger",

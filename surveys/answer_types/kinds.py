@@ -323,7 +323,9 @@ class DecimalCodec(Codec):
         return value.normalize()
 
     def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
-        return SheetRule(DECIMAL_RULE, spec.validation.get("min", -(10**15) + 1), spec.validation.get("max", 10**15 - 1))
+        return SheetRule(
+            DECIMAL_RULE, spec.validation.get("min", -(10**15) + 1), spec.validation.get("max", 10**15 - 1)
+        )
 
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         base = {"inputmode": "decimal", "class": "form-control text-end", "autocomplete": "off"}

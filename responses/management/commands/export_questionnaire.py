@@ -43,9 +43,7 @@ class Command(BaseCommand):
             )
         languages = [code for code, _name in settings.LANGUAGES]
         if options["lang"] not in languages:
-            raise CommandError(
-                _("--lang: one of %(languages)s") % {"languages": ", ".join(languages)}
-            )
+            raise CommandError(_("--lang: one of %(languages)s") % {"languages": ", ".join(languages)})
         data = questionnaire_workbook(survey=survey, organisation=organisation, language=options["lang"])
         Path(options["output"]).write_bytes(data)
         self.stdout.write(_("%(path)s written.") % {"path": options["output"]})
