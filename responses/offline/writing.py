@@ -85,34 +85,9 @@ class _Lists:
 
 
 def _rule_validation(rule: at.SheetRule, lists: _Lists) -> DataValidation:
-    error = _("This value is not accepted here: see the question's rules, or leave the cell empty.")
-    if rule.type == "list":
-        validation = DataValidation(type="list", formula1=lists.range_of(rule.options), allow_blank=True)
-    elif rule.type == "date":
-        validation = DataValidation(
-            type="date",
-            operator="between",
-            formula1=f"DATE({rule.low.year},{rule.low.month},{rule.low.day})",
-            formula2=f"DATE({rule.high.year},{rule.high.month},{rule.high.day})",
-            allow_blank=True,
-        )
-        error = _("Enter a date between %(first)s and %(last)s.") % {
-            "first": formats.date_format(rule.low, "SHORT_DATE_FORMAT"),
-            "last": formats.date_format(rule.high, "SHORT_DATE_FORMAT"),
-        }
-    elif rule.type == "textLength":
-        validation = DataValidation(
-            type="textLength", operator="between", formula1=str(rule.low), formula2=str(rule.high), allow_blank=True
-        )
-        error = _("The text may be at most %(limit)d characters long.") % {"limit": rule.high}
-    else:
-        validation = DataValidation(
-            type=rule.type, operator="between", formula1=str(rule.low), formula2=str(rule.high), allow_blank=True
-        )
-        error = _("Enter a number from %(min)s to %(max)s.") % {
-            "min": at.number_words(rule.low),
-            "max": at.number_words(rule.high),
-        }
+    spec = rule.excel(lists.range_of)
+    error = spec.pop("error")
+    validation = DataValidation(allow_blank=True, **spec)
     validation.error, validation.errorTitle, validation.showErrorMessage = error, _("Not accepted"), True
     return validation
 

@@ -18,8 +18,13 @@ Plain data, no openpyxl: `responses.offline` writes and reads the workbook; the 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 Key = tuple[str, str]
 
@@ -44,8 +49,49 @@ class SheetRule:
     high: Any = None
     options: tuple[str, ...] = ()  # LIST: the labels offered
 
+    def excel(self, list_range: Callable[[tuple[str, ...]], str]) -> dict[str, Any]:
+        """The keyword arguments of an Excel data validation (openpyxl's DataValidation) for this rule, with the
+        message shown when a value is refused; `list_range` gives the cell range holding a list's labels."""
+        if self.type == LIST:
+            return {
+                "type": LIST,
+                "formula1": list_range(self.options),
+                "error": _("Choose a value from the drop-down list, or leave the cell empty."),
+            }
+        if self.type == DATE_RULE:
+            low, high = self.low, self.high
+            return {
+                "type": DATE_RULE,
+                "operator": "between",
+                "formula1": f"DATE({low.year},{low.month},{low.day})",
+                "formula2": f"DATE({high.year},{high.month},{high.day})",
+                "error": _("Enter a date between %(first)s and %(last)s.") % {"first": _date(low), "last": _date(high)},
+            }
+        if self.type == TEXT_LENGTH:
+            return {
+                "type": TEXT_LENGTH,
+                "operator": "between",
+                "formula1": str(self.low),
+                "formula2": str(self.high),
+                "error": _("The text may be at most %(limit)d characters long.") % {"limit": self.high},
+            }
+        from .cells import number_words  # cells imports nothing of this module; kept local to stay so
+
+        return {
+            "type": self.type,
+            "operator": "between",
+            "formula1": str(self.low),
+            "formula2": str(self.high),
+            "error": _("Enter a number from %(min)s to %(max)s.")
+            % {"min": number_words(self.low), "max": number_words(self.high)},
+        }
+
 
 @dataclass
 class SheetGrid:
     columns: list[str] = field(default_factory=list)  # headings of the slot columns; [] for a one-column list
     rows: list[tuple[str, list[Slot | None]]] = field(default_factory=list)
+
+
+def _date(value: dt.date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
