@@ -415,3 +415,44 @@ def test_import_command_with_an_invalid_cell_writes_nothing(s: Scenario, tmp_pat
     assert "cell D" in err.getvalue()
     assert "TYP.ONE.05" in err.getvalue()
     assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+
+
+def test_an_unchanged_workbook_with_an_answer_of_every_type_changes_nothing(s: Scenario) -> None:
+    examples = {}
+    for question in s.survey.questions.all():
+        q = s.question(question.code)
+        if q.for_kind("state") and q.cells():
+            examples[q.code] = q.answer_type.examples(q.shape)
+    s.answers("AT", examples, by=COORD)
+    plan = upload(s, download(s)).plan
+    assert plan["problems"] == []
+    assert plan["entries"] == []
+
+
+def test_a_choice_cell_takes_its_label_or_its_code(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "yes"  # the code, as the web form posts it
+    ws, row = row_after(wb, "TYP.ONE.03", "Audits")
+    ws[f"D{row}"] = "in process"  # the label, whatever its case
+    plan = upload(s, wb).plan
+    assert plan["problems"] == []
+    assert sorted((e["question"], e["new"]) for e in plan["entries"]) == [
+        ("TYP.ONE.01", "yes"),
+        ("TYP.ONE.03", "in_process"),
+    ]
+
+
+def test_a_french_workbook_is_read_back_on_an_english_page(db: None) -> None:
+    from django.utils import translation
+
+    s = Scenario().round("thb-2016").state("AT", coordinator=COORD)
+    choice = s.question("PRO.LEG.01").shape.choices[1]
+    wb = download(s, language="fr")
+    ws, row = find(wb, "PRO.LEG.01")
+    target = next(r for r in range(row, row + 10) if ws[f"D{r}"].protection.locked is False)
+    ws[f"D{target}"] = choice.label["fr"]
+    with translation.override("en"):
+        plan = upload(s, wb).plan
+    assert plan["problems"] == []
+    assert [(e["question"], e["new"]) for e in plan["entries"]] == [("PRO.LEG.01", choice.code)]

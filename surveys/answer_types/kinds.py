@@ -148,8 +148,15 @@ class ChoiceCodec(Codec):
 
     def sheet_raw(self, spec: CellSpec, parts: Mapping[str, Any]) -> Any:
         raw = parts.get("")
-        if isinstance(raw, str):  # a label of the drop-down, or a code as the web form posts it
-            by_label = {label.casefold(): code for code, label in _options(spec)}
+        if isinstance(raw, str):
+            # A label of the drop-down in any language (the workbook's language need not be the uploader's), or a
+            # code as the web form posts it.
+            by_label = {
+                text.strip().casefold(): choice.code
+                for choice in spec.choices
+                for text in (*choice.label.values(), choice.code)
+                if text
+            }
             return by_label.get(raw.strip().casefold(), raw)
         return raw
 
@@ -222,7 +229,7 @@ class ChoicesCodec(Codec):
         return chosen
 
     def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
-        return SheetRule(LIST, options=(MARK,))
+        return SheetRule(LIST, options=(MARK, "x"))
 
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         return forms.MultipleChoiceField(
