@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -203,7 +203,7 @@ def _cover(
             _("Deadline"),
             formats.date_format(deadline, "DATE_FORMAT") if deadline else _("No deadline has been set."),
         ),
-        (_("Downloaded"), formats.date_format(dt.date.today(), "DATE_FORMAT")),
+        (_("Downloaded"), formats.date_format(timezone.localdate(), "DATE_FORMAT")),
         (_("Language"), translation.get_language_info(language)["name_local"]),
     ]
     for index, (label, value) in enumerate(facts, start=3):

@@ -456,3 +456,38 @@ def test_a_french_workbook_is_read_back_on_an_english_page(db: None) -> None:
         plan = upload(s, wb).plan
     assert plan["problems"] == []
     assert [(e["question"], e["new"]) for e in plan["entries"]] == [("PRO.LEG.01", choice.code)]
+
+
+def test_office_staff_upload_a_workbook_for_an_organisation(s: Scenario) -> None:
+    staff = s.person("office@osce.example.org", is_staff=True)
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    pending = upload(s, wb, by="office@osce.example.org")
+    review = plan_review(response=s.response("AT"), plan=pending.plan)
+    outcome = workbook_upload_confirm(upload=pending, user=staff, token=review.token, choices={})
+    assert outcome.written == 1
+    change = AnswerChange.objects.get(response=s.response("AT"), source=Source.WORKBOOK)
+    assert (change.new_value, change.changed_by) == ("yes", staff)
+
+
+def test_a_workbook_of_another_round_is_refused(s: Scenario) -> None:
+    s.round("thb-2016")
+    wb = download_round(s, "thb-2016")
+    with pytest.raises(WorkbookRejected, match="is for AT in the round thb-2016, not for AT in small"):
+        upload(s, wb)
+
+
+def test_a_workbook_of_a_questionnaire_changed_since_is_refused(s: Scenario) -> None:
+    from surveys.models import Option
+
+    wb = download(s)
+    option_set = s.question("TYP.ONE.01").option_set
+    Option.objects.create(option_set=option_set, code="partly", label={"en": "Partly"}, position=99)
+    with pytest.raises(WorkbookRejected, match="questionnaire has changed"):
+        upload(s, wb)
+
+
+def download_round(s: Scenario, slug: str) -> Any:
+    data = questionnaire_workbook(survey=s.rounds[slug], organisation=s.orgs["AT"], language="en")
+    return load_workbook(io.BytesIO(data))
