@@ -106,6 +106,11 @@ class AccessPolicy(PeoplePolicy):
         """The role that sends the organisation's responses (whether the round still takes them aside)."""
         return self.role(organisation) in SUBMITTING_ROLES
 
+    def may_upload_workbook(self, organisation: Organisation) -> bool:
+        """Uploading a filled offline workbook: those whose role edits the organisation's answers, and the Office
+        for any organisation (whether the response can change now is the upload's own check: submitted, deadline)."""
+        return self.is_staff or self.role(organisation) in EDITING_ROLES
+
     def may_prefill(self, survey: Survey, organisation: Organisation, response: Response | None = None) -> bool:
         """Starting from the previous round's answers: those who may edit, where the round asks the organisation."""
         return survey.asks(organisation.kind) and self.may_edit(survey, organisation, response)
@@ -171,6 +176,10 @@ class ResponseAccess:
     def can_edit(self) -> bool:
         """The policy's `may_edit` for this response (its deadline read once, with the page's)."""
         return self.policy.may_edit(self.survey, self.organisation, self.response, deadline=lambda: self.deadline)
+
+    @property
+    def may_upload_workbook(self) -> bool:
+        return self.policy.may_upload_workbook(self.organisation)
 
     @property
     def can_submit(self) -> bool:

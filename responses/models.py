@@ -75,6 +75,7 @@ class Source(models.TextChoices):
     WEB = "web", _("web form")
     IMPORT = "import", _("import")
     PREFILL = "prefill", _("previous round")
+    WORKBOOK = "workbook", _("offline workbook")
 
 
 class Answer(TimeStamped):
@@ -281,3 +282,23 @@ class Reminder(TimeStamped):
 
     def __str__(self) -> str:
         return f"reminder {self.response} {self.days_before}"
+
+
+class WorkbookUpload(TimeStamped):
+    """A filled offline workbook, read and checked, waiting for its uploader to confirm (responses/offline).
+
+    `plan` is what the upload would change, what is invalid and what conflicts, as the preview showed it (JSON);
+    nothing is written to the answers until the owner confirms. Kept here rather than in the session so that the
+    confirm step finds it whatever the session does; uploads older than `KEEP` are removed when a new one is made.
+    """
+
+    KEEP_HOURS = 24
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="workbook_uploads")
+    filename = models.CharField(max_length=200, blank=True, default="")
+    plan = models.JSONField(default=dict)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.response} · {self.filename}"

@@ -147,7 +147,7 @@ def answers_save(
     with transaction.atomic():
         # One writer per response at a time: concurrent saves queue here instead of racing.
         locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
-        respondent_source = source in (Source.WEB, Source.PREFILL)  # what a respondent can set off
+        respondent_source = source in (Source.WEB, Source.PREFILL, Source.WORKBOOK)  # what a respondent sets off
         if respondent_source and locked.is_locked_for_respondents:
             # Checked again under the lock: a submit or an acceptance may have landed since the page asked.
             outcome.error = _("This response has been submitted: the answer was not saved.")

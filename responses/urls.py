@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import answering, deadlines, imports, landing, reminders, workflow
+from .views import answering, deadlines, imports, landing, offline, reminders, workflow
 
 app_name = "responses"
 
@@ -34,6 +34,15 @@ urlpatterns = [
     path("rounds/<slug:slug>/respond/<str:org_code>/answers.pdf", workflow.answers_pdf, name="response-answers-pdf"),
     path("staff/rounds/<slug:slug>/import/", imports.staff_import_responses, name="staff-import-responses"),
     path("rounds/<slug:slug>/respond/<str:org_code>/prefill/", imports.response_prefill, name="response-prefill"),
+    path(
+        "rounds/<slug:slug>/respond/<str:org_code>/workbook.xlsx", offline.workbook_download, name="workbook-download"
+    ),
+    path("rounds/<slug:slug>/respond/<str:org_code>/workbook/upload/", offline.workbook_upload, name="workbook-upload"),
+    path(
+        "rounds/<slug:slug>/respond/<str:org_code>/workbook/<int:pk>/",
+        offline.workbook_preview,
+        name="workbook-preview",
+    ),
     path("rounds/<slug:slug>/respond/<str:org_code>/extend/", deadlines.extend, name="response-extend"),
     path("staff/rounds/<slug:slug>/reminders/<str:org_code>/", reminders.reminder_send, name="reminder-send"),
 ]

@@ -30,6 +30,7 @@ from responses.models import (
     Reminder,
     Response,
     ResponseEvent,
+    WorkbookUpload,
 )
 from surveys.models import Area, Option, OptionSet, Question, Section, Survey
 
@@ -240,6 +241,16 @@ class PendingCellFactory(factory.django.DjangoModelFactory):
     response = factory.SubFactory(ResponseFactory)
     question = factory.SubFactory(QuestionFactory, section__area__survey=factory.SelfAttribute("....response.survey"))
     text = "not yet a number"
+
+
+class WorkbookUploadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkbookUpload
+
+    owner = factory.SubFactory(UserFactory)
+    response = factory.SubFactory(ResponseFactory)
+    filename = "filled.xlsx"
+    plan = factory.LazyFunction(lambda: {"entries": [], "problems": []})
 
 
 class ResponseEventFactory(factory.django.DjangoModelFactory):

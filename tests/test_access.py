@@ -231,6 +231,30 @@ def answers_file(w: World) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("answers.csv", content, content_type="text/csv")}
 
 
+def offline_workbook(w: World) -> dict[str, Any]:
+    """State A's offline workbook as downloaded, uploaded back unchanged (the preview then has nothing to save)."""
+    from responses.offline.writing import questionnaire_workbook
+
+    content = questionnaire_workbook(survey=w.survey, organisation=w.orgs["AT"], language="en")
+    return {"file": SimpleUploadedFile("at.xlsx", content)}
+
+
+def workbook_upload_of_a(w: World) -> dict[str, Any]:
+    """A checked workbook upload of State A's coordinator, waiting for the confirm (only its owner may see it)."""
+    from responses.models import WorkbookUpload
+
+    upload, _created = WorkbookUpload.objects.get_or_create(
+        owner=w.users["coordinator_a"], response=w.responses["AT"], defaults={"plan": {"entries": [], "problems": []}}
+    )
+    return {"slug": w.slug, "org_code": "AT", "pk": upload.pk}
+
+
+def workbook_token(w: World) -> dict[str, Any]:
+    from responses.offline.review import plan_review
+
+    return {"token": plan_review(response=w.responses["AT"], plan={"entries": []}).token}
+
+
 def provisional_build(w: World) -> dict[str, Any]:
     return {"basis": "provisional"}
 
@@ -347,6 +371,20 @@ EXPECTATIONS: dict[str, list[Case]] = {
     ],
     "responses:evidence-delete": [
         case("login  ok     ok     denied denied denied denied denied otp", "POST", evidence_of("AT"), data=nothing),
+    ],
+    # The offline workbook: read like the response; uploaded by its editors and the Office; an upload's preview and
+    # confirm are its uploader's alone.
+    "responses:workbook-download": [
+        case("login  ok     ok     ok     denied denied ok     ok     otp",     "GET",  respond("AT"), label="State A"),
+        case("login  denied denied denied denied ok     ok     ok     otp",     "GET",  respond("ngo-at"), target="ngo-at", label="NGO in A"),
+    ],
+    "responses:workbook-upload": [
+        case("login  ok     ok     denied denied denied ok     ok     otp",     "GET",  respond("AT")),
+        case("login  ok     ok     denied denied denied ok     ok     otp",     "POST", respond("AT"), data=offline_workbook),
+    ],
+    "responses:workbook-preview": [
+        case("login  ok     denied denied denied denied denied denied otp", "GET",  workbook_upload_of_a),
+        case("login  ok     denied denied denied denied denied denied otp", "POST", workbook_upload_of_a, data=workbook_token),
     ],
     # Copying the previous round's answers: the organisation's editors.
     "responses:response-prefill": [

@@ -7,6 +7,8 @@ Forms, the answer import, exports and the aggregation all go through this packag
 - `base.py`: `AnswerType`, the hooks every type answers (cells, clean, labels, widget, report role, spreadsheet,
   definition file, examples); `QuestionShape`.
 - one module per family of types: `choice.py`, `matrix.py`, `numeric.py`, `text.py`, `composite.py`, `file.py`.
+- `sheets.py`: how cells sit in the offline workbook (`SheetGrid`, `Slot`, `SheetRule`); the hooks are
+  `AnswerType.sheet_grid` and the codecs' `sheet_parts`/`sheet_values`/`sheet_raw`/`sheet_rule`.
 - `registry.py`: `ANSWER_TYPES`, `get_type`; `words.py`: `Words`, what people read for a stored value.
 
 A question's answer is a set of *cells*, each addressed by (row, column) — both "" for a question with one value.
@@ -70,6 +72,7 @@ from .kinds import CODECS, Codec, cell_index, clean_cell, from_text, read_value,
 from .matrix import LikertMatrix, Matrix
 from .numeric import DecimalNumber, Integer, IntegerMatrix, IntegerPerYear
 from .registry import ANSWER_TYPES, COMPOSITE_FIELD_KINDS, TYPE_CHOICES, get_type
+from .sheets import MARK, MARKS, SheetGrid, SheetRule, Slot
 from .text import DateAnswer, LongText, ShortText, YearRange
 from .words import Words
 
@@ -90,6 +93,8 @@ __all__ = [
     "DEFAULT_SHORT_TEXT",
     "INTEGER",
     "INTEGER_LIMIT",
+    "MARK",
+    "MARKS",
     "MULTI_SEPARATOR",
     "REPORT_DOCUMENTS",
     "REPORT_FIELDS",
@@ -124,8 +129,11 @@ __all__ = [
     "Matrix",
     "MultiSelect",
     "QuestionShape",
+    "SheetGrid",
+    "SheetRule",
     "ShortText",
     "SingleSelect",
+    "Slot",
     "Words",
     "YearRange",
     "YesNoPlusInteger",

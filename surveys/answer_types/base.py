@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .cells import AnswerError, CellSpec, Choice
 from .kinds import clean_cell, to_text
+from .sheets import SheetGrid, Slot
 
 StrOrPromise = str | Promise
 
@@ -154,6 +155,17 @@ class AnswerType:
 
     def from_spreadsheet(self, spec: CellSpec, raw: Any) -> Any:
         return clean_cell(spec, raw)
+
+    # --- the offline workbook (sheets.py): how the cells are laid out on the question's sheet ----------------------
+
+    def sheet_grid(self, q: QuestionShape) -> SheetGrid:
+        """One row per workbook cell, named by its cell's words (and its option, for a kind that spreads)."""
+        grid = SheetGrid()
+        for spec in self.cells(q):
+            name = ", ".join(self.cell_parts(q, spec.key))
+            for part, label in spec.codec.sheet_parts(spec):
+                grid.rows.append((" · ".join(t for t in (name, label) if t), [Slot(spec.key, part)]))
+        return grid
 
     # --- the answering page -------------------------------------------------------------------------------------------
 

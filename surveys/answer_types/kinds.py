@@ -23,6 +23,8 @@ from .cells import (
     CHOICE,
     CHOICES,
     DATE,
+    DATE_MAX,
+    DATE_MIN,
     DECIMAL,
     DEFAULT_SHORT_TEXT,
     INTEGER,
@@ -46,6 +48,7 @@ from .cells import (
     number_words,
     option_word,
 )
+from .sheets import DATE_RULE, DECIMAL_RULE, LIST, MARK, MARKS, TEXT_LENGTH, WHOLE, SheetRule
 
 # --- the codecs -------------------------------------------------------------------------------------------------------
 
@@ -96,6 +99,27 @@ class Codec:
         """The form field of a cell of this kind; `attrs` adds to (or replaces) its input's attributes."""
         raise NotImplementedError
 
+    # --- the offline workbook (see sheets.py): the workbook cells ("parts") one answer cell takes ------------------
+
+    def sheet_parts(self, spec: CellSpec) -> list[tuple[str, str]]:
+        """(part code, label) of each workbook cell of one answer cell: one cell, no label, unless a kind spreads."""
+        return [("", "")]
+
+    def sheet_values(self, spec: CellSpec, value: Any) -> dict[str, Any]:
+        """What each part shows for a typed value (None: blank)."""
+        return {"": None if value is None else self.sheet_value(spec, value)}
+
+    def sheet_value(self, spec: CellSpec, value: Any) -> Any:
+        return self.to_text(value)
+
+    def sheet_raw(self, spec: CellSpec, parts: Mapping[str, Any]) -> Any:
+        """The raw input `clean_cell` checks, from what the parts hold; AnswerError names a part that is wrong."""
+        return parts.get("")
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        """The Excel data validation of this kind's parts (None: none)."""
+        return None
+
 
 def _options(spec: CellSpec) -> list[tuple[str, str]]:
     return [(c.code, pick(c.label) or c.code) for c in spec.choices]
@@ -118,6 +142,26 @@ class ChoiceCodec(Codec):
 
     def example(self, spec: CellSpec) -> Any:
         return spec.choices[0].code
+
+    def sheet_value(self, spec: CellSpec, value: Any) -> Any:
+        return option_word(spec.choices, str(value))
+
+    def sheet_raw(self, spec: CellSpec, parts: Mapping[str, Any]) -> Any:
+        raw = parts.get("")
+        if isinstance(raw, str):
+            # A label of the drop-down in any language (the workbook's language need not be the uploader's), or a
+            # code as the web form posts it.
+            by_label = {
+                text.strip().casefold(): choice.code
+                for choice in spec.choices
+                for text in (*choice.label.values(), choice.code)
+                if text
+            }
+            return by_label.get(raw.strip().casefold(), raw)
+        return raw
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        return SheetRule(LIST, options=tuple(label for _code, label in _options(spec)))
 
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         return forms.ChoiceField(
@@ -164,6 +208,29 @@ class ChoicesCodec(Codec):
         plain = [c for c in spec.choice_codes() if c not in spec.exclusive]
         return plain[:2]
 
+    def sheet_parts(self, spec: CellSpec) -> list[tuple[str, str]]:
+        return _options(spec)  # one cell per option, marked when chosen
+
+    def sheet_values(self, spec: CellSpec, value: Any) -> dict[str, Any]:
+        chosen = set(value or [])
+        return {code: MARK if code in chosen else None for code in spec.choice_codes()}
+
+    def sheet_raw(self, spec: CellSpec, parts: Mapping[str, Any]) -> Any:
+        chosen = []
+        for code, raw in parts.items():
+            if _is_empty(raw):
+                continue
+            if str(raw).strip() not in MARKS:
+                raise AnswerError(
+                    _("Mark a chosen option with %(mark)s (or x), or leave the cell empty; “%(value)s” is neither.")
+                    % {"mark": MARK, "value": str(raw)[:60]}
+                )
+            chosen.append(code)
+        return chosen
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        return SheetRule(LIST, options=(MARK, "x"))
+
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         return forms.MultipleChoiceField(
             choices=_options(spec),
@@ -199,6 +266,12 @@ class IntegerCodec(Codec):
         low, high = spec.validation.get("min"), spec.validation.get("max")
         return int(low if low is not None else (high if high is not None and high < 12 else 12))
 
+    def sheet_value(self, spec: CellSpec, value: Any) -> Any:
+        return int(value)
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        return SheetRule(WHOLE, spec.validation.get("min", -(10**15) + 1), spec.validation.get("max", 10**15 - 1))
+
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         base = {"inputmode": "numeric", "class": "form-control text-end", "autocomplete": "off"}
         return forms.CharField(widget=forms.TextInput(attrs={**base, **attrs}), **common)
@@ -219,6 +292,9 @@ class YearCodec(IntegerCodec):
 
     def example(self, spec: CellSpec) -> Any:
         return int(spec.validation.get("min", 2015))
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        return SheetRule(WHOLE, spec.validation.get("min", YEAR_MIN), spec.validation.get("max", YEAR_MAX))
 
 
 class DecimalCodec(Codec):
@@ -250,6 +326,14 @@ class DecimalCodec(Codec):
         low = spec.validation.get("min")
         return Decimal(str(low)) if low is not None else Decimal("2.5")
 
+    def sheet_value(self, spec: CellSpec, value: Any) -> Any:
+        return value.normalize()
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        return SheetRule(
+            DECIMAL_RULE, spec.validation.get("min", -(10**15) + 1), spec.validation.get("max", 10**15 - 1)
+        )
+
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         base = {"inputmode": "decimal", "class": "form-control text-end", "autocomplete": "off"}
         return forms.CharField(widget=forms.TextInput(attrs={**base, **attrs}), **common)
@@ -273,6 +357,13 @@ class TextCodec(Codec):
 
     def example(self, spec: CellSpec) -> Any:
         return "Example answer".ljust(int(spec.validation.get("min_length", 0)), ".")
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        return SheetRule(
+            TEXT_LENGTH,
+            int(spec.validation.get("min_length", 0)),
+            int(spec.validation.get("max_length", DEFAULT_SHORT_TEXT)),
+        )
 
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         # A long text is a text area: the type asks for one by giving it rows.
@@ -310,6 +401,17 @@ class DateCodec(Codec):
     def example(self, spec: CellSpec) -> Any:
         low = spec.validation.get("min")
         return dt.date.fromisoformat(str(low)) if low else dt.date(2015, 6, 30)
+
+    def sheet_value(self, spec: CellSpec, value: Any) -> Any:
+        return value
+
+    def sheet_rule(self, spec: CellSpec) -> SheetRule | None:
+        low, high = spec.validation.get("min"), spec.validation.get("max")
+        return SheetRule(
+            DATE_RULE,
+            dt.date.fromisoformat(str(low)) if low else DATE_MIN,
+            dt.date.fromisoformat(str(high)) if high else DATE_MAX,
+        )
 
     def form_field(self, spec: CellSpec, common: dict[str, Any], attrs: Mapping[str, Any] = {}) -> forms.Field:
         return forms.CharField(widget=forms.DateInput(attrs={"type": "date", **attrs}), **common)

@@ -22,6 +22,7 @@ from .base import (
     single_examples,
 )
 from .cells import DECIMAL, INTEGER, ROW_KEY_SEPARATOR, CellSpec, Choice
+from .sheets import SheetGrid, Slot
 
 if TYPE_CHECKING:
     from ..models import Question
@@ -72,6 +73,11 @@ class IntegerPerYear(_Plain):
 
     def cell_year(self, q: QuestionShape, key: Key) -> int | None:
         return int(key[1]) if not key[0] and key[1].isdigit() else None
+
+    def sheet_grid(self, q: QuestionShape) -> SheetGrid:
+        """One row, a column per year."""
+        cells = self.cells(q)
+        return SheetGrid([spec.column for spec in cells], [("", [Slot(spec.key) for spec in cells])])
 
     def widget_context(
         self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
@@ -136,6 +142,18 @@ class IntegerMatrix(AnswerType):
             if values and all(v.code in years for v in values):
                 return int(code) if code in years else None
         return None
+
+    def sheet_grid(self, q: QuestionShape) -> SheetGrid:
+        """The table as on the web page: a row per combination of the first dimensions, a column per value of the
+        last, each headed by its words."""
+        if not q.dimensions:
+            return SheetGrid()
+        columns = self.column_keys(q)
+        grid = SheetGrid([self.value_label(q.dimensions[-1][1], code) for code in columns])
+        for row in self.row_keys(q):
+            words = self.cell_parts(q, (row, ""))
+            grid.rows.append((" · ".join(words), [Slot((row, column)) for column in columns]))
+        return grid
 
     def is_complete(self, q: QuestionShape, values: Mapping[Key, Any], evidence_count: int = 0) -> bool:
         # A statistics table is answered once any figure is given: a blank cell means "not available".

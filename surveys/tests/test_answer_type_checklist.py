@@ -95,6 +95,25 @@ def test_an_example_answer_survives_the_round_trip(answer_type: AnswerType) -> N
 
 
 @pytest.mark.parametrize("answer_type", TYPES, ids=lambda t: t.code)
+def test_the_offline_workbook_grid_holds_every_cell_once_and_reads_an_example_back(answer_type: AnswerType) -> None:
+    shape = _shape(answer_type.code)
+    cells = at.cell_index(answer_type.cells(shape))
+    grid = answer_type.sheet_grid(shape)
+    slots = [slot for _label, row in grid.rows for slot in row if slot is not None]
+    assert len(slots) == len(set(slots))
+    expected = {at.Slot(key, part) for key, spec in cells.items() for part, _label in spec.codec.sheet_parts(spec)}
+    assert set(slots) == expected
+    assert all(len(row) == max(1, len(grid.columns)) for _label, row in grid.rows)
+    cleaned = answer_type.clean(shape, answer_type.examples(shape))
+    for key, value in cleaned.items():
+        spec = cells[key]
+        shown = spec.codec.sheet_values(spec, value)
+        assert set(shown) == {part for part, _label in spec.codec.sheet_parts(spec)}, key
+        assert at.clean_cell(spec, spec.codec.sheet_raw(spec, shown)) == value, key
+        assert spec.codec.sheet_rule(spec) is not None, key
+
+
+@pytest.mark.parametrize("answer_type", TYPES, ids=lambda t: t.code)
 def test_demo_hooks_give_cells_and_numbers_of_the_type(answer_type: AnswerType) -> None:
     shape = _shape(answer_type.code)
     cells = answer_type.cells(shape)

@@ -1,0 +1,493 @@
+"""The offline questionnaire workbook: downloaded, filled with openpyxl as a person would in Excel, uploaded back.
+
+Each test is one behaviour a person sees: the workbook shows the questionnaire and the current answers; the upload
+lists what will change, what is invalid (sheet and cell) and what conflicts with an answer saved online since the
+download; nothing is written until the confirm, which writes it all with its history; a file that is not this
+organisation's workbook as downloaded is refused with its own message.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from responses.models import Answer, AnswerChange, Response, Source, WorkbookUpload
+from responses.offline.identity import WorkbookRejected
+from responses.offline.review import plan_review
+from responses.offline.services import KEEP_MINE, KEEP_THEIRS, workbook_upload_confirm, workbook_upload_create
+from responses.offline.writing import questionnaire_workbook
+from tests.scenario import Scenario
+
+COORD, OTHER = "a@at.example.org", "b@at.example.org"
+
+
+@pytest.fixture
+def s(db: None) -> Scenario:
+    return (
+        Scenario()
+        .round("small")
+        .state("AT", coordinator=COORD, contributor=OTHER)
+        .answers(
+            "AT",
+            {
+                "TYP.ONE.01": {("", ""): "no"},
+                "TYP.ONE.02": {("", ""): ["forced_labour"]},
+                "TYP.ONE.03": {("contracts", ""): "yes"},
+                "TYP.ONE.08": {("2012", "female"): 3},
+                "TYP.ONE.10": {("", ""): "Ministry"},
+            },
+            by=COORD,
+        )
+    )
+
+
+def download(s: Scenario, org: str = "AT", language: str = "en") -> Any:
+    data = questionnaire_workbook(survey=s.survey, organisation=s.orgs[org], language=language)
+    return load_workbook(io.BytesIO(data))
+
+
+def find(wb: Any, text: str) -> tuple[Any, int]:
+    """The sheet and row where a question's code or a row's label stands."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value == text:
+                    return ws, cell.row
+    raise AssertionError(f"{text!r} not in the workbook")
+
+
+def row_after(wb: Any, code: str, label: str) -> tuple[Any, int]:
+    ws, start = find(wb, code)
+    for row in range(start, start + 30):
+        if ws[f"C{row}"].value == label:
+            return ws, row
+    raise AssertionError(f"{label!r} not under {code}")
+
+
+def upload(s: Scenario, wb: Any, by: str = COORD) -> WorkbookUpload:
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    response = s.response("AT")
+    return workbook_upload_create(response=response, user=s.person(by), source=out, filename="filled.xlsx")
+
+
+def stored(s: Scenario, code: str) -> dict[tuple[str, str], Any]:
+    question = s.question(code)
+    return {
+        (a.row, a.column): (a.value_choices or a.value_text or a.value_number)
+        for a in Answer.objects.filter(response=s.response("AT"), question=question)
+    }
+
+
+def test_the_workbook_shows_the_questionnaire_and_the_current_answers(s: Scenario) -> None:
+    wb = download(s)
+    cover = wb.worksheets[0]
+    texts = {c.value for row in cover.iter_rows() for c in row}
+    assert "Austria (AT)" in texts or any("AT" in str(t) for t in texts)
+    ws, row = find(wb, "TYP.ONE.01")
+    assert ws[f"C{row}"].value == "Is there a national plan?"
+    answer_row = row + 1
+    assert ws[f"D{answer_row}"].value == "No"  # the label, not the code
+    assert ws[f"D{answer_row}"].protection.locked is False
+    assert ws.protection.sheet is True
+    # The drop-down offers the option labels.
+    validations = [dv for dv in ws.data_validations.dataValidation if f"D{answer_row}" in str(dv.sqref)]
+    assert validations
+    assert validations[0].type == "list"
+    # A matrix: one row per matrix row, its label in words.
+    ws, row = row_after(wb, "TYP.ONE.03", "Contract clauses")
+    assert ws[f"D{row}"].value == "Yes"
+    # A breakdown table: years by sex, headed by the sex labels.
+    ws, row = row_after(wb, "TYP.ONE.08", "2012")
+    assert ws[f"D{row - 1}"].value == "Female"
+    assert ws[f"E{row - 1}"].value == "Male"
+    assert ws[f"D{row}"].value == 3
+    # Several choices: one row per option, the chosen one marked.
+    ws, row = row_after(wb, "TYP.ONE.02", "Forced labour")
+    assert ws[f"D{row}"].value == "✓"
+    # The show-if condition is written out.
+    ws, row = find(wb, "TYP.ONE.13")
+    assert "TYP.ONE.01" in ws[f"C{row + 1}"].value
+    assert "Yes" in ws[f"C{row + 1}"].value
+
+
+def test_round_trip_lists_changes_and_a_conflict_then_writes_them_all_at_once(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = row_after(wb, "TYP.ONE.03", "Audits")
+    ws[f"D{row}"] = "No"  # a matrix row
+    ws, row = row_after(wb, "TYP.ONE.08", "2013")
+    ws[f"E{row}"] = 7  # a breakdown cell: 2013, male
+    ws, row = row_after(wb, "TYP.ONE.02", "Sexual exploitation")
+    ws[f"D{row}"] = "x"  # a multiple choice: one more option
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"  # conflicts with the online edit below
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = "many"  # invalid: not a whole number
+    invalid_ref = f"{ws.title}!D{row + 1}"
+    # Meanwhile someone else saves the short text online.
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+
+    pending = upload(s, wb)
+    response = s.response("AT")
+    review = plan_review(response=response, plan=pending.plan)
+    changes = {(c.question.code, c.key): (c.old_words, c.new_words) for c in review.changes}
+    assert changes == {
+        ("TYP.ONE.03", ("audits", "")): ("", "No"),
+        ("TYP.ONE.08", ("2013", "male")): ("", "7"),
+        ("TYP.ONE.02", ("", "")): ("Forced labour", "Sexual exploitation; Forced labour"),
+    }
+    [conflict] = review.conflicts
+    assert (conflict.question.code, conflict.old_words, conflict.new_words) == (
+        "TYP.ONE.10",
+        "Ministry of Justice",
+        "Ministry of the Interior",
+    )
+    assert conflict.by
+    assert conflict.at is not None
+    [problem] = pending.plan["problems"]
+    assert f"{problem['sheet']}!{problem['ref']}" == invalid_ref
+    assert "whole number" in problem["message"]
+    assert stored(s, "TYP.ONE.03") == {("contracts", ""): "yes"}  # nothing written yet
+
+    outcome = workbook_upload_confirm(
+        upload=pending, user=s.person(COORD), token=review.token, choices={conflict.index: KEEP_MINE}
+    )
+    assert outcome.error == ""
+    assert not outcome.moved
+    assert outcome.written == 4
+    assert stored(s, "TYP.ONE.03") == {("contracts", ""): "yes", ("audits", ""): "no"}
+    assert stored(s, "TYP.ONE.02") == {("", ""): ["sexual_exploitation", "forced_labour"]}
+    assert stored(s, "TYP.ONE.08")[("2013", "male")] == 7
+    assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of the Interior"}
+    assert stored(s, "TYP.ONE.05") == {}  # the invalid cell: nothing
+    history = AnswerChange.objects.filter(response=response, source=Source.WORKBOOK)
+    assert sorted((h.question.code, h.old_value, h.new_value) for h in history) == [
+        ("TYP.ONE.02", "forced_labour", "sexual_exploitation;forced_labour"),
+        ("TYP.ONE.03", "", "no"),
+        ("TYP.ONE.08", "", "7"),
+        ("TYP.ONE.10", "Ministry of Justice", "Ministry of the Interior"),
+    ]
+    assert all(h.changed_by == s.person(COORD) for h in history)
+    # Unchanged cells were left alone: the untouched answers keep their first version.
+    assert Answer.objects.get(response=response, question=s.question("TYP.ONE.01")).version == 1
+
+
+def test_keeping_the_online_value_writes_only_the_rest(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+    pending = upload(s, wb)
+    review = plan_review(response=s.response("AT"), plan=pending.plan)
+    [conflict] = review.conflicts
+    outcome = workbook_upload_confirm(
+        upload=pending, user=s.person(COORD), token=review.token, choices={conflict.index: KEEP_THEIRS}
+    )
+    assert outcome.written == 1
+    assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of Justice"}
+    assert stored(s, "TYP.ONE.01") == {("", ""): "yes"}
+
+
+def test_an_online_edit_after_the_preview_writes_nothing_and_asks_to_review_again(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"
+    pending = upload(s, wb)
+    review = plan_review(response=s.response("AT"), plan=pending.plan)
+    assert len(review.changes) == 1
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+    outcome = workbook_upload_confirm(upload=pending, user=s.person(COORD), token=review.token, choices={})
+    assert outcome.moved
+    assert outcome.written == 0
+    assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of Justice"}
+
+
+def test_an_unresolved_conflict_writes_nothing(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+    pending = upload(s, wb)
+    review = plan_review(response=s.response("AT"), plan=pending.plan)
+    outcome = workbook_upload_confirm(upload=pending, user=s.person(COORD), token=review.token, choices={})
+    assert outcome.error
+    assert outcome.written == 0
+    assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+
+
+def test_a_formula_is_named_by_its_sheet_and_cell(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = "=1+2"
+    [problem] = upload(s, wb).plan["problems"]
+    assert (problem["sheet"], problem["ref"]) == (ws.title, f"D{row + 1}")
+    assert "formula" in problem["message"]
+
+
+def test_another_organisations_workbook_is_refused(s: Scenario) -> None:
+    s.state("DE")
+    wb = download(s, "DE")
+    with pytest.raises(WorkbookRejected, match="is for DE"):
+        upload(s, wb)
+
+
+def test_moved_rows_are_refused(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.05")
+    ws.insert_rows(row)
+    with pytest.raises(WorkbookRejected, match="added, deleted or moved"):
+        upload(s, wb)
+
+
+def test_an_edited_identity_is_refused(s: Scenario) -> None:
+    wb = download(s)
+    wb["_oscethb"]["A5"] = wb["_oscethb"]["A5"].value[:-3] + "abc"
+    with pytest.raises(WorkbookRejected, match="hidden part"):
+        upload(s, wb)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(s: Scenario) -> None:
+    with pytest.raises(WorkbookRejected, match="not an Excel workbook"):
+        workbook_upload_create(
+            response=s.response("AT"), user=s.person(COORD), source=io.BytesIO(b"a,b\n1,2\n"), filename="x.csv"
+        )
+
+
+def test_a_workbook_from_another_site_is_refused(s: Scenario) -> None:
+    from openpyxl import Workbook
+
+    out = io.BytesIO()
+    Workbook().save(out)
+    out.seek(0)
+    with pytest.raises(WorkbookRejected, match="not downloaded from this site"):
+        workbook_upload_create(response=s.response("AT"), user=s.person(COORD), source=out, filename="x.xlsx")
+
+
+def test_a_submitted_response_cannot_be_changed_by_an_upload(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    pending = upload(s, wb)
+    review = plan_review(response=s.response("AT"), plan=pending.plan)
+    s.status("AT", Response.Status.SUBMITTED)
+    outcome = workbook_upload_confirm(upload=pending, user=s.person(COORD), token=review.token, choices={})
+    assert "submitted" in outcome.error
+    assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+
+
+# --- the pages --------------------------------------------------------------------------------------------------
+
+
+def _client(s: Scenario, email: str) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(s.person(email))
+    return client
+
+
+def test_the_pages_download_upload_preview_and_confirm(s: Scenario) -> None:
+    from django.urls import reverse
+
+    client = _client(s, COORD)
+    home = client.get(reverse("responses:response-home", args=["small", "AT"])).content.decode()
+    assert "Download for offline work (Excel)" in home
+    assert "Upload a filled workbook" in home
+    got = client.get(reverse("responses:workbook-download", args=["small", "AT"]))
+    assert got.status_code == 200
+    assert got["Content-Disposition"].startswith("attachment")
+    wb = load_workbook(io.BytesIO(b"".join(got.streaming_content)))
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = "many"
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "filled.xlsx"
+    posted = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": out})
+    assert posted.status_code == 302
+    page = client.get(posted["Location"]).content.decode()
+    assert "Ministry of Justice" in page
+    assert "Ministry of the Interior" in page
+    assert f"Sheet “{ws.title}”, cell D{row + 1} (TYP.ONE.05)" in page.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    assert "No" in page
+    assert "Yes" in page
+    review = plan_review(response=s.response("AT"), plan=WorkbookUpload.objects.get().plan)
+    [conflict] = review.conflicts
+    done = client.post(posted["Location"], {"token": review.token, f"conflict-{conflict.index}": "theirs"})
+    assert done.status_code == 302
+    assert stored(s, "TYP.ONE.01") == {("", ""): "yes"}
+    assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of Justice"}
+
+
+def test_another_site_workbook_upload_page_says_why(s: Scenario) -> None:
+    from django.urls import reverse
+
+    client = _client(s, COORD)
+    bad = io.BytesIO(b"not a workbook")
+    bad.name = "filled.xlsx"
+    page = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": bad})
+    assert page.status_code == 422
+    assert "not an Excel workbook" in page.content.decode()
+
+
+def test_a_submitted_response_says_so_on_the_upload_page(s: Scenario) -> None:
+    from django.urls import reverse
+
+    s.status("AT", Response.Status.SUBMITTED)
+    page = _client(s, COORD).get(reverse("responses:workbook-upload", args=["small", "AT"])).content.decode()
+    assert "has been submitted, so an uploaded workbook cannot change it" in page
+
+
+# --- the commands -----------------------------------------------------------------------------------------------
+
+
+def _export(s: Scenario, tmp_path: Any) -> Any:
+    from django.core.management import call_command
+
+    target = tmp_path / "at.xlsx"
+    call_command(
+        "export_questionnaire",
+        "--survey",
+        "small",
+        "--org",
+        "AT",
+        "--lang",
+        "fr",
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+    )
+    return target
+
+
+def test_export_and_import_commands_list_the_change_and_the_conflict(s: Scenario, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    target = _export(s, tmp_path)
+    wb = load_workbook(target)
+    assert wb.worksheets[0].title == "Couverture"  # the workbook's language
+    ws, row = find(wb, "TYP.ONE.10")
+    ws[f"D{row + 1}"] = "Ministry of the Interior"
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = 12
+    wb.save(target)
+    s.answers("AT", {"TYP.ONE.10": {("", ""): "Ministry of Justice"}}, by=OTHER)
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 conflict"):
+        call_command("import_questionnaire", str(target), "--as", COORD, stdout=out, stderr=io.StringIO())
+    assert "CONFLICT TYP.ONE.10" in out.getvalue()
+    assert "TYP.ONE.05" in out.getvalue()
+    assert stored(s, "TYP.ONE.05") == {}
+    assert not WorkbookUpload.objects.exists()
+    out = io.StringIO()
+    call_command("import_questionnaire", str(target), "--as", COORD, "--keep-mine", stdout=out)
+    assert "2 answers saved." in out.getvalue()
+    assert stored(s, "TYP.ONE.05") == {("", ""): 12}
+    assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of the Interior"}
+
+
+def test_import_command_with_an_invalid_cell_writes_nothing(s: Scenario, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    target = _export(s, tmp_path)
+    wb = load_workbook(target)
+    ws, row = find(wb, "TYP.ONE.05")
+    ws[f"D{row + 1}"] = "many"
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"  # valid, yet not written: the file has an invalid cell
+    wb.save(target)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 invalid cell"):
+        call_command("import_questionnaire", str(target), "--as", COORD, stdout=io.StringIO(), stderr=err)
+    assert "cell D" in err.getvalue()
+    assert "TYP.ONE.05" in err.getvalue()
+    assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+
+
+def test_an_unchanged_workbook_with_an_answer_of_every_type_changes_nothing(s: Scenario) -> None:
+    examples = {}
+    for question in s.survey.questions.all():
+        q = s.question(question.code)
+        if q.for_kind("state") and q.cells():
+            examples[q.code] = q.answer_type.examples(q.shape)
+    s.answers("AT", examples, by=COORD)
+    plan = upload(s, download(s)).plan
+    assert plan["problems"] == []
+    assert plan["entries"] == []
+
+
+def test_a_choice_cell_takes_its_label_or_its_code(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "yes"  # the code, as the web form posts it
+    ws, row = row_after(wb, "TYP.ONE.03", "Audits")
+    ws[f"D{row}"] = "in process"  # the label, whatever its case
+    plan = upload(s, wb).plan
+    assert plan["problems"] == []
+    assert sorted((e["question"], e["new"]) for e in plan["entries"]) == [
+        ("TYP.ONE.01", "yes"),
+        ("TYP.ONE.03", "in_process"),
+    ]
+
+
+def test_a_french_workbook_is_read_back_on_an_english_page(db: None) -> None:
+    from django.utils import translation
+
+    s = Scenario().round("thb-2016").state("AT", coordinator=COORD)
+    choice = s.question("PRO.LEG.01").shape.choices[1]
+    wb = download(s, language="fr")
+    ws, row = find(wb, "PRO.LEG.01")
+    target = next(r for r in range(row, row + 10) if ws[f"D{r}"].protection.locked is False)
+    ws[f"D{target}"] = choice.label["fr"]
+    with translation.override("en"):
+        plan = upload(s, wb).plan
+    assert plan["problems"] == []
+    assert [(e["question"], e["new"]) for e in plan["entries"]] == [("PRO.LEG.01", choice.code)]
+
+
+def test_office_staff_upload_a_workbook_for_an_organisation(s: Scenario) -> None:
+    staff = s.person("office@osce.example.org", is_staff=True)
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    pending = upload(s, wb, by="office@osce.example.org")
+    review = plan_review(response=s.response("AT"), plan=pending.plan)
+    outcome = workbook_upload_confirm(upload=pending, user=staff, token=review.token, choices={})
+    assert outcome.written == 1
+    change = AnswerChange.objects.get(response=s.response("AT"), source=Source.WORKBOOK)
+    assert (change.new_value, change.changed_by) == ("yes", staff)
+
+
+def test_a_workbook_of_another_round_is_refused(s: Scenario) -> None:
+    s.round("thb-2016")
+    wb = download_round(s, "thb-2016")
+    with pytest.raises(WorkbookRejected, match="is for AT in the round thb-2016, not for AT in small"):
+        upload(s, wb)
+
+
+def test_a_workbook_of_a_questionnaire_changed_since_is_refused(s: Scenario) -> None:
+    from surveys.models import Option
+
+    wb = download(s)
+    option_set = s.question("TYP.ONE.01").option_set
+    Option.objects.create(option_set=option_set, code="partly", label={"en": "Partly"}, position=99)
+    with pytest.raises(WorkbookRejected, match="questionnaire has changed"):
+        upload(s, wb)
+
+
+def download_round(s: Scenario, slug: str) -> Any:
+    data = questionnaire_workbook(survey=s.rounds[slug], organisation=s.orgs["AT"], language="en")
+    return load_workbook(io.BytesIO(data))
