@@ -35,6 +35,10 @@ from .base import (
     DefinitionReader,
     DefinitionWriter,
     QuestionShape,
+    XlsCell,
+    XlsField,
+    XlsformReader,
+    XlsformWriter,
     describe_cell,
 )
 from .cells import (
@@ -127,6 +131,10 @@ __all__ = [
     "ShortText",
     "SingleSelect",
     "Words",
+    "XlsCell",
+    "XlsField",
+    "XlsformReader",
+    "XlsformWriter",
     "YearRange",
     "YesNoPlusInteger",
     "cell_index",
