@@ -50,8 +50,8 @@ __all__ = [
     "SLUG_RE",
     "YAML_BOOL_WORDS",
     "DefinitionError",
-    "check_definition_data",
     "Problem",
+    "check_definition_data",
     "dump_definition",
     "parse_definition",
 ]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from .. import answer_types as at
 from ..answer_types.choice import EXCLUSIVE_RE
-from ..definition_reader import AREA_RE, LANGUAGES, QUESTION_RE, SECTION_RE
+from ..definition_reader import AREA_RE, CODE_RE, LANGUAGES, QUESTION_RE, SECTION_RE
 from ..models import REFERENCE_PERIOD
 from . import CELLS_SUFFIX, cell_of_name
 from .languages import language_of
@@ -150,6 +150,11 @@ class _Mapper:
             if row.get("list_name"):
                 self.lists.setdefault(str(row["list_name"]), []).append((index + 2, dict(row)))
         self.option_sets: dict[str, Any] = {}
+        for name in self.lists:
+            # A list named like an option set code is one, used or not, in sheet order (a question's own list is
+            # named by its code, which has dots; a form from elsewhere may name lists any way: those come on use).
+            if CODE_RE.match(name):
+                self._option_set(name)
         self.names: dict[str, tuple[str, str, bool]] = {}  # XLSForm name -> (question code, row, several choices)
         self.codes: set[str] = set()
         self._check_columns()

@@ -74,7 +74,7 @@ def xlsform_import(*, content: bytes, filename: str, slug: str, years: tuple[int
         raise XlsformError(
             [_("%(file)s: pyxform refuses the form: %(reason)s") % {"file": filename, "reason": exc}]
         ) from exc
-    except Exception as exc:  # noqa: BLE001 - a damaged file makes the readers under pyxform fail in their own ways
+    except Exception as exc:
         raise XlsformError(
             [_("%(file)s: not a readable XLSForm (%(reason)s)") % {"file": filename, "reason": exc}]
         ) from exc

@@ -122,7 +122,7 @@ class _Writer:
         return result
 
     def same_text(self, text: str) -> dict[str, str]:
-        return {lang: text for lang in LANGUAGES}
+        return dict.fromkeys(LANGUAGES, text)
 
     def translated(self, message: str | Promise) -> dict[str, str]:
         texts = {}
