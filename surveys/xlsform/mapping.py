@@ -285,7 +285,7 @@ class _Mapper:
         areas = []
         for a_index, node in enumerate(nodes):
             self.places[f"areas[{a_index}]"] = ("survey", node.row_number)
-            area = {"code": node.name, "title": self.texts(node.row, "label"), "sections": []}
+            area: dict[str, Any] = {"code": node.name, "title": self.texts(node.row, "label"), "sections": []}
             for child in node.children:
                 if child.kind == "note":
                     area["description"] = self._join(area.get("description"), self.texts(child.row, "label"))

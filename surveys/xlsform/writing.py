@@ -56,7 +56,7 @@ def _texts(prefix: str, texts: Mapping[str, str] | None) -> dict[str, str]:
 class _Writer:
     """The rows of the three sheets, and what an answer type may ask (`answer_types.XlsformWriter`)."""
 
-    languages = LANGUAGES
+    languages: tuple[str, ...] = LANGUAGES
 
     def __init__(self, definition: Mapping[str, Any]) -> None:
         self.definition = definition
