@@ -302,3 +302,41 @@ def test_a_kobo_wide_export_becomes_rows_of_the_answer_import() -> None:
         ("Albania", "PRO.DATA.05", "2014.female.adult", "national", "3"),
         ("Albania", "PRV.SUP.03", "", "", "Ministry of the Interior"),
     ]
+
+
+PYXFORM_EXAMPLES = Path(__file__).resolve().parent / "data" / "xlsform"
+
+
+def test_pyxform_widgets_example_imports_and_lists_what_a_round_cannot_ask() -> None:
+    output = _import(PYXFORM_EXAMPLES / "widgets.xls", "widgets")
+    assert "widgets: created as a draft (areas: 1, sections: 5, questions: 22)" in output
+    for line in (
+        "survey sheet, row 6: time 'my_time' — not imported: a round has no question type for 'time'",
+        "survey sheet, row 11: geopoint 'my_geopoint' — not imported",
+        "survey sheet, row 7: select all that apply from list 'my_select' — not imported: the constraint "
+        "not(selected(., 'c') and selected(., 'd')) cannot be read",
+        "survey sheet, row 4: column default (18.31) — not imported",
+    ):
+        assert line in output
+    assert "widgets: 20 features of the form were not imported" in output
+
+
+def test_pyxform_cascading_selects_import_without_their_calculations_and_filters() -> None:
+    output = _import(PYXFORM_EXAMPLES / "cascading_select_test_equivalent.xls", "cascade-example")
+    assert "created as a draft (areas: 1, sections: 1, questions: 7)" in output
+    assert "survey sheet, row 5: calculate 'mylga_state' — not imported: a calculation" in output
+    assert "survey sheet, row 6: select_one mylga_lga_in_state_1 'mylga_lga_in_state_1' — not imported: the " in output
+    filtered = _import(PYXFORM_EXAMPLES / "choice_filter_test.xlsx", "filter-example")
+    assert "survey sheet, row 3: column choice_filter (${state}=cf) — not imported" in filtered
+    assert (
+        "choices sheet, row 6: choice name 'king' — not imported: it is already an option of list counties" in filtered
+    )
+
+
+@pytest.mark.parametrize(("name", "questions"), [("text_and_integer.md", 2), ("yes_or_no_question.xlsx", 1)])
+def test_pyxform_examples_in_old_header_styles_and_markdown_import(name: str, questions: int) -> None:
+    slug = name.split(".")[0].replace("_", "-")
+    output = _import(PYXFORM_EXAMPLES / name, slug)
+    assert f"questions: {questions})" in output
+    question = next(iter(_questions(survey_export_definition(survey=Survey.objects.get(slug=slug))).values()))
+    assert question["text"]["en"]  # `label:english` (one colon) is read as English

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import answer_types as at
 from ..answer_types.choice import EXCLUSIVE_RE
@@ -27,7 +28,7 @@ from ..definition_reader import AREA_RE, CODE_RE, LANGUAGES, QUESTION_RE, SECTIO
 from ..models import REFERENCE_PERIOD
 from . import CELLS_SUFFIX, cell_of_name
 from .languages import language_of
-from .relevant import parse_relevant
+from .relevant import parse_relevant, split_top
 from .writing import AUDIENCE_COLUMN, PERIOD_COLUMN, REQUIRED_COLUMN, TYPE_COLUMN, VALUES_COLUMN
 
 GENERIC_AREA = "XLS"
@@ -49,7 +50,6 @@ _KNOWN_COLUMNS = {"type", "name", "label", "hint", "required", "relevant", "cons
 _OWN_COLUMNS = {TYPE_COLUMN, AUDIENCE_COLUMN, REQUIRED_COLUMN}
 _BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?|date\('(\d{4}-\d{2}-\d{2})'\))$")
 _LENGTH = re.compile(r"^string-length\(\.\)\s*(>=|<=)\s*(\d+)$")
-_AND = re.compile(r"\s+and\s+")
 _CODE_CHARS = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -96,11 +96,36 @@ def option_code(name: Any) -> str:
     return _CODE_CHARS.sub("_", str(name).strip())[:60]
 
 
+_SELECT_ONE = re.compile(r"^select[ _]one(?:[ _]from)?\s+(\S+)(.*)$", re.IGNORECASE)
+_SELECT_MANY = re.compile(r"^select[ _](?:multiple|all[ _]that[ _]apply)(?:[ _]from)?\s+(\S+)(.*)$", re.IGNORECASE)
+
+
+def _header(key: Any) -> str:
+    """A column header as pyxform understands it: `list name` is `list_name`; `label:English` is `label::English`."""
+    key = str(key).strip()
+    head, sep, language = key.partition("::")
+    if not sep:
+        head, sep, language = key.partition(":")
+    head = head.strip().lower().replace(" ", "_")
+    return f"{head}::{language.strip()}" if sep and language.strip() else head
+
+
+def _normalised(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {_header(key): value for key, value in row.items()}
+
+
 def _kind(row: Mapping[str, Any]) -> str:
     text = " ".join(str(row.get("type") or "").split())
     lowered = text.lower().replace("_", " ")
     if lowered in ("begin group", "end group", "begin repeat", "end repeat"):
         return lowered
+    if lowered.startswith(("begin loop", "end loop")):  # a loop over a list's choices repeats its questions
+        return lowered.split()[0] + " repeat"
+    one, many = _SELECT_ONE.match(text), _SELECT_MANY.match(text)
+    if one and not text.lower().startswith(("select_one_from_file", "select_one_external")):
+        return f"select_one {one.group(1)}{one.group(2)}"
+    if many and not text.lower().startswith("select_multiple_from_file"):
+        return f"select_multiple {many.group(1)}{many.group(2)}"
     return text
 
 
@@ -137,8 +162,8 @@ class _Mapper:
     """What a type may ask while it reads its fields back (`answer_types.XlsformReader`), and the walk itself."""
 
     def __init__(self, book: Any, slug: str, years: tuple[int, int] | None) -> None:
-        self.survey_rows: list[dict[str, Any]] = [dict(r) for r in book.survey or []]
-        self.settings: dict[str, Any] = dict((book.settings or [{}])[0]) if book.settings else {}
+        self.survey_rows: list[dict[str, Any]] = [_normalised(r) for r in book.survey or []]
+        self.settings: dict[str, Any] = _normalised((book.settings or [{}])[0]) if book.settings else {}
         self.slug = slug
         self.years = years
         self.unmapped: list[Unmapped] = []
@@ -146,9 +171,10 @@ class _Mapper:
         self.renamed: list[tuple[int, str, str]] = []
         self.default_language = language_of(str(self.settings.get("default_language") or "")) or "en"
         self.lists: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        for index, row in enumerate(book.choices or []):
+        for index, raw in enumerate(book.choices or []):
+            row = _normalised(raw)
             if row.get("list_name"):
-                self.lists.setdefault(str(row["list_name"]), []).append((index + 2, dict(row)))
+                self.lists.setdefault(str(row["list_name"]), []).append((index + 2, row))
         self.option_sets: dict[str, Any] = {}
         for name in self.lists:
             # A list named like an option set code is one, used or not, in sheet order (a question's own list is
@@ -202,8 +228,21 @@ class _Mapper:
 
     def _choice_list(self, name: str) -> list[dict[str, Any]]:
         result = []
+        seen: set[str] = set()
         for row_number, row in self.lists.get(name, []):
             code = option_code(row.get("name", ""))
+            if code in seen:
+                # A list filtered by a choice_filter may repeat a name (allow_choice_duplicates); an option is once.
+                self.unmapped.append(
+                    Unmapped(
+                        "choices",
+                        row_number,
+                        _("choice name %(name)s") % {"name": repr(row.get("name"))},
+                        _("it is already an option of list %(list)s") % {"list": name},
+                    )
+                )
+                continue
+            seen.add(code)
             if code != str(row.get("name", "")).strip():
                 self.unmapped.append(
                     Unmapped(
@@ -306,7 +345,9 @@ class _Mapper:
                 index = len(area["sections"])
                 code = f"{GENERIC_AREA}.{_letters(index)}"
                 path = f"areas[0].sections[{index}]"
-                area["sections"].append(self._section(code, {"label": title}, list(loose), path, loose[0].row_number))
+                section = self._section(code, {"label": title}, list(loose), path, loose[0].row_number)
+                if section["items"]:
+                    area["sections"].append(section)
                 loose.clear()
 
         for node in nodes:
@@ -315,7 +356,11 @@ class _Mapper:
                 index = len(area["sections"])
                 code = f"{GENERIC_AREA}.{_letters(index)}"
                 path = f"areas[0].sections[{index}]"
-                area["sections"].append(self._section(code, node.row, node.children, path, node.row_number, node))
+                section = self._section(code, node.row, node.children, path, node.row_number, node)
+                if section["items"]:
+                    area["sections"].append(section)
+                else:
+                    self._not_imported(node, _("none of the group's questions could be imported"))
             else:
                 loose.append(node)
         close_loose()
@@ -364,7 +409,11 @@ class _Mapper:
                 count = sum(1 for _ in self._fields_in(node))
                 self._not_imported(
                     node,
-                    _("a repeat asks its questions any number of times; a round asks each once (%(count)d fields)")
+                    ngettext(
+                        "a repeat asks its questions any number of times; a round asks each once (%(count)d field)",
+                        "a repeat asks its questions any number of times; a round asks each once (%(count)d fields)",
+                        count,
+                    )
                     % {"count": count},
                 )
             elif node.kind == "group" and self._is_question_group(node):
@@ -401,8 +450,6 @@ class _Mapper:
         if own in at.ANSWER_TYPES:
             return str(own)
         base = node.kind.split()[0] if not node.kind.lower().startswith("select ") else " ".join(node.kind.split()[:2])
-        if " or_other" in node.kind or node.kind.endswith("or_other"):
-            return None
         found = FIELD_TYPES.get(base.lower())
         if found == "short_text" and "multiline" in str(node.row.get("appearance") or ""):
             return "long_text"
@@ -492,6 +539,8 @@ class _Mapper:
         if rule:
             question["show_if"] = rule
         self._other_columns(node)
+        if "or_other" in node.kind.split()[2:]:
+            self._not_imported(node, _("or_other: the 'Other' option with a text of its own has no counterpart"))
         for f in data_fields if not single else []:
             self._other_columns(f, cell=True)
         several = answer_type.several_choices
@@ -515,10 +564,9 @@ class _Mapper:
             return {}
         result: dict[str, Any] = {}
         left = []
-        for part in _AND.split(constraint):
-            part = part.strip().strip("()") if part.count("(") != part.count(")") else part.strip()
+        for part in split_top(constraint, "and"):
             bound, length = _BOUND.match(part), _LENGTH.match(part)
-            if EXCLUSIVE_RE.fullmatch(part) or EXCLUSIVE_RE.fullmatch(part + ")"):
+            if EXCLUSIVE_RE.fullmatch(part):
                 continue
             if bound:
                 operator, number, day = bound.groups()
@@ -583,4 +631,6 @@ def map_xlsform(book: Any, *, slug: str, years: tuple[int, int] | None = None) -
     """The definition data of a pyxform-read XLSForm (`pyxform.xls2json_backends.DefinitionData`)."""
     mapper = _Mapper(book, slug, years)
     data = mapper.run()
-    return Mapped(data, mapper.unmapped, mapper.places, mapper.renamed)
+    sheets = {"survey": 0, "choices": 1, "settings": 2}
+    unmapped = sorted(dict.fromkeys(mapper.unmapped), key=lambda u: (sheets.get(u.sheet, 3), u.row))
+    return Mapped(data, unmapped, mapper.places, mapper.renamed)

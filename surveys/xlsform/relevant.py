@@ -16,7 +16,32 @@ from . import field_name
 
 _EQUALS = re.compile(r"""^\$\{([^}\s]+)\}\s*=\s*(['"])([^'"]*)\2$""")
 _SELECTED = re.compile(r"""^selected\(\s*\$\{([^}\s]+)\}\s*,\s*(['"])([^'"]*)\2\s*\)$""")
-_OR = re.compile(r"\s+or\s+")
+
+
+def split_top(expression: str, word: str) -> list[str]:
+    """The parts of an expression joined by `word` (and, or) outside parentheses and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    pattern = re.compile(rf"\s+{word}\s+")
+    index = 0
+    while index < len(expression):
+        char = expression[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and char.isspace():
+            match = pattern.match(expression, index)
+            if match:
+                parts.append(expression[start:index])
+                start = index = match.end()
+                continue
+        index += 1
+    parts.append(expression[start:])
+    return [part.strip() for part in parts]
 
 
 def to_relevant(show_if: Mapping[str, Any] | None, several: bool) -> str:
@@ -49,7 +74,7 @@ def parse_relevant(expression: str) -> tuple[str, list[str]] | None:
     """(field name, [option codes]) of a `relevant` we can read; None when it is anything else."""
     names: set[str] = set()
     values: list[str] = []
-    for part in _OR.split(_strip(expression)):
+    for part in split_top(_strip(expression), "or"):
         part = _strip(part)
         match = _EQUALS.match(part) or _SELECTED.match(part)
         if match is None:
