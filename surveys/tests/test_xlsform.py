@@ -340,3 +340,22 @@ def test_pyxform_examples_in_old_header_styles_and_markdown_import(name: str, qu
     assert f"questions: {questions})" in output
     question = next(iter(_questions(survey_export_definition(survey=Survey.objects.get(slug=slug))).values()))
     assert question["text"]["en"]  # `label:english` (one colon) is read as English
+
+
+def test_a_kobo_csv_export_of_an_exported_round_becomes_an_import_file(tmp_path: Path) -> None:
+    survey_load_text(text=(DEFINITIONS / "thb-2016.yaml").read_text(encoding="utf-8"))
+    multi = next(
+        q
+        for q in _questions(survey_export_definition(survey=Survey.objects.get(slug="thb-2016"))).values()
+        if q["type"] == "multi_select"
+    )
+    wide = tmp_path / "kobo.csv"
+    wide.write_text(f"start;organisation;group/{multi['code']};_id\n2025-01-01;Albania;a b;1\n", encoding="utf-8")
+    target = tmp_path / "long.csv"
+    out = io.StringIO()
+    call_command("xlsform_answers", str(wide), "--survey", "thb-2016", "-o", str(target), stdout=out)
+    assert "1 answer cell" in out.getvalue()
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        "organisation,question,row,column,value",
+        f"Albania,{multi['code']},,,a;b",
+    ]

@@ -12,8 +12,8 @@
 
 Field names (the contract with answers that come back from KoboToolbox/ODK): a question with one value is a field
 named by its code (`PRV.SUP.01`); a question with several cells is a group named `CODE-cells` holding one field per
-cell named `CODE-ROW` or `CODE-ROW-COLUMN` (`PRV.SUP.02-training`, `PRO.DATA.01--2014` for a figure per year,
-`PRO.DATA.05-2014.female.adult-national` for a breakdown table: row values joined by dots, then the column). Codes
+cell named `CODE-ROW` or `CODE-ROW-COLUMN` (`PRO.LEG.04-sexual_exploitation`, `PRO.DATA.01--2014` for a figure per year,
+`PRT.DATA.01-2014.female.adult.sexual_exploitation-national` for a breakdown table: row values joined by dots, then the column). Codes
 never contain a hyphen, so a field's name splits back into question, row and column at its hyphens
 (`cell_of_name`). Areas and sections are groups named by their codes.
 """
