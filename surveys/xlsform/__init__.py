@@ -4,9 +4,13 @@
 - `relevant.py`: show-if rules as XLSForm `relevant` expressions and back.
 - `writing.py`: a round's canonical definition -> an .xlsx XLSForm (survey, choices and settings sheets); each answer
   type writes its own fields (`AnswerType.to_xlsform`).
-- `mapping.py`: the rows of an XLSForm -> the canonical definition `load_survey` reads, and every feature that has no
-  counterpart in our model, with its sheet and row (`Unmapped`); each type reads its own fields back
-  (`AnswerType.from_xlsform`).
+- `constraints.py`: validation bounds as `constraint` expressions and back.
+- `reading.py`: the sheets as pyxform reads them, in one spelling of headers and types, the survey rows as a tree;
+  `Unmapped`, a feature with no counterpart, with its sheet and row.
+- `lists.py`: texts in our languages and the choices sheet (option sets, a question's options, table dimensions).
+- `mapping.py`: the tree -> the data of a definition file, which `load_survey`'s checks read; each type reads its own
+  fields back (`AnswerType.from_xlsform`); everything else is listed as `Unmapped`.
+- `answers.py`: a KoboToolbox/ODK export of answers (one row per submission) -> rows of the answer import.
 - `services.py`: the two services the commands call (`xlsform_export`, `xlsform_import`); pyxform reads and checks
   every form that comes in.
 

@@ -16,20 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import answer_types as at
-from ..answer_types.choice import EXCLUSIVE_RE
-from ..definition_reader import AREA_RE, CODE_RE, LANGUAGES, QUESTION_RE, SECTION_RE
-from ..models import REFERENCE_PERIOD
+from ..definition_reader import AREA_RE, QUESTION_RE, SECTION_RE
 from . import CELLS_SUFFIX, cell_of_name
-from .languages import language_of
-from .relevant import parse_relevant, split_top
-from .writing import AUDIENCE_COLUMN, PERIOD_COLUMN, REQUIRED_COLUMN, TYPE_COLUMN, VALUES_COLUMN
+from .constraints import parse_constraint
+from .lists import ListsReader
+from .reading import Node, Unmapped, normalised, option_code, tree
+from .relevant import parse_relevant
+from .writing import AUDIENCE_COLUMN, PERIOD_COLUMN, REQUIRED_COLUMN, TYPE_COLUMN
 
 GENERIC_AREA = "XLS"
 # XLSForm types (and pyxform's aliases) of one field we have an answer type for.
@@ -48,39 +48,6 @@ FIELD_TYPES = {
 }
 _KNOWN_COLUMNS = {"type", "name", "label", "hint", "required", "relevant", "constraint", "appearance"}
 _OWN_COLUMNS = {TYPE_COLUMN, AUDIENCE_COLUMN, REQUIRED_COLUMN}
-_BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?|date\('(\d{4}-\d{2}-\d{2})'\))$")
-_LENGTH = re.compile(r"^string-length\(\.\)\s*(>=|<=)\s*(\d+)$")
-_CODE_CHARS = re.compile(r"[^A-Za-z0-9_]")
-
-
-@dataclass(frozen=True)
-class Unmapped:
-    """A feature of the form with no counterpart in a round: where it is, what it is, why it is not imported."""
-
-    sheet: str
-    row: int
-    what: str
-    why: str
-
-    def __str__(self) -> str:
-        return _("%(sheet)s sheet, row %(row)d: %(what)s — not imported: %(why)s") % {
-            "sheet": self.sheet,
-            "row": self.row,
-            "what": self.what,
-            "why": self.why,
-        }
-
-
-@dataclass
-class Node:
-    row_number: int
-    row: dict[str, Any]
-    kind: str  # "group", "repeat" or a field's XLSForm type
-    children: list[Node] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return str(self.row.get("name") or "")
 
 
 @dataclass
@@ -89,64 +56,6 @@ class Mapped:
     unmapped: list[Unmapped]
     places: dict[str, tuple[str, int]]  # definition path -> (sheet, row)
     renamed: list[tuple[int, str, str]]  # (row, XLSForm name, question code)
-
-
-def option_code(name: Any) -> str:
-    """An XLSForm choice name as an option code (letters, digits and underscores)."""
-    return _CODE_CHARS.sub("_", str(name).strip())[:60]
-
-
-_SELECT_ONE = re.compile(r"^select[ _]one(?:[ _]from)?\s+(\S+)(.*)$", re.IGNORECASE)
-_SELECT_MANY = re.compile(r"^select[ _](?:multiple|all[ _]that[ _]apply)(?:[ _]from)?\s+(\S+)(.*)$", re.IGNORECASE)
-
-
-def _header(key: Any) -> str:
-    """A column header as pyxform understands it: `list name` is `list_name`; `label:English` is `label::English`."""
-    key = str(key).strip()
-    head, sep, language = key.partition("::")
-    if not sep:
-        head, sep, language = key.partition(":")
-    head = head.strip().lower().replace(" ", "_")
-    return f"{head}::{language.strip()}" if sep and language.strip() else head
-
-
-def _normalised(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {_header(key): value for key, value in row.items()}
-
-
-def _kind(row: Mapping[str, Any]) -> str:
-    text = " ".join(str(row.get("type") or "").split())
-    lowered = text.lower().replace("_", " ")
-    if lowered in ("begin group", "end group", "begin repeat", "end repeat"):
-        return lowered
-    if lowered.startswith(("begin loop", "end loop")):  # a loop over a list's choices repeats its questions
-        return lowered.split()[0] + " repeat"
-    one, many = _SELECT_ONE.match(text), _SELECT_MANY.match(text)
-    if one and not text.lower().startswith(("select_one_from_file", "select_one_external")):
-        return f"select_one {one.group(1)}{one.group(2)}"
-    if many and not text.lower().startswith("select_multiple_from_file"):
-        return f"select_multiple {many.group(1)}{many.group(2)}"
-    return text
-
-
-def _tree(rows: list[dict[str, Any]]) -> list[Node]:
-    root = Node(0, {}, "group")
-    stack = [root]
-    for index, row in enumerate(rows):
-        kind = _kind(row)
-        if not kind:
-            continue
-        node = Node(index + 2, row, kind)
-        if kind in ("begin group", "begin repeat"):
-            node.kind = kind.split()[1]
-            stack[-1].children.append(node)
-            stack.append(node)
-        elif kind in ("end group", "end repeat"):
-            if len(stack) > 1:
-                stack.pop()
-        else:
-            stack[-1].children.append(node)
-    return root.children
 
 
 def _letters(index: int) -> str:
@@ -158,126 +67,18 @@ def _letters(index: int) -> str:
     return letters
 
 
-class _Mapper:
-    """What a type may ask while it reads its fields back (`answer_types.XlsformReader`), and the walk itself."""
+class _Mapper(ListsReader):
+    """The walk over the survey sheet's tree; the texts and lists a type may ask for come from `ListsReader`."""
 
     def __init__(self, book: Any, slug: str, years: tuple[int, int] | None) -> None:
-        self.survey_rows: list[dict[str, Any]] = [_normalised(r) for r in book.survey or []]
-        self.settings: dict[str, Any] = _normalised((book.settings or [{}])[0]) if book.settings else {}
+        self.survey_rows: list[dict[str, Any]] = [normalised(r) for r in book.survey or []]
+        self.settings: dict[str, Any] = normalised((book.settings or [{}])[0]) if book.settings else {}
+        super().__init__(book.choices or [], self.settings, self.survey_rows)
         self.slug = slug
         self.years = years
-        self.unmapped: list[Unmapped] = []
-        self.places: dict[str, tuple[str, int]] = {}
         self.renamed: list[tuple[int, str, str]] = []
-        self.default_language = language_of(str(self.settings.get("default_language") or "")) or "en"
-        self.lists: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        for index, raw in enumerate(book.choices or []):
-            row = _normalised(raw)
-            if row.get("list_name"):
-                self.lists.setdefault(str(row["list_name"]), []).append((index + 2, row))
-        self.option_sets: dict[str, Any] = {}
-        for name in self.lists:
-            # A list named like an option set code is one, used or not, in sheet order (a question's own list is
-            # named by its code, which has dots; a form from elsewhere may name lists any way: those come on use).
-            if CODE_RE.match(name):
-                self._option_set(name)
         self.names: dict[str, tuple[str, str, bool]] = {}  # XLSForm name -> (question code, row, several choices)
         self.codes: set[str] = set()
-        self._check_columns()
-
-    # --- texts
-
-    def _check_columns(self) -> None:
-        seen: set[str] = set()
-        for sheet, rows in (("survey", self.survey_rows), ("choices", [r for v in self.lists.values() for _n, r in v])):
-            for row in rows:
-                for key in row:
-                    prefix, _sep, language = str(key).partition("::")
-                    if prefix in ("label", "hint") and language and language_of(language) is None and key not in seen:
-                        seen.add(key)
-                        self.unmapped.append(
-                            Unmapped(
-                                sheet,
-                                1,
-                                _("column %(column)s") % {"column": key},
-                                _("a round has texts in %(languages)s only") % {"languages": ", ".join(LANGUAGES)},
-                            )
-                        )
-
-    def texts(self, row: Mapping[str, Any], prefix: str) -> dict[str, str]:
-        texts: dict[str, str] = {}
-        for key, value in row.items():
-            head, _sep, language = str(key).partition("::")
-            if head != prefix or value is None or not str(value).strip():
-                continue
-            lang = language_of(language) if language else self.default_language
-            if lang is not None:
-                texts.setdefault(lang, str(value).strip())
-        if texts and "en" not in texts:
-            # The loader needs an English text; a form without English shows its main language in its place.
-            texts["en"] = texts.get(self.default_language) or next(iter(texts.values()))
-        return texts
-
-    # --- what a type may ask
-
-    def options(self, cell: at.XlsCell) -> Any:
-        owner = cell.question if not cell.row else f"{cell.question}-{cell.row}"
-        if cell.list_name == owner or cell.list_name == cell.question:
-            return self._choice_list(cell.list_name)
-        return self._option_set(cell.list_name)
-
-    def _choice_list(self, name: str) -> list[dict[str, Any]]:
-        result = []
-        seen: set[str] = set()
-        for row_number, row in self.lists.get(name, []):
-            code = option_code(row.get("name", ""))
-            if code in seen:
-                # A list filtered by a choice_filter may repeat a name (allow_choice_duplicates); an option is once.
-                self.unmapped.append(
-                    Unmapped(
-                        "choices",
-                        row_number,
-                        _("choice name %(name)s") % {"name": repr(row.get("name"))},
-                        _("it is already an option of list %(list)s") % {"list": name},
-                    )
-                )
-                continue
-            seen.add(code)
-            if code != str(row.get("name", "")).strip():
-                self.unmapped.append(
-                    Unmapped(
-                        "choices",
-                        row_number,
-                        _("choice name %(name)s") % {"name": repr(row.get("name"))},
-                        _("written as option code %(code)s (letters, digits and underscores only)")
-                        % {"code": repr(code)},
-                    )
-                )
-            result.append({"code": code, "label": self.texts(row, "label") or {"en": code}})
-        return result
-
-    def _option_set(self, name: str) -> str:
-        code = option_code(name)
-        if code not in self.option_sets:
-            self.option_sets[code] = {"options": self._choice_list(name)}
-            if name in self.lists:
-                self.places[f"option_sets.{code}"] = ("choices", self.lists[name][0][0])
-        return code
-
-    def dimensions(self, code: str, cells: list[at.XlsCell]) -> list[dict[str, Any]]:
-        result = []
-        for _row_number, row in self.lists.get(f"{code}-dimensions", []):
-            dim = str(row.get("name", ""))
-            source = str(row.get(VALUES_COLUMN) or "")
-            values: Any
-            if source == REFERENCE_PERIOD:
-                values = REFERENCE_PERIOD
-            elif source:
-                values = self._option_set(source)
-            else:
-                values = self._choice_list(f"{code}-{dim}")
-            result.append({"code": dim, "label": self.texts(row, "label"), "values": values})
-        return result
 
     # --- the walk
 
@@ -290,7 +91,7 @@ class _Mapper:
         self.unmapped.append(Unmapped("survey", node.row_number, what, why))
 
     def run(self) -> dict[str, Any]:
-        nodes = _tree(self.survey_rows)
+        nodes = tree(self.survey_rows)
         native = bool(nodes) and all(
             n.kind == "group"
             and AREA_RE.match(n.name)
@@ -562,22 +363,7 @@ class _Mapper:
         constraint = str(node.row.get("constraint") or "").strip()
         if not constraint:
             return {}
-        result: dict[str, Any] = {}
-        left = []
-        for part in split_top(constraint, "and"):
-            bound, length = _BOUND.match(part), _LENGTH.match(part)
-            if EXCLUSIVE_RE.fullmatch(part):
-                continue
-            if bound:
-                operator, number, day = bound.groups()
-                value: Any = day or (float(number) if "." in number else int(number))
-                if operator in (">", "<") and isinstance(value, int):
-                    value += 1 if operator == ">" else -1
-                result["min" if operator.startswith(">") else "max"] = value
-            elif length:
-                result["min_length" if length.group(1) == ">=" else "max_length"] = int(length.group(2))
-            else:
-                left.append(part)
+        result, left = parse_constraint(constraint)
         if left:
             self._not_imported(
                 node,

@@ -25,6 +25,7 @@ from .. import answer_types as at
 from ..definition_reader import LANGUAGES
 from ..models import REFERENCE_PERIOD
 from . import CELLS_SUFFIX, field_name
+from .constraints import to_constraint
 from .languages import COLUMN_NAMES, column
 from .relevant import to_relevant
 
@@ -83,16 +84,7 @@ class _Writer:
         return [o["code"] for o in items]
 
     def constraint(self, question: Mapping[str, Any]) -> str:
-        validation = question.get("validation") or {}
-        rules = []
-        for key, operator in (("min", ">="), ("max", "<=")):
-            if key in validation:
-                value = validation[key]
-                rules.append(f". {operator} date('{value}')" if isinstance(value, str) else f". {operator} {value}")
-        for key, operator in (("min_length", ">="), ("max_length", "<=")):
-            if key in validation:
-                rules.append(f"string-length(.) {operator} {validation[key]}")
-        return " and ".join(rules)
+        return to_constraint(question.get("validation") or {})
 
     def dimensions(self, question: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
         """Each dimension's values (option sets and the reference period resolved); the dimensions themselves are
