@@ -167,6 +167,7 @@ def test_groups_relevant_and_multilingual_labels_import_into_a_draft_round(tmp_p
     output = _import(form, "partner-2025", "--years", "2020-2024")
     assert "partner-2025: created as a draft (areas: 1, sections: 2, questions: 5)" in output
     assert "0 features of the form were not imported" in output
+    assert "texts have no de translation (add them with export_survey and load_survey)" in output
     definition = survey_export_definition(survey=Survey.objects.get(slug="partner-2025"))
     questions = _questions(definition)
     assert list(questions) == ["XLS.A.01", "XLS.A.02", "XLS.A.03", "XLS.B.01", "XLS.B.02"]

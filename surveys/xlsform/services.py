@@ -38,6 +38,7 @@ class XlsformError(Exception):
 @dataclass(frozen=True)
 class XlsformImport:
     result: LoadResult
+    definition: dict[str, Any]
     unmapped: list[Unmapped]
     renamed: list[tuple[int, str, str]]  # (survey sheet row, XLSForm name, question code)
 
@@ -94,4 +95,4 @@ def xlsform_import(*, content: bytes, filename: str, slug: str, years: tuple[int
                     % {"sheet": place[0], "row": place[1], "message": problem.message, "path": problem.path}
                 )
         raise XlsformError(problems) from exc
-    return XlsformImport(result, mapped.unmapped, mapped.renamed)
+    return XlsformImport(result, definition, mapped.unmapped, mapped.renamed)

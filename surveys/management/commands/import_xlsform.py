@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from oscethb.commands import in_site_language
+from surveys.definition_languages import language_gaps, text_count
 from surveys.xlsform.services import XlsformError, xlsform_import
 
 
@@ -63,6 +64,18 @@ class Command(BaseCommand):
             )
         for item in outcome.unmapped:
             self.stdout.write(str(item))
+        slug, total = outcome.result.survey.slug, text_count(outcome.definition)
+        for lang, places in language_gaps(outcome.definition).items():
+            self.stdout.write(
+                ngettext(
+                    "%(slug)s: %(missing)d of %(total)d texts has no %(language)s translation "
+                    "(add it with export_survey and load_survey)",
+                    "%(slug)s: %(missing)d of %(total)d texts have no %(language)s translation "
+                    "(add them with export_survey and load_survey)",
+                    len(places),
+                )
+                % {"slug": slug, "missing": len(places), "total": total, "language": lang}
+            )
         count = len(outcome.unmapped)
         self.stdout.write(
             ngettext(
