@@ -16,12 +16,14 @@ from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 
 from surveys.definition_export import survey_export_definition
+from surveys.definitions import parse_definition
 from surveys.models import Survey
 from surveys.services import survey_load_text
 from surveys.xlsform import cell_of_name, field_name
 from surveys.xlsform.answers import wide_to_long
 from surveys.xlsform.relevant import parse_relevant, to_relevant
 from surveys.xlsform.services import xlsform_export
+from surveys.xlsform.writing import definition_to_xlsform
 
 DEFINITIONS = Path(__file__).resolve().parents[1] / "definitions"
 pytestmark = pytest.mark.django_db
@@ -373,3 +375,12 @@ def test_a_kobo_csv_export_of_an_exported_round_becomes_an_import_file(tmp_path:
         "organisation,question,row,column,value",
         f"Albania,{multi['code']},,,a;b",
     ]
+
+
+def test_a_text_that_starts_with_an_equals_sign_is_written_as_text_not_a_formula() -> None:
+    definition = parse_definition((DEFINITIONS / "thb-2016.yaml").read_text(encoding="utf-8"))
+    question = definition["areas"][0]["sections"][0]["items"][0]
+    question["text"]["en"] = "=SUM(A1) victims"
+    sheet = load_workbook(io.BytesIO(definition_to_xlsform(definition)))["survey"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=SUM(A1) victims")
+    assert cell.data_type == "s"

@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from .. import answer_types as at
 from ..definition_reader import LANGUAGES
@@ -223,26 +224,28 @@ def definition_to_xlsform(definition: Mapping[str, Any]) -> bytes:
         "default_language": COLUMN_NAMES["en"],
         PERIOD_COLUMN: f"{period['start']}-{period['end']}" if period["start"] and period["end"] else "",
     }
-    book = Workbook()
+    book = Workbook(write_only=True)
     sheets = (
         ("survey", SURVEY_COLUMNS, writer.survey),
         ("choices", CHOICE_COLUMNS, writer.choice_rows),
         ("settings", list(settings), [settings]),
     )
-    for index, (title, columns, rows) in enumerate(sheets):
-        sheet = book.active if index == 0 else book.create_sheet()
-        if sheet is None:  # pragma: no cover - a new Workbook always has an active sheet
-            continue
-        sheet.title = title
+    for title, columns, rows in sheets:
+        sheet = book.create_sheet(title)
         sheet.append(columns)
         for row in rows:
-            sheet.append([_cell(row.get(name)) for name in columns])
+            sheet.append([_cell(sheet, row.get(name)) for name in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _cell(value: Any) -> Any:
-    """A sheet cell: empty as None. XLSForm cells are form logic, not data a person typed: no formula neutralising
-    (a leading '=' never occurs in what we write; expressions start with '.', '$' or a function name)."""
-    return None if value in ("", None) else value
+def _cell(sheet: Any, value: Any) -> Any:
+    """A sheet cell, empty as None. A text is always a text: a label that starts with '=' must not become a formula
+    (openpyxl would write it as one, and KoboToolbox would read its computed value)."""
+    if value in ("", None):
+        return None
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
