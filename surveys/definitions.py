@@ -51,6 +51,7 @@ __all__ = [
     "YAML_BOOL_WORDS",
     "DefinitionError",
     "Problem",
+    "check_definition_data",
     "dump_definition",
     "parse_definition",
 ]
@@ -84,6 +85,16 @@ def parse_definition(text: str) -> dict[str, Any]:
     duplicates: list[Problem] = []
     checker = _Checker(_line_map(text, duplicates))
     checker.problems.extend(duplicates)
+    return _check(checker, data)
+
+
+def check_definition_data(data: Any) -> dict[str, Any]:
+    """The canonical definition of a round given as the data a definition file holds (built from an XLSForm, say):
+    every check of `parse_definition` applies; problems carry their path and no line. Raises DefinitionError."""
+    return _check(_Checker({}), data)
+
+
+def _check(checker: _Checker, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DefinitionError([Problem(_("(file)"), _("expected a mapping with survey, option_sets and areas"))])
     checker.unknown_keys(data, {"survey", "documents", "commitments", "option_sets", "areas", "key_figures"}, "")

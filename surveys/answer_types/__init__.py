@@ -37,6 +37,10 @@ from .base import (
     DefinitionReader,
     DefinitionWriter,
     QuestionShape,
+    XlsCell,
+    XlsField,
+    XlsformReader,
+    XlsformWriter,
     describe_cell,
 )
 from .cells import (
@@ -135,6 +139,10 @@ __all__ = [
     "SingleSelect",
     "Slot",
     "Words",
+    "XlsCell",
+    "XlsField",
+    "XlsformReader",
+    "XlsformWriter",
     "YearRange",
     "YesNoPlusInteger",
     "cell_index",

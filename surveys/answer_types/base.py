@@ -84,6 +84,58 @@ class DefinitionWriter(Protocol):
     def choice_defs(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
 
+@dataclass(frozen=True)
+class XlsField:
+    """One field of an XLSForm that a type writes for one of its cells (`surveys.xlsform`): its XLSForm type, the
+    cell it stands for (its name is `CODE`, `CODE-ROW` or `CODE-ROW-COLUMN`), label, and the rest of its row."""
+
+    xls_type: str
+    row: str = ""
+    column: str = ""
+    label: Mapping[str, str] = field(default_factory=dict)
+    appearance: str = ""
+    constraint: str = ""
+    relevant: str = ""
+    required: bool = True
+    kind: str = ""  # a composite field's kind, written in the `oscethb_type` column
+
+
+@dataclass(frozen=True)
+class XlsCell:
+    """One field of an XLSForm as the import reads it back (`surveys.xlsform.mapping`)."""
+
+    row_number: int
+    question: str  # the code of the question the field belongs to
+    xls_type: str
+    list_name: str
+    row: str
+    column: str
+    label: Mapping[str, str]
+    kind: str = ""
+    source: Mapping[str, Any] = field(default_factory=dict)  # the sheet row, by column
+
+
+class XlsformWriter(Protocol):
+    """What a type may ask while it writes a question as XLSForm fields."""
+
+    years: tuple[int, ...]  # the round's reference years
+    languages: tuple[str, ...]
+
+    def choices(self, options: Any, owner: str) -> str: ...
+    def option_codes(self, options: Any) -> list[str]: ...
+    def constraint(self, question: Mapping[str, Any]) -> str: ...
+    def dimensions(self, question: Mapping[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]: ...
+    def same_text(self, text: str) -> dict[str, str]: ...
+    def translated(self, message: StrOrPromise) -> dict[str, str]: ...
+
+
+class XlsformReader(Protocol):
+    """What a type may ask while it reads its own keys back from XLSForm fields."""
+
+    def options(self, cell: XlsCell) -> Any: ...
+    def dimensions(self, code: str, cells: list[XlsCell]) -> list[dict[str, Any]]: ...
+
+
 class AnswerType:
     code: str = ""
     label: StrOrPromise = ""  # the type's name in the reader's language (gettext_lazy)
@@ -101,7 +153,21 @@ class AnswerType:
     # The keys of a question in a definition file that only some types use, and this one does.
     definition_keys: frozenset[str] = frozenset()
 
-    ABSTRACT_HOOKS = ("cells", "read_definition", "export_definition", "widget_context", "examples")
+    # The appearance of the XLSForm group that holds a question of several fields (`to_xlsform`).
+    xlsform_appearance = "field-list"
+    # Whether the constraint of the question's (first constrained) field holds the question's validation bounds; a
+    # type whose fields carry fixed rules of their own (a year's range) says no.
+    xlsform_bounds = True
+
+    ABSTRACT_HOOKS = (
+        "cells",
+        "read_definition",
+        "export_definition",
+        "widget_context",
+        "examples",
+        "to_xlsform",
+        "from_xlsform",
+    )
 
     # --- cells, cleaning, completeness --------------------------------------------------------------------------------
 
@@ -204,6 +270,18 @@ class AnswerType:
 
     def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
         """This type's own keys of a stored question, as `read_definition` reads them back."""
+        raise NotImplementedError
+
+    # --- XLSForm (KoboToolbox, ODK): surveys.xlsform ---------------------------------------------------------------
+
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        """The XLSForm fields of a question (its canonical definition): one field named by the question's code takes
+        the question's text, help and show-if; several become a group of fields named `CODE-ROW[-COLUMN]`."""
+        raise NotImplementedError
+
+    def from_xlsform(self, cells: list[XlsCell], reader: XlsformReader) -> dict[str, Any]:
+        """This type's own definition keys, read back from the fields `to_xlsform` wrote (as `read_definition`
+        expects them in a definition file)."""
         raise NotImplementedError
 
     def read_bound(self, reader: DefinitionReader, value: Any, path: str) -> Any:

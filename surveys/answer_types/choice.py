@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,10 @@ from .base import (
     DefinitionWriter,
     Key,
     QuestionShape,
+    XlsCell,
+    XlsField,
+    XlsformReader,
+    XlsformWriter,
     options_definition,
     single_examples,
 )
@@ -26,8 +31,15 @@ if TYPE_CHECKING:
     from ..models import Question
 
 
+# An option that excludes the others ("none of these"), as an XLSForm constraint of a select_multiple.
+EXCLUSIVE_RULE = "not(selected(., '{code}') and count-selected(.) > 1)"
+EXCLUSIVE_RE = re.compile(r"not\(selected\(\.,\s*'([A-Za-z0-9_]+)'\)\s+and\s+count-selected\(\.\)\s*>\s*1\)")
+
+
 class _Choosing(AnswerType):
     """A type with one set of options, compared by show-if rules in its single value."""
+
+    xls_select = "select_one"
 
     has_choices = True
     report_role = REPORT_OPTIONS
@@ -39,6 +51,13 @@ class _Choosing(AnswerType):
 
     def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
         return {"options": writer.options(question)}
+
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        list_name = out.choices(question["options"], question["code"])
+        return [XlsField(f"{self.xls_select} {list_name}", constraint=out.constraint(question))]
+
+    def from_xlsform(self, cells: list[XlsCell], reader: XlsformReader) -> dict[str, Any]:
+        return {"options": reader.options(cells[0])}
 
     def show_if_choices(
         self, target: Mapping[str, Any], row: Any, codes: Callable[[Any], list[str]]
@@ -61,6 +80,7 @@ class SingleSelect(_Choosing):
 class MultiSelect(_Choosing):
     code, label = "multi_select", gettext_lazy("Multiple choice")
     several_choices = True
+    xls_select = "select_multiple"
     definition_keys = frozenset({"options", "exclusive"})
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
@@ -81,6 +101,15 @@ class MultiSelect(_Choosing):
 
     def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
         return {"options": writer.options(question), "exclusive": list(question.exclusive)}
+
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        list_name = out.choices(question["options"], question["code"])
+        rules = [out.constraint(question)] + [EXCLUSIVE_RULE.format(code=c) for c in question.get("exclusive", [])]
+        return [XlsField(f"select_multiple {list_name}", constraint=" and ".join(r for r in rules if r))]
+
+    def from_xlsform(self, cells: list[XlsCell], reader: XlsformReader) -> dict[str, Any]:
+        constraint = str(cells[0].source.get("constraint") or "")
+        return {"options": reader.options(cells[0]), "exclusive": EXCLUSIVE_RE.findall(constraint)}
 
 
 class YesNoPlusInteger(_Choosing):
@@ -115,6 +144,24 @@ class YesNoPlusInteger(_Choosing):
 
     def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
         return {"options": writer.options(question), "number_label": writer.texts(question.number_label)}
+
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        list_name = out.choices(question["options"], question["code"])
+        first = next(iter(out.option_codes(question["options"])), "yes")
+        return [
+            XlsField(f"select_one {list_name}", label=question["text"]),
+            XlsField(
+                "integer",
+                row="number",
+                label=question.get("number_label") or question["text"],
+                relevant=f"${{{question['code']}}} = '{first}'",
+                constraint=out.constraint(question),
+            ),
+        ]
+
+    def from_xlsform(self, cells: list[XlsCell], reader: XlsformReader) -> dict[str, Any]:
+        number = next((c for c in cells if c.row == "number"), None)
+        return {"options": reader.options(cells[0]), "number_label": dict(number.label) if number else {}}
 
     def widget_context(
         self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]

@@ -20,6 +20,7 @@ class FileAnswer(_Plain):
     stores_files = True
     default_required = False
     report_role = REPORT_DOCUMENTS
+    xls_type = "file"
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return []

@@ -15,6 +15,10 @@ from .base import (
     DefinitionWriter,
     Key,
     QuestionShape,
+    XlsCell,
+    XlsField,
+    XlsformReader,
+    XlsformWriter,
     options_definition,
     single_examples,
 )
@@ -29,6 +33,9 @@ class Matrix(AnswerType):
     report_role = REPORT_OPTIONS
     definition_keys = frozenset({"options", "rows"})
     examples = single_examples
+    xlsform_appearance = "table-list"
+    xlsform_bounds = False
+    xlsform_row_appearance = ""
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec(row.code, "", CHOICE, q.choices) for row in q.rows]
@@ -59,6 +66,16 @@ class Matrix(AnswerType):
     def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
         return {"options": writer.options(question), "rows": writer.choice_defs(question.rows)}
 
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        list_name = out.choices(question["options"], question["code"])
+        return [
+            XlsField(f"select_one {list_name}", row=r["code"], label=r["label"], appearance=self.xlsform_row_appearance)
+            for r in question["rows"]
+        ]
+
+    def from_xlsform(self, cells: list[XlsCell], reader: XlsformReader) -> dict[str, Any]:
+        return {"options": reader.options(cells[0]), "rows": [{"code": c.row, "label": dict(c.label)} for c in cells]}
+
     def show_if_choices(
         self, target: Mapping[str, Any], row: Any, codes: Callable[[Any], list[str]]
     ) -> list[str] | None:
@@ -67,3 +84,4 @@ class Matrix(AnswerType):
 
 class LikertMatrix(Matrix):
     code, label = "likert_matrix", gettext_lazy("Rating scale per row")
+    xlsform_row_appearance = "likert"

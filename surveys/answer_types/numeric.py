@@ -19,6 +19,10 @@ from .base import (
     DefinitionWriter,
     Key,
     QuestionShape,
+    XlsCell,
+    XlsField,
+    XlsformReader,
+    XlsformWriter,
     single_examples,
 )
 from .cells import DECIMAL, INTEGER, ROW_KEY_SEPARATOR, CellSpec, Choice
@@ -32,9 +36,17 @@ class _Plain(AnswerType):
     """A type with no keys of its own in a definition file and nothing more for its widget than its cells."""
 
     examples = single_examples
+    xls_type = ""  # the XLSForm type of the one field of a plain type
+    xls_appearance = ""
 
     def read_definition(self, reader: DefinitionReader, data: Mapping[str, Any], path: str) -> tuple[dict, list[str]]:
         return {}, []
+
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        return [XlsField(self.xls_type, appearance=self.xls_appearance, constraint=out.constraint(question))]
+
+    def from_xlsform(self, cells: list[XlsCell], reader: XlsformReader) -> dict[str, Any]:
+        return {}
 
     def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
         return {}
@@ -48,6 +60,7 @@ class _Plain(AnswerType):
 class Integer(_Plain):
     code, label = "integer", gettext_lazy("Whole number")
     report_role = REPORT_NUMBERS
+    xls_type = "integer"
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec("", "", INTEGER, validation=q.validation)]
@@ -56,6 +69,7 @@ class Integer(_Plain):
 class DecimalNumber(_Plain):
     code, label = "decimal", gettext_lazy("Number")
     report_role = REPORT_NUMBERS
+    xls_type = "decimal"
 
     def cells(self, q: QuestionShape) -> list[CellSpec]:
         return [CellSpec("", "", DECIMAL, validation=q.validation)]
@@ -78,6 +92,13 @@ class IntegerPerYear(_Plain):
         """One row, a column per year."""
         cells = self.cells(q)
         return SheetGrid([spec.column for spec in cells], [("", [Slot(spec.key) for spec in cells])])
+
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        constraint = out.constraint(question)
+        return [
+            XlsField("integer", column=str(year), label=out.same_text(str(year)), constraint=constraint)
+            for year in out.years
+        ]
 
     def widget_context(
         self, question: Question, cells: list[CellSpec], bound: Mapping[Key, Any], problem: Mapping[Key, Any]
@@ -201,6 +222,31 @@ class IntegerMatrix(AnswerType):
 
     def read_definition(self, reader: DefinitionReader, data: Mapping[str, Any], path: str) -> tuple[dict, list[str]]:
         return {"dimensions": reader.dimensions(data.get("dimensions"), f"{path}.dimensions")}, []
+
+    def to_xlsform(self, question: Mapping[str, Any], out: XlsformWriter) -> list[XlsField]:
+        """One field per cell, named `CODE-ROW-COLUMN` (ROW: the values of every dimension but the last, joined by
+        dots); the dimensions themselves go to the choices sheet (`XlsformWriter.dimensions`)."""
+        dimensions = out.dimensions(question)
+        constraint = out.constraint({**question, "validation": {"min": 0, **question.get("validation", {})}})
+        heads = [values for _code, values in dimensions[:-1]]
+        fields = []
+        for combo in itertools.product(*heads) if heads else [()]:
+            row = ROW_KEY_SEPARATOR.join(v["code"] for v in combo)
+            for column in dimensions[-1][1] if dimensions else []:
+                parts = [*combo, column]
+                label = {
+                    lang: " · ".join(v["label"].get(lang) or v["label"].get("en") or v["code"] for v in parts)
+                    for lang in out.languages
+                }
+                fields.append(
+                    XlsField(
+                        "integer", row=row, column=column["code"], label=label, constraint=constraint, required=False
+                    )
+                )
+        return fields
+
+    def from_xlsform(self, cells: list[XlsCell], reader: XlsformReader) -> dict[str, Any]:
+        return {"dimensions": reader.dimensions(cells[0].question, cells)}
 
     def export_definition(self, question: Question, writer: DefinitionWriter) -> dict[str, Any]:
         return {
