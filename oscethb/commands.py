@@ -13,7 +13,9 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.management.base import CommandError, OutputWrapper
 from django.utils import translation
+from django.utils.translation import ngettext
 
 Handle = TypeVar("Handle", bound=Callable[..., Any])
 
@@ -25,3 +27,19 @@ def in_site_language(handle: Handle) -> Handle:
             return handle(*args, **kwargs)
 
     return speaking  # type: ignore[return-value]
+
+
+def refusal(stderr: OutputWrapper, file: object, problems: list[str], prefix: str = "") -> CommandError:
+    """Write each problem of a refused file on its own line (after `prefix`), and the error that ends the command:
+    "<file>: 3 problems; nothing was written". The commands that read a file all-or-nothing raise it."""
+    for problem in problems:
+        stderr.write(f"{prefix}{problem}")
+    count = len(problems)
+    return CommandError(
+        ngettext(
+            "%(file)s: %(count)d problem; nothing was written",
+            "%(file)s: %(count)d problems; nothing was written",
+            count,
+        )
+        % {"file": file, "count": count}
+    )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.people import TableError, organisations_import, read_table
-from oscethb.commands import in_site_language
+from oscethb.commands import in_site_language, refusal
 
 
 class Command(BaseCommand):
@@ -28,15 +27,5 @@ class Command(BaseCommand):
         try:
             result = organisations_import(table=read_table(path))
         except TableError as exc:
-            for problem in exc.problems:
-                self.stderr.write(problem)
-            count = len(exc.problems)
-            raise CommandError(
-                ngettext(
-                    "%(file)s: %(count)d problem; nothing was written",
-                    "%(file)s: %(count)d problems; nothing was written",
-                    count,
-                )
-                % {"file": path, "count": count}
-            ) from exc
+            raise refusal(self.stderr, path, exc.problems) from exc
         self.stdout.write(_("%(file)s: %(summary)s") % {"file": path, "summary": result.summary()})

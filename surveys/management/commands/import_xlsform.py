@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from oscethb.commands import in_site_language
+from oscethb.commands import in_site_language, refusal
 from surveys.definition_languages import language_gaps, text_count
 from surveys.xlsform.services import XlsformError, xlsform_import
 
@@ -42,17 +42,7 @@ class Command(BaseCommand):
         try:
             outcome = xlsform_import(content=content, filename=path.name, slug=options["slug"], years=years)
         except XlsformError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{path}: {problem}")
-            count = len(exc.problems)
-            raise CommandError(
-                ngettext(
-                    "%(file)s: %(count)d problem; nothing was written",
-                    "%(file)s: %(count)d problems; nothing was written",
-                    count,
-                )
-                % {"file": path, "count": count}
-            ) from exc
+            raise refusal(self.stderr, path, exc.problems, prefix=f"{path}: ") from exc
         self.stdout.write(
             _("%(slug)s: created as a draft (areas: %(areas)d, sections: %(sections)d, questions: %(questions)d)")
             % {"slug": outcome.result.survey.slug, **outcome.result.counts}

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from oscethb.commands import in_site_language
+from oscethb.commands import in_site_language, refusal
 from surveys.definition_languages import language_gaps, text_count
 from surveys.definitions import LANGUAGES, DefinitionError, parse_definition
 from surveys.services import survey_load_definition
@@ -65,17 +65,7 @@ class Command(BaseCommand):
                 self._refuse_gaps(path, gaps, required)
                 result = survey_load_definition(definition=definition)
             except DefinitionError as exc:
-                for problem in exc.problems:
-                    self.stderr.write(f"{path}: {problem}")
-                count = len(exc.problems)
-                raise CommandError(
-                    ngettext(
-                        "%(file)s: %(count)d problem; nothing was written",
-                        "%(file)s: %(count)d problems; nothing was written",
-                        count,
-                    )
-                    % {"file": path, "count": count}
-                ) from exc
+                raise refusal(self.stderr, path, exc.problems, prefix=f"{path}: ") from exc
             counts = result.counts
             if result.created:
                 summary = _("%(slug)s: created (areas: %(areas)d, sections: %(sections)d, questions: %(questions)d)")
