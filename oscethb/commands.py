@@ -8,7 +8,7 @@ the language for the command's whole run; a command that writes for readers in a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -29,7 +29,7 @@ def in_site_language(handle: Handle) -> Handle:
     return speaking  # type: ignore[return-value]
 
 
-def refusal(stderr: OutputWrapper, file: object, problems: list[str], prefix: str = "") -> CommandError:
+def refusal(stderr: OutputWrapper, file: object, problems: Sequence[object], prefix: str = "") -> CommandError:
     """Write each problem of a refused file on its own line (after `prefix`), and the error that ends the command:
     "<file>: 3 problems; nothing was written". The commands that read a file all-or-nothing raise it."""
     for problem in problems:
