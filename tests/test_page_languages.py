@@ -141,7 +141,8 @@ def _same_in(language: str) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]
             parts = re.split(r"%\([A-Za-z_]+\)[sd]|%[sd]", " ".join(english.split()))
             if len(parts) == 1:
                 plain.add(parts[0])
-            else:
+            elif any(char.isalpha() for part in parts for char in part):
+                # Only a pattern with words of its own: "%(type)s %(name)s" would let any two words through.
                 patterns.append(re.compile(".+?".join(re.escape(part) for part in parts)))
     return frozenset(plain), tuple(patterns)
 
@@ -221,6 +222,15 @@ def test_the_check_finds_an_english_text_and_ignores_data_codes_and_numbers() ->
     assert untranslated(english, french, "fr", {"Austria"}) == ["Required questions answered"]
     french_ok = "<p>Questions obligatoires répondues</p><p>PRO.LEG.01</p><p>12 sur 40</p><p>Austria</p>"
     assert untranslated(english, french_ok, "fr", {"Austria"}) == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_text_confirmed_the_same_in_a_language_lets_any_english_sentence_through(language: str) -> None:
+    """A catalogue entry made of placeholders alone ("%(type)s %(name)s" confirmed as is) once matched every text with
+    a space, and the check above found nothing on any page."""
+    _plain, patterns = _same_in(language)
+    sentence = "Required questions answered, of 12 sections"
+    assert [p.pattern for p in patterns if p.fullmatch(sentence)] == []
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

@@ -84,7 +84,7 @@ class _Mapper(ListsReader):
 
     def _not_imported(self, node: Node, why: str) -> None:
         what = (
-            _("%(type)s %(name)s") % {"type": node.row.get("type"), "name": repr(node.name)}
+            f"{node.row.get('type')} {node.name!r}"  # the form's own words: its type column and its name
             if node.name
             else str(node.row.get("type"))
         )
