@@ -4,7 +4,9 @@ A person chooses it by switching language in the top bar while logged in (`accou
 or by accepting an invitation in a language (`accounts.views.people.accept`). Someone who has never chosen gets the
 language of their first login request (the browser's Accept-Language, or the top bar's cookie) stored.
 
-At every login the stored language wins over the browser's: `_language_at_login` leaves it on the request, and
+At every login the stored language wins over the browser's (and over a language cookie left from an earlier visit),
+except a language the person switched to in the top bar in this visit before logging in: that is their latest
+choice and becomes the stored one. `_language_at_login` leaves the language on the request, and
 `LoginLanguageMiddleware` (oscethb/middleware.py) writes it into the language cookie of that one response, so the
 next page, on any browser, is in the person's language. Nothing is looked up on the other requests: the cookie
 carries the language from then on.
@@ -60,6 +62,8 @@ def person_language(user: Any) -> str:
 
 # The attribute of the login request that carries the person's language to the login response's cookie.
 LOGIN_LANGUAGE_ATTRIBUTE = "person_language_at_login"
+# The session key of a language switched in the top bar before logging in, in the same visit (accounts.views.language).
+LANGUAGE_CHOSEN_BEFORE_LOGIN = "language_chosen_before_login"
 
 
 def person_language_chosen(user: Any) -> str | None:
@@ -70,11 +74,16 @@ def person_language_chosen(user: Any) -> str | None:
 
 @receiver(user_logged_in, dispatch_uid="responses-remember-language-at-login")
 def _language_at_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """A person who has chosen a language gets it; one who has not gets the language of this request stored."""
+    """A language switched in the top bar just before logging in (this visit) becomes the person's; otherwise a person
+    who has chosen a language gets it, and one who has not gets the language of this request stored."""
     if request is None:
         return
-    language = person_language_chosen(user) or person_language_set(
-        user=user, language=getattr(request, "LANGUAGE_CODE", "") or translation.get_language()
+    session = getattr(request, "session", None)
+    just_chosen = session.pop(LANGUAGE_CHOSEN_BEFORE_LOGIN, None) if session is not None else None
+    language = (
+        (just_chosen and person_language_set(user=user, language=just_chosen))
+        or person_language_chosen(user)
+        or person_language_set(user=user, language=getattr(request, "LANGUAGE_CODE", "") or translation.get_language())
     )
     if language is None:
         return

@@ -207,3 +207,22 @@ def test_a_password_reset_mail_speaks_the_persons_chosen_language(monkeypatch: p
         password_reset_send(email=person.email, ip=None, domain="testserver", use_https=False, language="es")
     assert spoken == ["it", "es"]  # the chosen language; the request's for a person who never chose
     assert len(mail.outbox) == 2
+
+
+def test_a_language_switched_just_before_logging_in_becomes_the_persons() -> None:
+    """A newcomer chose French on the login page and landed in the Russian they had chosen weeks before."""
+    user = UserFactory()
+    person_language_set(user=user, language="ru")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.post(reverse("set_language"), {"language": "fr", "next": reverse("login")})
+    assert html_lang(browser.get(reverse("login"))) == "fr"
+    response = log_in(browser, user)
+    assert response.cookies[COOKIE].value == "fr"
+    assert html_lang(browser.get(response["Location"], follow=True)) == "fr"
+    assert person_language(user) == "fr"  # and the mails follow
+
+    # The choice was for that login only: on another browser later, the stored (now French) language comes back,
+    # and a second login in the first browser does not reuse the old switch.
+    person_language_set(user=user, language="de")
+    browser.logout()
+    assert log_in(browser, user).cookies[COOKIE].value == "de"
