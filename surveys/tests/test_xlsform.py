@@ -384,3 +384,38 @@ def test_a_text_that_starts_with_an_equals_sign_is_written_as_text_not_a_formula
     sheet = load_workbook(io.BytesIO(definition_to_xlsform(definition)))["survey"]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=SUM(A1) victims")
     assert cell.data_type == "s"
+
+
+YES_NO = [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]
+
+
+def test_a_condition_on_a_section_or_area_of_a_form_with_our_codes_is_carried_to_its_questions(tmp_path: Path) -> None:
+    form = _book(
+        tmp_path / "native.xlsx",
+        [
+            ["type", "name", "label", "relevant"],
+            ["begin group", "ABC", "Area", ""],
+            ["begin group", "ABC.DE", "Section", ""],
+            ["select_one yn", "ABC.DE.01", "Plan?", ""],
+            ["end group", "", "", ""],
+            ["begin group", "ABC.FG", "Section 2", "${ABC.DE.01} = 'yes'"],
+            ["integer", "ABC.FG.01", "How many?", ""],
+            ["end group", "", "", ""],
+            ["end group", "", "", ""],
+            ["begin group", "XYZ", "Area 2", "${ABC.DE.01} = 'no'"],
+            ["begin group", "XYZ.HI", "Section 3", ""],
+            ["text", "XYZ.HI.01", "Why not?", ""],
+            ["end group", "", "", ""],
+            ["begin group", "XYZ.JK", "Section 4", "${ABC.DE.01} = 'yes'"],
+            ["text", "XYZ.JK.01", "Who?", ""],
+            ["end group", "", "", ""],
+            ["end group", "", "", ""],
+        ],
+        YES_NO,
+    )
+    output = _import(form, "native")
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="native")))
+    assert questions["ABC.FG.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["yes"]}
+    assert questions["XYZ.HI.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["no"]}
+    assert "survey sheet, row 14: begin group 'XYZ.JK' — not imported: a group's condition inside another" in output
+    assert questions["XYZ.JK.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["yes"]}

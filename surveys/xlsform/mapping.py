@@ -126,12 +126,21 @@ class _Mapper(ListsReader):
         for a_index, node in enumerate(nodes):
             self.places[f"areas[{a_index}]"] = ("survey", node.row_number)
             area: dict[str, Any] = {"code": node.name, "title": self.texts(node.row, "label"), "sections": []}
+            # A round has no show-if on an area or a section: their `relevant` is carried to each of their questions
+            # (hidden together, as the group was), as for a group of a form from elsewhere.
+            area_relevant = str(node.row.get("relevant") or "")
             for child in node.children:
                 if child.kind == "note":
                     area["description"] = self._join(area.get("description"), self.texts(child.row, "label"))
                     continue
                 s_path = f"areas[{a_index}].sections[{len(area['sections'])}]"
-                area["sections"].append(self._section(child.name, child.row, child.children, s_path, child.row_number))
+                section_relevant = str(child.row.get("relevant") or "")
+                if section_relevant and area_relevant:
+                    self._not_imported(child, _("a group's condition inside another group's condition"))
+                group = child if section_relevant or not area_relevant else node
+                area["sections"].append(
+                    self._section(child.name, child.row, child.children, s_path, child.row_number, group)
+                )
             areas.append(area)
         return areas
 
@@ -185,7 +194,7 @@ class _Mapper(ListsReader):
     ) -> dict[str, Any]:
         self.places[path] = ("survey", row_number)
         section: dict[str, Any] = {"code": code, "title": self.texts(row, "label") or {"en": code}, "items": []}
-        relevant = str(row.get("relevant") or "") if group is not None else ""
+        relevant = str(group.row.get("relevant") or "") if group is not None else ""
         self._collect(section, children, path, relevant, group)
         return section
 
