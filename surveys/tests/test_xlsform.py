@@ -419,3 +419,24 @@ def test_a_condition_on_a_section_or_area_of_a_form_with_our_codes_is_carried_to
     assert questions["XYZ.HI.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["no"]}
     assert "survey sheet, row 14: begin group 'XYZ.JK' — not imported: a group's condition inside another" in output
     assert questions["XYZ.JK.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["yes"]}
+
+
+def test_equals_on_a_multiple_choice_is_listed_not_read_as_among_the_choices(tmp_path: Path) -> None:
+    form = _book(
+        tmp_path / "multi.xlsx",
+        [
+            ["type", "name", "label", "relevant"],
+            ["select_multiple svc", "services", "Services", ""],
+            ["text", "exactly", "Only shelter: why?", "${services} = 'shelter'"],
+            ["text", "among", "About the shelter", "selected(${services}, 'shelter')"],
+        ],
+        [["list_name", "name", "label"], ["svc", "shelter", "Shelter"], ["svc", "legal", "Legal"]],
+    )
+    output = _import(form, "multi")
+    assert (
+        "survey sheet, row 3: text 'exactly' — not imported: the condition ${services} = 'shelter': on a multiple "
+        "choice, = means exactly that choice"
+    ) in output
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="multi")))
+    assert questions["XLS.A.02"]["show_if"] is None
+    assert questions["XLS.A.03"]["show_if"] == {"question": "XLS.A.01", "in": ["shelter"]}

@@ -28,7 +28,7 @@ from . import CELLS_SUFFIX, cell_of_name
 from .constraints import parse_constraint
 from .lists import ListsReader
 from .reading import Node, Unmapped, normalised, option_code, tree
-from .relevant import parse_relevant
+from .relevant import read_relevant
 from .writing import AUDIENCE_COLUMN, PERIOD_COLUMN, REQUIRED_COLUMN, TYPE_COLUMN
 
 GENERIC_AREA = "XLS"
@@ -384,7 +384,7 @@ class _Mapper(ListsReader):
     def _show_if(self, node: Node, expression: str, where: Node | None) -> dict[str, Any] | None:
         if not expression:
             return None
-        parsed = parse_relevant(expression)
+        parsed = read_relevant(expression)
         place = where or node
         if parsed is None:
             self._not_imported(
@@ -393,7 +393,7 @@ class _Mapper(ListsReader):
                 % {"expression": expression},
             )
             return None
-        name, values = parsed
+        name, values, equals = parsed
         target = self.names.get(name)
         if target is None:
             self._not_imported(
@@ -401,7 +401,17 @@ class _Mapper(ListsReader):
                 _("the condition refers to %(name)s, which is not an earlier question imported") % {"name": repr(name)},
             )
             return None
-        code, row, _several = target
+        code, row, several = target
+        if several and not row and equals:
+            self._not_imported(
+                place,
+                _(
+                    "the condition %(expression)s: on a multiple choice, = means exactly that choice, which a show-if "
+                    "rule cannot say (selected(${q}, 'x') is read: x among the choices)"
+                )
+                % {"expression": expression},
+            )
+            return None
         rule: dict[str, Any] = {"question": code, "in": [option_code(v) for v in values]}
         if row:
             rule["row"] = row
