@@ -440,3 +440,33 @@ def test_equals_on_a_multiple_choice_is_listed_not_read_as_among_the_choices(tmp
     questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="multi")))
     assert questions["XLS.A.02"]["show_if"] is None
     assert questions["XLS.A.03"]["show_if"] == {"question": "XLS.A.01", "in": ["shelter"]}
+
+
+@pytest.mark.parametrize(
+    ("relevant", "why"),
+    [
+        ("${name} = 'x'", "compares 'name', which has no options"),
+        ("${count} = '3'", "compares 'count', which has no options"),
+        ("${plan} = 'maybe'", "compares 'maybe', not an option of 'plan'"),
+        ("${plan} = ''", "compares '', not an option of 'plan'"),
+        ("${plan} = 'yes' or ${plan} = 'maybe'", "compares 'maybe', not an option of 'plan'"),
+    ],
+)
+def test_a_condition_the_round_cannot_hold_is_listed_and_the_question_imported(
+    tmp_path: Path, relevant: str, why: str
+) -> None:
+    form = _book(
+        tmp_path / "conditions.xlsx",
+        [
+            ["type", "name", "label", "relevant"],
+            ["text", "name", "Name", ""],
+            ["select_one yn", "plan", "Plan?", ""],
+            ["integer", "count", "Count", ""],
+            ["text", "target", "Target", relevant],
+        ],
+        YES_NO,
+    )
+    output = _import(form, "conditions")
+    assert f"survey sheet, row 5: text 'target' — not imported: the condition {relevant} {why}" in output
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="conditions")))
+    assert questions["XLS.A.04"]["show_if"] is None

@@ -77,7 +77,8 @@ class _Mapper(ListsReader):
         self.slug = slug
         self.years = years
         self.renamed: list[tuple[int, str, str]] = []
-        self.names: dict[str, tuple[str, str, bool]] = {}  # XLSForm name -> (question code, row, several choices)
+        # XLSForm name -> (question code, row, several choices, the question's data)
+        self.names: dict[str, tuple[str, str, bool, dict[str, Any]]] = {}
         self.codes: set[str] = set()
 
     # --- the walk
@@ -355,7 +356,7 @@ class _Mapper(ListsReader):
             self._other_columns(f, cell=True)
         several = answer_type.several_choices
         for cell in cells:
-            self.names[cell.source.get("name", "")] = (code, cell.row, several)
+            self.names[cell.source.get("name", "")] = (code, cell.row, several, question)
         section["items"].append(question)
 
     def _required(self, node: Node) -> bool:
@@ -401,7 +402,7 @@ class _Mapper(ListsReader):
                 _("the condition refers to %(name)s, which is not an earlier question imported") % {"name": repr(name)},
             )
             return None
-        code, row, several = target
+        code, row, several, question = target
         if several and not row and equals:
             self._not_imported(
                 place,
@@ -412,10 +413,38 @@ class _Mapper(ListsReader):
                 % {"expression": expression},
             )
             return None
+        allowed = self._choices_of(question, row)
+        if allowed is None:
+            self._not_imported(
+                place,
+                _("the condition %(expression)s compares %(name)s, which has no options (only choices can be compared)")
+                % {"expression": expression, "name": repr(name)},
+            )
+            return None
+        others = [v for v in values if option_code(v) not in allowed or not v.strip()]
+        if others:
+            self._not_imported(
+                place,
+                _("the condition %(expression)s compares %(values)s, not an option of %(name)s")
+                % {"expression": expression, "values": ", ".join(repr(v) for v in others), "name": repr(name)},
+            )
+            return None
         rule: dict[str, Any] = {"question": code, "in": [option_code(v) for v in values]}
         if row:
             rule["row"] = row
         return rule
+
+    def _choices_of(self, question: dict[str, Any], row: str) -> list[str] | None:
+        """The option codes a show-if rule may compare in `row` of a question mapped so far; None when it has none
+        (the loader's own check, `definition_questions._show_if`, would refuse the whole form)."""
+
+        def codes(ref: Any) -> list[str]:
+            if isinstance(ref, str):
+                return [o["code"] for o in self.option_sets.get(ref, {}).get("options", [])]
+            return [o["code"] for o in ref or []]
+
+        answer_type = at.ANSWER_TYPES.get(question["type"])
+        return answer_type.show_if_choices(question, row or None, codes) if answer_type is not None else None
 
     def _other_columns(self, node: Node, cell: bool = False) -> None:
         for key, value in node.row.items():
