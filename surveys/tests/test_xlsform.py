@@ -21,6 +21,7 @@ from surveys.models import Survey
 from surveys.services import survey_load_text
 from surveys.xlsform import cell_of_name, field_name
 from surveys.xlsform.answers import wide_to_long
+from surveys.xlsform.constraints import parse_constraint
 from surveys.xlsform.relevant import parse_relevant, to_relevant
 from surveys.xlsform.services import xlsform_export
 from surveys.xlsform.writing import definition_to_xlsform
@@ -334,7 +335,9 @@ def test_pyxform_widgets_example_imports_and_lists_what_a_round_cannot_ask() -> 
         "survey sheet, row 4: column default (18.31) — not imported",
     ):
         assert line in output
-    assert "widgets: 20 features of the form were not imported" in output
+    # strict bounds on a decimal: no inclusive bound says the same
+    assert "survey sheet, row 4: decimal 'my_decimal' — not imported: the constraint . > 10.51 and . < 18.39" in output
+    assert "widgets: 21 features of the form were not imported" in output
 
 
 def test_pyxform_cascading_selects_import_without_their_calculations_and_filters() -> None:
@@ -470,3 +473,33 @@ def test_a_condition_the_round_cannot_hold_is_listed_and_the_question_imported(
     assert f"survey sheet, row 5: text 'target' — not imported: the condition {relevant} {why}" in output
     questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="conditions")))
     assert questions["XLS.A.04"]["show_if"] is None
+
+
+@pytest.mark.parametrize(
+    ("field_type", "constraint", "bounds", "left"),
+    [
+        ("integer", ". > 2.5 and . < 10", {"min": 3, "max": 9}, []),
+        ("integer", ". > -3", {"min": -2}, []),
+        ("date", ". > date('2020-12-31') and . < date('2024-03-01')", {"min": "2021-01-01", "max": "2024-02-29"}, []),
+        ("decimal", ". > 2.5 and . <= 10", {"max": 10}, [". > 2.5"]),
+        ("decimal", ". < 2", {}, [". < 2"]),
+        ("decimal", "(. >= 0) and (. <= 10)", {"min": 0, "max": 10}, []),
+        ("integer", "((. >= 0) and (. <= 10))", {"min": 0, "max": 10}, []),
+    ],
+)
+def test_strict_bounds_are_read_exactly_or_not_at_all(
+    field_type: str, constraint: str, bounds: dict[str, Any], left: list[str]
+) -> None:
+    assert parse_constraint(constraint, field_type) == (bounds, left)
+
+
+def test_a_strict_bound_on_a_decimal_is_listed_with_its_row(tmp_path: Path) -> None:
+    form = _book(
+        tmp_path / "strict.xlsx",
+        [["type", "name", "label", "constraint"], ["decimal", "rate", "Rate", "(. > 2.5) and (. <= 10)"]],
+        [["list_name", "name", "label"]],
+    )
+    output = _import(form, "strict")
+    assert "survey sheet, row 2: decimal 'rate' — not imported: the constraint . > 2.5: a round's bounds" in output
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="strict")))
+    assert questions["XLS.A.01"]["validation"] == {"max": 10}

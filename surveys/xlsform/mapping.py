@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from .. import answer_types as at
 from ..definition_reader import AREA_RE, QUESTION_RE, SECTION_RE
 from . import CELLS_SUFFIX, cell_of_name
-from .constraints import parse_constraint
+from .constraints import is_strict_bound, parse_constraint
 from .lists import ListsReader
 from .reading import Node, Unmapped, normalised, option_code, tree
 from .relevant import read_relevant
@@ -373,12 +373,23 @@ class _Mapper(ListsReader):
         constraint = str(node.row.get("constraint") or "").strip()
         if not constraint:
             return {}
-        result, left = parse_constraint(constraint)
-        if left:
+        result, left = parse_constraint(constraint, node.kind.split()[0] if node.kind else "")
+        strict = [part for part in left if is_strict_bound(part)]
+        unread = [part for part in left if part not in strict]
+        if strict:
+            self._not_imported(
+                node,
+                _(
+                    "the constraint %(expression)s: a round's bounds include their value, and on a field of "
+                    "fractions no included value equals a strict bound (use >= or <=)"
+                )
+                % {"expression": " and ".join(strict)},
+            )
+        if unread:
             self._not_imported(
                 node,
                 _("the constraint %(expression)s cannot be read (only bounds like . >= 0 and string-length(.) <= 100)")
-                % {"expression": " and ".join(left)},
+                % {"expression": " and ".join(unread)},
             )
         return result
 
