@@ -4,6 +4,8 @@ show-if rules."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import shutil
 from pathlib import Path
@@ -503,3 +505,28 @@ def test_a_strict_bound_on_a_decimal_is_listed_with_its_row(tmp_path: Path) -> N
     assert "survey sheet, row 2: decimal 'rate' — not imported: the constraint . > 2.5: a round's bounds" in output
     questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="strict")))
     assert questions["XLS.A.01"]["validation"] == {"max": 10}
+
+
+def test_an_xlsx_export_gives_iso_dates_and_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
+    survey_load_text(text=(DEFINITIONS / "thb-2016.yaml").read_text(encoding="utf-8"))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["organisation", "g/XLS.A.01", "g/XLS.A.02", "g/XLS.A.03", "g/XLS.A.04"])
+    sheet.append(["=cmd|' /C calc'!A0", dt.datetime(2024, 1, 15), '=HYPERLINK("http://x")', "-5", "@SUM(A1)"])
+    for cell in sheet[2]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # text, as an export writes it (openpyxl takes '=…' for a formula)
+    wide = tmp_path / "kobo.xlsx"
+    book.save(wide)
+    target = tmp_path / "long.csv"
+    out = io.StringIO()
+    call_command("xlsform_answers", str(wide), "--survey", "thb-2016", "-o", str(target), stdout=out)
+    rows = list(csv.reader(target.read_text(encoding="utf-8").splitlines()))
+    assert rows[1:] == [
+        ["'=cmd|' /C calc'!A0", "XLS.A.01", "", "", "2024-01-15"],
+        ["'=cmd|' /C calc'!A0", "XLS.A.02", "", "", '\'=HYPERLINK("http://x")'],
+        ["'=cmd|' /C calc'!A0", "XLS.A.03", "", "", "-5"],
+        ["'=cmd|' /C calc'!A0", "XLS.A.04", "", "", "'@SUM(A1)"],
+    ]
+    assert "4 rows have a text starting with =, +, - or @, written with a leading '" in out.getvalue()
