@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 
 from surveys.definition_export import survey_export_definition
+from surveys.definition_languages import text_place
 from surveys.definitions import parse_definition
 from surveys.models import Survey
 from surveys.services import survey_load_text
@@ -100,7 +101,9 @@ def test_export_import_export_keeps_questions_options_languages_and_show_if(slug
     first.write_bytes(xlsform_export(survey=survey))
     output = _import(first, f"{slug}-kobo")
     assert f"{slug}-kobo: created as a draft" in output
-    assert f"{slug}-kobo: 0 features of the form were not imported" in output
+    assert f"{slug}-kobo: every feature of the form was imported" in output
+    assert "features of the form were not imported" not in output
+    assert f"{slug}-kobo: its title {survey.title['en']!r} is also the title of round {slug}; change one" in output
     copy = Survey.objects.get(slug=f"{slug}-kobo")
     assert copy.status == Survey.Status.DRAFT
     before, after = (_questions(survey_export_definition(survey=s)) for s in (survey, copy))
@@ -171,8 +174,17 @@ def test_groups_relevant_and_multilingual_labels_import_into_a_draft_round(tmp_p
     )
     output = _import(form, "partner-2025", "--years", "2020-2024")
     assert "partner-2025: created as a draft (areas: 1, sections: 2, questions: 5)" in output
-    assert "0 features of the form were not imported" in output
-    assert "texts have no de translation (add them with export_survey and load_survey)" in output
+    assert "partner-2025: every feature of the form was imported" in output
+    assert "not imported" not in output
+    assert "is also the title of round" not in output
+    assert (
+        "partner-2025: 3 of 13 texts have no fr translation: round title; area XLS title; question XLS.A.01 help "
+        "(add them with export_survey and load_survey)"
+    ) in output
+    assert (
+        "partner-2025: 13 of 13 texts have no de translation: round title; option yes of list yes_no; option no of "
+        "list yes_no; … (add them with export_survey and load_survey)"
+    ) in output
     definition = survey_export_definition(survey=Survey.objects.get(slug="partner-2025"))
     questions = _questions(definition)
     assert list(questions) == ["XLS.A.01", "XLS.A.02", "XLS.A.03", "XLS.B.01", "XLS.B.02"]
@@ -530,3 +542,27 @@ def test_an_xlsx_export_gives_iso_dates_and_formula_like_text_is_written_as_text
         ["'=cmd|' /C calc'!A0", "XLS.A.04", "", "", "'@SUM(A1)"],
     ]
     assert "4 rows have a text starting with =, +, - or @, written with a leading '" in out.getvalue()
+
+
+def test_a_text_without_a_translation_is_named_by_its_place() -> None:
+    item = "areas[PRV].sections[PRV.SUP].items[PRV.SUP.01]"
+    assert [
+        text_place(path)
+        for path in (
+            "survey.title",
+            "areas[PRV].description",
+            "areas[PRV].sections[PRV.SUP].title",
+            f"{item}.text",
+            f"{item}.options[yes].label",
+            f"{item}.rows[training].label",
+            f"{item}.dimensions[sex].label",
+        )
+    ] == [
+        "round title",
+        "area PRV description",
+        "section PRV.SUP title",
+        "question PRV.SUP.01 text",
+        "question PRV.SUP.01 option yes",
+        "question PRV.SUP.01 row training",
+        "question PRV.SUP.01: dimensions[sex].label",
+    ]
