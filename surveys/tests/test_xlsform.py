@@ -4,6 +4,8 @@ show-if rules."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import shutil
 from pathlib import Path
@@ -16,11 +18,13 @@ from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 
 from surveys.definition_export import survey_export_definition
+from surveys.definition_languages import text_place
 from surveys.definitions import parse_definition
 from surveys.models import Survey
 from surveys.services import survey_load_text
 from surveys.xlsform import cell_of_name, field_name
 from surveys.xlsform.answers import wide_to_long
+from surveys.xlsform.constraints import parse_constraint
 from surveys.xlsform.relevant import parse_relevant, to_relevant
 from surveys.xlsform.services import xlsform_export
 from surveys.xlsform.writing import definition_to_xlsform
@@ -97,7 +101,9 @@ def test_export_import_export_keeps_questions_options_languages_and_show_if(slug
     first.write_bytes(xlsform_export(survey=survey))
     output = _import(first, f"{slug}-kobo")
     assert f"{slug}-kobo: created as a draft" in output
-    assert f"{slug}-kobo: 0 features of the form were not imported" in output
+    assert f"{slug}-kobo: every feature of the form was imported" in output
+    assert "features of the form were not imported" not in output
+    assert f"{slug}-kobo: its title {survey.title['en']!r} is also the title of round {slug}; change one" in output
     copy = Survey.objects.get(slug=f"{slug}-kobo")
     assert copy.status == Survey.Status.DRAFT
     before, after = (_questions(survey_export_definition(survey=s)) for s in (survey, copy))
@@ -168,8 +174,17 @@ def test_groups_relevant_and_multilingual_labels_import_into_a_draft_round(tmp_p
     )
     output = _import(form, "partner-2025", "--years", "2020-2024")
     assert "partner-2025: created as a draft (areas: 1, sections: 2, questions: 5)" in output
-    assert "0 features of the form were not imported" in output
-    assert "texts have no de translation (add them with export_survey and load_survey)" in output
+    assert "partner-2025: every feature of the form was imported" in output
+    assert "not imported" not in output
+    assert "is also the title of round" not in output
+    assert (
+        "partner-2025: 3 of 13 texts have no fr translation: round title; area XLS title; question XLS.A.01 help "
+        "(add them with export_survey and load_survey)"
+    ) in output
+    assert (
+        "partner-2025: 13 of 13 texts have no de translation: round title; option yes of list yes_no; option no of "
+        "list yes_no; … (add them with export_survey and load_survey)"
+    ) in output
     definition = survey_export_definition(survey=Survey.objects.get(slug="partner-2025"))
     questions = _questions(definition)
     assert list(questions) == ["XLS.A.01", "XLS.A.02", "XLS.A.03", "XLS.B.01", "XLS.B.02"]
@@ -334,7 +349,9 @@ def test_pyxform_widgets_example_imports_and_lists_what_a_round_cannot_ask() -> 
         "survey sheet, row 4: column default (18.31) — not imported",
     ):
         assert line in output
-    assert "widgets: 20 features of the form were not imported" in output
+    # strict bounds on a decimal: no inclusive bound says the same
+    assert "survey sheet, row 4: decimal 'my_decimal' — not imported: the constraint . > 10.51 and . < 18.39" in output
+    assert "widgets: 21 features of the form were not imported" in output
 
 
 def test_pyxform_cascading_selects_import_without_their_calculations_and_filters() -> None:
@@ -384,3 +401,168 @@ def test_a_text_that_starts_with_an_equals_sign_is_written_as_text_not_a_formula
     sheet = load_workbook(io.BytesIO(definition_to_xlsform(definition)))["survey"]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=SUM(A1) victims")
     assert cell.data_type == "s"
+
+
+YES_NO = [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]
+
+
+def test_a_condition_on_a_section_or_area_of_a_form_with_our_codes_is_carried_to_its_questions(tmp_path: Path) -> None:
+    form = _book(
+        tmp_path / "native.xlsx",
+        [
+            ["type", "name", "label", "relevant"],
+            ["begin group", "ABC", "Area", ""],
+            ["begin group", "ABC.DE", "Section", ""],
+            ["select_one yn", "ABC.DE.01", "Plan?", ""],
+            ["end group", "", "", ""],
+            ["begin group", "ABC.FG", "Section 2", "${ABC.DE.01} = 'yes'"],
+            ["integer", "ABC.FG.01", "How many?", ""],
+            ["end group", "", "", ""],
+            ["end group", "", "", ""],
+            ["begin group", "XYZ", "Area 2", "${ABC.DE.01} = 'no'"],
+            ["begin group", "XYZ.HI", "Section 3", ""],
+            ["text", "XYZ.HI.01", "Why not?", ""],
+            ["end group", "", "", ""],
+            ["begin group", "XYZ.JK", "Section 4", "${ABC.DE.01} = 'yes'"],
+            ["text", "XYZ.JK.01", "Who?", ""],
+            ["end group", "", "", ""],
+            ["end group", "", "", ""],
+        ],
+        YES_NO,
+    )
+    output = _import(form, "native")
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="native")))
+    assert questions["ABC.FG.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["yes"]}
+    assert questions["XYZ.HI.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["no"]}
+    assert "survey sheet, row 14: begin group 'XYZ.JK' — not imported: a group's condition inside another" in output
+    assert questions["XYZ.JK.01"]["show_if"] == {"question": "ABC.DE.01", "in": ["yes"]}
+
+
+def test_equals_on_a_multiple_choice_is_listed_not_read_as_among_the_choices(tmp_path: Path) -> None:
+    form = _book(
+        tmp_path / "multi.xlsx",
+        [
+            ["type", "name", "label", "relevant"],
+            ["select_multiple svc", "services", "Services", ""],
+            ["text", "exactly", "Only shelter: why?", "${services} = 'shelter'"],
+            ["text", "among", "About the shelter", "selected(${services}, 'shelter')"],
+        ],
+        [["list_name", "name", "label"], ["svc", "shelter", "Shelter"], ["svc", "legal", "Legal"]],
+    )
+    output = _import(form, "multi")
+    assert (
+        "survey sheet, row 3: text 'exactly' — not imported: the condition ${services} = 'shelter': on a multiple "
+        "choice, = means exactly that choice"
+    ) in output
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="multi")))
+    assert questions["XLS.A.02"]["show_if"] is None
+    assert questions["XLS.A.03"]["show_if"] == {"question": "XLS.A.01", "in": ["shelter"]}
+
+
+@pytest.mark.parametrize(
+    ("relevant", "why"),
+    [
+        ("${name} = 'x'", "compares 'name', which has no options"),
+        ("${count} = '3'", "compares 'count', which has no options"),
+        ("${plan} = 'maybe'", "compares 'maybe', not an option of 'plan'"),
+        ("${plan} = ''", "compares '', not an option of 'plan'"),
+        ("${plan} = 'yes' or ${plan} = 'maybe'", "compares 'maybe', not an option of 'plan'"),
+    ],
+)
+def test_a_condition_the_round_cannot_hold_is_listed_and_the_question_imported(
+    tmp_path: Path, relevant: str, why: str
+) -> None:
+    form = _book(
+        tmp_path / "conditions.xlsx",
+        [
+            ["type", "name", "label", "relevant"],
+            ["text", "name", "Name", ""],
+            ["select_one yn", "plan", "Plan?", ""],
+            ["integer", "count", "Count", ""],
+            ["text", "target", "Target", relevant],
+        ],
+        YES_NO,
+    )
+    output = _import(form, "conditions")
+    assert f"survey sheet, row 5: text 'target' — not imported: the condition {relevant} {why}" in output
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="conditions")))
+    assert questions["XLS.A.04"]["show_if"] is None
+
+
+@pytest.mark.parametrize(
+    ("field_type", "constraint", "bounds", "left"),
+    [
+        ("integer", ". > 2.5 and . < 10", {"min": 3, "max": 9}, []),
+        ("integer", ". > -3", {"min": -2}, []),
+        ("date", ". > date('2020-12-31') and . < date('2024-03-01')", {"min": "2021-01-01", "max": "2024-02-29"}, []),
+        ("decimal", ". > 2.5 and . <= 10", {"max": 10}, [". > 2.5"]),
+        ("decimal", ". < 2", {}, [". < 2"]),
+        ("decimal", "(. >= 0) and (. <= 10)", {"min": 0, "max": 10}, []),
+        ("integer", "((. >= 0) and (. <= 10))", {"min": 0, "max": 10}, []),
+    ],
+)
+def test_strict_bounds_are_read_exactly_or_not_at_all(
+    field_type: str, constraint: str, bounds: dict[str, Any], left: list[str]
+) -> None:
+    assert parse_constraint(constraint, field_type) == (bounds, left)
+
+
+def test_a_strict_bound_on_a_decimal_is_listed_with_its_row(tmp_path: Path) -> None:
+    form = _book(
+        tmp_path / "strict.xlsx",
+        [["type", "name", "label", "constraint"], ["decimal", "rate", "Rate", "(. > 2.5) and (. <= 10)"]],
+        [["list_name", "name", "label"]],
+    )
+    output = _import(form, "strict")
+    assert "survey sheet, row 2: decimal 'rate' — not imported: the constraint . > 2.5: a round's bounds" in output
+    questions = _questions(survey_export_definition(survey=Survey.objects.get(slug="strict")))
+    assert questions["XLS.A.01"]["validation"] == {"max": 10}
+
+
+def test_an_xlsx_export_gives_iso_dates_and_formula_like_text_is_written_as_text(tmp_path: Path) -> None:
+    survey_load_text(text=(DEFINITIONS / "thb-2016.yaml").read_text(encoding="utf-8"))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["organisation", "g/XLS.A.01", "g/XLS.A.02", "g/XLS.A.03", "g/XLS.A.04"])
+    sheet.append(["=cmd|' /C calc'!A0", dt.datetime(2024, 1, 15), '=HYPERLINK("http://x")', "-5", "@SUM(A1)"])
+    for cell in sheet[2]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # text, as an export writes it (openpyxl takes '=…' for a formula)
+    wide = tmp_path / "kobo.xlsx"
+    book.save(wide)
+    target = tmp_path / "long.csv"
+    out = io.StringIO()
+    call_command("xlsform_answers", str(wide), "--survey", "thb-2016", "-o", str(target), stdout=out)
+    rows = list(csv.reader(target.read_text(encoding="utf-8").splitlines()))
+    assert rows[1:] == [
+        ["'=cmd|' /C calc'!A0", "XLS.A.01", "", "", "2024-01-15"],
+        ["'=cmd|' /C calc'!A0", "XLS.A.02", "", "", '\'=HYPERLINK("http://x")'],
+        ["'=cmd|' /C calc'!A0", "XLS.A.03", "", "", "-5"],
+        ["'=cmd|' /C calc'!A0", "XLS.A.04", "", "", "'@SUM(A1)"],
+    ]
+    assert "4 rows have a text starting with =, +, - or @, written with a leading '" in out.getvalue()
+
+
+def test_a_text_without_a_translation_is_named_by_its_place() -> None:
+    item = "areas[PRV].sections[PRV.SUP].items[PRV.SUP.01]"
+    assert [
+        text_place(path)
+        for path in (
+            "survey.title",
+            "areas[PRV].description",
+            "areas[PRV].sections[PRV.SUP].title",
+            f"{item}.text",
+            f"{item}.options[yes].label",
+            f"{item}.rows[training].label",
+            f"{item}.dimensions[sex].label",
+        )
+    ] == [
+        "round title",
+        "area PRV description",
+        "section PRV.SUP title",
+        "question PRV.SUP.01 text",
+        "question PRV.SUP.01 option yes",
+        "question PRV.SUP.01 row training",
+        "question PRV.SUP.01: dimensions[sex].label",
+    ]

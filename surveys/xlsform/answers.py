@@ -5,11 +5,14 @@ name, often behind its group path (`PRV/PRV.SUP/PRV.SUP.01`, `PRV.SUP.02-cells/P
 give question, row and column back (`surveys.xlsform.cell_of_name`), so each non-empty cell becomes one row
 `organisation, question, row, column, value` of the long format. Several choices (space-separated in XLSForm) are
 joined by `;`. Columns that are not a question's field (metadata such as `_id`, `start`, `meta/instanceID`, and the
-one-column-per-option expansion `PRV.SUP.04/yes` of a multiple choice) are left out.
+one-column-per-option expansion `PRV.SUP.04/yes` of a multiple choice) are left out. A date cell of an .xlsx
+export is written YYYY-MM-DD; `formula_safe` puts a ' before text a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -17,6 +20,28 @@ from ..definition_reader import QUESTION_RE
 from . import cell_of_name
 
 LONG_COLUMNS = ("organisation", "question", "row", "column", "value")
+# What a spreadsheet reads as a formula, as `reports.workbook.styles.FORMULA_STARTS` (surveys is the lowest layer of
+# the import contract and may not import reports, so the rule is repeated here and a test keeps the two equal).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def cell_text(value: Any) -> str:
+    """The text of an export's cell: a date (a date cell of an .xlsx export) as YYYY-MM-DD, as the answer import
+    reads it, a date and time at midnight as its date."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def formula_safe(text: str) -> str:
+    """Text a spreadsheet shows as it is: a leading ' before text it would take for a formula (`=HYPERLINK(…)`,
+    `@cmd`), as the project's exports write it; a plain number (`-5`) is a number, not a formula, and stays."""
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.match(text):
+        return "'" + text
+    return text
 
 
 def _field_of(header: str) -> tuple[str, str, str] | None:
@@ -39,7 +64,7 @@ def wide_to_long(
             cell = _field_of(str(header))
             if cell is None or value is None or str(value).strip() == "":
                 continue
-            text = str(value).strip()
+            text = cell_text(value)
             question, cell_row, column = cell
             yield {
                 "organisation": who,

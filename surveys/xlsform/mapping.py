@@ -25,10 +25,10 @@ from django.utils.translation import ngettext
 from .. import answer_types as at
 from ..definition_reader import AREA_RE, QUESTION_RE, SECTION_RE
 from . import CELLS_SUFFIX, cell_of_name
-from .constraints import parse_constraint
+from .constraints import is_strict_bound, parse_constraint
 from .lists import ListsReader
 from .reading import Node, Unmapped, normalised, option_code, tree
-from .relevant import parse_relevant
+from .relevant import read_relevant
 from .writing import AUDIENCE_COLUMN, PERIOD_COLUMN, REQUIRED_COLUMN, TYPE_COLUMN
 
 GENERIC_AREA = "XLS"
@@ -77,7 +77,8 @@ class _Mapper(ListsReader):
         self.slug = slug
         self.years = years
         self.renamed: list[tuple[int, str, str]] = []
-        self.names: dict[str, tuple[str, str, bool]] = {}  # XLSForm name -> (question code, row, several choices)
+        # XLSForm name -> (question code, row, several choices, the question's data)
+        self.names: dict[str, tuple[str, str, bool, dict[str, Any]]] = {}
         self.codes: set[str] = set()
 
     # --- the walk
@@ -126,12 +127,21 @@ class _Mapper(ListsReader):
         for a_index, node in enumerate(nodes):
             self.places[f"areas[{a_index}]"] = ("survey", node.row_number)
             area: dict[str, Any] = {"code": node.name, "title": self.texts(node.row, "label"), "sections": []}
+            # A round has no show-if on an area or a section: their `relevant` is carried to each of their questions
+            # (hidden together, as the group was), as for a group of a form from elsewhere.
+            area_relevant = str(node.row.get("relevant") or "")
             for child in node.children:
                 if child.kind == "note":
                     area["description"] = self._join(area.get("description"), self.texts(child.row, "label"))
                     continue
                 s_path = f"areas[{a_index}].sections[{len(area['sections'])}]"
-                area["sections"].append(self._section(child.name, child.row, child.children, s_path, child.row_number))
+                section_relevant = str(child.row.get("relevant") or "")
+                if section_relevant and area_relevant:
+                    self._not_imported(child, _("a group's condition inside another group's condition"))
+                group = child if section_relevant or not area_relevant else node
+                area["sections"].append(
+                    self._section(child.name, child.row, child.children, s_path, child.row_number, group)
+                )
             areas.append(area)
         return areas
 
@@ -185,7 +195,7 @@ class _Mapper(ListsReader):
     ) -> dict[str, Any]:
         self.places[path] = ("survey", row_number)
         section: dict[str, Any] = {"code": code, "title": self.texts(row, "label") or {"en": code}, "items": []}
-        relevant = str(row.get("relevant") or "") if group is not None else ""
+        relevant = str(group.row.get("relevant") or "") if group is not None else ""
         self._collect(section, children, path, relevant, group)
         return section
 
@@ -346,7 +356,7 @@ class _Mapper(ListsReader):
             self._other_columns(f, cell=True)
         several = answer_type.several_choices
         for cell in cells:
-            self.names[cell.source.get("name", "")] = (code, cell.row, several)
+            self.names[cell.source.get("name", "")] = (code, cell.row, several, question)
         section["items"].append(question)
 
     def _required(self, node: Node) -> bool:
@@ -363,19 +373,30 @@ class _Mapper(ListsReader):
         constraint = str(node.row.get("constraint") or "").strip()
         if not constraint:
             return {}
-        result, left = parse_constraint(constraint)
-        if left:
+        result, left = parse_constraint(constraint, node.kind.split()[0] if node.kind else "")
+        strict = [part for part in left if is_strict_bound(part)]
+        unread = [part for part in left if part not in strict]
+        if strict:
+            self._not_imported(
+                node,
+                _(
+                    "the constraint %(expression)s: a round's bounds include their value, and on a field of "
+                    "fractions no included value equals a strict bound (use >= or <=)"
+                )
+                % {"expression": " and ".join(strict)},
+            )
+        if unread:
             self._not_imported(
                 node,
                 _("the constraint %(expression)s cannot be read (only bounds like . >= 0 and string-length(.) <= 100)")
-                % {"expression": " and ".join(left)},
+                % {"expression": " and ".join(unread)},
             )
         return result
 
     def _show_if(self, node: Node, expression: str, where: Node | None) -> dict[str, Any] | None:
         if not expression:
             return None
-        parsed = parse_relevant(expression)
+        parsed = read_relevant(expression)
         place = where or node
         if parsed is None:
             self._not_imported(
@@ -384,7 +405,7 @@ class _Mapper(ListsReader):
                 % {"expression": expression},
             )
             return None
-        name, values = parsed
+        name, values, equals = parsed
         target = self.names.get(name)
         if target is None:
             self._not_imported(
@@ -392,11 +413,49 @@ class _Mapper(ListsReader):
                 _("the condition refers to %(name)s, which is not an earlier question imported") % {"name": repr(name)},
             )
             return None
-        code, row, _several = target
+        code, row, several, question = target
+        if several and not row and equals:
+            self._not_imported(
+                place,
+                _(
+                    "the condition %(expression)s: on a multiple choice, = means exactly that choice, which a show-if "
+                    "rule cannot say (selected(${q}, 'x') is read: x among the choices)"
+                )
+                % {"expression": expression},
+            )
+            return None
+        allowed = self._choices_of(question, row)
+        if allowed is None:
+            self._not_imported(
+                place,
+                _("the condition %(expression)s compares %(name)s, which has no options (only choices can be compared)")
+                % {"expression": expression, "name": repr(name)},
+            )
+            return None
+        others = [v for v in values if option_code(v) not in allowed or not v.strip()]
+        if others:
+            self._not_imported(
+                place,
+                _("the condition %(expression)s compares %(values)s, not an option of %(name)s")
+                % {"expression": expression, "values": ", ".join(repr(v) for v in others), "name": repr(name)},
+            )
+            return None
         rule: dict[str, Any] = {"question": code, "in": [option_code(v) for v in values]}
         if row:
             rule["row"] = row
         return rule
+
+    def _choices_of(self, question: dict[str, Any], row: str) -> list[str] | None:
+        """The option codes a show-if rule may compare in `row` of a question mapped so far; None when it has none
+        (the loader's own check, `definition_questions._show_if`, would refuse the whole form)."""
+
+        def codes(ref: Any) -> list[str]:
+            if isinstance(ref, str):
+                return [o["code"] for o in self.option_sets.get(ref, {}).get("options", [])]
+            return [o["code"] for o in ref or []]
+
+        answer_type = at.ANSWER_TYPES.get(question["type"])
+        return answer_type.show_if_choices(question, row or None, codes) if answer_type is not None else None
 
     def _other_columns(self, node: Node, cell: bool = False) -> None:
         for key, value in node.row.items():

@@ -2,7 +2,8 @@
 
 A rule `{question: Q, row: R, in: [a, b]}` is written `${Q-R} = 'a' or ${Q-R} = 'b'` for a single choice and
 `selected(${Q}, 'a') or selected(${Q}, 'b')` for several choices. Reading accepts either form for each option, in
-any mix, joined by `or`, around one field, with optional parentheses and either quote. Anything else (`and`, two
+any mix, joined by `or`, around one field, with optional parentheses and either quote, and tells whether `=` was used:
+on a multiple choice `${Q} = 'a'` means "exactly a", which a rule (`a` among the choices) cannot say. Anything else (`and`, two
 fields, `!=`, functions) has no counterpart in our show-if rules and is reported, not guessed.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import field_name
 
@@ -54,7 +55,7 @@ def to_relevant(show_if: Mapping[str, Any] | None, several: bool) -> str:
     return " or ".join(f"${{{name}}} = '{code}'" for code in show_if["in"])
 
 
-def _strip(expression: str) -> str:
+def strip_parentheses(expression: str) -> str:
     expression = expression.strip()
     while expression.startswith("(") and expression.endswith(")") and _balanced(expression[1:-1]):
         expression = expression[1:-1].strip()
@@ -70,18 +71,33 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def parse_relevant(expression: str) -> tuple[str, list[str]] | None:
-    """(field name, [option codes]) of a `relevant` we can read; None when it is anything else."""
+class Relevant(NamedTuple):
+    name: str  # the field compared
+    values: list[str]  # the values compared, each once, in order
+    equals: bool  # some part is `${q} = 'x'` (on a multiple choice it means "exactly x", not "x among the choices")
+
+
+def read_relevant(expression: str) -> Relevant | None:
+    """The field, values and kinds of comparison of a `relevant` we can read; None when it is anything else."""
     names: set[str] = set()
     values: list[str] = []
-    for part in split_top(_strip(expression), "or"):
-        part = _strip(part)
-        match = _EQUALS.match(part) or _SELECTED.match(part)
+    equals = False
+    for part in split_top(strip_parentheses(expression), "or"):
+        part = strip_parentheses(part)
+        equal = _EQUALS.match(part)
+        match = equal or _SELECTED.match(part)
         if match is None:
             return None
+        equals = equals or equal is not None
         names.add(match.group(1))
         if match.group(3) not in values:
             values.append(match.group(3))
     if len(names) != 1 or not values:
         return None
-    return names.pop(), values
+    return Relevant(names.pop(), values, equals)
+
+
+def parse_relevant(expression: str) -> tuple[str, list[str]] | None:
+    """(field name, [option codes]) of a `relevant` we can read; None when it is anything else."""
+    read = read_relevant(expression)
+    return (read.name, read.values) if read is not None else None

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from oscethb.commands import in_site_language
 from surveys.models import Survey
-from surveys.xlsform.answers import LONG_COLUMNS, wide_to_long
+from surveys.xlsform.answers import LONG_COLUMNS, formula_safe, wide_to_long
 
 
 def _wide_rows(path: Path) -> list[dict[str, Any]]:
@@ -60,10 +60,12 @@ class Command(BaseCommand):
             )
         several = {q.code for q in survey.questions.all() if q.answer_type.several_choices}
         long_rows = list(wide_to_long(rows, several=several, organisation=options["organisation_column"]))
+        safe_rows = [{key: formula_safe(text) for key, text in row.items()} for row in long_rows]
+        guarded = sum(1 for row, safe in zip(long_rows, safe_rows, strict=True) if row != safe)
         with Path(options["output"]).open("w", encoding="utf-8", newline="") as out:
             writer = csv.DictWriter(out, fieldnames=LONG_COLUMNS)
             writer.writeheader()
-            writer.writerows(long_rows)
+            writer.writerows(safe_rows)
         self.stdout.write(
             ngettext(
                 "wrote %(file)s: %(count)d answer cell; check and import it with import_responses",
@@ -72,3 +74,16 @@ class Command(BaseCommand):
             )
             % {"file": options["output"], "count": len(long_rows)}
         )
+        if guarded:
+            self.stdout.write(
+                ngettext(
+                    "%(count)d row has a text starting with =, +, - or @, written with a leading ' so that a "
+                    "spreadsheet does not run it as a formula; import_responses keeps the ', so remove it before "
+                    "importing where the answer itself begins that way",
+                    "%(count)d rows have a text starting with =, +, - or @, written with a leading ' so that a "
+                    "spreadsheet does not run it as a formula; import_responses keeps the ', so remove it before "
+                    "importing where the answer itself begins that way",
+                    guarded,
+                )
+                % {"count": guarded}
+            )
