@@ -26,6 +26,8 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from oscethb.spreadsheets import FORMULA_STARTS as FORMULA_STARTS
+
 Progress = Callable[[int, str], None]
 
 # Translators: the names of the Excel summary's sheets. Excel allows at most 31 characters and none of []:*?/\ ;
@@ -42,8 +44,6 @@ FIXED_SHEETS: tuple[Promise, ...] = (SUMMARY, COUNTRY_MATRIX, SCORES, STATE_VS_N
 RAW_HEADER = ("organisation", "kind", "country", "question", "row", "column", "value", "status", "last changed")
 SHEET_NAME_MAX = 31
 SHEET_NAME_INVALID = re.compile(r"[\[\]:*?/\\]")
-# Excel reads a cell starting with one of these as a formula (or DDE) when it is edited or saved as CSV.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 MAX_CELL_TEXT = 32_767
 

@@ -23,7 +23,7 @@ from surveys.definitions import parse_definition
 from surveys.models import Survey
 from surveys.services import survey_load_text
 from surveys.xlsform import cell_of_name, field_name
-from surveys.xlsform.answers import wide_to_long
+from surveys.xlsform.answers import formula_safe, wide_to_long
 from surveys.xlsform.constraints import parse_constraint
 from surveys.xlsform.relevant import parse_relevant, to_relevant
 from surveys.xlsform.services import xlsform_export
@@ -566,3 +566,12 @@ def test_a_text_without_a_translation_is_named_by_its_place() -> None:
         "question PRV.SUP.01 row training",
         "question PRV.SUP.01: dimensions[sex].label",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2+3", "'-2+3"), ("-5", "-5"), ("+3.5", "+3.5"), ("ok", "ok")],
+)
+def test_the_answers_file_guards_text_a_spreadsheet_would_run_as_a_formula(text: str, written: str) -> None:
+    """The characters are the exports' own (oscethb.spreadsheets); a plain number stays a number for the import."""
+    assert formula_safe(text) == written

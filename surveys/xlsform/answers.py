@@ -16,13 +16,12 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
+from oscethb.spreadsheets import FORMULA_STARTS
+
 from ..definition_reader import QUESTION_RE
 from . import cell_of_name
 
 LONG_COLUMNS = ("organisation", "question", "row", "column", "value")
-# What a spreadsheet reads as a formula, as `reports.workbook.styles.FORMULA_STARTS` (surveys is the lowest layer of
-# the import contract and may not import reports, so the rule is repeated here and a test keeps the two equal).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 
