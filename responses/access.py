@@ -233,10 +233,11 @@ def organisation_for_response(*, survey: Survey, org_code: str, user: Any) -> Or
             extended_until=Subquery(latest_until.values("until")[:1]),
             response_here=FilteredRelation("responses", condition=Q(responses__survey=survey)),
         )
-        .select_related("country", "response_here")
+        # django-stubs do not know filtered relations (a documented Django feature) as select_related names.
+        .select_related("country", "response_here")  # type: ignore[misc]
     )
     if getattr(user, "pk", None) is not None:
         organisations = organisations.annotate(
             membership_here=FilteredRelation("memberships", condition=Q(memberships__user_id=user.pk))
-        ).select_related("membership_here")
+        ).select_related("membership_here")  # type: ignore[misc]
     return organisations.first()
