@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
@@ -15,6 +15,7 @@ from accounts.selectors import organisation_resolve as organisation_resolve
 from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 from surveys.show_if import NOT_ASKED, is_shown
+from surveys.structure import structure_areas
 
 from . import values
 from .grids import CellProblem, cell_problems, shown_pending
@@ -29,26 +30,9 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 
 def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
-    """Areas -> sections -> questions (with options) of a round, for one respondent kind, in a fixed number of queries."""
-    # Filtered by round at every level: a question or section moved to another round's area by hand (admin) is
-    # never shown, nor saved, as this round's.
-    questions = (
-        Question.objects.of_round(survey)
-        .select_related("option_set")
-        .prefetch_related("option_set__options")
-        .order_by("position")
-    )
-    sections = Section.objects.filter(survey=survey).order_by("position")
-    areas_qs = Area.objects.filter(survey=survey).order_by("position")
-    if kind is not None:
-        # Sections and areas with nothing for this kind of respondent are left out altogether.
-        audience = Question.audiences_for(kind)
-        asked = Question.objects.filter(survey=survey, audience__in=audience)
-        questions = questions.filter(audience__in=audience)
-        sections = sections.filter(pk__in=asked.values("section_id"))
-        areas_qs = areas_qs.filter(pk__in=asked.values("section__area_id"))
-    sections = sections.prefetch_related(Prefetch("questions", queryset=questions))
-    return list(areas_qs.prefetch_related(Prefetch("sections", queryset=sections)))
+    """Areas -> sections -> questions (with options) of a round, for one respondent kind: this request's own
+    instances of the round's structure, read once per process and structure version (surveys/structure.py)."""
+    return structure_areas(survey, kind)
 
 
 def answers_of(response: Response, question_ids: list[int] | None = None) -> AnswerMap:
