@@ -123,7 +123,8 @@ def test_a_change_made_in_one_process_is_seen_by_the_next_request_of_another(tmp
         text=True,
     )
     try:
-        assert worker.stdout is not None and worker.stdin is not None
+        assert worker.stdout is not None
+        assert worker.stdin is not None
         assert worker.stdout.readline().strip() == "Is there a purchasing policy?"
         edit = subprocess.run(
             [sys.executable, "-c", EDITOR], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
