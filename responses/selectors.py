@@ -117,10 +117,54 @@ class Progress:
 
 
 def response_progress(response: Response, areas: list[Area] | None = None) -> Progress:
-    """Required questions answered per section, applying show-if: hidden questions are never required."""
+    """Required questions answered per section, applying show-if: hidden questions are never required.
+
+    From the progress kept on the response row (responses/progress.py) when it is for the round's current
+    structure; otherwise computed from all the answers (2 queries)."""
     kind = response.organisation.respondent_kind
     areas = areas if areas is not None else survey_structure(response.survey, kind)
+    stored = progress_stored(response, areas)
+    if stored is not None:
+        return stored
     return progress_of(areas, answers_of(response), evidence_counts(response))
+
+
+def question_counts(
+    question: Question, by_code: dict[str, Question], answers: AnswerMap, evidence: dict[int, int]
+) -> tuple[bool, bool]:
+    """(required, complete): whether progress asks for the question (required and shown), and whether it is
+    complete (only meaningful when required)."""
+    if not question.required or not is_visible(question, by_code, answers):
+        return False, False
+    complete = question.answer_type.is_complete(
+        question.shape, typed_values(question, answers.get(question.pk, {})), evidence.get(question.pk, 0)
+    )
+    return True, complete
+
+
+def progress_stored(response: Response, areas: list[Area]) -> Progress | None:
+    """The response's Progress from its stored lists (no query), or None when they are for another structure
+    version than the round's (the caller computes it in full)."""
+    stored: dict[str, Any] = response.progress or {}
+    if response.pk is None or stored.get("version") != response.survey.structure_version:
+        return None
+    kept = stored.get("sections", {})
+    result = []
+    for area in areas:
+        sections = []
+        for section in area.sections.all():
+            entry = kept.get(str(section.pk))
+            if entry is None:
+                return None
+            order = {q.pk: q for q in section.questions.all()}
+            missing = set(entry["missing"])
+            progress = SectionProgress(section)
+            progress.required = len(entry["required"])
+            progress.answered = progress.required - len(missing)
+            progress.missing = [q for pk, q in order.items() if pk in missing]
+            sections.append(progress)
+        result.append((area, sections))
+    return Progress(result)
 
 
 @dataclass(frozen=True)
@@ -189,13 +233,10 @@ def progress_of(areas: list[Area], answers: AnswerMap, evidence: dict[int, int],
             for question in section.questions.all():
                 if kind is not None and not question.for_kind(kind):
                     continue
-                if not question.required or not is_visible(question, by_code, answers):
+                required, complete = question_counts(question, by_code, answers, evidence)
+                if not required:
                     continue
                 progress.required += 1
-                cells = answers.get(question.pk, {})
-                complete = question.answer_type.is_complete(
-                    question.shape, typed_values(question, cells), evidence.get(question.pk, 0)
-                )
                 if complete:
                     progress.answered += 1
                 else:

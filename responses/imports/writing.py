@@ -25,6 +25,7 @@ from ..access import AccessPolicy
 from ..answer_columns import value as stored_value
 from ..answer_writer import AnswerWriter, ChangedCell, NewCell
 from ..models import Answer, Response, Source
+from ..progress import progress_store_all
 from ..selectors import response_progress, survey_structure
 from ..services import WorkflowError, response_submit
 from .checking import Cell, _check_together, _Checker
@@ -158,6 +159,7 @@ class _Writer:
             changed = Response.objects.filter(pk__in=self.changed)
             changed.filter(status=Response.Status.NOT_STARTED).update(status=Response.Status.IN_PROGRESS)
             changed.update(last_activity_at=self.now, updated_at=self.now)
+            progress_store_all(changed)  # under the row locks _resolve took
 
 
 def _submit(*, survey: Survey, organisations: list[Organisation], user: Any, result: ImportResult) -> None:
