@@ -112,7 +112,9 @@ def child(kind: str, users_file: Path) -> None:
     main.urlpatterns = [path("bench-floor/<int:answer_id>/", floor), *oscethb.urls.urlpatterns]  # type: ignore[attr-defined]
     from oscethb.wsgi import application
 
-    users, staff, questions = [], None, {}
+    users: list[dict[str, Any]] = []
+    staff: dict[str, Any] | None = None
+    questions: dict[int, dict[str, Any]] = {}
     for line in users_file.read_text(encoding="utf-8").splitlines():
         f = line.split("\t")
         if f[0] == "U":
@@ -122,7 +124,8 @@ def child(kind: str, users_file: Path) -> None:
         elif f[0] == "A":
             staff = {"session": f[1], "csrf": f[2], "token": f[3]}
     users = [u for u in users if u["index"] in questions]
-    answer_ids, current = {}, {}
+    answer_ids: dict[tuple[str, str], int] = {}
+    current: dict[tuple[str, str], tuple[int, str | None]] = {}
     for org, code, pk, version, text in Answer.objects.filter(
         response__survey__slug=SURVEY, question__code__in={q["code"] for q in questions.values()}, row="", column=""
     ).values_list("response__organisation__code", "question__code", "pk", "version", "value_text"):
@@ -143,7 +146,8 @@ def child(kind: str, users_file: Path) -> None:
 
     def send(env: dict) -> tuple[int, bytes]:
         status: list[str] = []
-        body = b"".join(application(env, lambda s, h, *a: status.append(s)))
+        wsgi: Any = application
+        body = b"".join(wsgi(env, lambda s, h, *a: status.append(s)))
         return int(status[0].split()[0]), body
 
     def one(n: int) -> tuple[dict, Any]:
