@@ -280,3 +280,14 @@ def filesystem_celery_workers(transactional_db: None, tmp_path: Path) -> Iterato
         starter.stop_all()
         _use_broker(saved[0], saved[1])
         app.conf.task_always_eager = saved[2]
+
+
+@pytest.fixture(autouse=True)
+def _structure_snapshots_start_empty() -> Iterator[None]:
+    """Each test's database gives out the same round ids again: a snapshot of the round structure an earlier test
+    cached (surveys/structure.py) must not be taken for this test's round of the same id and version."""
+    from surveys.structure import structure_snapshots_clear
+
+    structure_snapshots_clear()
+    yield
+    structure_snapshots_clear()

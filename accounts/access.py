@@ -32,6 +32,7 @@ class PeoplePolicy:
 
     def __init__(self, user: Any, *, memberships: Iterable[Membership] | None = None) -> None:
         self.user = user
+        self._known: dict[int, Membership | None] = {}
         if memberships is not None:  # already read by the caller (the respondent's page reads them with more)
             self.__dict__["_memberships"] = {m.organisation_id: m for m in memberships}
 
@@ -74,7 +75,17 @@ class PeoplePolicy:
         return {m.organisation_id: m for m in Membership.objects.filter(user=self.user).select_related("organisation")}
 
     def membership(self, organisation: Organisation) -> Membership | None:
+        if "_memberships" not in self.__dict__ and organisation.pk in self._known:
+            return self._known[organisation.pk]
         return self._memberships.get(organisation.pk)
+
+    def membership_known(self, organisation: Organisation, membership: Membership | None) -> None:
+        """The person's membership of one organisation (None: not a member), read by the caller together with the
+        organisation: checks about that organisation then read nothing more; checks about any other still read all
+        the person's memberships once."""
+        if membership is not None:
+            membership.organisation = organisation
+        self._known[organisation.pk] = membership
 
     def role(self, organisation: Organisation) -> str | None:
         membership = self.membership(organisation)

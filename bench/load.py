@@ -147,6 +147,8 @@ def prepare(url: str, env: dict[str, str], users_file: Path, static_root: Path) 
             env={**env, **PRODUCTION, "STATIC_ROOT": str(static_root)},
             check=True,
         )
+    with stage("load: progress kept on each response"):
+        manage("progress_rebuild", env=env)  # the seed writes answers directly, as an import from outside would
     return json.loads(users_file.with_suffix(".json").read_text(encoding="utf-8"))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from bench.common import OUT, ROOT, pg_url, runs_default, table, verdict
 
-ORDER = ["synth", "aggregation", "excel", "imports", "load"]
+ORDER = ["synth", "aggregation", "excel", "imports", "load", "request_cpu"]
 
 
 def _proc(path: str, key: str) -> str:

@@ -16,7 +16,7 @@ import time
 from bench import report
 from bench.common import PYTHON, ROOT
 
-MODULES = ["synth", "aggregation", "excel", "imports", "load"]
+MODULES = ["synth", "aggregation", "excel", "imports", "load", "request_cpu"]
 
 
 def main() -> int:

@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import pgettext
 
@@ -206,27 +207,46 @@ class ResponseAccess:
 def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAccess:
     """The response of an organisation in a round, if the user may read it; otherwise 404.
 
+    Two queries: the round, then the organisation with its country, the day of its latest deadline extension in
+    the round, its response to the round and the person's membership of it, joined in one read.
     Never writes: an organisation that has not written anything to the round yet gets an unsaved Response."""
     policy = AccessPolicy.for_request(request)
     survey = Survey.objects.filter(slug=slug).first()
     if survey is None:
         raise Http404("No such response")
-    # The day of the organisation's latest extension comes with it: the deadline costs no query of its own.
-    latest_until = DeadlineExtension.objects.filter(organisation=OuterRef("pk"), survey=survey).order_by("-id")
-    organisation = (
-        Organisation.objects.filter(code=org_code)
-        .select_related("country")
-        .annotate(extended_until=Subquery(latest_until.values("until")[:1]))
-        .first()
-    )
+    organisation = organisation_for_response(survey=survey, org_code=org_code, user=policy.user)
     if organisation is None:
         raise Http404("No such response")
+    if policy.is_authenticated:
+        policy.membership_known(organisation, getattr(organisation, "membership_here", None))
     if not policy.may_see_response(survey, organisation):
         if policy.may_see_organisation(organisation) and policy.may_see_round(survey):
             raise Http404("This round does not ask this kind of organisation")
         raise Http404("No such response")
-    response = Response.objects.filter(survey=survey, organisation=organisation).first()
+    response = getattr(organisation, "response_here", None)
     if response is None:
         response = Response(survey=survey, organisation=organisation)
     response.survey, response.organisation = survey, organisation
     return ResponseAccess(survey, organisation, response, policy)
+
+
+def organisation_for_response(*, survey: Survey, org_code: str, user: Any) -> Organisation | None:
+    """The organisation with this code, in one query, carrying what the response's pages check: its country,
+    `extended_until` (the day of its latest deadline extension in the round, or None), `response_here` (its
+    response to the round) and `membership_here` (the person's membership); the last two are absent when there is
+    none (LEFT JOINs on the unique (survey, organisation) and (user, organisation) pairs: at most one row)."""
+    latest_until = DeadlineExtension.objects.filter(organisation=OuterRef("pk"), survey=survey).order_by("-id")
+    organisations = (
+        Organisation.objects.filter(code=org_code)
+        .annotate(
+            extended_until=Subquery(latest_until.values("until")[:1]),
+            response_here=FilteredRelation("responses", condition=Q(responses__survey=survey)),
+        )
+        # django-stubs do not know filtered relations (a documented Django feature) as select_related names.
+        .select_related("country", "response_here")  # type: ignore[misc]
+    )
+    if getattr(user, "pk", None) is not None:
+        organisations = organisations.annotate(
+            membership_here=FilteredRelation("memberships", condition=Q(memberships__user_id=user.pk))
+        ).select_related("membership_here")  # type: ignore[misc]
+    return organisations.first()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from surveys.models import Question
 
 from .models import AnswerChange, Evidence, Response, Source
+from .progress import progress_store
 from .services import deadline_refusal
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -113,6 +114,7 @@ def evidence_upload(
         evidence.file.save(original, upload, save=False)
         evidence.save()
         _record(response, question, "", f"uploaded {original}", user)
+        progress_store([response])
     return evidence
 
 
@@ -124,6 +126,7 @@ def evidence_delete(*, evidence: Evidence, user: Any, now: dt.datetime | None = 
         _record(evidence.response, evidence.question, f"uploaded {evidence.original_name}", "", user)
         evidence.file.delete(save=False)
         evidence.delete()
+        progress_store([evidence.response])
 
 
 def _record(response: Response, question: Question, old: str, new: str, user: Any) -> None:

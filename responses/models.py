@@ -49,6 +49,9 @@ class Response(TimeStamped):
     )
     last_activity_at = models.DateTimeField(null=True, blank=True)
     prefilled_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Required and missing questions per section, for one structure version of the round (responses/progress.py):
+    # the pages read progress with the row instead of every answer. Written under the row lock by every write.
+    progress = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership
@@ -15,6 +15,7 @@ from accounts.selectors import organisation_resolve as organisation_resolve
 from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 from surveys.show_if import NOT_ASKED, is_shown
+from surveys.structure import structure_areas
 
 from . import values
 from .grids import CellProblem, cell_problems, shown_pending
@@ -29,26 +30,9 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 
 def survey_structure(survey: Survey, kind: str | None = None) -> list[Area]:
-    """Areas -> sections -> questions (with options) of a round, for one respondent kind, in a fixed number of queries."""
-    # Filtered by round at every level: a question or section moved to another round's area by hand (admin) is
-    # never shown, nor saved, as this round's.
-    questions = (
-        Question.objects.of_round(survey)
-        .select_related("option_set")
-        .prefetch_related("option_set__options")
-        .order_by("position")
-    )
-    sections = Section.objects.filter(survey=survey).order_by("position")
-    areas_qs = Area.objects.filter(survey=survey).order_by("position")
-    if kind is not None:
-        # Sections and areas with nothing for this kind of respondent are left out altogether.
-        audience = Question.audiences_for(kind)
-        asked = Question.objects.filter(survey=survey, audience__in=audience)
-        questions = questions.filter(audience__in=audience)
-        sections = sections.filter(pk__in=asked.values("section_id"))
-        areas_qs = areas_qs.filter(pk__in=asked.values("section__area_id"))
-    sections = sections.prefetch_related(Prefetch("questions", queryset=questions))
-    return list(areas_qs.prefetch_related(Prefetch("sections", queryset=sections)))
+    """Areas -> sections -> questions (with options) of a round, for one respondent kind: this request's own
+    instances of the round's structure, read once per process and structure version (surveys/structure.py)."""
+    return structure_areas(survey, kind)
 
 
 def answers_of(response: Response, question_ids: list[int] | None = None) -> AnswerMap:
@@ -136,10 +120,62 @@ class Progress:
 
 
 def response_progress(response: Response, areas: list[Area] | None = None) -> Progress:
-    """Required questions answered per section, applying show-if: hidden questions are never required."""
+    """Required questions answered per section, applying show-if: hidden questions are never required.
+
+    From the progress kept on the response row (responses/progress.py) when it is for the round's current
+    structure; otherwise computed from all the answers (2 queries)."""
     kind = response.organisation.respondent_kind
     areas = areas if areas is not None else survey_structure(response.survey, kind)
+    stored = progress_stored(response, areas)
+    if stored is not None:
+        return stored
     return progress_of(areas, answers_of(response), evidence_counts(response))
+
+
+def question_counts(
+    question: Question,
+    by_code: dict[str, Question],
+    answers: AnswerMap,
+    evidence: dict[int, int],
+    plan: ProgressPlan | None = None,
+) -> tuple[bool, bool]:
+    """(required, complete): whether progress asks for the question (required and shown), and whether it is
+    complete (only meaningful when required). `plan` (many responses of one structure) remembers each question's
+    cell kinds and whether it counts as complete with no answer at all, so they are asked once, not per response."""
+    if not question.required or (question.show_if and not is_visible(question, by_code, answers)):
+        return False, False
+    cells = answers.get(question.pk)
+    documents = evidence.get(question.pk, 0)
+    if plan is not None and not cells and not documents:
+        return True, plan.complete_unanswered(question)
+    kinds = plan.cell_kinds(question) if plan is not None else None
+    complete = question.answer_type.is_complete(question.shape, typed_values(question, cells or {}, kinds), documents)
+    return True, complete
+
+
+def progress_stored(response: Response, areas: list[Area]) -> Progress | None:
+    """The response's Progress from its stored lists (no query), or None when they are for another structure
+    version than the round's (the caller computes it in full)."""
+    stored: dict[str, Any] = response.progress or {}
+    if response.pk is None or stored.get("version") != response.survey.structure_version:
+        return None
+    kept = stored.get("sections", {})
+    result = []
+    for area in areas:
+        sections = []
+        for section in area.sections.all():
+            entry = kept.get(str(section.pk))
+            if entry is None:
+                return None
+            order = {q.pk: q for q in section.questions.all()}
+            missing = set(entry["missing"])
+            progress = SectionProgress(section)
+            progress.required = len(entry["required"])
+            progress.answered = progress.required - len(missing)
+            progress.missing = [q for pk, q in order.items() if pk in missing]
+            sections.append(progress)
+        result.append((area, sections))
+    return Progress(result)
 
 
 @dataclass(frozen=True)
@@ -195,11 +231,17 @@ class ProgressPlan:
     areas: list[tuple[Area, list[tuple[Section, list[Question]]]]]
     by_code: dict[str, Question]
     kinds: dict[int, dict[Key, str]] = field(default_factory=dict)  # each question's cell kinds, filled as needed
+    unanswered: dict[int, bool] = field(default_factory=dict)  # complete with no answer? filled as needed
 
     def cell_kinds(self, question: Question) -> dict[Key, str]:
         if question.pk not in self.kinds:
             self.kinds[question.pk] = {spec.key: spec.kind for spec in question.cells()}
         return self.kinds[question.pk]
+
+    def complete_unanswered(self, question: Question) -> bool:
+        if question.pk not in self.unanswered:
+            self.unanswered[question.pk] = question.answer_type.is_complete(question.shape, {}, 0)
+        return self.unanswered[question.pk]
 
     @classmethod
     def of(cls, areas: list[Area], kind: str | None = None) -> ProgressPlan:
@@ -221,22 +263,17 @@ def progress_of(
     answers: AnswerMap,
     evidence: dict[int, int],
     kind: str | None = None,
-    unanswered: dict[int, bool] | None = None,
 ) -> Progress:
     """The progress of one response from its round's structure, its answers and its documents (no queries).
 
     `kind` leaves out the questions not asked of that kind of respondent, for a structure read for every kind
     (`survey_structure(survey)`); a structure read for one kind needs none."""
-    return plan_progress(ProgressPlan.of(areas, kind), answers, evidence, unanswered)
+    return plan_progress(ProgressPlan.of(areas, kind), answers, evidence)
 
 
-def plan_progress(
-    plan: ProgressPlan, answers: AnswerMap, evidence: dict[int, int], unanswered: dict[int, bool] | None = None
-) -> Progress:
-    """The progress of one response on a flattened structure. `unanswered` keeps, by question id, whether a question
-    without any answer or document counts as complete, for many responses of one structure (most questions of most
-    responses are unanswered: their type is asked once, not once per response)."""
-    unanswered = {} if unanswered is None else unanswered
+def plan_progress(plan: ProgressPlan, answers: AnswerMap, evidence: dict[int, int]) -> Progress:
+    """The progress of one response on a flattened structure (`ProgressPlan`: shared by many responses of one
+    structure, it asks each question's type once, not once per response)."""
     by_code = plan.by_code
     result = []
     for area, sections in plan.areas:
@@ -244,19 +281,10 @@ def plan_progress(
         for section, questions in sections:
             progress = SectionProgress(section)
             for question in questions:
-                if question.show_if and not is_visible(question, by_code, answers):
+                required, complete = question_counts(question, by_code, answers, evidence, plan)
+                if not required:
                     continue
                 progress.required += 1
-                cells = answers.get(question.pk)
-                documents = evidence.get(question.pk, 0)
-                if not cells and not documents:
-                    if question.pk not in unanswered:
-                        unanswered[question.pk] = question.answer_type.is_complete(question.shape, {}, 0)
-                    complete = unanswered[question.pk]
-                else:
-                    complete = question.answer_type.is_complete(
-                        question.shape, typed_values(question, cells or {}, plan.cell_kinds(question)), documents
-                    )
                 if complete:
                     progress.answered += 1
                 else:
@@ -284,14 +312,13 @@ def responses_progress(
         Evidence.objects.filter(response__in=responses).values("response_id", "question_id").annotate(n=Count("id"))
     ):
         evidence[row["response_id"]][row["question_id"]] = row["n"]
-    unanswered: dict[int, bool] = {}  # question ids are unique across rounds
     plans: dict[tuple[int, str], ProgressPlan] = {}
     result = {}
     for r in responses:
         key = (r.survey_id, r.organisation.respondent_kind)
         if key not in plans:
             plans[key] = ProgressPlan.of(structures[r.survey_id], key[1])
-        result[r.pk] = plan_progress(plans[key], answers[r.pk], evidence[r.pk], unanswered)
+        result[r.pk] = plan_progress(plans[key], answers[r.pk], evidence[r.pk])
     return result
 
 

@@ -22,6 +22,7 @@ from .access import AccessPolicy
 from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline, response_deadlines
 from .models import Answer, PendingCell, Response, ResponseEvent, Source
+from .progress import progress_after_save, progress_store
 from .selectors import UnsavedCell, response_progress, unsaved_cells
 from .visibility import question_hidden
 
@@ -86,7 +87,10 @@ def deadline_refusal(response: Response, now: dt.datetime | None = None, *, user
 
 
 def response_get_or_create(*, survey: Survey, organisation: Organisation) -> Response:
-    response, _created = Response.objects.get_or_create(survey=survey, organisation=organisation)
+    response, created = Response.objects.get_or_create(survey=survey, organisation=organisation)
+    if created:  # no answers yet: its progress is kept from the start (responses/progress.py)
+        response.organisation = organisation
+        progress_store([response])
     return response
 
 
@@ -226,13 +230,15 @@ def answers_save(
         settled = [key for key in raw if key not in outcome.cell_errors]
         _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=settled, user=user)
         if changes:
-            fields = ["last_activity_at", "updated_at"]
+            fields = ["last_activity_at", "updated_at", "progress"]
             locked.last_activity_at = now
             if locked.status == Response.Status.NOT_STARTED:
                 locked.status = Response.Status.IN_PROGRESS
                 fields.append("status")
+            progress_after_save(response=locked, question=question, survey=locked.survey)
             locked.save(update_fields=fields)
             response.status, response.last_activity_at = locked.status, locked.last_activity_at
+            response.progress = locked.progress
     outcome.versions = versions
     return outcome
 

@@ -101,6 +101,11 @@ class Survey(TimeStamped):
         help_text=_("Chains of number questions that reports relate step by step: [{code, title, steps}]"),
     )
 
+    # Bumped in the same transaction as every change to what the round asks (surveys/structure.py): the
+    # per-process snapshots of the round's structure are keyed by it, so every process sees a change at its next
+    # request without any message between processes.
+    structure_version = models.PositiveIntegerField(_("structure version"), default=0, editable=False)
+
     objects = SurveyQuerySet.as_manager()
 
     class Meta:
@@ -397,6 +402,9 @@ class Question(TimeStamped):
         return [(d, self._dimension_values(d)) for d in self.dimensions]
 
     def cells(self) -> list[at.CellSpec]:
+        known = self.__dict__.get("_cells")  # computed once per round version (surveys/structure.py)
+        if known is not None:
+            return list(known)
         return self.answer_type.cells(self.shape)
 
     @staticmethod

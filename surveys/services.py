@@ -16,6 +16,7 @@ from .definition_export import survey_export_text as survey_export_text  # its o
 from .definitions import DefinitionError, Problem, dump_definition, parse_definition
 from .models import REFERENCE_PERIOD, Area, Option, OptionSet, Question, Section, Survey
 from .signals import round_status_changed
+from .structure import structure_changed, structure_changes
 
 
 @dataclass
@@ -48,7 +49,10 @@ def survey_load_definition(*, definition: dict[str, Any]) -> LoadResult:
                 return LoadResult(survey, created=False, changed=False, counts=counts)
             _refuse_answer_loss(survey, current, definition)
         created = survey is None
-        survey = _apply(survey, definition, previous)
+        with structure_changes():  # one bump of the round's structure version for the whole load
+            survey = _apply(survey, definition, previous)
+            structure_changed(survey.pk)
+        survey.refresh_from_db(fields=["structure_version"])
     return LoadResult(survey, created=created, changed=True, counts=counts)
 
 
@@ -388,7 +392,8 @@ def survey_set_status(*, survey: Survey, status: str) -> Survey:
     survey.status = status
     if status == Survey.Status.CLOSED and previous != status:
         survey.closed_at = timezone.now()
-    survey.save(update_fields=["status", "closed_at", "updated_at"])
+    with transaction.atomic():  # the status and the structure version it bumps (surveys/structure.py) together
+        survey.save(update_fields=["status", "closed_at", "updated_at"])
     if previous != status:
         round_status_changed.send(sender=Survey, survey=survey, previous_status=previous)
     return survey

@@ -117,3 +117,16 @@ def test_site_url_follows_the_port_served_unless_set() -> None:
     assert _run_settings({"DEBUG": "1"}, code).stdout.strip() == "http://127.0.0.1:8000"
     explicit = {"DEBUG": "1", "PORT": "8391", "SITE_URL": "https://oscethb.example.org"}
     assert _run_settings(explicit, code).stdout.strip() == "https://oscethb.example.org"
+
+
+def test_production_process_compiles_each_template_once_and_freezes_the_startup_heap() -> None:
+    """DEBUG=0: templates come from Django's cached loader (compiled once per process), and importing the WSGI
+    application freezes what start-up allocated, so the garbage collector no longer walks it on every full pass."""
+    code = (
+        "import gc; from oscethb.wsgi import application; from django.template import engines; "
+        "engine = engines['django'].engine; "
+        "print(type(engine.template_loaders[0]).__module__, gc.get_freeze_count() > 50000)"
+    )
+    result = _run_settings(PRODUCTION, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.template.loaders.cached", "True"]

@@ -25,7 +25,8 @@ from ..access import AccessPolicy
 from ..answer_columns import value as stored_value
 from ..answer_writer import AnswerWriter, ChangedCell, NewCell
 from ..models import Answer, Response, Source
-from ..selectors import responses_progress, survey_structure
+from ..progress import progress_store_all
+from ..selectors import progress_stored, responses_progress, survey_structure
 from ..services import WorkflowError, responses_submit_received
 from .checking import Cell, _check_together, _Checker
 from .planning import ImportPlan, ImportResult
@@ -158,6 +159,7 @@ class _Writer:
             changed = Response.objects.filter(pk__in=self.changed)
             changed.filter(status=Response.Status.NOT_STARTED).update(status=Response.Status.IN_PROGRESS)
             changed.update(last_activity_at=self.now, updated_at=self.now)
+            progress_store_all(changed)  # under the row locks _resolve took
 
 
 def _submit(*, survey: Survey, organisations: list[Organisation], user: Any, result: ImportResult) -> None:
@@ -167,8 +169,12 @@ def _submit(*, survey: Survey, organisations: list[Organisation], user: Any, res
     )
     for response in responses:
         response.survey = survey
-    # All of them at once: one structure, one read of their answers and documents (responses_progress).
-    progress = responses_progress(responses, structures={survey.pk: survey_structure(survey)})
+    # The progress the import has just stored with each response (no answer read again); those whose stored progress
+    # is out of date all at once (one structure, one read of their answers and documents).
+    structures = {kind: survey_structure(survey, kind) for kind in {r.organisation.respondent_kind for r in responses}}
+    progress = {r.pk: p for r in responses if (p := progress_stored(r, structures[r.organisation.respondent_kind]))}
+    if stale := [r for r in responses if r.pk not in progress]:
+        progress.update(responses_progress(stale, structures={survey.pk: survey_structure(survey)}))
     by_organisation = {r.organisation_id: r for r in responses}
     for organisation in organisations:
         missing = progress[by_organisation[organisation.pk].pk].missing

@@ -1,0 +1,406 @@
+# ruff: noqa: S603, S607 - runs git and this interpreter with fixed arguments
+"""Per request CPU: autosave, section page, review and status board against a floor view, before and after.
+
+    python -m bench.request_cpu                 # ~5 min: a scratch database, then 2 revisions x 5 request kinds
+    BENCH_CPU_BEFORE=<git revision> python -m bench.request_cpu   # "before" (default: merge-base with main)
+
+What it does:
+
+1. A scratch PostgreSQL database ``oscethb_bench_cpu`` set up as ``bench.load`` sets up its own (thb-2021 open,
+   200 organisations answering it, each coordinator with a session), plus one Office staff member with a
+   verified two-factor session (the status board).
+2. For each revision, the "before" one (``git archive`` of ``BENCH_CPU_BEFORE`` into var/bench/cpu/before: the
+   repository's checkouts are not touched) and this checkout ("after"), one child process per request kind. The
+   child imports the revision's ``oscethb.wsgi`` in production mode (``DEBUG=0``, the full middleware stack) and
+   calls the WSGI application directly with requests built as ``bench/load.lua`` sends them (cookies, CSRF token,
+   htmx headers, ``X-Forwarded-Proto: https``). It sends 20 requests to warm up, then measures 240, each with
+   ``time.thread_time()`` (the CPU of this process's thread: Python and the database driver; the PostgreSQL
+   server's CPU is not counted) and counts the SQL statements each sends (``connection.execute_wrapper``).
+3. The floor: a view served through the same stack that does what an autosave must at least do, the one-answer
+   ``UPDATE ... SET value_text = ..., version = version + 1 WHERE id = ... AND version = ...`` with its version
+   check, and answers the new version. Every kind is reported as a ratio to the floor of its own revision, so a
+   slower or faster machine (or a busier one) cancels out.
+
+The "before" revision runs on the database migrated by this checkout: the columns it does not know
+(``Survey.structure_version``, ``Response.progress``) are left alone by its queries. Its autosaves do not keep
+``Response.progress`` up to date, so ``progress_rebuild`` runs between the two revisions.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+from typing import Any
+
+KINDS = ["floor", "autosave", "section", "review", "board"]
+WARM_UP, MEASURED = 20, 240
+SURVEY, SECTION = "thb-2021", "PAR.NAT"
+STAFF_EMAIL = "staff-cpu@bench.invalid"
+QUERY_TARGET = 8
+
+
+# --- the child: one revision, one kind of request --------------------------------------------------------------
+
+
+def _environ(method: str, path: str, cookie: str, body: bytes = b"", headers: dict[str, str] | None = None) -> dict:
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "HTTP_USER_AGENT": "oscethb-bench-cpu",
+        "HTTP_COOKIE": cookie,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    if body:
+        env["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+    for name, value in (headers or {}).items():
+        env["HTTP_" + name.upper().replace("-", "_")] = value
+    return env
+
+
+def child(kind: str, users_file: Path) -> None:
+    """Runs with the revision's code as the working directory (``--child``): prints one JSON line."""
+    sys.path.insert(0, os.getcwd())
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "__main__"  # the project's URLs plus the floor view (below)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import F
+    from django.http import HttpRequest, HttpResponse
+    from django.urls import path
+
+    import oscethb.urls
+    from responses.models import Answer
+
+    def floor(request: HttpRequest, answer_id: int) -> HttpResponse:
+        version = int(request.POST["v"])
+        changed = Answer.objects.filter(pk=answer_id, version=version).update(
+            value_text=request.POST["value"], version=F("version") + 1
+        )
+        return HttpResponse(str(version + changed))
+
+    main = sys.modules["__main__"]
+    main.urlpatterns = [path("bench-floor/<int:answer_id>/", floor), *oscethb.urls.urlpatterns]  # type: ignore[attr-defined]
+    from oscethb.wsgi import application
+
+    users: list[dict[str, Any]] = []
+    staff: dict[str, Any] | None = None
+    questions: dict[int, dict[str, Any]] = {}
+    for line in users_file.read_text(encoding="utf-8").splitlines():
+        f = line.split("\t")
+        if f[0] == "U":
+            users.append({"index": int(f[1]), "session": f[2], "csrf": f[3], "token": f[4], "org": f[5]})
+        elif f[0] == "Q" and f[3] == "text" and int(f[1]) not in questions:
+            questions[int(f[1])] = {"code": f[2], "version": int(f[4]), "value": f[5]}
+        elif f[0] == "A":
+            staff = {"session": f[1], "csrf": f[2], "token": f[3]}
+    users = [u for u in users if u["index"] in questions]
+    answer_ids: dict[tuple[str, str], int] = {}
+    current: dict[tuple[str, str], tuple[int, str | None]] = {}
+    for org, code, pk, version, text in Answer.objects.filter(
+        response__survey__slug=SURVEY, question__code__in={q["code"] for q in questions.values()}, row="", column=""
+    ).values_list("response__organisation__code", "question__code", "pk", "version", "value_text"):
+        answer_ids[org, code] = pk
+        current[org, code] = (version, text)
+    # The versions as stored now (earlier children saved these answers): a stale one would measure a conflict.
+    for u in users:
+        q = questions[u["index"]]
+        if (u["org"], q["code"]) in current:
+            q["version"], q["value"] = current[u["org"], q["code"]]
+    # Users whose question has an answer already (the floor updates a row; it never inserts one).
+    users = [u for u in users if (u["org"], questions[u["index"]]["code"]) in answer_ids]
+    counted: list[int] = []
+
+    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counted.append(1)
+        return execute(sql, params, many, context)
+
+    def send(env: dict) -> tuple[int, bytes]:
+        status: list[str] = []
+        wsgi: Any = application
+        body = b"".join(wsgi(env, lambda s, h, *a: status.append(s)))
+        return int(status[0].split()[0]), body
+
+    def one(n: int) -> tuple[dict, Any]:
+        u = users[n % len(users)]
+        cookie = f"sessionid={u['session']}; csrftoken={u['csrf']}"
+        page = f"/rounds/{SURVEY}/respond/{u['org']}/section/{SECTION}/"
+        if kind == "section":
+            return _environ("GET", page, cookie), None
+        if kind == "review":
+            return _environ("GET", f"/rounds/{SURVEY}/respond/{u['org']}/review/", cookie), None
+        if kind == "board":
+            assert staff is not None  # noqa: S101 - a benchmark script
+            cookie = f"sessionid={staff['session']}; csrftoken={staff['csrf']}"
+            return _environ("GET", f"/staff/rounds/{SURVEY}/dashboard/", cookie), None
+        q = questions[u["index"]]
+        value = f"Measures are reviewed every year (revision {q['version'] + 1})."
+        headers = {
+            "HX-Request": "true",
+            "HX-Current-URL": "https://127.0.0.1" + page,
+            "HX-Trigger": "q-" + q["code"],
+            "X-CSRFToken": u["token"],
+            "Origin": "https://127.0.0.1",
+            "Referer": "https://127.0.0.1" + page,
+        }
+        if kind == "floor":
+            body = urlencode({"csrfmiddlewaretoken": u["token"], "v": q["version"], "value": value}).encode()
+            target = f"/bench-floor/{answer_ids[u['org'], q['code']]}/"
+            return _environ("POST", target, cookie, body, headers), q
+        field = q["code"] + "||"
+        body = urlencode(
+            {"csrfmiddlewaretoken": u["token"], field: value, "v|" + field: q["version"], "o|" + field: q["value"]}
+        ).encode()
+        target = f"/rounds/{SURVEY}/respond/{u['org']}/autosave/{q['code']}/"
+        return _environ("POST", target, cookie, body, headers), (q, value)
+
+    times: list[float] = []
+    queries: list[int] = []
+    errors = 0
+    with connection.execute_wrapper(counter):
+        for n in range(WARM_UP + MEASURED):
+            env, state = one(n)
+            counted.clear()
+            started = time.thread_time()
+            status, body = send(env)
+            took = time.thread_time() - started
+            failed = status != 200
+            if kind == "floor" and state is not None:
+                state["version"] = int(body)
+            elif kind == "autosave" and state is not None:
+                q, value = state
+                found = re.search(rf'name="v\|{re.escape(q["code"])}\|\|" value="(\d+)"', body.decode())
+                if found and b'data-save-state="saved"' in body:  # a real save, not a conflict
+                    q["version"], q["value"] = int(found.group(1)), value
+                else:
+                    failed = True
+            if failed:
+                errors += 1
+                if errors == 1:
+                    print(f"{kind}: {status} {body[:300]!r}", file=sys.stderr)
+            if n >= WARM_UP:
+                times.append(took * 1000)
+                queries.append(len(counted))
+    print(
+        json.dumps(
+            {
+                "kind": kind,
+                "median_ms": statistics.median(times),
+                "mean_ms": statistics.fmean(times),
+                "queries": statistics.median(queries),
+                "requests": len(times),
+                "errors": errors,
+            }
+        )
+    )
+
+
+def staff_session(users_file: Path) -> None:
+    """A staff member with a confirmed authenticator app and a verified session, added to the users file."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _mask_cipher_secret  # type: ignore[attr-defined]
+    from django.utils.crypto import get_random_string
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.twofactor import REQUIRED_SESSION_KEY
+    from oscethb.middleware import SessionLifetimeMiddleware
+    from surveys.models import Survey
+
+    # thb-2021's shipped closing date has passed: without this, every autosave would be refused (403, read-only)
+    # and measure the refusal instead of a save.
+    Survey.objects.filter(slug=SURVEY).update(closes_on=None)
+    user = get_user_model().objects.create(username=STAFF_EMAIL, email=STAFF_EMAIL, is_staff=True)
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "accounts.auth.EmailBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[SessionLifetimeMiddleware.KEY] = int(time.time())
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[REQUIRED_SESSION_KEY] = True
+    session.create()
+    csrf = get_random_string(32)
+    with users_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"A\t{session.session_key}\t{csrf}\t{_mask_cipher_secret(csrf)}\n")
+
+
+# --- the parent -------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    from bench.common import OUT, PYTHON, ROOT, pg_recreate, stage, table, target, write_section
+    from bench.load import PRODUCTION, manage, prepare
+
+    work = OUT / "cpu"
+    work.mkdir(parents=True, exist_ok=True)
+    # Default: where this branch left main, so that "before" runs on the same migrations (main may have moved on).
+    before_rev = (
+        os.environ.get("BENCH_CPU_BEFORE")
+        or subprocess.run(  # nosec B603 B607
+            ["git", "merge-base", "HEAD", "main"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    before = work / "before"
+    with stage(f"cpu: export {before_rev}"):
+        shutil.rmtree(before, ignore_errors=True)
+        before.mkdir()
+        archive = subprocess.run(  # nosec B603 B607
+            ["git", "archive", before_rev],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(before, filter="data")
+        commit = subprocess.run(  # nosec B603 B607
+            ["git", "rev-parse", "--short", before_rev],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        after_commit = subprocess.run(  # nosec B603 B607
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    url = pg_recreate("oscethb_bench_cpu")
+    static_root = work / "static"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "oscethb.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(static_root),
+        **PRODUCTION,
+    }
+    users_file = work / "users.tsv"
+    info = prepare(url, env, users_file, static_root)
+    with stage("cpu: staff session"):
+        subprocess.run(  # nosec B603
+            [PYTHON, "-m", "bench.request_cpu", "--staff", str(users_file)], cwd=ROOT, env=env, check=True
+        )
+    results: dict[str, dict[str, Any]] = {}
+    for revision, code in (("before", before), ("after", ROOT)):
+        manage("progress_rebuild", env=env)  # the before revision's saves do not keep it
+        results[revision] = {}
+        for kind in KINDS:
+            with stage(f"cpu: {revision} {kind}"):
+                done = subprocess.run(  # nosec B603
+                    [PYTHON, str(Path(__file__).resolve()), "--child", kind, str(users_file)],
+                    cwd=code,
+                    env={**env, "PYTHONPATH": str(code)},
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                results[revision][kind] = json.loads(done.stdout.strip().splitlines()[-1])
+    rows = []
+    for kind in KINDS:
+        b, a = results["before"][kind], results["after"][kind]
+        fb, fa = results["before"]["floor"]["median_ms"], results["after"]["floor"]["median_ms"]
+        rows.append(
+            [
+                kind,
+                f"{b['median_ms']:.1f} ms",
+                f"{b['median_ms'] / fb:.1f}×",
+                f"{b['queries']:g}",
+                f"{a['median_ms']:.1f} ms",
+                f"{a['median_ms'] / fa:.1f}×",
+                f"{a['queries']:g}",
+                f"{b['errors']} / {a['errors']}",
+            ]
+        )
+    autosave_queries = results["after"]["autosave"]["queries"]
+    targets = [
+        target(
+            "queries per autosave",
+            f"≤ {QUERY_TARGET}",
+            f"{autosave_queries:g}",
+            autosave_queries <= QUERY_TARGET,
+            f"before ({commit}): {results['before']['autosave']['queries']:g}; the median of {MEASURED} autosaves, "
+            "the health check's SELECT 1 not counted",
+            "" if autosave_queries <= QUERY_TARGET else f"by {autosave_queries - QUERY_TARGET:g}",
+        )
+    ]
+    markdown = "\n".join(
+        [
+            "## Per request CPU",
+            "",
+            f"In-process CPU per request (median of {MEASURED} after {WARM_UP} to warm up, `time.thread_time()` of "
+            "the thread serving it: Python and the driver, not the PostgreSQL server), `DEBUG=0`, PostgreSQL, the "
+            "full middleware stack, called through the revision's `oscethb.wsgi` with the requests `bench/load.lua` "
+            f"sends; {info.get('organisations', 200)} organisations answering {SURVEY} "
+            f"({info.get('answers', 0):,} answers). The ratio is to the floor view of the same revision (the "
+            "version-checked one-answer UPDATE through the same stack). Before: "
+            f"`{before_rev}` ({commit}); after: this checkout ({after_commit}). `python -m bench.request_cpu`.",
+            "",
+            table(
+                [
+                    "request",
+                    "before",
+                    "× floor",
+                    "queries",
+                    "after",
+                    "× floor",
+                    "queries",
+                    "non-200 before / after",
+                ],
+                rows,
+            ),
+            "",
+        ]
+    )
+    write_section("request_cpu", markdown, {"targets": targets, "results": results, "info": info})
+    print(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--staff":
+        staff_session(Path(sys.argv[2]))
+    else:
+        sys.exit(main())

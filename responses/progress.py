@@ -1,0 +1,126 @@
+"""Progress kept per response and section, so the pages read it with the response row instead of every answer.
+
+`Response.progress` holds, for the round's structure version it was computed for, each section's required
+questions (asked of this respondent, required, shown under their show-if rule) and those of them not complete:
+`{"version": 3, "sections": {"<section id>": {"required": [question ids], "missing": [question ids]}}}`.
+
+Contract:
+- Written only under the response's row lock, in the transaction of the write it follows: `progress_after_save`
+  (one question saved: that question and the questions whose show-if rule reads it, one query), and
+  `progress_store` (everything again, a fixed number of queries for any number of responses: evidence, imports,
+  prefill, the `progress_rebuild` command, and any save that finds the stored progress out of date).
+- Read by `selectors.progress_stored`: the Progress of `selectors.progress_of` from the stored lists, or None when the
+  stored progress is for another structure version (the caller computes it in full; a read never writes).
+- The rule is `selectors.progress_of`'s: `selectors.question_counts` is the one definition of "required and shown" and
+  "complete" that both use. A test compares the two after many saves (responses/tests/test_progress_kept.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, QuerySet
+
+from surveys.models import Area, Question, Survey
+from surveys.show_if import depends_on
+
+from .models import Answer, Evidence, Response
+from .selectors import AnswerMap, question_counts, survey_structure
+
+
+def _questions(areas: list[Area]) -> list[Question]:
+    return [q for a in areas for s in a.sections.all() for q in s.questions.all()]
+
+
+def progress_computed(areas: list[Area], answers: AnswerMap, evidence: dict[int, int], version: int) -> dict:
+    """The stored form of a response's progress, computed from all its answers (no queries)."""
+    by_code = {q.code: q for q in _questions(areas)}
+    sections: dict[str, dict[str, list[int]]] = {}
+    for area in areas:
+        for section in area.sections.all():
+            entry: dict[str, list[int]] = {"required": [], "missing": []}
+            for question in section.questions.all():
+                required, complete = question_counts(question, by_code, answers, evidence)
+                if required:
+                    entry["required"].append(question.pk)
+                    if not complete:
+                        entry["missing"].append(question.pk)
+            sections[str(section.pk)] = entry
+    return {"version": version, "sections": sections}
+
+
+def progress_store(responses: list[Response]) -> None:
+    """Compute and store the progress of these responses from all their answers (call under their row locks, or
+    where nothing else writes them: a command). A fixed number of queries: one structure per round and kind, one
+    query for the answers, one for the documents, one UPDATE per response."""
+    responses = [r for r in responses if r.pk is not None]
+    if not responses:
+        return
+    answers: dict[int, AnswerMap] = defaultdict(lambda: defaultdict(dict))
+    for answer in Answer.objects.filter(response__in=responses):
+        answers[answer.response_id][answer.question_id][(answer.row, answer.column)] = answer
+    evidence: dict[int, dict[int, int]] = defaultdict(dict)
+    rows = Evidence.objects.filter(response__in=responses).values("response_id", "question_id").annotate(n=Count("id"))
+    for row in rows:
+        evidence[row["response_id"]][row["question_id"]] = row["n"]
+    surveys = {s.pk: s for s in Survey.objects.filter(pk__in={r.survey_id for r in responses})}
+    structures: dict[tuple[int, str], list[Area]] = {}
+    for response in responses:
+        survey, kind = surveys[response.survey_id], response.organisation.respondent_kind
+        if (survey.pk, kind) not in structures:
+            structures[survey.pk, kind] = survey_structure(survey, kind)
+        response.progress = progress_computed(
+            structures[survey.pk, kind], answers[response.pk], evidence[response.pk], survey.structure_version
+        )
+        Response.objects.filter(pk=response.pk).update(progress=response.progress)
+
+
+def progress_after_save(*, response: Response, question: Question, survey: Survey) -> None:
+    """Bring the stored progress up to date after `question` was saved (under the response's row lock, in the
+    save's transaction): that question and those whose show-if rule reads it, from their answers (one query) and
+    the question's documents (one query, file questions only); everything again when the stored progress is for
+    another structure version. Sets `response.progress`; the caller writes it with the response row."""
+    stored = response.progress or {}
+    kind = response.organisation.respondent_kind
+    if stored.get("version") != survey.structure_version:
+        progress_store([response])
+        return
+    areas = survey_structure(survey, kind)
+    questions = _questions(areas)
+    by_code = {q.code: q for q in questions}
+    affected = [q for q in questions if q.pk == question.pk or (depends_on(q.show_if) or ("",))[0] == question.code]
+    targets = {by_code[code].pk for q in affected if (code := (depends_on(q.show_if) or ("",))[0]) in by_code}
+    answers: AnswerMap = defaultdict(dict)
+    for answer in Answer.objects.filter(response_id=response.pk, question_id__in={q.pk for q in affected} | targets):
+        answers[answer.question_id][(answer.row, answer.column)] = answer
+    evidence: dict[int, int] = {}
+    files = [q.pk for q in affected if q.answer_type.stores_files]
+    if files:
+        rows = Evidence.objects.filter(response_id=response.pk, question_id__in=files).values("question_id")
+        for row in rows.annotate(n=Count("id")):
+            evidence[row["question_id"]] = row["n"]
+    sections = {
+        key: {"required": list(v["required"]), "missing": list(v["missing"])} for key, v in stored["sections"].items()
+    }
+    for item in affected:
+        entry = sections.setdefault(str(item.section_id), {"required": [], "missing": []})
+        entry["required"] = [pk for pk in entry["required"] if pk != item.pk]
+        entry["missing"] = [pk for pk in entry["missing"] if pk != item.pk]
+        required, complete = question_counts(item, by_code, answers, evidence)
+        if required:
+            entry["required"].append(item.pk)
+            if not complete:
+                entry["missing"].append(item.pk)
+    response.progress = {"version": stored["version"], "sections": sections}
+
+
+def progress_store_all(responses: QuerySet[Response], *, batch: int = 200) -> int:
+    """`progress_store` for every response of a queryset, `batch` responses at a time (an import of a whole round
+    or the rebuild command: memory stays that of one batch's answers). Returns how many were stored."""
+    count = 0
+    pks = list(responses.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch):
+        chunk = list(Response.objects.filter(pk__in=pks[start : start + batch]).select_related("organisation"))
+        progress_store(chunk)
+        count += len(chunk)
+    return count

@@ -1,0 +1,47 @@
+"""What the answering requests read: access in one query, and a budget of queries per autosave.
+
+The access check (round, organisation, its response, the person's membership, the deadline extension) is what
+every answering request starts with; it must not cost a query per fact (docs: PERFORMANCE_PROFILE.md, hotspot 7).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+AUTOSAVE = "/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/"
+SECTION = "/rounds/thb-2016/respond/AT/section/PRV.SUP/"
+
+
+def _checks_of(queries: CaptureQueriesContext, table: str) -> list[str]:
+    """The reads of `table` before the save's transaction begins (the save locks the response row again)."""
+    found = []
+    for query in queries.captured_queries:
+        if query["sql"].startswith("SAVEPOINT"):
+            break
+        if query["sql"].startswith("SELECT") and f'"{table}"' in query["sql"]:
+            found.append(query["sql"])
+    return found
+
+
+def test_an_autosave_reads_organisation_response_and_membership_in_one_query(client, response_at, people):
+    client.force_login(people.coordinator)
+    client.get(SECTION)  # the session and the person's first page
+    with CaptureQueriesContext(connection) as queries:
+        result = client.post(AUTOSAVE, {"PRV.SUP.01||": "yes", "v|PRV.SUP.01||": "0", "o|PRV.SUP.01||": ""})
+    assert result.status_code == 200
+    assert 'data-save-state="saved"' in result.content.decode()
+    memberships = _checks_of(queries, "responses_membership")
+    assert len(memberships) == 1, memberships
+    assert '"responses_organisation"' in memberships[0]
+    assert "responses_response" in memberships[0]
+    assert "responses_deadlineextension" in memberships[0]
+    assert len(_checks_of(queries, "responses_organisation")) == 1
+
+
+def test_a_viewer_still_cannot_autosave_and_staff_still_read_other_organisations(client, response_at, people):
+    client.force_login(people.viewer)
+    assert client.post(AUTOSAVE, {"PRV.SUP.01||": "yes"}).status_code == 403
+    client.force_login(people.other_coordinator)
+    assert client.post(AUTOSAVE, {"PRV.SUP.01||": "yes"}).status_code == 404
+    assert client.get(SECTION).status_code == 404

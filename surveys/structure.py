@@ -1,0 +1,312 @@
+"""The structure of a round (areas -> sections -> questions with their options), read from the database once per
+process and round version, and handed to each request as its own model instances.
+
+Contract:
+- `Survey.structure_version` is bumped (`structure_changed`) in the same transaction as every change to what the
+  round asks: loading or cloning a definition, saving or deleting an area, section, question, option set or
+  option (the receivers at the end of this module, so the admin, the shell and the tests are covered too), a
+  change of the round's status or reference years.
+- `structure_snapshot(survey, kind)` gives an immutable snapshot (frozen dataclasses of column values, the
+  questions' shapes and cells) keyed by (survey id, structure_version, kind). It is built once per process under a
+  lock, and kept only if the version it was built for is still the committed one; only the newest version is kept.
+  Every request compares the version on the Survey row it reads anyway, so every process and host sees a change
+  at its next request.
+- `structure_areas(survey, kind)` makes fresh model instances from the snapshot for one request (no query): no
+  model instance is shared between threads. The JSON values inside (texts, rows, rules) are shared and must be
+  treated as read-only, like the snapshot.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F, Prefetch
+from django.db.models.signals import post_delete, post_save
+
+from . import answer_types as at
+from .models import Area, Option, OptionSet, Question, Section, Survey
+
+# --- the version ----------------------------------------------------------------------------------------------
+
+_deferred = threading.local()
+
+
+def structure_changed(survey_id: int | None) -> None:
+    """Bump the round's structure version (in the caller's transaction): every process rebuilds its snapshot."""
+    if survey_id is None:
+        return
+    pending: set[int] | None = getattr(_deferred, "surveys", None)
+    if pending is not None:
+        pending.add(survey_id)
+        return
+    Survey.objects.filter(pk=survey_id).update(structure_version=F("structure_version") + 1)
+    if transaction.get_connection().in_atomic_block:
+        # Until this transaction commits, this thread reads a version no other one may ever see (a rollback
+        # gives the number back): it builds for itself and caches nothing of this round.
+        _uncommitted().add(survey_id)
+        transaction.on_commit(lambda: _uncommitted().discard(survey_id))
+
+
+def _uncommitted() -> set[int]:
+    found: set[int] | None = getattr(_deferred, "uncommitted", None)
+    if found is None:
+        found = _deferred.uncommitted = set()
+    return found
+
+
+@contextmanager
+def structure_changes() -> Iterator[None]:
+    """Many structure writes, one bump per round at the end (a definition load writes hundreds of rows)."""
+    outer = getattr(_deferred, "surveys", None)
+    if outer is not None:
+        yield
+        return
+    _deferred.surveys = set()
+    try:
+        yield
+        touched = _deferred.surveys
+    finally:
+        _deferred.surveys = None
+    for survey_id in sorted(touched):
+        structure_changed(survey_id)
+
+
+# Round fields the structure depends on: the reference years shape the per-year cells; the status is part of the
+# contract (a change of status is a moment people expect the questionnaire to be read afresh).
+STRUCTURE_FIELDS = ("status", "reference_start", "reference_end")
+
+
+def _structure_facts(survey: Survey) -> tuple[Any, ...] | None:
+    """The fields' values as loaded (None when one was not loaded: `only()`, `defer()`; never read here)."""
+    values = survey.__dict__
+    if any(name not in values for name in STRUCTURE_FIELDS):
+        return None
+    return tuple(values[name] for name in STRUCTURE_FIELDS)
+
+
+def _survey_loaded(sender: type[Survey], instance: Survey, **kwargs: Any) -> None:
+    instance._loaded_structure_facts = _structure_facts(instance)  # type: ignore[attr-defined]
+
+
+def _survey_saved(sender: type[Survey], instance: Survey, created: bool, **kwargs: Any) -> None:
+    if kwargs.get("raw") or created:
+        return
+    loaded = getattr(instance, "_loaded_structure_facts", None)
+    now = _structure_facts(instance)
+    if loaded is not None and now is not None and loaded != now:
+        structure_changed(instance.pk)
+        instance.structure_version = Survey.objects.filter(pk=instance.pk).values_list("structure_version", flat=True)[
+            0
+        ]
+    instance._loaded_structure_facts = now  # type: ignore[attr-defined]
+
+
+def _part_changed(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    if isinstance(instance, Option):
+        survey_id = OptionSet.objects.filter(pk=instance.option_set_id).values_list("survey_id", flat=True).first()
+    else:
+        survey_id = instance.survey_id
+    structure_changed(survey_id)
+
+
+models.signals.post_init.connect(_survey_loaded, sender=Survey, dispatch_uid="structure-survey-loaded")
+post_save.connect(_survey_saved, sender=Survey, dispatch_uid="structure-survey-saved")
+for _model in (Area, Section, Question, OptionSet, Option):
+    post_save.connect(_part_changed, sender=_model, dispatch_uid=f"structure-{_model.__name__}-saved")
+    post_delete.connect(_part_changed, sender=_model, dispatch_uid=f"structure-{_model.__name__}-deleted")
+
+
+# --- the snapshot ---------------------------------------------------------------------------------------------
+
+
+def _columns(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+@dataclass(frozen=True)
+class OptionSetRow:
+    values: tuple[Any, ...]
+    options: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    values: tuple[Any, ...]
+    option_set: OptionSetRow | None
+    shape: at.QuestionShape
+    cells: tuple[at.CellSpec, ...]
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    values: tuple[Any, ...]
+    questions: tuple[QuestionRow, ...]
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    values: tuple[Any, ...]
+    sections: tuple[SectionRow, ...]
+
+
+@dataclass(frozen=True)
+class StructureSnapshot:
+    """One round's structure for one kind of respondent (None: every kind), at one structure version."""
+
+    survey_id: int
+    version: int
+    kind: str | None
+    areas: tuple[AreaRow, ...]
+
+
+def _values(instance: models.Model, columns: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(getattr(instance, name) for name in columns)
+
+
+def structure_from_database(survey: Survey, kind: str | None = None) -> list[Area]:
+    """Areas -> sections -> questions (with options) of a round, for one respondent kind, in 4 queries."""
+    # Filtered by round at every level: a question or section moved to another round's area by hand (admin) is
+    # never shown, nor saved, as this round's.
+    questions = (
+        Question.objects.of_round(survey)
+        .select_related("option_set")
+        .prefetch_related("option_set__options")
+        .order_by("position")
+    )
+    sections = Section.objects.filter(survey=survey).order_by("position")
+    areas_qs = Area.objects.filter(survey=survey).order_by("position")
+    if kind is not None:
+        # Sections and areas with nothing for this kind of respondent are left out altogether.
+        audience = Question.audiences_for(kind)
+        asked = Question.objects.filter(survey=survey, audience__in=audience)
+        questions = questions.filter(audience__in=audience)
+        sections = sections.filter(pk__in=asked.values("section_id"))
+        areas_qs = areas_qs.filter(pk__in=asked.values("section__area_id"))
+    sections = sections.prefetch_related(Prefetch("questions", queryset=questions))
+    return list(areas_qs.prefetch_related(Prefetch("sections", queryset=sections)))
+
+
+def _snapshot_of(survey: Survey, kind: str | None) -> StructureSnapshot:
+    areas = structure_from_database(survey, kind)
+    area_rows = []
+    for area in areas:
+        section_rows = []
+        for section in area.sections.all():
+            question_rows = []
+            for question in section.questions.all():
+                option_set = None
+                if question.option_set is not None:
+                    option_set = OptionSetRow(
+                        _values(question.option_set, _OPTION_SET),
+                        tuple(_values(o, _OPTION) for o in question.option_set.options.all()),
+                    )
+                shape = question.shape
+                question_rows.append(
+                    QuestionRow(_values(question, _QUESTION), option_set, shape, tuple(question.cells()))
+                )
+            section_rows.append(SectionRow(_values(section, _SECTION), tuple(question_rows)))
+        area_rows.append(AreaRow(_values(area, _AREA), tuple(section_rows)))
+    return StructureSnapshot(survey.pk, survey.structure_version, kind, tuple(area_rows))
+
+
+_AREA, _SECTION, _QUESTION = _columns(Area), _columns(Section), _columns(Question)
+_OPTION_SET, _OPTION = _columns(OptionSet), _columns(Option)
+
+_snapshots: dict[tuple[int, str | None], StructureSnapshot] = {}
+_locks: dict[tuple[int, str | None], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(key: tuple[int, str | None]) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _committed_version(survey_id: int) -> int | None:
+    return Survey.objects.filter(pk=survey_id).values_list("structure_version", flat=True).first()
+
+
+def structure_snapshot(survey: Survey, kind: str | None = None) -> StructureSnapshot:
+    """The round's structure at the version on `survey` (the row the request read): from this process's cache, or
+    built (4 queries, and one to check the version) and cached if that version is still the committed one."""
+    key = (survey.pk, kind)
+    found = _snapshots.get(key)
+    if found is not None and found.version == survey.structure_version:
+        return found
+    with _lock_for(key):
+        found = _snapshots.get(key)
+        if found is not None and found.version == survey.structure_version:
+            return found
+        built = _snapshot_of(survey, kind)
+        # A change committed while this was built could have been read half: keep only a snapshot whose version is
+        # still the committed one, never an older one over a newer, and none this thread changed without
+        # committing yet (others may never see that version).
+        newest = found is None or found.version < built.version
+        if newest and survey.pk not in _uncommitted() and _committed_version(survey.pk) == built.version:
+            _snapshots[key] = built
+        return built
+
+
+def structure_snapshots_clear() -> None:
+    """Forget every snapshot of this process (tests: a new test database reuses round ids)."""
+    _snapshots.clear()
+    _uncommitted().clear()
+
+
+# --- one request's instances ----------------------------------------------------------------------------------
+
+
+def _prefetched(instance: models.Model, name: str, model: type[models.Model], items: list[Any]) -> None:
+    found: models.QuerySet[Any] = models.QuerySet(model=model)
+    found._result_cache = items  # what prefetch_related leaves, without a query
+    found._prefetch_done = True  # type: ignore[attr-defined]
+    instance._prefetched_objects_cache = {name: found}  # type: ignore[attr-defined]
+
+
+def _question(row: QuestionRow, survey: Survey, section: Section, db: str | None) -> Question:
+    question = Question.from_db(db, _QUESTION, row.values)
+    question.survey = survey
+    question.section = section
+    if row.option_set is not None:
+        option_set = OptionSet.from_db(db, _OPTION_SET, row.option_set.values)
+        _prefetched(option_set, "options", Option, [Option.from_db(db, _OPTION, v) for v in row.option_set.options])
+        question.option_set = option_set
+    question.__dict__["shape"] = row.shape  # immutable, shared: the cached_property's value
+    question.__dict__["_cells"] = row.cells
+    return question
+
+
+def areas_of(snapshot: StructureSnapshot, survey: Survey) -> list[Area]:
+    """Fresh model instances of a snapshot for one request, related and prefetched as `structure_from_database`
+    leaves them (`area.sections.all()`, `section.questions.all()`, `question.option_set.options.all()`)."""
+    db = survey._state.db
+    areas = []
+    for area_row in snapshot.areas:
+        area = Area.from_db(db, _AREA, area_row.values)
+        area.survey = survey
+        sections = []
+        for section_row in area_row.sections:
+            section = Section.from_db(db, _SECTION, section_row.values)
+            section.survey, section.area = survey, area
+            _prefetched(
+                section, "questions", Question, [_question(q, survey, section, db) for q in section_row.questions]
+            )
+            sections.append(section)
+        _prefetched(area, "sections", Section, sections)
+        areas.append(area)
+    return areas
+
+
+def structure_areas(survey: Survey, kind: str | None = None) -> list[Area]:
+    """Areas -> sections -> questions (with options) of a round, for one respondent kind: this request's own
+    instances of the process's snapshot (no query when the snapshot is current)."""
+    if survey.pk is None:
+        return []
+    return areas_of(structure_snapshot(survey, kind), survey)
