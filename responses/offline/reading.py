@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -49,13 +52,48 @@ class Plan:
         return {"survey": self.survey, "org": self.org, "entries": self.entries, "problems": self.problems}
 
 
-def _open(source: IO[bytes]) -> Any:
+# A downloaded workbook of a whole round is about 45 KB zipped, 330 KB unpacked, its parts packed at most 13 to 1;
+# filled in, it grows by its answers. Far beyond these it is not a questionnaire's workbook (or a zip bomb): refused
+# before any of it is unpacked.
+MAX_UNPACKED_BYTES = 20 * 2**20
+MAX_PACKING_RATIO = 100
+MAX_PARTS = 1000
+
+
+def _not_a_workbook() -> WorkbookRejected:
+    return WorkbookRejected(
+        _("This file is not an Excel workbook (.xlsx): upload the workbook downloaded from the questionnaire page.")
+    )
+
+
+def _check_archive(source: IO[bytes], filename: str) -> None:
+    """Refuse, from the zip's directory alone, a file that would unpack to far more than a workbook. zipfile stops
+    reading a part at its declared size, so the declared sizes bound what unpacking can cost."""
     try:
-        return load_workbook(source, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        with zipfile.ZipFile(source) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise _not_a_workbook() from exc
+    unpacked = sum(part.file_size for part in parts)
+    packed = sum(part.compress_size for part in parts)
+    if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_PACKING_RATIO * max(packed, 1):
         raise WorkbookRejected(
-            _("This file is not an Excel workbook (.xlsx): upload the workbook downloaded from the questionnaire page.")
-        ) from exc
+            _(
+                "%(file)s unpacks to %(size)s MB, far more than a questionnaire's workbook (at most %(limit)d MB): it "
+                "is not read. Upload the workbook downloaded from the questionnaire page."
+            )
+            % {"file": filename, "size": f"{unpacked / 2**20:.1f}", "limit": MAX_UNPACKED_BYTES // 2**20}
+        )
+    source.seek(0)
+
+
+def _open(source: IO[bytes], filename: str) -> Any:
+    """The workbook, read-only: sheets are parsed as they are read, only the rows asked for."""
+    _check_archive(source, filename)
+    try:
+        return load_workbook(source, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise _not_a_workbook() from exc
 
 
 def _identity(wb: Any) -> dict[str, Any]:
@@ -79,22 +117,54 @@ def _identity(wb: Any) -> dict[str, Any]:
         ) from exc
 
 
-def workbook_identity(source: IO[bytes]) -> tuple[str, str]:
+def workbook_identity(source: IO[bytes], filename: str = "") -> tuple[str, str]:
     """The round's slug and the organisation's code a workbook says it is for (checked again, signed, on reading)."""
-    payload = _identity(_open(source))
+    wb = _open(source, filename or "workbook.xlsx")
+    try:
+        payload = _identity(wb)
+    finally:
+        wb.close()
     return str(payload.get("survey", "")), str(payload.get("org", ""))
 
 
-def _check_layout(wb: Any, tags: dict[str, dict[str, str]]) -> None:
+def _sheet_cells(ws: Any, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+    """The cells `wanted` ((row, column), 1-based) of a read-only sheet, in one pass over its rows up to the last
+    row wanted; the rest of the sheet is never parsed."""
+    if not wanted:
+        return {}
+    last_row = max(row for row, _column in wanted)
+    last_column = max(column for _row, column in wanted)
+    found: dict[tuple[int, int], Any] = {}
+    for row_index, row in enumerate(ws.iter_rows(min_row=1, max_row=last_row, max_col=last_column), start=1):
+        for column_index, cell in enumerate(row, start=1):
+            if (row_index, column_index) in wanted:
+                found[(row_index, column_index)] = cell
+    return found
+
+
+def _read_cells(wb: Any, tags: dict[str, dict[str, str]], refs: Iterable[str]) -> dict[str, dict[tuple[int, int], Any]]:
+    """Per sheet, the cells the signed map names and the row tags of column A; a missing sheet is refused."""
+    wanted: dict[str, set[tuple[int, int]]] = defaultdict(set)
     for sheet, rows in tags.items():
+        wanted[sheet].update((int(row), 1) for row in rows)
+    for where in refs:
+        sheet, ref = where.rsplit("!", 1)
+        column, row = coordinate_from_string(ref)
+        wanted[sheet].add((row, column_index_from_string(column)))
+    for sheet in wanted:
         if sheet not in wb.sheetnames:
             raise WorkbookRejected(
                 _("The sheet “%(sheet)s” is missing or was renamed: the workbook's layout must stay as downloaded.")
                 % {"sheet": sheet}
             )
-        ws = wb[sheet]
+    return {sheet: _sheet_cells(wb[sheet], cells) for sheet, cells in wanted.items()}
+
+
+def _check_layout(cells: dict[str, dict[tuple[int, int], Any]], tags: dict[str, dict[str, str]]) -> None:
+    for sheet, rows in tags.items():
         for row, tag in rows.items():
-            if ws[f"A{row}"].value != tag:
+            cell = cells[sheet].get((int(row), 1))
+            if cell is None or cell.value != tag:
                 raise WorkbookRejected(
                     _(
                         "Rows of the sheet “%(sheet)s” were added, deleted or moved (first seen at row %(row)s): the "
@@ -109,11 +179,18 @@ def _is_formula(cell: Any) -> bool:
     return cell.data_type == "f" or isinstance(cell.value, ArrayFormula)
 
 
-def workbook_read(*, response: Response, source: IO[bytes]) -> Plan:
+def workbook_read(*, response: Response, source: IO[bytes], filename: str = "") -> Plan:
     """The plan of a filled workbook for `response` (its survey and organisation loaded); WorkbookRejected when the
     file is not this response's workbook as downloaded."""
+    wb = _open(source, filename or "workbook.xlsx")
+    try:
+        return _plan(wb, response)
+    finally:
+        wb.close()
+
+
+def _plan(wb: Any, response: Response) -> Plan:
     survey, organisation = response.survey, response.organisation
-    wb = _open(source)
     payload = _identity(wb)
     if payload.get("survey") != survey.slug or payload.get("org") != organisation.code:
         raise WorkbookRejected(
@@ -136,7 +213,8 @@ def workbook_read(*, response: Response, source: IO[bytes]) -> Plan:
                 "questions. Download a new workbook and copy your answers into it."
             )
         )
-    _check_layout(wb, payload.get("tags", {}))
+    read = _read_cells(wb, payload.get("tags", {}), payload["cells"])
+    _check_layout(read, payload.get("tags", {}))
     by_code = {q.code: q for q in questions}
     plan = Plan(survey=survey.slug, org=organisation.code)
     # question -> cell -> {part: raw}; and where each part sits, and what the cell held at download
@@ -145,7 +223,8 @@ def workbook_read(*, response: Response, source: IO[bytes]) -> Plan:
     downloaded: dict[tuple[str, Key], tuple[int, str]] = {}
     for where, (code, row, column, part, version, text) in payload["cells"].items():
         sheet, ref = where.rsplit("!", 1)
-        cell = wb[sheet][ref]
+        column_letters, row_number = coordinate_from_string(ref)
+        cell = read[sheet].get((row_number, column_index_from_string(column_letters)), EMPTY_CELL)
         key = (row, column)
         refs[(code, key)].append(where)
         downloaded[(code, key)] = (int(version), text)

@@ -45,7 +45,7 @@ def workbook_upload_refusal(*, response: Response, user: Any) -> str:
 
 def workbook_upload_create(*, response: Response, user: Any, source: IO[bytes], filename: str) -> WorkbookUpload:
     """Read the workbook and keep its plan for `user`; WorkbookRejected (nothing kept) when it cannot be read."""
-    plan = workbook_read(response=response, source=source)
+    plan = workbook_read(response=response, source=source, filename=filename)
     response_for_writing(response)
     WorkbookUpload.objects.filter(
         created_at__lt=timezone.now() - dt.timedelta(hours=WorkbookUpload.KEEP_HOURS)

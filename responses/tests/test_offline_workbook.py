@@ -491,3 +491,38 @@ def test_a_workbook_of_a_questionnaire_changed_since_is_refused(s: Scenario) -> 
 def download_round(s: Scenario, slug: str) -> Any:
     data = questionnaire_workbook(survey=s.rounds[slug], organisation=s.orgs["AT"], language="en")
     return load_workbook(io.BytesIO(data))
+
+
+# --- files that are not as downloaded ---------------------------------------------------------------------------
+
+
+def _rezip(data: bytes, name: str, change: Any) -> bytes:
+    """The workbook's zip with one part changed (`change(bytes) -> bytes`)."""
+    import zipfile
+
+    original = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            archive.writestr(item.filename, change(content) if item.filename == name else content)
+    return out.getvalue()
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_a_questionnaire_is_refused_unread(
+    s: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = questionnaire_workbook(survey=s.survey, organisation=s.orgs["AT"], language="en")
+    # A sheet padded with a million cells: a 2 MB upload that would unpack to about 25 MB.
+    padding = b"".join(b'<row r="%d">' % r + b'<c r="A%d"><v>1</v></c>' % r * 25 + b"</row>" for r in range(1, 40_001))
+    bomb = _rezip(data, "xl/worksheets/sheet3.xml", lambda b: b.replace(b"<sheetData>", b"<sheetData>" + padding))
+    assert len(bomb) < 5 * 2**20
+
+    def not_opened(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr("responses.offline.reading.load_workbook", not_opened)
+    with pytest.raises(WorkbookRejected, match=r"bomb\.xlsx unpacks to 2\d\.\d MB"):
+        workbook_upload_create(
+            response=s.response("AT"), user=s.person(COORD), source=io.BytesIO(bomb), filename="bomb.xlsx"
+        )
