@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -87,13 +88,34 @@ def _check_archive(source: IO[bytes], filename: str) -> None:
     source.seek(0)
 
 
+@contextmanager
+def _damaged(filename: str) -> Iterator[None]:
+    """Whatever goes wrong while openpyxl reads the file (broken XML, a broken zip stream, a cell it cannot parse)
+    is a damaged file, said in words; our own refusals pass through."""
+    try:
+        yield
+    except WorkbookRejected:
+        raise
+    except Exception as exc:  # any failure of the parser means the same to the person
+        raise WorkbookRejected(
+            _(
+                "%(file)s is damaged and cannot be read. Open it in Excel or LibreOffice and save it again as .xlsx, "
+                "or download a new workbook, then upload it again."
+            )
+            % {"file": filename}
+        ) from exc
+
+
 def _open(source: IO[bytes], filename: str) -> Any:
     """The workbook, read-only: sheets are parsed as they are read, only the rows asked for."""
     _check_archive(source, filename)
     try:
         return load_workbook(source, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile) as exc:
         raise _not_a_workbook() from exc
+    except Exception as exc:  # a zip that is no workbook, or one whose parts are broken
+        with _damaged(filename):
+            raise exc
 
 
 def _identity(wb: Any) -> dict[str, Any]:
@@ -119,9 +141,11 @@ def _identity(wb: Any) -> dict[str, Any]:
 
 def workbook_identity(source: IO[bytes], filename: str = "") -> tuple[str, str]:
     """The round's slug and the organisation's code a workbook says it is for (checked again, signed, on reading)."""
-    wb = _open(source, filename or "workbook.xlsx")
+    filename = filename or "workbook.xlsx"
+    wb = _open(source, filename)
     try:
-        payload = _identity(wb)
+        with _damaged(filename):
+            payload = _identity(wb)
     finally:
         wb.close()
     return str(payload.get("survey", "")), str(payload.get("org", ""))
@@ -182,16 +206,18 @@ def _is_formula(cell: Any) -> bool:
 def workbook_read(*, response: Response, source: IO[bytes], filename: str = "") -> Plan:
     """The plan of a filled workbook for `response` (its survey and organisation loaded); WorkbookRejected when the
     file is not this response's workbook as downloaded."""
-    wb = _open(source, filename or "workbook.xlsx")
+    filename = filename or "workbook.xlsx"
+    wb = _open(source, filename)
     try:
-        return _plan(wb, response)
+        return _plan(wb, response, filename)
     finally:
         wb.close()
 
 
-def _plan(wb: Any, response: Response) -> Plan:
+def _plan(wb: Any, response: Response, filename: str) -> Plan:
     survey, organisation = response.survey, response.organisation
-    payload = _identity(wb)
+    with _damaged(filename):
+        payload = _identity(wb)
     if payload.get("survey") != survey.slug or payload.get("org") != organisation.code:
         raise WorkbookRejected(
             _(
@@ -213,7 +239,8 @@ def _plan(wb: Any, response: Response) -> Plan:
                 "questions. Download a new workbook and copy your answers into it."
             )
         )
-    read = _read_cells(wb, payload.get("tags", {}), payload["cells"])
+    with _damaged(filename):
+        read = _read_cells(wb, payload.get("tags", {}), payload["cells"])
     _check_layout(read, payload.get("tags", {}))
     by_code = {q.code: q for q in questions}
     plan = Plan(survey=survey.slug, org=organisation.code)

@@ -526,3 +526,42 @@ def test_a_workbook_that_unpacks_to_far_more_than_a_questionnaire_is_refused_unr
         workbook_upload_create(
             response=s.response("AT"), user=s.person(COORD), source=io.BytesIO(bomb), filename="bomb.xlsx"
         )
+
+
+@pytest.mark.parametrize(
+    ("part", "change"),
+    [
+        ("xl/worksheets/sheet3.xml", lambda b: b[: len(b) // 2]),  # an area's sheet cut off
+        ("xl/worksheets/sheet3.xml", lambda b: b.replace(b"<v>", b"<v>abc", 1)),  # a number that is none
+        ("xl/workbook.xml", lambda b: b"<workbook"),
+        ("xl/styles.xml", lambda b: b"<styleSheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'>"),
+    ],
+)
+def test_a_damaged_workbook_is_refused_in_words(s: Scenario, part: str, change: Any) -> None:
+    s.answers("AT", {"TYP.ONE.05": {("", ""): 4}}, by=COORD)
+    data = questionnaire_workbook(survey=s.survey, organisation=s.orgs["AT"], language="en")
+    with pytest.raises(WorkbookRejected, match=r"broken\.xlsx is damaged|not an Excel workbook"):
+        workbook_upload_create(
+            response=s.response("AT"),
+            user=s.person(COORD),
+            source=io.BytesIO(_rezip(data, part, change)),
+            filename="broken.xlsx",
+        )
+
+
+def test_a_damaged_workbook_gets_a_message_on_the_page_and_from_the_command(s: Scenario, tmp_path: Any) -> None:
+    from django.core.management import CommandError, call_command
+    from django.urls import reverse
+
+    data = questionnaire_workbook(survey=s.survey, organisation=s.orgs["AT"], language="en")
+    broken = _rezip(data, "xl/worksheets/sheet3.xml", lambda b: b[: len(b) // 2])
+    client = _client(s, COORD)
+    file = io.BytesIO(broken)
+    file.name = "broken.xlsx"
+    page = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": file})
+    assert page.status_code == 422
+    assert "broken.xlsx is damaged and cannot be read" in page.content.decode()
+    target = tmp_path / "broken.xlsx"
+    target.write_bytes(broken)
+    with pytest.raises(CommandError, match=r"broken\.xlsx is damaged and cannot be read"):
+        call_command("import_questionnaire", str(target), "--as", COORD, stdout=io.StringIO(), stderr=io.StringIO())
