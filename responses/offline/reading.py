@@ -22,7 +22,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell.read_only import EMPTY_CELL
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula
 
@@ -32,7 +32,7 @@ from surveys.models import Question
 from .. import values
 from ..models import Response
 from ..selectors import answers_of, survey_structure
-from .identity import IDENTITY_SHEET, MARKER, WorkbookRejected, structure_fingerprint, unsign
+from .identity import IDENTITY_SHEET, MARKER, WorkbookRejected, column_tag, structure_fingerprint, unsign
 from .writing import asked_questions
 
 Key = tuple[str, str]
@@ -166,9 +166,14 @@ def _sheet_cells(ws: Any, wanted: set[tuple[int, int]]) -> dict[tuple[int, int],
     return found
 
 
-def _read_cells(wb: Any, tags: dict[str, dict[str, str]], refs: Iterable[str]) -> dict[str, dict[tuple[int, int], Any]]:
-    """Per sheet, the cells the signed map names and the row tags of column A; a missing sheet is refused."""
+def _read_cells(
+    wb: Any, tags: dict[str, dict[str, str]], columns: dict[str, int], refs: Iterable[str]
+) -> dict[str, dict[tuple[int, int], Any]]:
+    """Per sheet, the cells the signed map names, the row tags of column A and the column tags of row 1; a missing
+    sheet is refused."""
     wanted: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for sheet, width in columns.items():
+        wanted[sheet].update((1, column) for column in range(1, int(width) + 1))
     for sheet, rows in tags.items():
         wanted[sheet].update((int(row), 1) for row in rows)
     for where in refs:
@@ -182,6 +187,21 @@ def _read_cells(wb: Any, tags: dict[str, dict[str, str]], refs: Iterable[str]) -
                 % {"sheet": sheet}
             )
     return {sheet: _sheet_cells(wb[sheet], cells) for sheet, cells in wanted.items()}
+
+
+def _check_columns(cells: dict[str, dict[tuple[int, int], Any]], columns: dict[str, int]) -> None:
+    for sheet, width in columns.items():
+        for column in range(1, int(width) + 1):
+            cell = cells[sheet].get((1, column))
+            if cell is None or cell.value != column_tag(column):
+                raise WorkbookRejected(
+                    _(
+                        "Columns of the sheet “%(sheet)s” were added, deleted or moved (first seen at column "
+                        "%(column)s): the workbook's layout must stay as downloaded. Download a new workbook and copy "
+                        "your answers into it."
+                    )
+                    % {"sheet": sheet, "column": get_column_letter(column)}
+                )
 
 
 def _check_layout(cells: dict[str, dict[tuple[int, int], Any]], tags: dict[str, dict[str, str]]) -> None:
@@ -240,7 +260,8 @@ def _plan(wb: Any, response: Response, filename: str) -> Plan:
             )
         )
     with _damaged(filename):
-        read = _read_cells(wb, payload.get("tags", {}), payload["cells"])
+        read = _read_cells(wb, payload.get("tags", {}), payload.get("columns", {}), payload["cells"])
+    _check_columns(read, payload.get("columns", {}))
     _check_layout(read, payload.get("tags", {}))
     by_code = {q.code: q for q in questions}
     plan = Plan(survey=survey.slug, org=organisation.code)

@@ -34,7 +34,7 @@ from .. import values
 from ..deadlines import response_deadline
 from ..models import Answer, Response
 from ..selectors import answers_of, survey_structure
-from .identity import IDENTITY_SHEET, MARKER, sign, structure_fingerprint
+from .identity import IDENTITY_SHEET, MARKER, column_tag, sign, structure_fingerprint
 
 FIRST_SLOT_COLUMN = 4  # D: the first answer column
 LISTS_SHEET = "_lists"
@@ -162,7 +162,12 @@ class _AreaSheet:
             self.row += 1
         self.row += 1
 
-    def finish(self) -> None:
+    def finish(self) -> int:
+        """Protect the sheet; tag its columns in the hidden row 1 (identity.column_tag). The number of columns
+        tagged."""
+        for column in range(1, self.width + 1):
+            put_text(self.ws, f"{get_column_letter(column)}1", column_tag(column))
+        self.ws.row_dimensions[1].hidden = True
         for validation in self.validations.values():
             self.ws.add_data_validation(validation)
         self.ws.column_dimensions["A"].hidden = True
@@ -170,10 +175,11 @@ class _AreaSheet:
         self.ws.column_dimensions["C"].width = 60
         for column in range(FIRST_SLOT_COLUMN, self.width + 1):
             self.ws.column_dimensions[get_column_letter(column)].width = 22
-        self.ws.freeze_panes = "C2"
+        self.ws.freeze_panes = "C3"
         self.ws.protection.sheet = True
         self.ws.protection.formatColumns = False  # widths may be changed; nothing else of the layout
         self.ws.protection.formatRows = False
+        return self.width
 
 
 def _condition(question: Question, by_code: dict[str, Question]) -> str:
@@ -252,17 +258,19 @@ def questionnaire_workbook(*, survey: Survey, organisation: Organisation, langua
         lists = _Lists(lists_ws)
         cells: dict[str, list[Any]] = {}
         tags: dict[str, dict[str, str]] = {}
+        columns: dict[str, int] = {}
         for area in areas:
             ws = wb.create_sheet(sheet_name(f"{area.code} {area.title_text}", used))
             tags[ws.title] = {}
             sheet = _AreaSheet(ws, lists, cells, tags[ws.title])
+            sheet.row = 2  # row 1: the column tags
             sheet.line(area.code, area.title_text, Font(bold=True, size=13))
             sheet.row += 1
             for section in area.sections.all():
                 sheet.line(section.code, section.title_text, Font(bold=True, size=12))
                 for question in section.questions.all():
                     sheet.question(question, stored.get(question.pk, {}), _condition(question, by_code))
-            sheet.finish()
+            columns[ws.title] = sheet.finish()
         identity = wb.create_sheet(IDENTITY_SHEET)
         payload = {
             "survey": survey.slug,
@@ -271,6 +279,7 @@ def questionnaire_workbook(*, survey: Survey, organisation: Organisation, langua
             "fingerprint": structure_fingerprint(questions),
             "cells": cells,
             "tags": tags,
+            "columns": columns,
         }
         for index, value in enumerate([MARKER, survey.slug, organisation.code, language, *sign(payload)], start=1):
             put_text(identity, f"A{index}", value)

@@ -565,3 +565,20 @@ def test_a_damaged_workbook_gets_a_message_on_the_page_and_from_the_command(s: S
     target.write_bytes(broken)
     with pytest.raises(CommandError, match=r"broken\.xlsx is damaged and cannot be read"):
         call_command("import_questionnaire", str(target), "--as", COORD, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    ("change", "column"),
+    [
+        (lambda ws: ws.insert_cols(4), "D"),  # a column before the answers: they would move one to the right
+        (lambda ws: ws.delete_cols(3), "C"),  # the labels' column: the figures would move one to the left
+    ],
+)
+def test_inserted_or_deleted_columns_are_refused(s: Scenario, change: Any, column: str) -> None:
+    wb = download(s)
+    ws, _row = find(wb, "TYP.ONE.08")
+    ws.protection.sheet = False  # as Excel allows once the (password-less) protection is lifted
+    change(ws)
+    with pytest.raises(WorkbookRejected, match=f"Columns of the sheet “{ws.title}” .* column {column}"):
+        upload(s, wb)
+    assert stored(s, "TYP.ONE.08") == {("2012", "female"): 3}
