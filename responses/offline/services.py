@@ -3,7 +3,8 @@
 `workbook_upload_refusal` says why a response cannot be changed by an upload now ("" when it can): a submitted
 response, a round that is not open, a deadline that passed (respondents only). `workbook_upload_create` reads the
 file (reading.py) and keeps the plan in a WorkbookUpload for its uploader; older uploads are removed then.
-`workbook_upload_confirm` writes every change and every conflict the person settled "take the workbook's value" in
+`workbook_upload_confirm` writes nothing while the plan has an invalid cell (all or nothing, like the command and
+every import here: the person corrects the cells and uploads again); otherwise it writes every change and every conflict the person settled "take the workbook's value" in
 ONE transaction, each question through `answers_save` (same checks, versions and history as the web form, source
 "workbook"), after reviewing the plan again under the response's lock: if anything moved since the preview (the
 `token` differs), nothing is written and the preview is shown again.
@@ -19,6 +20,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.models import Survey
 from surveys.selectors import questions_with_words
@@ -82,6 +84,17 @@ def workbook_upload_confirm(
                 raise _Undo(_("This upload was already saved."))
             if refusal := workbook_upload_refusal(response=locked, user=user):
                 raise _Undo(refusal)
+            if problems := upload.plan.get("problems"):
+                raise _Undo(
+                    ngettext(
+                        "The workbook has %(n)d cell that is not valid: correct it and upload the workbook again. "
+                        "Nothing was saved.",
+                        "The workbook has %(n)d cells that are not valid: correct them and upload the workbook again. "
+                        "Nothing was saved.",
+                        len(problems),
+                    )
+                    % {"n": len(problems)}
+                )
             review = plan_review(response=locked, plan=upload.plan)
             if review.token != token:
                 outcome.moved = True

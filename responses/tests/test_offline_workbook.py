@@ -153,21 +153,31 @@ def test_round_trip_lists_changes_and_a_conflict_then_writes_them_all_at_once(s:
     assert "whole number" in problem["message"]
     assert stored(s, "TYP.ONE.03") == {("contracts", ""): "yes"}  # nothing written yet
 
+    refused = workbook_upload_confirm(
+        upload=pending, user=s.person(COORD), token=review.token, choices={conflict.index: KEEP_MINE}
+    )
+    assert "1 cell that is not valid" in refused.error  # all or nothing: the invalid cell holds everything back
+    assert stored(s, "TYP.ONE.03") == {("contracts", ""): "yes"}
+    ws[f"D{row + 1}"] = 12  # corrected, uploaded again
+    pending = upload(s, wb)
+    review = plan_review(response=response, plan=pending.plan)
+    [conflict] = review.conflicts
     outcome = workbook_upload_confirm(
         upload=pending, user=s.person(COORD), token=review.token, choices={conflict.index: KEEP_MINE}
     )
     assert outcome.error == ""
     assert not outcome.moved
-    assert outcome.written == 4
+    assert outcome.written == 5
     assert stored(s, "TYP.ONE.03") == {("contracts", ""): "yes", ("audits", ""): "no"}
     assert stored(s, "TYP.ONE.02") == {("", ""): ["sexual_exploitation", "forced_labour"]}
     assert stored(s, "TYP.ONE.08")[("2013", "male")] == 7
     assert stored(s, "TYP.ONE.10") == {("", ""): "Ministry of the Interior"}
-    assert stored(s, "TYP.ONE.05") == {}  # the invalid cell: nothing
+    assert stored(s, "TYP.ONE.05") == {("", ""): 12}
     history = AnswerChange.objects.filter(response=response, source=Source.WORKBOOK)
     assert sorted((h.question.code, h.old_value, h.new_value) for h in history) == [
         ("TYP.ONE.02", "forced_labour", "sexual_exploitation;forced_labour"),
         ("TYP.ONE.03", "", "no"),
+        ("TYP.ONE.05", "", "12"),
         ("TYP.ONE.08", "", "7"),
         ("TYP.ONE.10", "Ministry of Justice", "Ministry of the Interior"),
     ]
@@ -324,7 +334,22 @@ def test_the_pages_download_upload_preview_and_confirm(s: Scenario) -> None:
     assert f"Sheet “{ws.title}”, cell D{row + 1} (TYP.ONE.05)" in page.replace("&ldquo;", "“").replace("&rdquo;", "”")
     assert "No" in page
     assert "Yes" in page
+    assert "data-workbook-confirm" not in page  # nothing can be saved while a cell is not valid
+    assert "Correct the cells that are not valid, then upload the workbook again." in page
     review = plan_review(response=s.response("AT"), plan=WorkbookUpload.objects.get().plan)
+    [conflict] = review.conflicts
+    refused = client.post(posted["Location"], {"token": review.token, f"conflict-{conflict.index}": "theirs"})
+    assert refused.status_code == 422
+    assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+    ws[f"D{row + 1}"] = 12
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "filled.xlsx"
+    posted = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": out})
+    page = client.get(posted["Location"]).content.decode()
+    assert "data-workbook-confirm" in page
+    review = plan_review(response=s.response("AT"), plan=WorkbookUpload.objects.latest("pk").plan)
     [conflict] = review.conflicts
     done = client.post(posted["Location"], {"token": review.token, f"conflict-{conflict.index}": "theirs"})
     assert done.status_code == 302
