@@ -607,3 +607,32 @@ def test_inserted_or_deleted_columns_are_refused(s: Scenario, change: Any, colum
     with pytest.raises(WorkbookRejected, match=f"Columns of the sheet “{ws.title}” .* column {column}"):
         upload(s, wb)
     assert stored(s, "TYP.ONE.08") == {("2012", "female"): 3}
+
+
+@pytest.mark.parametrize("status", ["closed", "draft"])
+def test_office_staff_cannot_change_a_closed_or_draft_round_by_workbook(s: Scenario, status: str) -> None:
+    from django.core.management import CommandError, call_command
+
+    from surveys.models import Survey
+
+    staff = s.person("office@osce.example.org", is_staff=True)
+    wb = download(s)
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    pending = upload(s, wb, by="office@osce.example.org")
+    review = plan_review(response=s.response("AT"), plan=pending.plan)
+    Survey.objects.filter(pk=s.survey.pk).update(status=status)
+    outcome = workbook_upload_confirm(upload=pending, user=staff, token=review.token, choices={})
+    assert "This round is not open" in outcome.error
+    assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+    path = io.BytesIO()
+    wb.save(path)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "late.xlsx"
+        target.write_bytes(path.getvalue())
+        with pytest.raises(CommandError, match="This round is not open"):
+            call_command("import_questionnaire", str(target), "--as", "office@osce.example.org", stdout=io.StringIO())
+    assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
