@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.core import signing
@@ -293,6 +294,25 @@ def _plan(wb: Any, response: Response, filename: str) -> Plan:
     return plan
 
 
+EXCEL_DIGITS = 15  # Excel keeps numbers as doubles and shows, and saves, at most 15 significant digits
+
+
+def _significant(number: Decimal) -> Decimal:
+    return Decimal(f"{number:.{EXCEL_DIGITS}g}") if number.is_finite() else number
+
+
+def _same_in_excel(downloaded: str, value: Any) -> bool:
+    """A number read back that equals, at Excel's 15 significant digits, the one downloaded: Excel (or openpyxl's
+    float) changed its last digits, nobody else did."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or not downloaded:
+        return False
+    try:
+        before, after = Decimal(downloaded), Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return False
+    return _significant(before) == _significant(after)
+
+
 def _problem(where: str, code: str, key: Key, message: str) -> dict[str, Any]:
     sheet, ref = where.rsplit("!", 1)
     return {"sheet": sheet, "ref": ref, "question": code, "row": key[0], "column": key[1], "message": message}
@@ -317,7 +337,8 @@ def _question_entries(
         except at.AnswerError as exc:
             plan.problems.append(_problem(refs[(question.code, key)][0], question.code, key, str(exc)))
             continue
-        if at.to_text(spec.kind, value) != downloaded[(question.code, key)][1]:
+        text = downloaded[(question.code, key)][1]
+        if at.to_text(spec.kind, value) != text and not _same_in_excel(text, value):
             changed[key] = value
     if not changed:
         return

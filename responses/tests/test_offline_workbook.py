@@ -636,3 +636,23 @@ def test_office_staff_cannot_change_a_closed_or_draft_round_by_workbook(s: Scena
         with pytest.raises(CommandError, match="This round is not open"):
             call_command("import_questionnaire", str(target), "--as", "office@osce.example.org", stdout=io.StringIO())
     assert stored(s, "TYP.ONE.01") == {("", ""): "no"}
+
+
+def test_a_long_decimal_read_back_at_excels_fifteen_digits_is_no_change(s: Scenario) -> None:
+    """PostgreSQL keeps the 18 digits stored (and this test fails without the 15-digit comparison); SQLite keeps a
+    float, so there the value is already at 15 digits."""
+    from decimal import Decimal
+
+    question = s.question("TYP.ONE.06")
+    question.validation = {"min": 0, "max": 10**15, "decimal_places": 4}
+    question.save(update_fields=["validation"])
+    s.answers("AT", {"TYP.ONE.06": {("", ""): Decimal("1")}}, by=COORD)
+    # 18 significant digits, as an import or an older form may have stored; Excel keeps 15
+    Answer.objects.filter(question=question).update(value_number=Decimal("12345678901234.5678"))
+    wb = download(s)
+    plan = upload(s, wb).plan
+    assert plan["entries"] == []
+    assert plan["problems"] == []
+    ws, row = find(wb, "TYP.ONE.06")
+    ws[f"D{row + 1}"] = 12345678901234.7  # a real change in the 15th digit is one
+    assert [e["question"] for e in upload(s, wb).plan["entries"]] == ["TYP.ONE.06"]
