@@ -41,7 +41,6 @@ class XlsformImport:
     definition: dict[str, Any]
     unmapped: list[Unmapped]
     renamed: list[tuple[int, str, str]]  # (survey sheet row, XLSForm name, question code)
-    same_title: list[str]  # the slugs of the other rounds with the new round's title (in any language)
 
 
 def xlsform_export(*, survey: Survey) -> bytes:
@@ -96,14 +95,4 @@ def xlsform_import(*, content: bytes, filename: str, slug: str, years: tuple[int
                     % {"sheet": place[0], "row": place[1], "message": problem.message, "path": problem.path}
                 )
         raise XlsformError(problems) from exc
-    return XlsformImport(result, definition, mapped.unmapped, mapped.renamed, _same_title(result.survey))
-
-
-def _same_title(survey: Survey) -> list[str]:
-    """The other rounds whose title, in any language, is one of this round's titles (spaces and case aside)."""
-    mine = {str(text).strip().casefold() for text in (survey.title or {}).values()}
-    return [
-        other.slug
-        for other in Survey.objects.exclude(pk=survey.pk).only("slug", "title").order_by("slug")
-        if mine & {str(text).strip().casefold() for text in (other.title or {}).values()}
-    ]
+    return XlsformImport(result, definition, mapped.unmapped, mapped.renamed)

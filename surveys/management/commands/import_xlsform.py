@@ -1,9 +1,7 @@
 """python manage.py import_xlsform FORM.xlsx --slug SLUG [--years 2020-2024]: an XLSForm as a new draft round.
 
 What was mapped is summed up; every feature that was not (repeats, calculations, unreadable conditions …) is listed
-with its sheet and row. The texts without a translation are counted per language and the first few named; a title
-that another round already has is pointed out (the form's title is kept as it is: a suffix would be a change nobody
-asked for, and the admin renames a round). Nothing is written when the form cannot be imported."""
+with its sheet and row. Nothing is written when the form cannot be imported."""
 
 from __future__ import annotations
 
@@ -16,11 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from oscethb.commands import in_site_language, refusal
-from surveys.definition_languages import language_gaps, text_count, text_place
+from surveys.definition_languages import language_gaps, text_count
 from surveys.xlsform.services import XlsformError, xlsform_import
-
-
-PLACES_NAMED = 3  # texts named per language without a translation; the count gives the rest
 
 
 class Command(BaseCommand):
@@ -61,36 +56,22 @@ class Command(BaseCommand):
             self.stdout.write(str(item))
         slug, total = outcome.result.survey.slug, text_count(outcome.definition)
         for lang, places in language_gaps(outcome.definition).items():
-            named = "; ".join(text_place(place) for place in places[:PLACES_NAMED])
-            if len(places) > PLACES_NAMED:
-                named += "; …"
             self.stdout.write(
                 ngettext(
-                    "%(slug)s: %(missing)d of %(total)d texts has no %(language)s translation: %(places)s "
+                    "%(slug)s: %(missing)d of %(total)d texts has no %(language)s translation "
                     "(add it with export_survey and load_survey)",
-                    "%(slug)s: %(missing)d of %(total)d texts have no %(language)s translation: %(places)s "
+                    "%(slug)s: %(missing)d of %(total)d texts have no %(language)s translation "
                     "(add them with export_survey and load_survey)",
                     len(places),
                 )
-                % {"slug": slug, "missing": len(places), "total": total, "language": lang, "places": named}
-            )
-        for other in outcome.same_title:
-            self.stdout.write(
-                _(
-                    "%(slug)s: its title %(title)s is also the title of round %(other)s; change one of them in the "
-                    "admin so that people can tell the rounds apart"
-                )
-                % {"slug": slug, "title": repr(outcome.definition["survey"]["title"]["en"]), "other": other}
+                % {"slug": slug, "missing": len(places), "total": total, "language": lang}
             )
         count = len(outcome.unmapped)
-        if count:
-            self.stdout.write(
-                ngettext(
-                    "%(slug)s: %(count)d feature of the form was not imported (listed above)",
-                    "%(slug)s: %(count)d features of the form were not imported (listed above)",
-                    count,
-                )
-                % {"slug": slug, "count": count}
+        self.stdout.write(
+            ngettext(
+                "%(slug)s: %(count)d feature of the form was not imported (listed above)",
+                "%(slug)s: %(count)d features of the form were not imported (listed above)",
+                count,
             )
-        else:
-            self.stdout.write(_("%(slug)s: every feature of the form was imported") % {"slug": slug})
+            % {"slug": outcome.result.survey.slug, "count": count}
+        )
