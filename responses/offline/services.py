@@ -1,7 +1,8 @@
 """Uploading a filled offline workbook: store its plan, then write it when its uploader confirms.
 
 `workbook_upload_refusal` says why a response cannot be changed by an upload now ("" when it can): a submitted
-response, a round that is not open, a deadline that passed (respondents only). `workbook_upload_create` reads the
+response, a round that is not open (for Office staff too: they may record late returns past a deadline, not change a
+draft or closed round), a deadline that passed (respondents only). `workbook_upload_create` reads the
 file (reading.py) and keeps the plan in a WorkbookUpload for its uploader; older uploads are removed then.
 `workbook_upload_confirm` writes nothing while the plan has an invalid cell (all or nothing, like the command and
 every import here: the person corrects the cells and uploads again); otherwise it writes every change and every conflict the person settled "take the workbook's value" in
@@ -25,7 +26,6 @@ from django.utils.translation import ngettext
 from surveys.models import Survey
 from surveys.selectors import questions_with_words
 
-from ..access import AccessPolicy
 from ..models import Response, Source, WorkbookUpload
 from ..services import answers_save, deadline_refusal, response_for_writing
 from .reading import workbook_read
@@ -40,8 +40,8 @@ def workbook_upload_refusal(*, response: Response, user: Any) -> str:
             "This response has been submitted, so an uploaded workbook cannot change it. If answers must change, "
             "ask the Office to return the response to you."
         )
-    if response.survey.status != Survey.Status.OPEN and not AccessPolicy.for_user(user).is_staff:
-        return _("This round is not open for answers.")
+    if response.survey.status != Survey.Status.OPEN:  # staff too, as AccessPolicy.may_edit: only an open round
+        return _("This round is not open (it is a draft or closed), so an uploaded workbook cannot change its answers.")
     return deadline_refusal(response, user=user)
 
 
