@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.core import signing
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell.read_only import EMPTY_CELL
@@ -289,8 +290,9 @@ def _plan(wb: Any, response: Response, filename: str) -> Plan:
                 value = value.date()
             parts[code][key][part] = value
     stored = answers_of(response, [q.pk for q in questions if q.code in parts]) if response.pk else {}
-    for code, cells in parts.items():
-        _question_entries(plan, by_code[code], cells, refs, downloaded, stored.get(by_code[code].pk, {}))
+    with translation.override(str(payload.get("language") or "") or None):  # the workbook's words for options
+        for code, cells in parts.items():
+            _question_entries(plan, by_code[code], cells, refs, downloaded, stored.get(by_code[code].pk, {}))
     return plan
 
 

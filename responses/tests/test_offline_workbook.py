@@ -656,3 +656,12 @@ def test_a_long_decimal_read_back_at_excels_fifteen_digits_is_no_change(s: Scena
     ws, row = find(wb, "TYP.ONE.06")
     ws[f"D{row + 1}"] = 12345678901234.7  # a real change in the 15th digit is one
     assert [e["question"] for e in upload(s, wb).plan["entries"]] == ["TYP.ONE.06"]
+
+
+def test_a_wrong_option_is_answered_with_the_labels_not_the_codes(s: Scenario) -> None:
+    wb = download(s)
+    ws, row = row_after(wb, "TYP.ONE.03", "Audits")
+    ws[f"D{row}"] = "Maybe"
+    [problem] = upload(s, wb).plan["problems"]
+    assert "“Maybe” is not one of the options (Yes, No, In process" in problem["message"]
+    assert "in_process" not in problem["message"]
