@@ -203,7 +203,7 @@ def _cover(
 ) -> None:
     put_text(ws, "A1", survey.title_text, Font(bold=True, size=14))
     facts = [
-        (_("Organisation"), f"{organisation.name} ({organisation.code})"),
+        (_("Organisation"), f"{organisation.name_in(language)} ({organisation.code})"),
         (_("Round"), f"{survey.title_text} ({survey.slug})"),
         (
             _("Deadline"),

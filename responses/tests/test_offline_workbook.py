@@ -665,3 +665,12 @@ def test_a_wrong_option_is_answered_with_the_labels_not_the_codes(s: Scenario) -
     [problem] = upload(s, wb).plan["problems"]
     assert "“Maybe” is not one of the options (Yes, No, In process" in problem["message"]
     assert "in_process" not in problem["message"]
+
+
+def test_the_cover_names_the_organisation_in_the_workbooks_language(s: Scenario) -> None:
+    organisation = s.orgs["AT"]
+    organisation.names = {"ru": "Австрия"}
+    organisation.save(update_fields=["names"])
+    cover = download(s, language="ru").worksheets[0]
+    texts = {c.value for row in cover.iter_rows() for c in row}
+    assert "Австрия (AT)" in texts
