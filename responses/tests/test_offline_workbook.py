@@ -674,3 +674,20 @@ def test_the_cover_names_the_organisation_in_the_workbooks_language(s: Scenario)
     cover = download(s, language="ru").worksheets[0]
     texts = {c.value for row in cover.iter_rows() for c in row}
     assert "Австрия (AT)" in texts
+
+
+def test_long_texts_wrap_in_rows_tall_enough_and_people_may_resize(s: Scenario) -> None:
+    question = s.question("TYP.ONE.01")
+    question.text = {"en": "Is there a national plan? " + "It covers prevention, protection and prosecution. " * 6}
+    question.save(update_fields=["text"])
+    wb = download(s)
+    cover = wb.worksheets[0]
+    assert "A1:B1" in {str(r) for r in cover.merged_cells.ranges}  # the title spans the wide columns
+    instructions = next(c.row for c in cover["A"] if c.value == "How to use this workbook")
+    assert f"A{instructions + 1}:B{instructions + 1}" in {str(r) for r in cover.merged_cells.ranges}
+    ws, row = find(wb, "TYP.ONE.01")
+    assert ws[f"C{row}"].alignment.wrap_text
+    assert ws.row_dimensions[row].height >= 5 * 15  # about 330 characters in a column 60 wide, bold
+    for sheet in (cover, ws):
+        assert sheet.protection.formatRows is False
+        assert sheet.protection.formatColumns is False
