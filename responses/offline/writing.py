@@ -46,13 +46,27 @@ UNLOCKED = Protection(locked=False)
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
+SHEET_NAME_MAX = 31  # Excel's limit
+
+
+def _fit_name(text: str, limit: int) -> str:
+    """Text as a sheet name of at most `limit` characters: each run of forbidden characters ([]:*?/\\) and spaces
+    one space, cut at a word boundary with "…" when too long (mid-word only when the first word alone is too long)."""
+    name = " ".join(_INVALID_SHEET_CHARS.sub(" ", text).split()).strip("' ")
+    if len(name) <= limit:
+        return name
+    room = name[: limit - 1]  # one character for "…"
+    at_word = room.rsplit(" ", 1)[0] if " " in room and name[limit - 1] != " " else room
+    return (at_word if len(at_word) > limit // 3 else room).rstrip(" ,;.-–—'") + "…"
+
+
 def sheet_name(text: str, used: set[str]) -> str:
-    """A valid sheet name (no []:*?/\\, at most 31 characters), unique in the workbook."""
-    base = _INVALID_SHEET_CHARS.sub(" ", text).strip("' ")[:31] or "Sheet"
-    name, n = base, 2
-    while name.casefold() in {u.casefold() for u in used}:
+    """A valid sheet name (see `_fit_name`), unique in the workbook (case aside): " (2)", " (3)" … when taken."""
+    taken = {u.casefold() for u in used}
+    name, n = _fit_name(text, SHEET_NAME_MAX) or "Sheet", 2
+    while name.casefold() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = (_fit_name(text, SHEET_NAME_MAX - len(suffix)) or "Sheet") + suffix, n + 1
     used.add(name)
     return name
 

@@ -691,3 +691,18 @@ def test_long_texts_wrap_in_rows_tall_enough_and_people_may_resize(s: Scenario) 
     for sheet in (cover, ws):
         assert sheet.protection.formatRows is False
         assert sheet.protection.formatColumns is False
+
+
+def test_sheet_names_are_cut_at_a_word_and_stay_unique() -> None:
+    from responses.offline.writing import sheet_name
+
+    used: set[str] = set()
+    first = sheet_name("PRO Уголовное преследование: расследование и суд", used)
+    assert first == "PRO Уголовное преследование…"  # not «… ра», and the colon leaves no double space
+    assert len(first) <= 31
+    assert "  " not in first
+    second = sheet_name("PRO Уголовное преследование: другое", used)
+    assert second.endswith(" (2)")
+    assert "  " not in second
+    assert len(second) <= 31
+    assert sheet_name("A/B [draft]", used) == "A B draft"
