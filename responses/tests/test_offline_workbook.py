@@ -349,6 +349,8 @@ def test_the_pages_download_upload_preview_and_confirm(s: Scenario) -> None:
     posted = client.post(reverse("responses:workbook-upload", args=["small", "AT"]), {"file": out})
     page = client.get(posted["Location"]).content.decode()
     assert "data-workbook-confirm" in page
+    # TYP.ONE.01 and TYP.ONE.05 change one cell each (TYP.ONE.10 is a conflict)
+    assert "2 questions will change" in page
     review = plan_review(response=s.response("AT"), plan=WorkbookUpload.objects.latest("pk").plan)
     [conflict] = review.conflicts
     done = client.post(posted["Location"], {"token": review.token, f"conflict-{conflict.index}": "theirs"})
@@ -706,3 +708,18 @@ def test_sheet_names_are_cut_at_a_word_and_stay_unique() -> None:
     assert "  " not in second
     assert len(second) <= 31
     assert sheet_name("A/B [draft]", used) == "A B draft"
+
+
+def test_the_preview_counts_questions_and_cells_in_words(s: Scenario) -> None:
+    from django.utils import translation
+
+    wb = download(s)
+    ws, row = row_after(wb, "TYP.ONE.08", "2013")
+    ws[f"D{row}"] = 4
+    ws[f"E{row}"] = 7  # one table, two cells
+    ws, row = find(wb, "TYP.ONE.01")
+    ws[f"D{row + 1}"] = "Yes"
+    review = plan_review(response=s.response("AT"), plan=upload(s, wb).plan)
+    assert review.changes_heading == "2 questions will change (3 cells)"
+    with translation.override("ru"):
+        assert review.changes_heading == "2 вопроса будут изменены (3 ячейки)"
