@@ -3,8 +3,9 @@
 The hidden sheet `IDENTITY_SHEET` holds a marker, the round's slug, the organisation's code, the language and a
 `django.core.signing` token (split over cells: a cell holds at most 32,767 characters) over the payload:
 `{"survey", "org", "language", "fingerprint", "cells": {"Sheet!D12": [question, row, column, part, version, text]},
-"tags": {"Sheet": {"12": tag}}}`. `tags` are the hidden first column of each answer row: rows inserted, deleted or
-moved no longer match them. The fingerprint is the structure of the questionnaire the organisation is asked (codes,
+"tags": {"Sheet": {"12": tag}}, "columns": {"Sheet": n}}`. `tags` are the hidden first column of each answer row:
+rows inserted, deleted or moved no longer match them; likewise the hidden first row tags the sheet's first n columns
+(`column_tag`), so inserted or deleted columns are seen. The fingerprint is the structure of the questionnaire the organisation is asked (codes,
 types, cells and options): a workbook of a questionnaire that changed since cannot be read back cell by cell.
 """
 
@@ -23,6 +24,11 @@ IDENTITY_SHEET = "_oscethb"
 MARKER = "oscethb offline questionnaire v1"
 SALT = "responses.offline.workbook"
 CHUNK = 30_000
+
+
+def column_tag(column: int) -> str:
+    """What the hidden first row of an area's sheet holds in its column `column` (1-based)."""
+    return f"#{column}"
 
 
 class WorkbookRejected(Exception):

@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import ngettext
+
 from surveys.models import Question
 from surveys.selectors import questions_with_words
 
@@ -65,6 +67,17 @@ class Review:
     conflicts: list[ReviewedCell] = field(default_factory=list)
     equal: int = 0
     token: str = ""
+
+    @property
+    def changes_heading(self) -> str:
+        """ "3 questions will change (4 cells)": per question, and the cells when a question changes several."""
+        questions = len({cell.question.code for cell in self.changes})
+        cells = len(self.changes)
+        if cells == questions:
+            return ngettext("%(n)d question will change", "%(n)d questions will change", questions) % {"n": questions}
+        return ngettext(
+            "%(n)d question will change (%(cells)s)", "%(n)d questions will change (%(cells)s)", questions
+        ) % {"n": questions, "cells": ngettext("%(n)d cell", "%(n)d cells", cells) % {"n": cells}}
 
 
 def plan_review(*, response: Response, plan: dict[str, Any]) -> Review:

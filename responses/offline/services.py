@@ -1,9 +1,11 @@
 """Uploading a filled offline workbook: store its plan, then write it when its uploader confirms.
 
 `workbook_upload_refusal` says why a response cannot be changed by an upload now ("" when it can): a submitted
-response, a round that is not open, a deadline that passed (respondents only). `workbook_upload_create` reads the
+response, a round that is not open (for Office staff too: they may record late returns past a deadline, not change a
+draft or closed round), a deadline that passed (respondents only). `workbook_upload_create` reads the
 file (reading.py) and keeps the plan in a WorkbookUpload for its uploader; older uploads are removed then.
-`workbook_upload_confirm` writes every change and every conflict the person settled "take the workbook's value" in
+`workbook_upload_confirm` writes nothing while the plan has an invalid cell (all or nothing, like the command and
+every import here: the person corrects the cells and uploads again); otherwise it writes every change and every conflict the person settled "take the workbook's value" in
 ONE transaction, each question through `answers_save` (same checks, versions and history as the web form, source
 "workbook"), after reviewing the plan again under the response's lock: if anything moved since the preview (the
 `token` differs), nothing is written and the preview is shown again.
@@ -19,11 +21,11 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.models import Survey
 from surveys.selectors import questions_with_words
 
-from ..access import AccessPolicy
 from ..models import Response, Source, WorkbookUpload
 from ..services import answers_save, deadline_refusal, response_for_writing
 from .reading import workbook_read
@@ -38,14 +40,14 @@ def workbook_upload_refusal(*, response: Response, user: Any) -> str:
             "This response has been submitted, so an uploaded workbook cannot change it. If answers must change, "
             "ask the Office to return the response to you."
         )
-    if response.survey.status != Survey.Status.OPEN and not AccessPolicy.for_user(user).is_staff:
-        return _("This round is not open for answers.")
+    if response.survey.status != Survey.Status.OPEN:  # staff too, as AccessPolicy.may_edit: only an open round
+        return _("This round is not open (it is a draft or closed), so an uploaded workbook cannot change its answers.")
     return deadline_refusal(response, user=user)
 
 
 def workbook_upload_create(*, response: Response, user: Any, source: IO[bytes], filename: str) -> WorkbookUpload:
     """Read the workbook and keep its plan for `user`; WorkbookRejected (nothing kept) when it cannot be read."""
-    plan = workbook_read(response=response, source=source)
+    plan = workbook_read(response=response, source=source, filename=filename)
     response_for_writing(response)
     WorkbookUpload.objects.filter(
         created_at__lt=timezone.now() - dt.timedelta(hours=WorkbookUpload.KEEP_HOURS)
@@ -82,6 +84,17 @@ def workbook_upload_confirm(
                 raise _Undo(_("This upload was already saved."))
             if refusal := workbook_upload_refusal(response=locked, user=user):
                 raise _Undo(refusal)
+            if problems := upload.plan.get("problems"):
+                raise _Undo(
+                    ngettext(
+                        "The workbook has %(n)d cell that is not valid: correct it and upload the workbook again. "
+                        "Nothing was saved.",
+                        "The workbook has %(n)d cells that are not valid: correct them and upload the workbook again. "
+                        "Nothing was saved.",
+                        len(problems),
+                    )
+                    % {"n": len(problems)}
+                )
             review = plan_review(response=locked, plan=upload.plan)
             if review.token != token:
                 outcome.moved = True

@@ -34,7 +34,7 @@ from .. import values
 from ..deadlines import response_deadline
 from ..models import Answer, Response
 from ..selectors import answers_of, survey_structure
-from .identity import IDENTITY_SHEET, MARKER, sign, structure_fingerprint
+from .identity import IDENTITY_SHEET, MARKER, column_tag, sign, structure_fingerprint
 
 FIRST_SLOT_COLUMN = 4  # D: the first answer column
 LISTS_SHEET = "_lists"
@@ -46,15 +46,65 @@ UNLOCKED = Protection(locked=False)
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
+SHEET_NAME_MAX = 31  # Excel's limit
+
+
+def _fit_name(text: str, limit: int) -> str:
+    """Text as a sheet name of at most `limit` characters: each run of forbidden characters ([]:*?/\\) and spaces
+    one space, cut at a word boundary with "…" when too long (mid-word only when the first word alone is too long)."""
+    name = " ".join(_INVALID_SHEET_CHARS.sub(" ", text).split()).strip("' ")
+    if len(name) <= limit:
+        return name
+    room = name[: limit - 1]  # one character for "…"
+    at_word = room.rsplit(" ", 1)[0] if " " in room and name[limit - 1] != " " else room
+    return (at_word if len(at_word) > limit // 3 else room).rstrip(" ,;.-–—'") + "…"
+
+
 def sheet_name(text: str, used: set[str]) -> str:
-    """A valid sheet name (no []:*?/\\, at most 31 characters), unique in the workbook."""
-    base = _INVALID_SHEET_CHARS.sub(" ", text).strip("' ")[:31] or "Sheet"
-    name, n = base, 2
-    while name.casefold() in {u.casefold() for u in used}:
+    """A valid sheet name (see `_fit_name`), unique in the workbook (case aside): " (2)", " (3)" … when taken."""
+    taken = {u.casefold() for u in used}
+    name, n = _fit_name(text, SHEET_NAME_MAX) or "Sheet", 2
+    while name.casefold() in taken:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = (_fit_name(text, SHEET_NAME_MAX - len(suffix)) or "Sheet") + suffix, n + 1
     used.add(name)
     return name
+
+
+LINE_PT = 15.0  # openpyxl's default row height
+CHARS_PER_WIDTH = 1.15  # characters of body text per unit of column width
+WIDE = 1.2  # a capital or Cyrillic letter, in widths of a Latin lower-case letter
+BOLD_NARROWING = 0.8
+QUESTION_WIDTH, CODE_WIDTH, SLOT_WIDTH = 60, 14, 22
+COVER_WIDTHS = (22, 70)
+
+
+def text_lines(text: str, width: float, *, bold: bool = False) -> int:
+    """How many lines a text takes wrapped at words in a column `width` characters wide (as Excel and LibreOffice
+    wrap it; the estimate of reports.workbook.styles.text_lines, which this app may not import)."""
+    capacity = max(1.0, width * CHARS_PER_WIDTH * (BOLD_NARROWING if bold else 1))
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = sum(WIDE if (char.isupper() or "\u0400" <= char <= "\u04ff") else 1.0 for char in word)
+            if used and used + 1 + size > capacity:
+                lines += 1
+                used = 0.0
+            used += (1 if used else 0) + size
+            while used > capacity:
+                lines += 1
+                used -= capacity
+    return lines
+
+
+def fit_height(ws: Worksheet, row: int, text: str, width: float, *, bold: bool = False) -> None:
+    """Make row `row` at least as tall as `text` wrapped in `width` characters takes (never lower it)."""
+    lines = text_lines(text, width, bold=bold)
+    if lines > 1:
+        height = lines * LINE_PT + 3
+        ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or LINE_PT, height)
 
 
 def put_text(ws: Worksheet, ref: str, text: str, font: Font | None = None) -> None:
@@ -104,6 +154,7 @@ class _AreaSheet:
             put_text(self.ws, f"B{self.row}", code, BOLD)
         if text:
             put_text(self.ws, f"C{self.row}", text, font)
+            fit_height(self.ws, self.row, text, QUESTION_WIDTH, bold=bool(font is not None and font.b))
         self.row += 1
 
     def question(self, question: Question, stored: dict[tuple[str, str], Answer], condition: str) -> None:
@@ -120,6 +171,7 @@ class _AreaSheet:
         if grid.columns:
             for offset, heading in enumerate(grid.columns):
                 put_text(self.ws, f"{get_column_letter(FIRST_SLOT_COLUMN + offset)}{self.row}", heading, BOLD)
+                fit_height(self.ws, self.row, heading, SLOT_WIDTH, bold=True)
             self.row += 1
         shown: dict[tuple[str, str], dict[str, Any]] = {}
         for index, (label, slots) in enumerate(grid.rows):
@@ -128,6 +180,7 @@ class _AreaSheet:
             self.tags[str(self.row)] = tag
             if label:
                 put_text(self.ws, f"C{self.row}", label)
+                fit_height(self.ws, self.row, label, QUESTION_WIDTH)
             for offset, slot in enumerate(slots):
                 if slot is None:
                     continue
@@ -162,18 +215,24 @@ class _AreaSheet:
             self.row += 1
         self.row += 1
 
-    def finish(self) -> None:
+    def finish(self) -> int:
+        """Protect the sheet; tag its columns in the hidden row 1 (identity.column_tag). The number of columns
+        tagged."""
+        for column in range(1, self.width + 1):
+            put_text(self.ws, f"{get_column_letter(column)}1", column_tag(column))
+        self.ws.row_dimensions[1].hidden = True
         for validation in self.validations.values():
             self.ws.add_data_validation(validation)
         self.ws.column_dimensions["A"].hidden = True
-        self.ws.column_dimensions["B"].width = 14
-        self.ws.column_dimensions["C"].width = 60
+        self.ws.column_dimensions["B"].width = CODE_WIDTH
+        self.ws.column_dimensions["C"].width = QUESTION_WIDTH
         for column in range(FIRST_SLOT_COLUMN, self.width + 1):
-            self.ws.column_dimensions[get_column_letter(column)].width = 22
-        self.ws.freeze_panes = "C2"
+            self.ws.column_dimensions[get_column_letter(column)].width = SLOT_WIDTH
+        self.ws.freeze_panes = "C3"
         self.ws.protection.sheet = True
         self.ws.protection.formatColumns = False  # widths may be changed; nothing else of the layout
         self.ws.protection.formatRows = False
+        return self.width
 
 
 def _condition(question: Question, by_code: dict[str, Question]) -> str:
@@ -195,9 +254,12 @@ def _condition(question: Question, by_code: dict[str, Question]) -> str:
 def _cover(
     ws: Worksheet, *, survey: Survey, organisation: Organisation, deadline: dt.date | None, language: str
 ) -> None:
+    wide = sum(COVER_WIDTHS)  # the title and the instructions span both columns
     put_text(ws, "A1", survey.title_text, Font(bold=True, size=14))
+    ws.merge_cells("A1:B1")
+    ws.row_dimensions[1].height = text_lines(survey.title_text, wide, bold=True) * 20 + 4
     facts = [
-        (_("Organisation"), f"{organisation.name} ({organisation.code})"),
+        (_("Organisation"), f"{organisation.name_in(language)} ({organisation.code})"),
         (_("Round"), f"{survey.title_text} ({survey.slug})"),
         (
             _("Deadline"),
@@ -209,6 +271,8 @@ def _cover(
     for index, (label, value) in enumerate(facts, start=3):
         put_text(ws, f"A{index}", label, BOLD)
         put_text(ws, f"B{index}", value)
+        fit_height(ws, index, label, COVER_WIDTHS[0], bold=True)
+        fit_height(ws, index, value, COVER_WIDTHS[1])
     instructions = [
         _("How to use this workbook"),
         _("Each area of the questionnaire has its own sheet. Type your answers in the shaded cells only."),
@@ -222,9 +286,12 @@ def _cover(
     ]
     for index, text in enumerate(instructions, start=10):
         put_text(ws, f"A{index}", text, BOLD if index == 10 else None)
-    ws.column_dimensions["A"].width = 22
-    ws.column_dimensions["B"].width = 70
+        ws.merge_cells(f"A{index}:B{index}")
+        fit_height(ws, index, text, wide, bold=index == 10)
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = COVER_WIDTHS
     ws.protection.sheet = True
+    ws.protection.formatColumns = False  # people may widen columns and rows to read
+    ws.protection.formatRows = False
 
 
 def asked_questions(areas: Iterable[Area]) -> list[Question]:
@@ -252,17 +319,19 @@ def questionnaire_workbook(*, survey: Survey, organisation: Organisation, langua
         lists = _Lists(lists_ws)
         cells: dict[str, list[Any]] = {}
         tags: dict[str, dict[str, str]] = {}
+        columns: dict[str, int] = {}
         for area in areas:
             ws = wb.create_sheet(sheet_name(f"{area.code} {area.title_text}", used))
             tags[ws.title] = {}
             sheet = _AreaSheet(ws, lists, cells, tags[ws.title])
+            sheet.row = 2  # row 1: the column tags
             sheet.line(area.code, area.title_text, Font(bold=True, size=13))
             sheet.row += 1
             for section in area.sections.all():
                 sheet.line(section.code, section.title_text, Font(bold=True, size=12))
                 for question in section.questions.all():
                     sheet.question(question, stored.get(question.pk, {}), _condition(question, by_code))
-            sheet.finish()
+            columns[ws.title] = sheet.finish()
         identity = wb.create_sheet(IDENTITY_SHEET)
         payload = {
             "survey": survey.slug,
@@ -271,6 +340,7 @@ def questionnaire_workbook(*, survey: Survey, organisation: Organisation, langua
             "fingerprint": structure_fingerprint(questions),
             "cells": cells,
             "tags": tags,
+            "columns": columns,
         }
         for index, value in enumerate([MARKER, survey.slug, organisation.code, language, *sign(payload)], start=1):
             put_text(identity, f"A{index}", value)

@@ -34,7 +34,7 @@ from ..offline.services import (
 from ..offline.writing import questionnaire_workbook
 from ..section_page import response_urls
 
-MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_WORKBOOK_BYTES = 5 * 1024 * 1024  # a whole round downloads as about 45 KB
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -157,6 +157,12 @@ class ChoiceCodec(Codec):
                 for text in (*choice.label.values(), choice.code)
                 if text
             }
+            if raw.strip() and raw.strip().casefold() not in by_label:
+                # The workbook shows labels: name the labels (the import of codes names the codes, in `clean`).
+                raise AnswerError(
+                    _("“%(value)s” is not one of the options (%(options)s).")
+                    % {"value": raw.strip()[:60], "options": ", ".join(label for _code, label in _options(spec))}
+                )
             return by_label.get(raw.strip().casefold(), raw)
         return raw
 

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(_("--as: no user with the e-mail address %(email)s") % {"email": options["as_email"]})
         try:
             with path.open("rb") as source:
-                slug, code = workbook_identity(source)
+                slug, code = workbook_identity(source, path.name)
         except WorkbookRejected as exc:
             raise CommandError(f"{path}: {exc}") from exc
         survey = Survey.objects.filter(slug=slug).first()
