@@ -76,6 +76,11 @@ def _check_archive(source: IO[bytes], filename: str) -> None:
         with zipfile.ZipFile(source) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        source.seek(0)
+        if source.read(4) == b"PK\x03\x04":  # it starts as a workbook does: cut short or broken, not another file
+            source.seek(0)
+            with _damaged(filename):
+                raise exc
         raise _not_a_workbook() from exc
     unpacked = sum(part.file_size for part in parts)
     packed = sum(part.compress_size for part in parts)

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from surveys.models import Question
@@ -73,6 +74,8 @@ class Review:
         """ "3 questions will change (4 cells)": per question, and the cells when a question changes several."""
         questions = len({cell.question.code for cell in self.changes})
         cells = len(self.changes)
+        if not cells:
+            return _("No answer will change")
         if cells == questions:
             return ngettext("%(n)d question will change", "%(n)d questions will change", questions) % {"n": questions}
         return ngettext(

@@ -39,8 +39,11 @@ from .identity import IDENTITY_SHEET, MARKER, column_tag, sign, structure_finger
 FIRST_SLOT_COLUMN = 4  # D: the first answer column
 LISTS_SHEET = "_lists"
 ANSWER_FILL = PatternFill("solid", fgColor="FFF8DC")
-BOLD = Font(bold=True)
-MUTED = Font(italic=True, color="555555")
+# Every font names its face: LibreOffice set unnamed bold and italic text in a wider serif face, and wrapped rows
+# sized for Calibri lost their last line.
+FONT = "Calibri"
+BOLD = Font(name=FONT, bold=True)
+MUTED = Font(name=FONT, italic=True, color="555555")
 WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -105,6 +108,16 @@ def fit_height(ws: Worksheet, row: int, text: str, width: float, *, bold: bool =
     if lines > 1:
         height = lines * LINE_PT + 3
         ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or LINE_PT, height)
+
+
+def print_across_one_page(ws: Worksheet) -> None:
+    """Printed on A4 landscape, every column on one page across (pages run down only): printed as it came, the
+    cover's second column and the answer columns each went onto pages of their own."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def put_text(ws: Worksheet, ref: str, text: str, font: Font | None = None) -> None:
@@ -232,6 +245,7 @@ class _AreaSheet:
         self.ws.protection.sheet = True
         self.ws.protection.formatColumns = False  # widths may be changed; nothing else of the layout
         self.ws.protection.formatRows = False
+        print_across_one_page(self.ws)
         return self.width
 
 
@@ -255,7 +269,7 @@ def _cover(
     ws: Worksheet, *, survey: Survey, organisation: Organisation, deadline: dt.date | None, language: str
 ) -> None:
     wide = sum(COVER_WIDTHS)  # the title and the instructions span both columns
-    put_text(ws, "A1", survey.title_text, Font(bold=True, size=14))
+    put_text(ws, "A1", survey.title_text, Font(name=FONT, bold=True, size=14))
     ws.merge_cells("A1:B1")
     ws.row_dimensions[1].height = text_lines(survey.title_text, wide, bold=True) * 20 + 4
     facts = [
@@ -292,6 +306,7 @@ def _cover(
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns and rows to read
     ws.protection.formatRows = False
+    print_across_one_page(ws)
 
 
 def asked_questions(areas: Iterable[Area]) -> list[Question]:
@@ -325,10 +340,10 @@ def questionnaire_workbook(*, survey: Survey, organisation: Organisation, langua
             tags[ws.title] = {}
             sheet = _AreaSheet(ws, lists, cells, tags[ws.title])
             sheet.row = 2  # row 1: the column tags
-            sheet.line(area.code, area.title_text, Font(bold=True, size=13))
+            sheet.line(area.code, area.title_text, Font(name=FONT, bold=True, size=13))
             sheet.row += 1
             for section in area.sections.all():
-                sheet.line(section.code, section.title_text, Font(bold=True, size=12))
+                sheet.line(section.code, section.title_text, Font(name=FONT, bold=True, size=12))
                 for question in section.questions.all():
                     sheet.question(question, stored.get(question.pk, {}), _condition(question, by_code))
             columns[ws.title] = sheet.finish()

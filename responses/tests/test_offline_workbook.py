@@ -723,3 +723,52 @@ def test_the_preview_counts_questions_and_cells_in_words(s: Scenario) -> None:
     assert review.changes_heading == "2 questions will change (3 cells)"
     with translation.override("ru"):
         assert review.changes_heading == "2 вопроса будут изменены (3 ячейки)"
+
+
+def test_a_workbook_cut_short_is_damaged_and_another_file_is_not_a_workbook(s: Scenario) -> None:
+    """A download cut off halfway starts as a workbook does: the person is told it is damaged, not that it is some
+    other file (the walk got 'not an Excel workbook' for the half of their own download)."""
+    data = questionnaire_workbook(survey=s.survey, organisation=s.orgs["AT"], language="en")
+    upload = {"response": s.response("AT"), "user": s.person(COORD)}
+    with pytest.raises(WorkbookRejected, match=r"half\.xlsx is damaged and cannot be read"):
+        workbook_upload_create(**upload, source=io.BytesIO(data[: len(data) // 2]), filename="half.xlsx")
+    with pytest.raises(WorkbookRejected, match="not an Excel workbook"):
+        workbook_upload_create(**upload, source=io.BytesIO(b"name,value\nAT,1\n"), filename="table.xlsx")
+
+
+def test_every_text_names_its_font_and_every_sheet_prints_one_page_wide(s: Scenario) -> None:
+    """LibreOffice set unnamed bold and italic text in a wider serif face (wrapped rows lost their last line), and the
+    cover and the answer columns printed on pages of their own."""
+    data = questionnaire_workbook(survey=s.survey, organisation=s.orgs["AT"], language="ru")
+    wb = load_workbook(io.BytesIO(data))
+    shown = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+    unnamed = [
+        f"{ws.title}!{cell.coordinate}"
+        for ws in shown
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value not in (None, "") and (cell.font.b or cell.font.i) and cell.font.name != "Calibri"
+    ]
+    assert unnamed == []
+    for ws in shown:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), ws.title
+
+
+def test_the_upload_page_names_the_state_in_the_readers_language(s: Scenario) -> None:
+    from django.conf import settings
+    from django.urls import reverse
+
+    client = _client(s, COORD)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(reverse("responses:workbook-upload", args=["small", "AT"])).content.decode()
+    assert "· Autriche" in page
+    assert "Austria" not in page
+
+
+def test_a_workbook_with_nothing_new_says_no_answer_will_change(s: Scenario) -> None:
+    """The walk uploaded an untouched workbook and read '0 question sera modifiée'."""
+    from responses.offline.review import Review
+
+    assert Review().changes_heading == "No answer will change"
