@@ -52,7 +52,7 @@ def progress_computed(areas: list[Area], answers: AnswerMap, evidence: dict[int,
 def progress_store(responses: list[Response]) -> None:
     """Compute and store the progress of these responses from all their answers (call under their row locks, or
     where nothing else writes them: a command). A fixed number of queries: one structure per round and kind, one
-    query for the answers, one for the documents, one UPDATE per response."""
+    query for the answers, one for the documents, one UPDATE per 200 responses."""
     responses = [r for r in responses if r.pk is not None]
     if not responses:
         return
@@ -72,7 +72,8 @@ def progress_store(responses: list[Response]) -> None:
         response.progress = progress_computed(
             structures[survey.pk, kind], answers[response.pk], evidence[response.pk], survey.structure_version
         )
-        Response.objects.filter(pk=response.pk).update(progress=response.progress)
+    # One UPDATE per 200 responses, not one each (an import of a whole round's paper returns touches thousands).
+    Response.objects.bulk_update(responses, ["progress"], batch_size=200)
 
 
 def progress_after_save(*, response: Response, question: Question, survey: Survey) -> None:
