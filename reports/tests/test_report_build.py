@@ -334,8 +334,8 @@ def test_a_finished_run_is_not_built_again(round2016: Survey) -> None:
 def test_closing_the_round_queues_a_rebuild(round2016: Survey, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         survey_set_status(survey=round2016, status=Survey.Status.CLOSED)
-    assert len(callbacks) == 1
-    run = ReportRun.objects.get(survey=round2016)
+    assert callbacks  # the rebuild is queued after the commit (the structure version's own callback runs there too)
+    run = ReportRun.objects.get(survey=round2016)  # one run, queued once
     assert run.trigger == "round closed"
     assert run.include_in_progress is False
     assert run.status == JobStatus.DONE, run.error
