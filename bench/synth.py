@@ -350,9 +350,9 @@ def generate(orgs: int, questions: int, seed: int = 2026) -> dict[str, Any]:
         _copy(
             cursor,
             "responses_organisation",
-            ["created_at", "updated_at", "kind", "code", "name", "aliases", "region_codes", "country_id"],
+            ["created_at", "updated_at", "kind", "code", "name", "aliases", "names", "region_codes", "country_id"],
             (
-                f"{stamp},{stamp},ngo,ngo-bench-{n:06d},Bench NGO {n:06d},[],[],{states[n % n_states][0]}\n"
+                f"{stamp},{stamp},ngo,ngo-bench-{n:06d},Bench NGO {n:06d},[],{{}},[],{states[n % n_states][0]}\n"
                 for n in range(1, n_ngos + 1)
             ),
         )
@@ -374,9 +374,10 @@ def generate(orgs: int, questions: int, seed: int = 2026) -> dict[str, Any]:
                 "last_activity_at",
                 "organisation_id",
                 "survey_id",
+                "progress",
             ],
             (
-                f'{stamp},{stamp},{status},{stamp},{stamp if status == "accepted" else ""},"",{stamp},{org},{survey.pk}\n'
+                f'{stamp},{stamp},{status},{stamp},{stamp if status == "accepted" else ""},"",{stamp},{org},{survey.pk},{{}}\n'
                 for (org, _kind), status in zip(respondents, statuses, strict=True)
             ),
         )
