@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -35,6 +41,7 @@ from oscethb.access import is_office_staff
 
 # Session key: whether this login must be confirmed with a code (staff, or anyone with an app), set at login.
 REQUIRED_SESSION_KEY = "oscethb_2fa_required"
+CHECKED_SESSION_KEY = "oscethb_2fa_checked"
 BACKUP_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
@@ -188,6 +195,46 @@ def _remember_whether_a_code_is_needed(sender: Any, request: HttpRequest | None,
     session = getattr(request, "session", None)
     if session is not None:
         session[REQUIRED_SESSION_KEY] = two_factor_required(user)
+        session[CHECKED_SESSION_KEY] = int(time.time())
+
+
+def _login_needs_a_code(request: HttpRequest, user: Any) -> bool:
+    """Whether this login must give a code, as recorded in its session; asked of the database when not recorded, when
+    it says yes (the app may have been removed since), and every SESSION_REFRESH_SECONDS in any case (a session
+    written by a request that began before `sessions_mark_code_needed` ran would lose the mark)."""
+    session = request.session
+    needed = session.get(REQUIRED_SESSION_KEY)
+    now = int(time.time())
+    if needed is None or needed or now - int(session.get(CHECKED_SESSION_KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+        needed = session[REQUIRED_SESSION_KEY] = has_two_factor(user)
+        session[CHECKED_SESSION_KEY] = now
+    return bool(needed)
+
+
+@receiver(post_save, sender=TOTPDevice)
+def _other_logins_need_a_code(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
+    """A confirmed app (`app_confirm`, the admin, a script): every login of its person now needs a code. Marked at
+    once, not at commit: a mark left by a rolled-back confirmation is corrected by the next request's check."""
+    if instance.confirmed:
+        sessions_mark_code_needed(instance.user_id)
+
+
+def sessions_mark_code_needed(user_id: int) -> int:
+    """Record in every unexpired session of the person that the login needs a code (how many were marked).
+
+    Sessions are not indexed by person, so each is decoded: this runs when an app is confirmed, rarely."""
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    marked = 0
+    for row in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500):
+        data = store().decode(row.session_data)
+        if str(data.get(SESSION_KEY)) != str(user_id) or data.get(REQUIRED_SESSION_KEY):
+            continue
+        data[REQUIRED_SESSION_KEY] = True
+        Session.objects.filter(pk=row.pk).update(session_data=store().encode(data))
+        marked += 1
+    return marked
 
 
 class TwoFactorRequiredMiddleware:
@@ -207,9 +254,10 @@ class TwoFactorRequiredMiddleware:
         user: Any = getattr(request, "user", None)
         if user is None or not user.is_authenticated or is_verified(user):
             return None
-        # Asked on every request of a login that has not given a code (one small query): a "not needed" kept in the
-        # session would let a login made before the person set up an app go on without one.
-        if not (is_office_staff(user) or TOTPDevice.objects.filter(user=user, confirmed=True).exists()):
+        # Staff always give a code. Anyone else once they have set up an app: the login remembers whether it needs a
+        # code (set at login, no query per request), and confirming an app marks every other login of the person as
+        # needing one (`_other_logins_need_a_code`), so a login made before the app was set up is still caught.
+        if not (is_office_staff(user) or _login_needs_a_code(request, user)):
             return None
         try:
             name = resolve(request.path_info).view_name

@@ -2,6 +2,8 @@
 """Per request CPU: autosave, section page, review and status board against a floor view, before and after.
 
     python -m bench.request_cpu                 # ~5 min: a scratch database, then 2 revisions x 5 request kinds
+    python -m bench.request_cpu --again autosave   # one kind again, this checkout, on the last run's database
+        (BENCH_CPU_PROFILE=<file>: cProfile stats of the measured requests; BENCH_CPU_SQL=1: the last one's SQL)
     BENCH_CPU_BEFORE=<git revision> python -m bench.request_cpu   # "before" (default: merge-base with main)
 
 What it does:
@@ -187,13 +189,30 @@ def child(kind: str, users_file: Path) -> None:
     times: list[float] = []
     queries: list[int] = []
     errors = 0
-    with connection.execute_wrapper(counter):
+    statements: list[str] = []
+    profile_to = os.environ.get("BENCH_CPU_PROFILE")  # a file: cProfile stats of the measured requests
+    profiler = None
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+
+    def recorder(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter), connection.execute_wrapper(recorder):
         for n in range(WARM_UP + MEASURED):
             env, state = one(n)
             counted.clear()
+            statements.clear()
+            if profiler is not None and n >= WARM_UP:
+                profiler.enable()
             started = time.thread_time()
             status, body = send(env)
             took = time.thread_time() - started
+            if profiler is not None:
+                profiler.disable()
             failed = status != 200
             if kind == "floor" and state is not None:
                 state["version"] = int(body)
@@ -211,6 +230,10 @@ def child(kind: str, users_file: Path) -> None:
             if n >= WARM_UP:
                 times.append(took * 1000)
                 queries.append(len(counted))
+    if profiler is not None and profile_to:
+        profiler.dump_stats(profile_to)
+    if os.environ.get("BENCH_CPU_SQL"):  # the statements of the last request, to see what a count is made of
+        print("\n".join(sql[:200] for sql in statements), file=sys.stderr)
     print(
         json.dumps(
             {
@@ -317,6 +340,8 @@ def main() -> int:
         **PRODUCTION,
     }
     users_file = work / "users.tsv"
+    # Kept to run one kind again on this database (`--again KIND`: the sessions are signed with this SECRET_KEY).
+    (work / "child-env.json").write_text(json.dumps(env), encoding="utf-8")
     info = prepare(url, env, users_file, static_root)
     with stage("cpu: staff session"):
         subprocess.run(  # nosec B603
@@ -401,6 +426,17 @@ def main() -> int:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], Path(sys.argv[3]))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--again":  # this checkout, one kind, on the last run's database
+        from bench.common import OUT, PYTHON, ROOT
+
+        saved = json.loads((OUT / "cpu" / "child-env.json").read_text(encoding="utf-8"))
+        keep = {k: v for k, v in os.environ.items() if k.startswith("BENCH_CPU_")}
+        subprocess.run(  # nosec B603
+            [PYTHON, str(Path(__file__).resolve()), "--child", sys.argv[2], str(OUT / "cpu" / "users.tsv")],
+            cwd=ROOT,
+            env={**saved, **keep, "PYTHONPATH": str(ROOT)},
+            check=True,
+        )
     elif len(sys.argv) > 1 and sys.argv[1] == "--staff":
         staff_session(Path(sys.argv[2]))
     else:

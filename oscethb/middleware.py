@@ -105,15 +105,21 @@ def session_lifetime_start(sender: object, request: HttpRequest | None = None, *
     """user_logged_in: the absolute lifetime of a login counts from the login itself (apps.AdminConfig connects it)."""
     session = getattr(request, "session", None)
     if session is not None:
-        session[LOGIN_STARTED_KEY] = int(time.time())
+        session[LOGIN_STARTED_KEY] = session[SessionLifetimeMiddleware.PUSHED_KEY] = int(time.time())
 
 
 class SessionLifetimeMiddleware:
-    """A login lasts at most SESSION_ABSOLUTE_SECONDS from the moment of logging in, however active;
-    SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST is the idle timeout (every request, autosaves included,
-    pushes it on). A session without a start (logged in before the start was recorded) counts from now."""
+    """A login lasts at most SESSION_ABSOLUTE_SECONDS from the moment of logging in, however active, and ends after
+    SESSION_COOKIE_AGE without a request (the idle timeout). A session without a start (logged in before the start
+    was recorded) counts from now.
+
+    The idle timeout is pushed on by writing the session, which sets a new expiry in the database and the cookie.
+    Writing it on every request (SESSION_SAVE_EVERY_REQUEST) cost an UPDATE and a signature per autosave, so it is
+    written when the last push is SESSION_REFRESH_SECONDS old or older: the idle timeout then holds to within that
+    interval (a login idle for SESSION_COOKIE_AGE minus at most SESSION_REFRESH_SECONDS may already have ended)."""
 
     KEY = LOGIN_STARTED_KEY
+    PUSHED_KEY = "oscethb_idle_pushed"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -123,10 +129,13 @@ class SessionLifetimeMiddleware:
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            session = request.session
             now = int(time.time())
-            started = request.session.setdefault(self.KEY, now)
+            started = session.setdefault(self.KEY, now)
             if now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+            elif now - int(session.get(self.PUSHED_KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.PUSHED_KEY] = now  # modified: saved with a new expiry at the end of the request
         return self.get_response(request)
 
 

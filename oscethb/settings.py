@@ -281,9 +281,12 @@ REMINDER_DAYS = env.list("REMINDER_DAYS", cast=int, default=[14, 7, 2])
 
 # Security. Production (DEBUG=0) is HTTPS-only behind a proxy that sets X-Forwarded-Proto.
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout: a login ends after this long without a request (each request pushes it on) ...
+# Idle timeout: a login ends after this long without a request ...
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# ... each request pushes it on, writing the session at most this often (oscethb.middleware.SessionLifetimeMiddleware:
+# a session UPDATE on every autosave cost more than the answer's own UPDATE).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=5 * 60)
 # ... and after this long in any case (shared and locked-down machines).
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 X_FRAME_OPTIONS = "DENY"

@@ -152,6 +152,21 @@ class AnswerWriter:
         Answer.objects.bulk_create(answers, batch_size=2000)
 
     def _update(self, changed: Sequence[ChangedCell]) -> None:
+        if len(changed) == 1:  # an autosave of one cell: a plain UPDATE, not bulk_update's CASE per column
+            cell = changed[0]
+            text, number, date, choices = columns(cell.kind, cell.value)
+            Answer.objects.filter(pk=cell.answer_id).update(
+                value_text=text,
+                value_number=number,
+                value_date=date,
+                value_choices=choices,
+                version=cell.version,
+                updated_by_id=self.user_id,
+                source=self.source,
+                needs_review=self.needs_review,
+                updated_at=self.now,
+            )
+            return
         answers = []
         for cell in changed:
             text, number, date, choices = columns(cell.kind, cell.value)

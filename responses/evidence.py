@@ -80,7 +80,9 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
 
 def _refusal_under_lock(response: Response, now: dt.datetime | None, user: Any) -> str:
     """Lock the response row and say why respondents may no longer change its documents ("" if they may)."""
-    locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
+    locked = (
+        Response.objects.select_for_update(of=("self",)).select_related("survey", "organisation").get(pk=response.pk)
+    )
     if locked.is_locked_for_respondents:
         return _("This response has been submitted: the document was not saved.")
     return deadline_refusal(locked, now, user=user)

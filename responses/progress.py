@@ -76,24 +76,37 @@ def progress_store(responses: list[Response]) -> None:
     Response.objects.bulk_update(responses, ["progress"], batch_size=200)
 
 
-def progress_after_save(*, response: Response, question: Question, survey: Survey) -> None:
+def progress_after_save(
+    *,
+    response: Response,
+    question: Question,
+    survey: Survey,
+    known: AnswerMap | None = None,
+    areas: list[Area] | None = None,
+) -> None:
     """Bring the stored progress up to date after `question` was saved (under the response's row lock, in the
-    save's transaction): that question and those whose show-if rule reads it, from their answers (one query) and
-    the question's documents (one query, file questions only); everything again when the stored progress is for
-    another structure version. Sets `response.progress`; the caller writes it with the response row."""
+    save's transaction): that question and those whose show-if rule reads it, from their answers (one query, none
+    when `known` holds them all: the saved question's answers as the save left them) and the question's documents
+    (one query, file questions only); everything again when the stored progress is for another structure version.
+    Sets `response.progress`; the caller writes it with the response row."""
     stored = response.progress or {}
     kind = response.organisation.respondent_kind
     if stored.get("version") != survey.structure_version:
         progress_store([response])
         return
-    areas = survey_structure(survey, kind)
+    areas = areas if areas is not None else survey_structure(survey, kind)
     questions = _questions(areas)
     by_code = {q.code: q for q in questions}
     affected = [q for q in questions if q.pk == question.pk or (depends_on(q.show_if) or ("",))[0] == question.code]
     targets = {by_code[code].pk for q in affected if (code := (depends_on(q.show_if) or ("",))[0]) in by_code}
     answers: AnswerMap = defaultdict(dict)
-    for answer in Answer.objects.filter(response_id=response.pk, question_id__in={q.pk for q in affected} | targets):
-        answers[answer.question_id][(answer.row, answer.column)] = answer
+    wanted = {q.pk for q in affected} | targets
+    for question_id in wanted & set(known or {}):
+        answers[question_id] = dict((known or {})[question_id])
+    unknown = wanted - set(known or {})
+    if unknown:
+        for answer in Answer.objects.filter(response_id=response.pk, question_id__in=unknown):
+            answers[answer.question_id][(answer.row, answer.column)] = answer
     evidence: dict[int, int] = {}
     files = [q.pk for q in affected if q.answer_type.stores_files]
     if files:

@@ -253,9 +253,19 @@ def autosave_context(
     access: ResponseAccess, question: Question, areas: list[Any], outcome: SaveOutcome, data: QueryDict
 ) -> dict[str, Any]:
     """The autosave answer's context: the save status and the question's refreshed block and page state."""
-    cells = answers_of(access.response, [question.pk]).get(question.pk, {})
-    evidence = evidence_by_question(access.response, [question]).get(question.pk, [])
-    pending = shown_pending(cells, pending_cells_of(access.response, [question.pk]).get(question.pk, {}))
+    # What the save left is known (outcome.answers, outcome.pending); read only when the save stopped before that.
+    cells = outcome.answers
+    if cells is None:
+        cells = answers_of(access.response, [question.pk]).get(question.pk, {})
+    kept = outcome.pending
+    if kept is None:
+        kept = pending_cells_of(access.response, [question.pk]).get(question.pk, {})
+    evidence = (
+        evidence_by_question(access.response, [question]).get(question.pk, [])
+        if question.answer_type.stores_files
+        else []
+    )
+    pending = shown_pending(cells, kept)
     block = question_block(question, cells, True, evidence, pending)
     block.error, block.conflicts = outcome.error, outcome.conflicts
     block.problems = cell_problems(question, errors=outcome.cell_errors, pending=pending)

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
-from surveys.models import Question
+from surveys.models import Area, Question
 
 from .evidence import EvidenceError, evidence_upload
 from .forms import FILE_PREFIX, posted_cells
@@ -35,9 +35,16 @@ class SectionSave:
 
 
 def question_posted_save(
-    *, response: Response, question: Question, data: QueryDict, files: MultiValueDict, user: Any
+    *,
+    response: Response,
+    question: Question,
+    data: QueryDict,
+    files: MultiValueDict,
+    user: Any,
+    areas: list[Area] | None = None,
 ) -> SaveOutcome:
-    """Save what was posted for one question: its uploads (a document question) or its changed cells."""
+    """Save what was posted for one question: its uploads (a document question) or its changed cells; `areas`: the
+    round's structure as the request read it (answers_save)."""
     outcome = SaveOutcome()
     if question.answer_type.stores_files:
         for upload in files.getlist(FILE_PREFIX + question.code):
@@ -49,7 +56,7 @@ def question_posted_save(
     raw, versions, _originals = posted_cells(question, data)
     if not raw:
         return outcome
-    return answers_save(response=response, question=question, raw=raw, base_versions=versions, user=user)
+    return answers_save(response=response, question=question, raw=raw, base_versions=versions, user=user, areas=areas)
 
 
 def section_posted_save(

@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,15 +17,17 @@ from django.utils.translation import ngettext
 from accounts.models import Organisation
 from oscethb.jobs import enqueue_on_commit
 from surveys import answer_types as at
-from surveys.models import Question, Survey
+from surveys.models import Area, Question, Survey
+from surveys.show_if import depends_on
 
 from . import values
 from .access import AccessPolicy
+from .answer_columns import columns
 from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline, response_deadlines
 from .models import Answer, PendingCell, Response, ResponseEvent, Source
 from .progress import progress_after_save, progress_store
-from .selectors import UnsavedCell, response_progress, unsaved_cells
+from .selectors import AnswerMap, UnsavedCell, is_visible, response_progress, unsaved_cells
 from .visibility import question_hidden
 
 Key = tuple[str, str]
@@ -59,6 +63,10 @@ class SaveOutcome:
     # The respondent's own answers hide this question (surveys.show_if): what was posted is kept, not counted.
     hidden: bool = False
     cell_errors: dict[Key, str] = field(default_factory=dict)  # cells not saved, each with its own message
+    # After a save that reached the answers: the question's stored cells and kept mistyped texts as they now are, so
+    # the page shown after an autosave needs no second read (None: not known, read them).
+    answers: dict[Key, Answer] | None = None
+    pending: dict[Key, PendingCell] | None = None
 
     @property
     def ok(self) -> bool:
@@ -115,8 +123,12 @@ def answers_save(
     source: str = Source.WEB,
     needs_review: bool = False,
     now: dt.datetime | None = None,
+    areas: list[Area] | None = None,
 ) -> SaveOutcome:
     """Save the given cells of one question.
+
+    `areas`: the round's structure for the response's kind of respondent, when the caller has it (an autosave):
+    the show-if rule and the progress are then decided from it and from one read of the answers they need.
 
     `base_versions` are the versions the user's page showed (0: no answer yet). A cell whose stored version moved
     on since is not overwritten: it comes back as a Conflict with the other person's value, name and time. Cells
@@ -149,8 +161,32 @@ def answers_save(
             outcome.cell_errors[key] = str(exc)
 
     with transaction.atomic():
-        # One writer per response at a time: concurrent saves queue here instead of racing.
-        locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
+        # One writer per response at a time: concurrent saves queue here instead of racing. `of`: the response's row
+        # only (without it PostgreSQL also locks the joined round and organisation rows, and every save in the round
+        # would queue behind every other). Whether the question has kept mistyped texts comes in the same read.
+        by_code: dict[str, Question] = {}
+        known: AnswerMap = {}
+        if areas is not None:
+            # The question's answers and those its show-if rule reads are read with the lock (PostgreSQL) ...
+            by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+            # ... and those of the questions whose rule reads this one (their progress changes with it).
+            target = by_code.get((depends_on(question.show_if) or ("",))[0])
+            ids = {question.pk} | ({target.pk} if target is not None else set())
+            ids |= {q.pk for q in by_code.values() if (depends_on(q.show_if) or ("",))[0] == question.code}
+            known = {pk: {} for pk in ids}
+        if known and connection.vendor == "postgresql":
+            locked = locked_with_answers(response, question, known)
+        else:
+            locked = (
+                Response.objects.select_for_update(of=("self",))
+                .select_related("survey", "organisation")
+                .annotate(has_pending=Exists(PendingCell.objects.filter(response=OuterRef("pk"), question=question)))
+                .get(pk=response.pk)
+            )
+            if known:
+                answers = Answer.objects.filter(response=locked, question_id__in=known).select_related("updated_by")
+                for answer in answers:
+                    known[answer.question_id][(answer.row, answer.column)] = answer
         respondent_source = source in (Source.WEB, Source.PREFILL, Source.WORKBOOK)  # what a respondent sets off
         if respondent_source and locked.is_locked_for_respondents:
             # Checked again under the lock: a submit or an acceptance may have landed since the page asked.
@@ -159,18 +195,24 @@ def answers_save(
         if respondent_source and (refusal := deadline_refusal(locked, now, user=user)):
             outcome.error = refusal  # the page may have been opened before midnight
             return outcome
-        outcome.hidden = question_hidden(response=locked, question=question)
-        existing = {
-            (a.row, a.column): a
-            for a in Answer.objects.filter(response=locked, question=question).select_related("updated_by")
-        }
+        if not known:
+            outcome.hidden = question_hidden(response=locked, question=question)
+            existing = {
+                (a.row, a.column): a
+                for a in Answer.objects.filter(response=locked, question=question).select_related("updated_by")
+            }
+        else:
+            existing = known[question.pk]
+            outcome.hidden = bool(question.show_if) and not is_visible(question, by_code, known)
         merged = {key: values.read(answer, kinds[key]) for key, answer in existing.items()}
         merged.update(cleaned)
         try:
             question.answer_type.check_together(question.shape, merged)
         except at.AnswerError as exc:
             outcome.error = str(exc)
-            _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=[], user=user)
+            _pending_cells_store(
+                response=locked, question=question, raw=raw, outcome=outcome, settled=[], user=user, known=None
+            )
             return outcome
         now = timezone.now()
         versions = {key: answer.version for key, answer in existing.items()}
@@ -228,19 +270,79 @@ def answers_save(
         AnswerWriter(user_id=user_id, source=source, now=now, needs_review=needs_review).write(new, updated)
         changes = new or updated
         settled = [key for key in raw if key not in outcome.cell_errors]
-        _pending_cells_store(response=locked, question=question, raw=raw, outcome=outcome, settled=settled, user=user)
+        outcome.pending = _pending_cells_store(
+            response=locked,
+            question=question,
+            raw=raw,
+            outcome=outcome,
+            settled=settled,
+            user=user,
+            known=None if getattr(locked, "has_pending", True) else {},
+        )
+        outcome.answers = _answers_after(existing, new, updated, user=user, source=source, review=needs_review, now=now)
         if changes:
             fields = ["last_activity_at", "updated_at", "progress"]
             locked.last_activity_at = now
             if locked.status == Response.Status.NOT_STARTED:
                 locked.status = Response.Status.IN_PROGRESS
                 fields.append("status")
-            progress_after_save(response=locked, question=question, survey=locked.survey)
+            progress_after_save(
+                response=locked,
+                question=question,
+                survey=locked.survey,
+                known={**known, question.pk: outcome.answers},
+                areas=areas,
+            )
             locked.save(update_fields=fields)
             response.status, response.last_activity_at = locked.status, locked.last_activity_at
             response.progress = locked.progress
     outcome.versions = versions
     return outcome
+
+
+def locked_with_answers(response: Response, question: Question, known: AnswerMap) -> Response:
+    """PostgreSQL: lock the response's row and read it, whether `question` has kept mistyped texts, and the stored
+    answers (with who changed them) of the questions `known` holds (filled in place), in one statement. The round
+    and organisation are those the request's access check read (`response.survey`, `response.organisation`)."""
+    quote = connection.ops.quote_name
+    parts: list[tuple[Any, str]] = [(Response, "r"), (Answer, "a"), (get_user_model(), "u")]
+    fields = {alias: list(model._meta.concrete_fields) for model, alias in parts}
+    select = ", ".join(f"{alias}.{quote(f.column)}" for _model, alias in parts for f in fields[alias])
+    ids = list(known)
+    # Names from the models' metadata; every value is a parameter.
+    sql = (
+        f"SELECT {select}, EXISTS (SELECT 1 FROM {quote(PendingCell._meta.db_table)} p "  # noqa: S608  # nosec B608
+        "WHERE p.response_id = r.id AND p.question_id = %s) "
+        f"FROM {quote(Response._meta.db_table)} r "
+        f"LEFT JOIN {quote(Answer._meta.db_table)} a ON a.response_id = r.id "
+        f"AND a.question_id IN ({', '.join(['%s'] * len(ids))}) "
+        f"LEFT JOIN {quote(get_user_model()._meta.db_table)} u ON u.id = a.updated_by_id "
+        "WHERE r.id = %s FOR UPDATE OF r"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [question.pk, *ids, response.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        raise Response.DoesNotExist
+
+    def made(model: Any, alias: str, values: tuple[Any, ...]) -> Any:
+        converted = [
+            f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+            for f, v in zip(fields[alias], values, strict=True)
+        ]
+        return model.from_db(connection.alias, [f.attname for f in fields[alias]], converted)
+
+    n_r, n_a = len(fields["r"]), len(fields["a"])
+    locked: Response = made(Response, "r", rows[0][:n_r])
+    locked.survey, locked.organisation = response.survey, response.organisation
+    locked.has_pending = bool(rows[0][-1])  # type: ignore[attr-defined]
+    for row in rows:
+        if row[n_r] is None:  # no answer: the LEFT JOIN's empty side
+            continue
+        answer: Answer = made(Answer, "a", row[n_r : n_r + n_a])
+        answer.updated_by = made(get_user_model(), "u", row[n_r + n_a : -1]) if answer.updated_by_id else None
+        known[answer.question_id][(answer.row, answer.column)] = answer
+    return locked
 
 
 def pending_text(raw: Any) -> str:
@@ -270,28 +372,59 @@ def _pending_cells_store(
     outcome: SaveOutcome,
     settled: list[Key],
     user: Any,
-) -> None:
+    known: dict[Key, PendingCell] | None,
+) -> dict[Key, PendingCell]:
     """Keep the text of the cells that could not be stored; forget it for the `settled` cells (given a valid value).
+    Returns the question's kept texts as they now are; `known`: those stored before, when the caller knows them
+    (an empty dict: none), else they are read.
 
     Only typed cells are kept (a choice that is not an option comes from a tampered page, never from typing).
     """
     kinds = {spec.key: spec.kind for spec in question.cells()}
-    if settled:
-        rows = PendingCell.objects.filter(response=response, question=question)
-        keys = set(settled)
-        stale = [pk for pk, row, column in rows.values_list("pk", "row", "column") if (row, column) in keys]
-        if stale:
-            PendingCell.objects.filter(pk__in=stale).delete()
+    if known is None:
+        known = {(row.row, row.column): row for row in PendingCell.objects.filter(response=response, question=question)}
+    kept = dict(known)
+    stale = [kept.pop(key).pk for key in settled if key in kept]
+    if stale:
+        PendingCell.objects.filter(pk__in=stale).delete()
     for key in outcome.cell_errors:
         if kinds[key] in (at.CHOICE, at.CHOICES):
             continue
-        PendingCell.objects.update_or_create(
+        kept[key], _created = PendingCell.objects.update_or_create(
             response=response,
             question=question,
             row=key[0],
             column=key[1],
             defaults={"text": pending_text(raw[key]), "updated_by": user},
         )
+    return kept
+
+
+def _answers_after(
+    existing: dict[Key, Answer],
+    new: list[NewCell],
+    updated: list[ChangedCell],
+    *,
+    user: Any,
+    source: str,
+    review: bool,
+    now: dt.datetime,
+) -> dict[Key, Answer]:
+    """The question's answers as `AnswerWriter.write` left them, without reading them back (unsaved instances for the
+    new cells: what the page shows of an answer needs no primary key)."""
+    after = dict(existing)
+    by = user if getattr(user, "pk", None) is not None else None
+    cells: list[NewCell | ChangedCell] = [*new, *updated]
+    for cell in cells:
+        key = (cell.row, cell.column)
+        answer = after.get(key) or Answer(
+            response_id=cell.response_id, question_id=cell.question_id, row=cell.row, column=cell.column, created_at=now
+        )
+        answer.value_text, answer.value_number, answer.value_date, answer.value_choices = columns(cell.kind, cell.value)
+        answer.version = cell.version if isinstance(cell, ChangedCell) else 1
+        answer.updated_by, answer.source, answer.needs_review, answer.updated_at = by, source, review, now
+        after[key] = answer
+    return after
 
 
 def _transition(response: Response, to_status: str, user: Any, comment: str = "") -> ResponseEvent:
@@ -310,7 +443,11 @@ def response_submit(
     Respondents submit until the end of their deadline (staff recording a paper return may submit later). The
     coordinators get a receipt and the Office a note (responses/notifications.py), after the commit."""
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("survey", "organisation")
+            .get(pk=response.pk)
+        )
         if locked.is_counted:
             return locked  # a double click or a retried request: already done
         if locked.survey.status != Survey.Status.OPEN and not AccessPolicy.for_user(user).is_staff:
@@ -436,7 +573,11 @@ def response_reopen(*, response: Response, user: Any, reason: str) -> Response:
     if not reason.strip():
         raise WorkflowError(_("Give the reason for reopening: the organisation sees it."))
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("survey", "organisation")
+            .get(pk=response.pk)
+        )
         if not locked.is_counted:  # submitted, resubmitted or accepted
             raise WorkflowError(_("Only a submitted or accepted response can be reopened."))
         if response_deadline(survey=locked.survey, organisation=locked.organisation).passed():

@@ -19,13 +19,14 @@ Contract:
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
 from django.db.models import F, Prefetch
+from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 
 from . import answer_types as at
@@ -270,13 +271,64 @@ def _prefetched(instance: models.Model, name: str, model: type[models.Model], it
     instance._prefetched_objects_cache = {name: found}  # type: ignore[attr-defined]
 
 
+def _instance(model: type[Any], columns: tuple[str, ...], values: tuple[Any, ...], db: str | None) -> Any:
+    """What `Model.from_db` makes, without `Model.__init__` (its per-field loop and init signals: no receiver
+    watches these models). A request builds hundreds of them from a snapshot."""
+    instance = object.__new__(model)
+    instance.__dict__.update(zip(columns, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding, state.db = False, db
+    return instance
+
+
+class _OnFirstUse(list):
+    """The list a prefetched queryset holds, made when first read: a question's options are built only for the
+    questions a request shows (an autosave's progress reads none)."""
+
+    def __init__(self, make: Callable[[], list[Any]]) -> None:
+        super().__init__()
+        self._make: Callable[[], list[Any]] | None = make
+
+    def _made(self) -> None:
+        if self._make is not None:
+            make, self._make = self._make, None
+            self.extend(make())
+
+    def __iter__(self) -> Iterator[Any]:
+        self._made()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._made()
+        return super().__len__()
+
+    def __bool__(self) -> bool:
+        self._made()
+        return super().__len__() > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        self._made()
+        return super().__getitem__(index)
+
+    def __contains__(self, item: object) -> bool:
+        self._made()
+        return super().__contains__(item)
+
+    def __reversed__(self) -> Iterator[Any]:
+        self._made()
+        return super().__reversed__()
+
+
 def _question(row: QuestionRow, survey: Survey, section: Section, db: str | None) -> Question:
-    question = Question.from_db(db, _QUESTION, row.values)
+    question: Question = _instance(Question, _QUESTION, row.values, db)
     question.survey = survey
     question.section = section
     if row.option_set is not None:
-        option_set = OptionSet.from_db(db, _OPTION_SET, row.option_set.values)
-        _prefetched(option_set, "options", Option, [Option.from_db(db, _OPTION, v) for v in row.option_set.options])
+        option_set = _instance(OptionSet, _OPTION_SET, row.option_set.values, db)
+        rows = row.option_set.options
+        _prefetched(
+            option_set, "options", Option, _OnFirstUse(lambda: [_instance(Option, _OPTION, v, db) for v in rows])
+        )
         question.option_set = option_set
     question.__dict__["shape"] = row.shape  # immutable, shared: the cached_property's value
     question.__dict__["_cells"] = row.cells
@@ -289,11 +341,11 @@ def areas_of(snapshot: StructureSnapshot, survey: Survey) -> list[Area]:
     db = survey._state.db
     areas = []
     for area_row in snapshot.areas:
-        area = Area.from_db(db, _AREA, area_row.values)
+        area = _instance(Area, _AREA, area_row.values, db)
         area.survey = survey
         sections = []
         for section_row in area_row.sections:
-            section = Section.from_db(db, _SECTION, section_row.values)
+            section = _instance(Section, _SECTION, section_row.values, db)
             section.survey, section.area = survey, area
             _prefetched(
                 section, "questions", Question, [_question(q, survey, section, db) for q in section_row.questions]

@@ -15,15 +15,38 @@ def _logged_in(client, db):
     return user
 
 
-def test_every_request_pushes_the_idle_timeout_on(client, db, settings):
+def _stored_expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(pk=client.session.session_key).expire_date
+
+
+def test_a_request_pushes_the_idle_timeout_on_once_the_refresh_interval_has_passed(client, db, settings):
+    settings.SESSION_REFRESH_SECONDS = 1
     _logged_in(client, db)
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     client.get("/my/")
-    first = client.session.get_expiry_date()
+    first = _stored_expiry(client)
     time.sleep(1.1)
     client.get("/my/")
-    assert client.session.get_expiry_date() > first
+    assert _stored_expiry(client) > first
     assert client.session.get_expiry_age() <= settings.SESSION_COOKIE_AGE
+
+
+def test_requests_within_the_refresh_interval_do_not_write_the_session(client, db, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SESSION_REFRESH_SECONDS = 300
+    _logged_in(client, db)
+    client.get("/my/")
+    first = _stored_expiry(client)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/my/").status_code == 200
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+    ]
+    assert writes == []
+    assert _stored_expiry(client) == first
 
 
 def test_a_login_older_than_the_absolute_lifetime_is_ended(client, db, settings):

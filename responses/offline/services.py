@@ -77,7 +77,11 @@ def workbook_upload_confirm(
     response = upload.response
     try:
         with transaction.atomic():
-            locked = Response.objects.select_for_update().select_related("survey", "organisation").get(pk=response.pk)
+            locked = (
+                Response.objects.select_for_update(of=("self",))
+                .select_related("survey", "organisation")
+                .get(pk=response.pk)
+            )
             if upload.confirmed_at is not None or (
                 WorkbookUpload.objects.select_for_update().get(pk=upload.pk).confirmed_at is not None
             ):

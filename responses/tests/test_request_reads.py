@@ -6,8 +6,11 @@ every answering request starts with; it must not cost a query per fact (docs: PE
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+from responses.models import Answer, AnswerChange
 
 AUTOSAVE = "/rounds/thb-2016/respond/AT/autosave/PRV.SUP.01/"
 SECTION = "/rounds/thb-2016/respond/AT/section/PRV.SUP/"
@@ -45,3 +48,35 @@ def test_a_viewer_still_cannot_autosave_and_staff_still_read_other_organisations
     client.force_login(people.other_coordinator)
     assert client.post(AUTOSAVE, {"PRV.SUP.01||": "yes"}).status_code == 404
     assert client.get(SECTION).status_code == 404
+
+
+def _statements(queries: CaptureQueriesContext) -> list[str]:
+    """The statements sent, without transaction control (BEGIN, COMMIT, savepoints), as bench.request_cpu counts."""
+    control = ("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT")
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(control)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_sends_at_most_eight_statements_and_writes_neither_session_nor_asks_for_devices(
+    client, response_at, people
+):
+    """The budget of the issue on performance (queries per autosave <= 8 on PostgreSQL), with the round's structure
+    cached as in production (committed: a transactional test): session, person, round, organisation with its
+    response and membership, the response locked with the answers it needs, the answer, its history, the response's
+    progress. SQLite reads the answers after the lock in a statement of their own."""
+    client.force_login(people.coordinator)
+    client.get(SECTION)  # the session and the person's first page; the structure snapshot is built here
+    version = 0
+    for value in ("no", "yes", "in_process"):
+        with CaptureQueriesContext(connection) as queries:
+            result = client.post(
+                AUTOSAVE, {"PRV.SUP.01||": value, "v|PRV.SUP.01||": str(version), "o|PRV.SUP.01||": ""}
+            )
+        assert 'data-save-state="saved"' in result.content.decode()
+        version += 1
+    statements = _statements(queries)
+    assert len(statements) <= (8 if connection.vendor == "postgresql" else 9), "\n".join(s[:150] for s in statements)
+    assert not [sql for sql in statements if "django_session" in sql and sql.startswith("UPDATE")]
+    assert not [sql for sql in statements if "otp_totp_totpdevice" in sql]
+    assert Answer.objects.get(response=response_at, question__code="PRV.SUP.01").value_text == "in_process"
+    assert AnswerChange.objects.filter(response=response_at, question__code="PRV.SUP.01").count() == 3

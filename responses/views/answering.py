@@ -127,7 +127,12 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
         return render(request, "responses/partials/autosave.html", {"readonly": True, "question": question}, status=403)
     response_for_writing(access.response)
     outcome = question_posted_save(
-        response=access.response, question=question, data=request.POST, files=request.FILES, user=request.user
+        response=access.response,
+        question=question,
+        data=request.POST,
+        files=request.FILES,
+        user=request.user,
+        areas=areas,
     )
     context = autosave_context(access, question, areas, outcome, request.POST)
     return render(request, "responses/partials/autosave.html", context)
