@@ -24,6 +24,7 @@ from surveys.models import Question
 
 # Re-exported: the report's maths are read from here.
 from .breakdowns import breakdown_totals as breakdown_totals
+from .categoricals import plain as plain
 from .key_figures import key_figures as key_figures
 
 RESPONSE_STATUSES = ["not_started", "in_progress", "submitted", "returned", "resubmitted", "accepted"]
@@ -222,7 +223,7 @@ def scores(answers: pd.DataFrame, respondents: pd.DataFrame, questions: Sequence
         & (answers["row"] == "")
         & (answers["cell_kind"] == "choice")
     ]
-    mine = mine[mine["text"].isin(SCORE_VALUES)]
+    mine = plain(mine[mine["text"].isin(SCORE_VALUES)])
     if mine.empty:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(
@@ -284,7 +285,7 @@ def state_vs_ngo(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any]]) 
     if pairs.empty:
         return pd.DataFrame(columns=detail_columns), pd.DataFrame(columns=["area", "pairs", "agreement"])
     pairs["same"] = pairs["state"] == pairs["ngo"]
-    pairs["area"] = pairs["question"].map(area_of)
+    pairs["area"] = pairs["question"].astype("str").map(area_of)
     detail = (
         pairs.groupby(["country", "question", "row", "area", "state"])
         .agg(ngo=("ngo", lambda s: sorted(s)), agree=("same", "mean"))
@@ -334,7 +335,7 @@ def changes_since(
             & (frame["row"] == "")
             & frame["question"].isin(both)
         ]
-        return picked[["organisation", "question", "text"]]
+        return plain(picked[["organisation", "question", "text"]])
 
     merged = single(previous).merge(
         single(current), on=["organisation", "question"], suffixes=("_previous", "_current")

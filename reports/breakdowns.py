@@ -18,6 +18,9 @@ import pandas as pd
 from surveys import answer_types as at
 from surveys.answer_types.cells import ROW_KEY_SEPARATOR
 
+from .categoricals import plain
+
+PLAIN_COLUMNS = ["organisation", "kind", "question", "row", "column", "number"]
 COLUMNS = ["question", "kind", "dimension", "value", "respondents", "sum", "median", "min", "max"]
 
 
@@ -28,7 +31,8 @@ def breakdown_totals(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any
         for q in questions
         if at.get_type(q["type"]).report_role == at.REPORT_TABLE and q.get("dimensions")
     }
-    numbers = answers[answers["question"].isin(tables) & answers["number"].notna()]
+    # Plain strings (see aggregation.plain): the table cells are a small part of the answers.
+    numbers = plain(answers.loc[answers["question"].isin(tables) & answers["number"].notna(), PLAIN_COLUMNS])
     frames = []
     for code, group in numbers.groupby("question", sort=False):
         dimensions = tables[str(code)]
