@@ -139,13 +139,21 @@ def choice_counts(
     """
     columns = ["question", "row", "kind", "option", "count", "answered", "eligible"]
     eligible = eligible_counts(respondents, questions)
-    choice = answers[answers["cell_kind"].isin(CHOICE_KINDS)]
-    single = choice[choice["cell_kind"] == "choice"][["organisation", "kind", "question", "row", "text"]]
-    multi = choice[choice["cell_kind"] == "choices"][["organisation", "kind", "question", "row", "choices"]]
-    multi = multi.explode("choices").rename(columns={"choices": "text"}).dropna(subset=["text"])
-    chosen = pd.concat([single, multi], ignore_index=True).rename(columns={"text": "option"})
-    counts = chosen.groupby(["question", "row", "kind", "option"]).size().rename("count").reset_index()
+    keys = ["question", "row", "kind", "option"]
+    # Single and multiple choices are counted apart and their (small) counts added up: the answers are never
+    # copied into one frame of chosen options.
+    single = answers.loc[answers["cell_kind"] == "choice", ["kind", "question", "row", "text"]]
+    single_counts = single.rename(columns={"text": "option"}).groupby(keys).size()
+    del single
+    multi = answers.loc[answers["cell_kind"] == "choices", ["kind", "question", "row", "choices"]]
+    multi = multi.explode("choices").rename(columns={"choices": "option"}).dropna(subset=["option"])
+    multi_counts = multi.groupby(keys).size()
+    del multi
+    both = pd.concat([single_counts.reset_index(), multi_counts.reset_index()], ignore_index=True)
+    counts = both.groupby(keys)[0].sum().rename("count").reset_index()
+    choice = answers.loc[answers["cell_kind"].isin(CHOICE_KINDS), ["organisation", "kind", "question", "row"]]
     answered = choice.groupby(["question", "row", "kind"])["organisation"].nunique().rename("answered").reset_index()
+    del choice
     # The full grid: every option of every row of every choice question, for every kind asked.
     grid: list[dict[str, str]] = []
     kinds_asked = eligible.groupby("question")["kind"].apply(list).to_dict()
@@ -277,9 +285,11 @@ def state_vs_ngo(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any]]) 
     area_of = {q["code"]: q["area"] for q in questions}
     # Questions about the respondent (which State, the language of answering) are not positions to agree on.
     profile = [q["code"] for q in questions if q.get("about_respondent")]
-    single = answers[(answers["cell_kind"] == "choice") & ~answers["question"].isin(profile)]
-    state = single[single["kind"] == "state"][["country", "question", "row", "text"]].rename(columns={"text": "state"})
-    ngo = single[single["kind"] == "ngo"][["country", "question", "row", "text"]].rename(columns={"text": "ngo"})
+    single = (answers["cell_kind"] == "choice") & ~answers["question"].isin(profile)
+    columns = ["country", "question", "row", "text"]
+    state = answers.loc[single & (answers["kind"] == "state"), columns].rename(columns={"text": "state"})
+    ngo = answers.loc[single & (answers["kind"] == "ngo"), columns].rename(columns={"text": "ngo"})
+    del single
     pairs = state.merge(ngo, on=["country", "question", "row"])
     detail_columns = ["country", "question", "row", "area", "state", "ngo", "agree"]
     if pairs.empty:

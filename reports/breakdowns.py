@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from surveys import answer_types as at
@@ -36,13 +37,21 @@ def breakdown_totals(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any
     frames = []
     for code, group in numbers.groupby("question", sort=False):
         dimensions = tables[str(code)]
+        # Each distinct row key is split once (a table has few), not once per answer.
+        keys, distinct = pd.factorize(group["row"])
+        split = [str(key).split(ROW_KEY_SEPARATOR) for key in distinct]
         # Cells stored under an older shape of the table (another number of row dimensions) are left to the raw data.
-        group = group[group["row"].str.split(ROW_KEY_SEPARATOR, regex=False).str.len() == len(dimensions) - 1]
+        fits = np.array([len(parts) == len(dimensions) - 1 for parts in split], dtype=bool)[keys]
+        group, keys = group[fits], keys[fits]
         if group.empty:
             continue
-        parts = group["row"].str.split(ROW_KEY_SEPARATOR, expand=True, regex=False)
         for index, dimension in enumerate(dimensions):
-            values = group["column"] if index == len(dimensions) - 1 else parts[index]
+            if index == len(dimensions) - 1:
+                values = group["column"].to_numpy()
+            else:
+                part = np.empty(len(split), dtype=object)
+                part[:] = [parts[index] if len(parts) > index else None for parts in split]
+                values = part[keys]
             per_respondent = (
                 group.assign(value=values).groupby(["kind", "value", "organisation"])["number"].sum().reset_index()
             )

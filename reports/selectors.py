@@ -196,35 +196,36 @@ def answers_frame(survey: Survey, include_in_progress: bool, questions: list[dic
     org_ids = raw["organisation_id"].to_numpy()
     question_ids = raw["question_id"].to_numpy()
     question = _categorical(question_ids, question_codes)
-    # The cell kind, looked up once per distinct (question, row, column) rather than once per answer.
+    row, column = _sorted_categories(raw["row"]), _sorted_categories(raw["column"])
+    # The cell kind, looked up once per distinct (question, row, column) rather than once per answer: each cell is
+    # one number (question id, row code, column code), numbered by factorize.
     cell_kinds = {(q["code"], *key.split("|", 1)): kind for q in questions for key, kind in q["cells"].items()}
-    cells = pd.DataFrame({"q": question_ids, "r": raw["row"], "c": raw["column"]})
-    cell_ids = cells.groupby(["q", "r", "c"], observed=True, sort=False).ngroup().to_numpy()
-    del cells
-    firsts = np.flatnonzero(~pd.Series(cell_ids).duplicated().to_numpy())
-    first_kinds = {
-        int(cell_ids[position]): cell_kinds.get(
-            (
-                question_codes[int(question_ids[position])],
-                str(raw["row"].iat[position]),
-                str(raw["column"].iat[position]),
-            ),
-            "unknown",
-        )
-        for position in firsts.tolist()
-    }
-    cell_kind = _categorical(cell_ids, first_kinds)
+    rows, columns = len(row.categories) or 1, len(column.categories) or 1
+    cell_ids, cells = pd.factorize((question_ids * rows + row.codes) * columns + column.codes)
+    cell_kind = _categorical(
+        cell_ids,
+        {
+            index: cell_kinds.get(
+                (
+                    question_codes[cell // (rows * columns)],
+                    str(row.categories[cell // columns % rows]),
+                    str(column.categories[cell % columns]),
+                ),
+                "unknown",
+            )
+            for index, cell in enumerate(cells.tolist())
+        },
+    )
     del cell_ids
     # Multiple choices: each distinct JSON text parsed once; the answers with the same choices share its list.
-    choices_values = np.full(len(raw), None, dtype=object)
     choices = raw["choices"]
     if isinstance(choices.dtype, pd.CategoricalDtype):
-        parsed = [json.loads(text) for text in choices.cat.categories]
-        codes = choices.cat.codes.to_numpy()
-        present = np.flatnonzero(codes >= 0)
-        for position, code in zip(present.tolist(), codes[present].tolist(), strict=True):
-            choices_values[position] = parsed[code]  # one by one: numpy would broadcast a list of lists
+        parsed = np.empty(len(choices.cat.categories) + 1, dtype=object)  # the last one, None, for code -1 (NULL)
+        for index, text in enumerate(choices.cat.categories):
+            parsed[index] = json.loads(text)  # one by one: numpy would broadcast a list of lists
+        choices_values = parsed[choices.cat.codes.to_numpy()]
     else:
+        choices_values = np.full(len(raw), None, dtype=object)
         choices_values[:] = choices.to_numpy()
     return pd.DataFrame(
         {
@@ -232,14 +233,15 @@ def answers_frame(survey: Survey, include_in_progress: bool, questions: list[dic
             "kind": _categorical(org_ids, {pk: codes[1] for pk, codes in organisations.items()}),
             "country": _categorical(org_ids, {pk: codes[2] for pk, codes in organisations.items()}),
             "question": question,
-            "row": _sorted_categories(raw["row"]),
-            "column": _sorted_categories(raw["column"]),
+            "row": row,
+            "column": column,
             "cell_kind": cell_kind,
             "text": _sorted_categories(raw["text"]),
             "number": raw["number"].astype("float64").to_numpy(),
             "choices": choices_values,
         },
         columns=ANSWER_COLUMNS,
+        copy=False,  # the arrays are this function's own: no second copy of a million answers
     )
 
 
@@ -257,6 +259,8 @@ def _sorted_categories(values: pd.Series) -> pd.Categorical:
     """A column of texts as a categorical with sorted categories (NaN stays missing)."""
     categorical = values if isinstance(values.dtype, pd.CategoricalDtype) else values.astype("category")
     categories = categorical.cat.categories
+    if categories.is_monotonic_increasing:  # as read_csv gives them
+        return categorical.array
     ordered = pd.Index(sorted(categories), dtype="str")
     return pd.Categorical(categorical.cat.reorder_categories(ordered)) if len(ordered) else categorical.array
 
