@@ -5,7 +5,10 @@ Frames (built in bulk by `reports.selectors`):
 - answers: one row per stored answer cell of a counted response, columns
   `organisation, kind, country, question, row, column, cell_kind, text, number, choices`
   (`kind` is state / partner / ngo; `country` is the State an NGO works in, a State's own code otherwise;
-  `cell_kind` is the answer-type kind of the cell: choice, choices, integer, decimal, year, text, date).
+  `cell_kind` is the answer-type kind of the cell: choice, choices, integer, decimal, year, text, date; `text` is
+  the stored text, except for the questions listed as written (short and long texts, dates, year ranges), whose
+  texts no figure reads and the build leaves in the database: NaN there). The code and text columns are
+  categoricals with sorted categories (`reports.categoricals`).
 - respondents: one row per organisation that could answer, columns `organisation, name, kind, country, status,
   counted` (`status` "not_started" when it has no response; `counted` whether its answers are in this report).
 - questions: the report's question list (docs/report-data.md), as dicts.
