@@ -175,7 +175,8 @@ def answers_frame(survey: Survey, include_in_progress: bool, questions: list[dic
     """Every answer cell of the counted responses, read in one streamed query (never one per question).
 
     The codes (organisation, kind, country, question, row, column, cell kind) and the answer texts are categoricals
-    whose categories are sorted, so that grouping and sorting on them give the order plain strings would; a
+    whose categories are sorted, so that grouping and sorting on them give the order plain strings would (the texts
+    of questions listed as written are not read: NaN, see FREE_TEXT_TYPES); a
     multiple-choice answer is a list of option codes (answers with the same choices share one list: read only).
     The answers are read as organisation and question ids, which a few small lookups turn into codes: less to
     transfer and parse than the codes themselves. On PostgreSQL the rows come out of the database with
