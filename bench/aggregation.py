@@ -9,9 +9,12 @@ Variants, each measured in a fresh child process (wall time of the measured part
   two blocks of the round's repeating question mix) and scaled linearly to all questions;
 - COPY floor: the same answer cells streamed out of PostgreSQL with ``COPY (…) TO STDOUT WITH CSV`` into
   ``pandas.read_csv`` and one groupby giving the counts per question, row, kind and option (multiple choices
-  split and exploded first): the least any report of these counts can cost.
+  split and exploded first): what reading every answer's codes and texts and counting them costs. The build
+  reads less (ids, no free texts), so it can come in under 1× of it.
 
-Targets (issue 5): report build ≤ 5 s at 1M answers, ≥ 20× faster than naive, ≤ 1.5× the floor.
+Targets (issue 5): report build ≤ 5 s at 1M answers, ≥ 20× faster than naive; (issue 14) ≤ 1.3× the floor measured
+in the same run, peak RSS of the build's process ≤ 250 MB at 1M answers (the absolute VmHWM of the child, interpreter
+included; the interpreter-alone baseline is reported beside it).
 
     python -m bench.aggregation                  # BENCH_SCALE=5m for the 5M round, BENCH_RUNS=N runs
 """
@@ -48,6 +51,8 @@ from bench.synth import DEFAULT_QUESTIONS, database_name, ensure_round, round_in
 
 NAME = "aggregation"
 NAIVE_QUESTIONS = int(os.environ.get("BENCH_NAIVE_QUESTIONS", "40"))
+MAX_VS_FLOOR = 1.3  # issue 14
+MAX_PEAK_MB = 250  # issue 14, at 1M answers
 
 
 # --- the variants (run in children) ----------------------------------------------------------------------
@@ -195,6 +200,8 @@ def run(orgs: int, questions: int, database: str, runs: int) -> dict[str, Any]:
     answers = info["answers"]
     speedup = ratio(naive_seconds, oscethb.seconds)
     vs_floor = ratio(oscethb.seconds, floor.seconds)
+    # The highest of the runs (not the median): a peak is what the worker must have room for.
+    peak = max((s.peak_rss_mb for s in oscethb.samples if s.peak_rss_mb is not None), default=None)
     targets = [
         target(
             "report build at 1M answers",
@@ -213,12 +220,21 @@ def run(orgs: int, questions: int, database: str, runs: int) -> dict[str, Any]:
             "" if speedup >= 20 else f"{speedup:.1f}× of 20×",
         ),
         target(
-            "report build vs COPY floor",
-            "≤ 1.5× the floor",
+            "report build ≤ 1.3× the floor",
+            "≤ 1.3× the COPY + pandas floor (same run)",
             f"{vs_floor:.2f}×",
-            vs_floor <= 1.5,
-            f"floor: {fmt_s(floor.seconds)}",
-            "" if vs_floor <= 1.5 else f"by {vs_floor - 1.5:.2f}×",
+            vs_floor <= MAX_VS_FLOOR,
+            f"build {fmt_s(oscethb.seconds)}, floor {fmt_s(floor.seconds)}",
+            "" if vs_floor <= MAX_VS_FLOOR else f"by {vs_floor - MAX_VS_FLOOR:.2f}×",
+        ),
+        target(
+            "report build peak RSS ≤ 250 MB at 1M answers",
+            f"≤ {MAX_PEAK_MB} MB",
+            fmt_mb(peak),
+            peak is not None and peak <= MAX_PEAK_MB,
+            f"the child's whole VmHWM; the interpreter alone peaks at {fmt_mb(baseline.peak_rss_mb)}, "
+            f"the floor at {fmt_mb(floor.peak_rss_mb)}",
+            "" if peak is not None and peak <= MAX_PEAK_MB else f"by {(peak or 0) - MAX_PEAK_MB:.0f} MB",
         ),
     ]
     checks = {
@@ -270,6 +286,7 @@ def markdown(data: dict[str, Any]) -> str:
         ],
     ]
     checks = data["checks"]
+    peak_build = max((s.peak_rss_mb for s in oscethb.samples if s.peak_rss_mb is not None), default=None)
     lines = [
         "## Report aggregation",
         "",
@@ -294,15 +311,25 @@ def markdown(data: dict[str, Any]) -> str:
             ],
         ),
         "",
+        "**How the build reads the answers (issue 14).** COPY of the answer cells as organisation and question "
+        "ids (not codes: a few small lookups name them), through a temporary file (the CSV text is the kernel's "
+        "page cache, never the worker's memory) into `pandas.read_csv` with typed columns: codes, option texts, "
+        "rows and columns as categoricals with sorted categories, so grouping and sorting give the order strings "
+        "would. The texts of questions listed as written (short and long texts) stay in the database: no figure "
+        "reads them. So the build sends and parses less than the floor, which reads every code and text, and can "
+        f"be under 1× of it. Peak RSS: the build {fmt_mb(peak_build)} in all, of which the interpreter, Django and "
+        f"pandas alone are {fmt_mb(baseline['median_peak_rss_mb'])}.",
+        "",
         "**Why, where a target is missed.** "
-        f"Reading the answers at all costs the floor's {fmt_s(floor.seconds)} here (COPY of 1M rows as text, parsed "
-        f"by pandas, one groupby); the build stays within {ratio(oscethb.seconds, floor.seconds):.2f}× of it, so "
-        "≤ 5 s holds only on a machine where the floor itself is under about 3.5 s. The naive baseline is only "
+        f"Reading the answers at all costs about the floor's {fmt_s(floor.seconds)} here (COPY of 1M rows as text, "
+        f"parsed by pandas, one groupby); the build is {ratio(oscethb.seconds, floor.seconds):.2f}× of it, so "
+        f"≤ 5 s holds on a machine where the floor is under about "
+        f"{5 / max(0.01, ratio(oscethb.seconds, floor.seconds)):.1f} s. The naive baseline is only "
         f"{ratio(data['naive_seconds_scaled'], oscethb.seconds):.1f}× slower because each of its aggregate queries "
         f"is a cheap indexed count (about {naive.seconds / max(1, naive.samples[0].extra.get('queries', 1)) * 1000:.0f} "
         "ms each): 20× faster than naive would be "
-        f"{fmt_s(data['naive_seconds_scaled'] / 20)}, below the floor of streaming the answers out of the database, "
-        "so no build that reads the answers can meet it. What would close both: a binary transfer instead of CSV "
+        f"{fmt_s(data['naive_seconds_scaled'] / 20)}, below the cost of streaming the answers out of the database, "
+        "so no build that reads the answers can meet it. What would close it: a binary transfer instead of CSV "
         "text (pyarrow/ADBC, about 2× on the read), or counts kept up to date as answers are saved (an incremental "
         "table the build only sums), which moves the cost into every save.",
     ]

@@ -5,7 +5,10 @@ Frames (built in bulk by `reports.selectors`):
 - answers: one row per stored answer cell of a counted response, columns
   `organisation, kind, country, question, row, column, cell_kind, text, number, choices`
   (`kind` is state / partner / ngo; `country` is the State an NGO works in, a State's own code otherwise;
-  `cell_kind` is the answer-type kind of the cell: choice, choices, integer, decimal, year, text, date).
+  `cell_kind` is the answer-type kind of the cell: choice, choices, integer, decimal, year, text, date; `text` is
+  the stored text, except for the questions listed as written (short and long texts, dates, year ranges), whose
+  texts no figure reads and the build leaves in the database: NaN there). The code and text columns are
+  categoricals with sorted categories (`reports.categoricals`).
 - respondents: one row per organisation that could answer, columns `organisation, name, kind, country, status,
   counted` (`status` "not_started" when it has no response; `counted` whether its answers are in this report).
 - questions: the report's question list (docs/report-data.md), as dicts.
@@ -24,6 +27,7 @@ from surveys.models import Question
 
 # Re-exported: the report's maths are read from here.
 from .breakdowns import breakdown_totals as breakdown_totals
+from .categoricals import plain as plain
 from .key_figures import key_figures as key_figures
 
 RESPONSE_STATUSES = ["not_started", "in_progress", "submitted", "returned", "resubmitted", "accepted"]
@@ -138,13 +142,21 @@ def choice_counts(
     """
     columns = ["question", "row", "kind", "option", "count", "answered", "eligible"]
     eligible = eligible_counts(respondents, questions)
-    choice = answers[answers["cell_kind"].isin(CHOICE_KINDS)]
-    single = choice[choice["cell_kind"] == "choice"][["organisation", "kind", "question", "row", "text"]]
-    multi = choice[choice["cell_kind"] == "choices"][["organisation", "kind", "question", "row", "choices"]]
-    multi = multi.explode("choices").rename(columns={"choices": "text"}).dropna(subset=["text"])
-    chosen = pd.concat([single, multi], ignore_index=True).rename(columns={"text": "option"})
-    counts = chosen.groupby(["question", "row", "kind", "option"]).size().rename("count").reset_index()
+    keys = ["question", "row", "kind", "option"]
+    # Single and multiple choices are counted apart and their (small) counts added up: the answers are never
+    # copied into one frame of chosen options.
+    single = answers.loc[answers["cell_kind"] == "choice", ["kind", "question", "row", "text"]]
+    single_counts = single.rename(columns={"text": "option"}).groupby(keys).size()
+    del single
+    multi = answers.loc[answers["cell_kind"] == "choices", ["kind", "question", "row", "choices"]]
+    multi = multi.explode("choices").rename(columns={"choices": "option"}).dropna(subset=["option"])
+    multi_counts = multi.groupby(keys).size()
+    del multi
+    both = pd.concat([single_counts.reset_index(), multi_counts.reset_index()], ignore_index=True)
+    counts = both.groupby(keys)[0].sum().rename("count").reset_index()
+    choice = answers.loc[answers["cell_kind"].isin(CHOICE_KINDS), ["organisation", "kind", "question", "row"]]
     answered = choice.groupby(["question", "row", "kind"])["organisation"].nunique().rename("answered").reset_index()
+    del choice
     # The full grid: every option of every row of every choice question, for every kind asked.
     grid: list[dict[str, str]] = []
     kinds_asked = eligible.groupby("question")["kind"].apply(list).to_dict()
@@ -222,7 +234,7 @@ def scores(answers: pd.DataFrame, respondents: pd.DataFrame, questions: Sequence
         & (answers["row"] == "")
         & (answers["cell_kind"] == "choice")
     ]
-    mine = mine[mine["text"].isin(SCORE_VALUES)]
+    mine = plain(mine[mine["text"].isin(SCORE_VALUES)])
     if mine.empty:
         return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(
@@ -276,15 +288,17 @@ def state_vs_ngo(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any]]) 
     area_of = {q["code"]: q["area"] for q in questions}
     # Questions about the respondent (which State, the language of answering) are not positions to agree on.
     profile = [q["code"] for q in questions if q.get("about_respondent")]
-    single = answers[(answers["cell_kind"] == "choice") & ~answers["question"].isin(profile)]
-    state = single[single["kind"] == "state"][["country", "question", "row", "text"]].rename(columns={"text": "state"})
-    ngo = single[single["kind"] == "ngo"][["country", "question", "row", "text"]].rename(columns={"text": "ngo"})
+    single = (answers["cell_kind"] == "choice") & ~answers["question"].isin(profile)
+    columns = ["country", "question", "row", "text"]
+    state = answers.loc[single & (answers["kind"] == "state"), columns].rename(columns={"text": "state"})
+    ngo = answers.loc[single & (answers["kind"] == "ngo"), columns].rename(columns={"text": "ngo"})
+    del single
     pairs = state.merge(ngo, on=["country", "question", "row"])
     detail_columns = ["country", "question", "row", "area", "state", "ngo", "agree"]
     if pairs.empty:
         return pd.DataFrame(columns=detail_columns), pd.DataFrame(columns=["area", "pairs", "agreement"])
     pairs["same"] = pairs["state"] == pairs["ngo"]
-    pairs["area"] = pairs["question"].map(area_of)
+    pairs["area"] = pairs["question"].astype("str").map(area_of)
     detail = (
         pairs.groupby(["country", "question", "row", "area", "state"])
         .agg(ngo=("ngo", lambda s: sorted(s)), agree=("same", "mean"))
@@ -334,7 +348,7 @@ def changes_since(
             & (frame["row"] == "")
             & frame["question"].isin(both)
         ]
-        return picked[["organisation", "question", "text"]]
+        return plain(picked[["organisation", "question", "text"]])
 
     merged = single(previous).merge(
         single(current), on=["organisation", "question"], suffixes=("_previous", "_current")

@@ -13,11 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from surveys import answer_types as at
 from surveys.answer_types.cells import ROW_KEY_SEPARATOR
 
+from .categoricals import plain
+
+PLAIN_COLUMNS = ["organisation", "kind", "question", "row", "column", "number"]
 COLUMNS = ["question", "kind", "dimension", "value", "respondents", "sum", "median", "min", "max"]
 
 
@@ -28,17 +32,26 @@ def breakdown_totals(answers: pd.DataFrame, questions: Sequence[Mapping[str, Any
         for q in questions
         if at.get_type(q["type"]).report_role == at.REPORT_TABLE and q.get("dimensions")
     }
-    numbers = answers[answers["question"].isin(tables) & answers["number"].notna()]
+    # Plain strings (see aggregation.plain): the table cells are a small part of the answers.
+    numbers = plain(answers.loc[answers["question"].isin(tables) & answers["number"].notna(), PLAIN_COLUMNS])
     frames = []
     for code, group in numbers.groupby("question", sort=False):
         dimensions = tables[str(code)]
+        # Each distinct row key is split once (a table has few), not once per answer.
+        keys, distinct = pd.factorize(group["row"])
+        split = [str(key).split(ROW_KEY_SEPARATOR) for key in distinct]
         # Cells stored under an older shape of the table (another number of row dimensions) are left to the raw data.
-        group = group[group["row"].str.split(ROW_KEY_SEPARATOR, regex=False).str.len() == len(dimensions) - 1]
+        fits = np.array([len(parts) == len(dimensions) - 1 for parts in split], dtype=bool)[keys]
+        group, keys = group[fits], keys[fits]
         if group.empty:
             continue
-        parts = group["row"].str.split(ROW_KEY_SEPARATOR, expand=True, regex=False)
         for index, dimension in enumerate(dimensions):
-            values = group["column"] if index == len(dimensions) - 1 else parts[index]
+            if index == len(dimensions) - 1:
+                values = group["column"].to_numpy()
+            else:
+                part = np.empty(len(split), dtype=object)
+                part[:] = [parts[index] if len(parts) > index else None for parts in split]
+                values = part[keys]
             per_respondent = (
                 group.assign(value=values).groupby(["kind", "value", "organisation"])["number"].sum().reset_index()
             )

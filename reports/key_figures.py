@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from .categoricals import plain
+
 
 def key_figures(
     answers: pd.DataFrame,
@@ -65,7 +67,11 @@ def _per_state(
     answers: pd.DataFrame, cell_years: Mapping[str, Mapping[str, int]], codes: set[str]
 ) -> dict[tuple[str, int], pd.Series]:
     """{(question, year): the figure of each State (index: organisation)}, each a sum of that year's cells."""
-    mine = answers[(answers["kind"] == "state") & answers["question"].isin(codes) & answers["number"].notna()]
+    mine = answers.loc[
+        (answers["kind"] == "state") & answers["question"].isin(codes) & answers["number"].notna(),
+        ["organisation", "question", "row", "column", "number"],
+    ]
+    mine = plain(mine)  # a small part of the answers; categorical codes would make a categorical index below
     year_rows = [
         {"question": code, "key": key, "year": year}
         for code, cells in cell_years.items()

@@ -20,6 +20,7 @@ from django.utils import translation
 
 from reports import aggregation as agg
 from reports.headlines import sentence
+from reports.tests.answer_frames import as_read
 
 YNP = [{"code": c, "label": {"en": c}} for c in ("yes", "no", "in_process", "not_applicable", "no_information")]
 YNPART = [{"code": c, "label": {"en": c}} for c in ("yes", "partially", "no", "no_information")]
@@ -120,11 +121,13 @@ def number(org: str, question: str, value: float, column: str = "", row: str = "
 
 
 def answers_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The rows as the build reads them: codes and texts categorical (tests/test_categorical_answers.py shows that
+    plain strings give the same results)."""
     if not rows:
         return agg.empty_answers()
     frame = pd.DataFrame.from_records(rows, columns=agg.ANSWER_COLUMNS)
     frame["number"] = frame["number"].astype("float64")
-    return frame
+    return as_read(frame)
 
 
 ANSWERS = [

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from reports import aggregation as agg
 from reports.key_figure_sentences import chain_sentence, step_name
+from reports.tests.answer_frames import as_read
 
 KIND = {"AT": "state", "DE": "state", "FR": "state", "IL": "partner", "ngo-at": "ngo"}
 CHAINS = [
@@ -46,9 +47,10 @@ def choice(org: str, question: str, value: str) -> tuple[Any, ...]:
 
 
 def frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    """The rows as the build reads them (codes and texts categorical)."""
     result = pd.DataFrame.from_records(rows, columns=agg.ANSWER_COLUMNS)
     result["number"] = result["number"].astype("float64")
-    return result
+    return as_read(result)
 
 
 ANSWERS = frame(
