@@ -143,10 +143,20 @@ class XmlCells:
         return int(cell.style_id)  # registers the style in the workbook, as a styled cell does
 
     def row(self, number: int, values: tuple[Any, ...] | list[Any]) -> str:
-        parts = [f'<row r="{number}">']
+        """The XML of row `number` holding `values` from column A on (None: no cell)."""
+        texts = self.texts
+        r = str(number)
+        parts = ['<row r="', r, '">']
         for letter, value in zip(self.letters, values, strict=False):
-            if value is not None:
-                parts.append(f'<c r="{letter}{number}"{self.cell(value)}')
+            if value is None:
+                continue
+            if value.__class__ is str:
+                xml = texts.get(value)
+                if xml is None:
+                    xml = self.text(value)
+            else:
+                xml = self.cell(value)
+            parts += ('<c r="', letter, r, '"', xml)
         parts.append("</row>")
         return "".join(parts)
 
