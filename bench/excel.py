@@ -287,9 +287,10 @@ def _why(data: dict[str, Any]) -> str:
         f"the CSV floor {floor.seconds / cells * 1e6:.1f} µs: reading the rows is the same query in both. The "
         "Raw data sheet's rows are written as ready-made XML into openpyxl's write-only stream "
         "(reports/workbook/xml_rows.py), one string per row instead of nine openpyxl cells, which cost about 9× the "
-        "floor; what remains is building that XML, compressing the sheet into the file and the other sheets (a "
-        "fixed cost, which is why the ratio is higher at 1M than at 5M). Memory stays flat because the workbook is "
-        "written write-only from a server-side cursor."
+        "floor; what remains is building that XML (2–3 µs per cell), compressing the sheet into the file and "
+        "the other sheets (a fixed cost of a few seconds). The floor itself varies from run to run with the "
+        "machine's load, hence a ratio measured in the same run. Memory stays flat because the workbook is written "
+        "write-only from a server-side cursor."
     )
     if "naive" in first:
         naive = Measurement.from_dict(first["naive"])

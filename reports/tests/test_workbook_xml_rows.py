@@ -300,7 +300,10 @@ def small_round() -> Survey:
 
 
 @pytest.mark.django_db
-def test_the_raw_data_sheet_of_a_round_holds_the_cells_the_old_writer_wrote(tmp_path: Path) -> None:
+def test_the_raw_data_sheet_of_a_round_holds_the_cells_the_old_writer_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reports.workbook.raw.RAW_BATCH", 5)  # several batches and a partial last one
     survey = small_round()
     path = tmp_path / "summary.xlsx"
     report = report_compute(survey=survey, include_in_progress=False)
