@@ -46,6 +46,9 @@ SHEET_NAME_MAX = 31
 SHEET_NAME_INVALID = re.compile(r"[\[\]:*?/\\]")
 ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
 MAX_CELL_TEXT = 32_767
+# Characters XML cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (control characters), and U+FFFE, U+FFFF and lone
+# surrogates, which lxml refuses (the export failed on them) and which would make a sheet written as text unreadable.
+NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ufffe\uffff\ud800-\udfff]")
 
 PERCENT = "0.0%"
 SCORE = "0%"
@@ -85,7 +88,7 @@ CHARS_PER_WIDTH = 1.15  # characters of body text per unit of column width (a un
 
 def neutralise(text: str) -> str:
     """Text that Excel shows as it is: never a formula, never an illegal XML character, never too long."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = NOT_XML.sub("", text)
     if text.startswith(FORMULA_STARTS):
         text = "'" + text
     return text[:MAX_CELL_TEXT]
@@ -186,8 +189,16 @@ class Sheet:
     header) repeated on every page. `keep(height)` starts a block on a new page when it would not fit on the rest of
     the current one; `text_row` writes a sentence wrapped across columns with a row tall enough for it."""
 
-    def __init__(self, workbook: Workbook, title: str, widths: Sequence[float], freeze: str | None = None) -> None:
-        self.ws: WriteOnlyWorksheet = workbook.create_sheet(title)
+    def __init__(
+        self,
+        workbook: Workbook,
+        title: str,
+        widths: Sequence[float],
+        freeze: str | None = None,
+        worksheet: Callable[[Workbook, str], WriteOnlyWorksheet] | None = None,
+    ) -> None:
+        # `worksheet` makes the sheet (default: the workbook's own write-only sheet), e.g. `XmlRowWorksheet.create`
+        self.ws: WriteOnlyWorksheet = worksheet(workbook, title) if worksheet else workbook.create_sheet(title)
         self.widths = list(widths)
         for index, width in enumerate(widths, 1):  # before the first row: write-only sheets write columns first
             self.ws.column_dimensions[get_column_letter(index)].width = width
