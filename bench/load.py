@@ -31,6 +31,11 @@ on failure):
 4. Baselines under the same load, in the same run: GET ``/`` logged in (the framework floor: middleware, session
    read and save, auth, a small template) and a static file through whitenoise (the gunicorn + machine floor).
 
+5. Capacity against an earlier revision (issue 14: "capacity ≥ 6× today's in the same run"): the autosave and
+   section cost rows again, served by gunicorn from a ``git archive`` of ``BENCH_LOAD_BEFORE`` (default
+   ``a936479``, the revision the performance issue measured; ``BENCH_LOAD_BEFORE=none`` skips it) on the same
+   database. Then autosaves paced at half this checkout's measured capacity, whose p95 must stay ≤ 100 ms.
+
 Numbers are medians over the runs of each scenario's p50/p95/p99 and throughput. Everything (load generator,
 gunicorn, PostgreSQL) shares this machine's cores, and other work may run on it: read the targets next to the
 baselines measured in the same run.
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import secrets
@@ -49,6 +55,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -117,6 +124,9 @@ def scenarios() -> list[Scenario]:
 
 
 COST_USERS = 4
+BEFORE_DEFAULT = "a936479"  # the revision issue 14 ("Fast where people wait") measured
+CAPACITY_TARGET = 6.0  # × the before revision's autosave capacity
+HALF_USERS = 50
 
 
 # --- the database -------------------------------------------------------------------------------------------------
@@ -173,8 +183,10 @@ def seed(users_file: Path) -> None:
     from surveys.models import Survey
 
     survey = Survey.objects.get(slug=SURVEY)
-    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN)
-    survey.status = Survey.Status.OPEN
+    # Open, without a closing date: the shipped definition's date (31 March 2021) has passed, and respondents may
+    # not change answers after their deadline (every autosave would be refused with 403).
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.OPEN, closes_on=None)
+    survey.status, survey.closes_on = Survey.Status.OPEN, None
     questions = [q for a in survey_structure(survey, "state") for s in a.sections.all() for q in s.questions.all()]
     by_code = {q.code: q for q in questions}
     kinds = {q.code: {spec.key: spec.kind for spec in q.cells()} for q in questions}
@@ -246,7 +258,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(
-    env: dict[str, str], port: int, workers: int, threads: int, log: Path
+    env: dict[str, str], port: int, workers: int, threads: int, log: Path, code: Path = ROOT
 ) -> Iterator[subprocess.Popen[bytes]]:
     args = [
         GUNICORN,
@@ -269,7 +281,12 @@ def gunicorn(
         args += ["--worker-class", "gthread", "--threads", str(threads)]
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - gunicorn from our venv  # nosec B603
-            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            cwd=code,
+            env={**env, "PYTHONPATH": str(code)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             wait_ready(port, proc, log)
@@ -470,36 +487,28 @@ def main() -> int:
         for run in range(runs):
             for scenario in wanted:
                 with stage(f"load: {scenario.key} run {run + 1}/{runs} ({options.seconds} s)"):
-                    drained = drain(port, static_path)
-                    server = children(proc.pid)
-                    pg = postgres_pids()
-                    cpu_server, cpu_pg = cpu_seconds(server), cpu_seconds(pg)
-                    started = time.perf_counter()
-                    result = wrk(port, scenario, users_file, options.seconds, threads)
-                    wall = time.perf_counter() - started
-                    # CPU of gunicorn and of the benchmark database's PostgreSQL backends
-                    # per answered request, until the queue this run left is worked off.
-                    drained_after = drain(port, static_path)
-                    used_server = cpu_seconds(server) - cpu_server
-                    used_pg = cpu_seconds(pg) - cpu_pg
-                    answered = max(1, result["requests"])
-                    result.update(
-                        cores_gunicorn=used_server / wall,
-                        cpu_ms_gunicorn=1000 * used_server / answered,
-                        cpu_ms_postgres=1000 * used_pg / answered,
-                        load_average=load_average(),
-                        drained_before=drained,
-                        drained_after=drained_after,
-                    )
-                    results.setdefault(scenario.key, []).append(result)
-                    print(
-                        f"[bench]   {result['rps']:.0f} req/s p50 {result['p50_us'] / 1000:.1f} ms "
-                        f"p95 {result['p95_us'] / 1000:.1f} ms p99 {result['p99_us'] / 1000:.1f} ms "
-                        f"errors {result['errors']} statuses {result['statuses']} "
-                        f"CPU/request {result['cpu_ms_gunicorn']:.1f} ms gunicorn",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                    measure(proc, port, scenario, users_file, options.seconds, threads, static_path, results)
+        cost = results.get("autosave-cost")
+        if cost:
+            half = Scenario(
+                "autosave-half", "autosave", HALF_USERS, capacity(summary(cost)) / 2, "autosave at half the capacity"
+            )
+            wanted.append(half)
+            for run in range(runs):
+                with stage(f"load: {half.key} ({half.rate:.0f} req/s asked) run {run + 1}/{runs}"):
+                    measure(proc, port, half, users_file, options.seconds, threads, static_path, results)
+    before_rev = os.environ.get("BENCH_LOAD_BEFORE", BEFORE_DEFAULT)
+    before: dict[str, list[dict[str, Any]]] = {}
+    if before_rev != "none" and any(s.key.endswith("-cost") for s in wanted):
+        code = export_revision(before_rev, work / "before")
+        with gunicorn(server_env, port, options.workers, options.threads, work / "gunicorn-before.log", code) as proc:
+            with stage(f"load: warm-up ({before_rev})"):
+                for mode in ("section", "autosave"):
+                    wrk(port, Scenario("warm", mode, 10, 0, ""), users_file, 3, threads)
+            for run in range(runs):
+                for scenario in [s for s in wanted if s.key in ("autosave-cost", "section-cost")]:
+                    with stage(f"load: {before_rev} {scenario.key} run {run + 1}/{runs}"):
+                        measure(proc, port, scenario, users_file, options.seconds, threads, static_path, before)
     speed_after, load_after = machine_speed(), load_average()
     machine = {
         "loop_seconds_before": speed_before,
@@ -508,8 +517,67 @@ def main() -> int:
         "load_average_after": load_after,
         "cores": os.cpu_count(),
     }
-    report(wanted, results, info, options, runs, machine)
+    report(wanted, results, info, options, runs, machine, before, before_rev)
     return 0
+
+
+def measure(
+    proc: subprocess.Popen[bytes],
+    port: int,
+    scenario: Scenario,
+    users_file: Path,
+    seconds: int,
+    threads: int,
+    static_path: str,
+    results: dict[str, list[dict[str, Any]]],
+) -> None:
+    """One wrk run of `scenario`, with gunicorn's and PostgreSQL's CPU per answered request, added to `results`."""
+    drained = drain(port, static_path)
+    server = children(proc.pid)
+    pg = postgres_pids()
+    cpu_server, cpu_pg = cpu_seconds(server), cpu_seconds(pg)
+    started = time.perf_counter()
+    result = wrk(port, scenario, users_file, seconds, threads)
+    wall = time.perf_counter() - started
+    # CPU of gunicorn and of the benchmark database's PostgreSQL backends per answered request, until the queue this
+    # run left is worked off.
+    drained_after = drain(port, static_path)
+    used_server = cpu_seconds(server) - cpu_server
+    used_pg = cpu_seconds(pg) - cpu_pg
+    answered = max(1, result["requests"])
+    result.update(
+        cores_gunicorn=used_server / wall,
+        cpu_ms_gunicorn=1000 * used_server / answered,
+        cpu_ms_postgres=1000 * used_pg / answered,
+        load_average=load_average(),
+        drained_before=drained,
+        drained_after=drained_after,
+    )
+    results.setdefault(scenario.key, []).append(result)
+    print(
+        f"[bench]   {result['rps']:.0f} req/s p50 {result['p50_us'] / 1000:.1f} ms "
+        f"p95 {result['p95_us'] / 1000:.1f} ms p99 {result['p99_us'] / 1000:.1f} ms "
+        f"errors {result['errors']} statuses {result['statuses']} "
+        f"CPU/request {result['cpu_ms_gunicorn']:.1f} ms gunicorn",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def export_revision(revision: str, into: Path) -> Path:
+    """The tree of `revision` (``git archive``; the repository's checkouts are not touched), with this checkout's
+    collected static files' settings: it runs on the database this checkout migrated."""
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    archive = subprocess.run(  # noqa: S603 - git with fixed arguments  # nosec B603 B607
+        ["git", "archive", revision],  # noqa: S607
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into
 
 
 def summary(runs: list[dict[str, Any]]) -> dict[str, float]:
@@ -539,8 +607,11 @@ def report(
     options: argparse.Namespace,
     runs: int,
     machine: dict[str, Any],
+    before: dict[str, list[dict[str, Any]]] | None = None,
+    before_rev: str = "",
 ) -> None:
     sums = {key: summary(value) for key, value in results.items()}
+    before_sums = {key: summary(value) for key, value in (before or {}).items()}
 
     def cap(kind: str) -> str:
         cost = sums.get(f"{kind}-cost")
@@ -608,6 +679,54 @@ def report(
                     gap="" if met else f"by {m['p95_ms'] - SECTION_TARGET_MS:.0f} ms",
                 )
             )
+    for kind in ("autosave", "section"):
+        now_cost, then_cost = sums.get(f"{kind}-cost"), before_sums.get(f"{kind}-cost")
+        if now_cost and then_cost:
+            gain = capacity(now_cost) / capacity(then_cost)
+            met = gain >= CAPACITY_TARGET and now_cost["errors"] == 0 and then_cost["errors"] == 0
+            targets.append(
+                target(
+                    f"{kind} capacity vs {before_rev}",
+                    f"≥ {CAPACITY_TARGET:.0f}× ({before_rev}, same run)",
+                    f"{gain:.1f}× ({capacity(now_cost):.0f} vs {capacity(then_cost):.0f} req/s)",
+                    met,
+                    note=(
+                        f"CPU ms per request gunicorn + PG: {now_cost['cpu_ms_gunicorn']:.1f} + "
+                        f"{now_cost['cpu_ms_postgres']:.1f} now, {then_cost['cpu_ms_gunicorn']:.1f} + "
+                        f"{then_cost['cpu_ms_postgres']:.1f} at {before_rev}"
+                    ),
+                    gap="" if met else f"{gain:.1f}× of {CAPACITY_TARGET:.0f}×",
+                )
+            )
+    if "autosave-half" in sums:
+        m = sums["autosave-half"]
+        asked = next((s.rate for s in wanted if s.key == "autosave-half"), 0.0)
+        met = m["p95_ms"] <= AUTOSAVE_TARGET_MS and m["errors"] == 0 and m["rps"] >= 0.95 * asked
+        targets.append(
+            target(
+                "autosave p95 at half the measured capacity",
+                f"≤ {AUTOSAVE_TARGET_MS:.0f} ms at {asked:.0f} req/s",
+                f"{m['p95_ms']:.1f} ms at {m['rps']:.0f} req/s",
+                met,
+                note=f"{HALF_USERS} users paced to half of the autosave capacity ({cap('autosave')} req/s)",
+                gap="" if met else f"p95 {m['p95_ms']:.0f} ms, {m['rps']:.0f} of {asked:.0f} req/s",
+            )
+        )
+    for key, m in before_sums.items():
+        rows.append(
+            [
+                f"{before_rev}: cost, {key.split('-')[0]}",
+                COST_USERS,
+                "none",
+                f"{m['rps']:.0f}",
+                f"{m['p50_ms']:.1f}",
+                f"{m['p95_ms']:.1f}",
+                f"{m['p99_ms']:.1f}",
+                f"{m['errors']:.0f} / {m['requests']:.0f}",
+                f"{m['cpu_ms_gunicorn']:.1f} / {m['cpu_ms_postgres']:.1f}",
+                f"{capacity(m):.0f}",
+            ]
+        )
     target_rows = [[t["what"], t["target"], t["measured"], verdict(t["met"], t["gap"]), t["note"]] for t in targets]
     conflicts = sum(m["conflicts"] for m in sums.values())
     markdown = "\n\n".join(
@@ -660,6 +779,7 @@ def report(
         markdown,
         {
             "scenarios": {s.key: {**s.__dict__, "summary": sums[s.key], "runs": results[s.key]} for s in wanted},
+            "before": {"revision": before_rev, "scenarios": {k: {"summary": before_sums[k]} for k in before_sums}},
             "info": info,
             "workers": options.workers,
             "threads": options.threads,
