@@ -38,6 +38,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from oscethb.access import is_office_staff
+from oscethb.middleware import session_refresh_seconds
 
 # Session key: whether this login must be confirmed with a code (staff, or anyone with an app), set at login.
 REQUIRED_SESSION_KEY = "oscethb_2fa_required"
@@ -200,22 +201,27 @@ def _remember_whether_a_code_is_needed(sender: Any, request: HttpRequest | None,
 
 def _login_needs_a_code(request: HttpRequest, user: Any) -> bool:
     """Whether this login must give a code, as recorded in its session; asked of the database when not recorded, when
-    it says yes (the app may have been removed since), and every SESSION_REFRESH_SECONDS in any case (a session
-    written by a request that began before `sessions_mark_code_needed` ran would lose the mark)."""
+    it says yes (the app may have been removed since), and every SESSION_REFRESH_SECONDS in any case: a request of
+    this login under way while the app was confirmed may write its session back without the mark, and the login
+    is then caught at the next check, at most SESSION_REFRESH_SECONDS later (README, Security)."""
     session = request.session
     needed = session.get(REQUIRED_SESSION_KEY)
     now = int(time.time())
-    if needed is None or needed or now - int(session.get(CHECKED_SESSION_KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+    if needed is None or needed or now - int(session.get(CHECKED_SESSION_KEY, 0)) >= session_refresh_seconds():
         needed = session[REQUIRED_SESSION_KEY] = has_two_factor(user)
         session[CHECKED_SESSION_KEY] = now
     return bool(needed)
 
 
 @receiver(post_save, sender=TOTPDevice)
-def _other_logins_need_a_code(sender: Any, instance: TOTPDevice, **kwargs: Any) -> None:
-    """A confirmed app (`app_confirm`, the admin, a script): every login of its person now needs a code. Marked at
-    once, not at commit: a mark left by a rolled-back confirmation is corrected by the next request's check."""
-    if instance.confirmed:
+def _other_logins_need_a_code(
+    sender: Any, instance: TOTPDevice, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """An app confirmed (`app_confirm` saves `confirmed`; the admin or a script may create one confirmed): every
+    login of its person now needs a code. Not on the saves django-otp makes of a confirmed app at each code given
+    (its counters): a wrong code must not make the server read every session. Marked at once, not at commit: a mark
+    left by a rolled-back confirmation is corrected by the next request's check."""
+    if instance.confirmed and (created or (update_fields is not None and "confirmed" in update_fields)):
         sessions_mark_code_needed(instance.user_id)
 
 
@@ -256,7 +262,8 @@ class TwoFactorRequiredMiddleware:
             return None
         # Staff always give a code. Anyone else once they have set up an app: the login remembers whether it needs a
         # code (set at login, no query per request), and confirming an app marks every other login of the person as
-        # needing one (`_other_logins_need_a_code`), so a login made before the app was set up is still caught.
+        # needing one (`_other_logins_need_a_code`), so a login made before the app was set up is still caught (at
+        # its next request, or within SESSION_REFRESH_SECONDS when one of its requests was under way).
         if not (is_office_staff(user) or _login_needs_a_code(request, user)):
             return None
         try:

@@ -108,6 +108,12 @@ def session_lifetime_start(sender: object, request: HttpRequest | None = None, *
         session[LOGIN_STARTED_KEY] = session[SessionLifetimeMiddleware.PUSHED_KEY] = int(time.time())
 
 
+def session_refresh_seconds() -> int:
+    """How often a login's session is written to push its idle timeout on: SESSION_REFRESH_SECONDS, and never more
+    than half the idle timeout (a longer interval would end the logins of people who are active)."""
+    return max(0, min(settings.SESSION_REFRESH_SECONDS, settings.SESSION_COOKIE_AGE // 2))
+
+
 class SessionLifetimeMiddleware:
     """A login lasts at most SESSION_ABSOLUTE_SECONDS from the moment of logging in, however active, and ends after
     SESSION_COOKIE_AGE without a request (the idle timeout). A session without a start (logged in before the start
@@ -134,7 +140,7 @@ class SessionLifetimeMiddleware:
             started = session.setdefault(self.KEY, now)
             if now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-            elif now - int(session.get(self.PUSHED_KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+            elif now - int(session.get(self.PUSHED_KEY, 0)) >= session_refresh_seconds():
                 session[self.PUSHED_KEY] = now  # modified: saved with a new expiry at the end of the request
         return self.get_response(request)
 

@@ -174,19 +174,22 @@ def answers_save(
             ids = {question.pk} | ({target.pk} if target is not None else set())
             ids |= {q.pk for q in by_code.values() if (depends_on(q.show_if) or ("",))[0] == question.code}
             known = {pk: {} for pk in ids}
-        if known and connection.vendor == "postgresql":
-            locked = locked_with_answers(response, question, known)
-        else:
-            locked = (
-                Response.objects.select_for_update(of=("self",))
-                .select_related("survey", "organisation")
-                .annotate(has_pending=Exists(PendingCell.objects.filter(response=OuterRef("pk"), question=question)))
-                .get(pk=response.pk)
+        postgresql = connection.vendor == "postgresql"
+        lock = Response.objects.select_for_update(of=("self",)).select_related("survey", "organisation")
+        if not postgresql:
+            # SQLite's IMMEDIATE transactions hold the database from BEGIN: this read sees every committed save.
+            lock = lock.annotate(
+                has_pending=Exists(PendingCell.objects.filter(response=OuterRef("pk"), question=question))
             )
-            if known:
-                answers = Answer.objects.filter(response=locked, question_id__in=known).select_related("updated_by")
-                for answer in answers:
-                    known[answer.question_id][(answer.row, answer.column)] = answer
+        locked = lock.get(pk=response.pk)
+        if known and postgresql:
+            # In a statement after the lock's: one that waited for the lock sees the other tables as they were when
+            # it began (READ COMMITTED), so it would miss the answer of the save it waited for.
+            locked.has_pending = answers_read_after_lock(locked, question, known)  # type: ignore[attr-defined]
+        elif known:
+            answers = Answer.objects.filter(response=locked, question_id__in=known).select_related("updated_by")
+            for answer in answers:
+                known[answer.question_id][(answer.row, answer.column)] = answer
         respondent_source = source in (Source.WEB, Source.PREFILL, Source.WORKBOOK)  # what a respondent sets off
         if respondent_source and locked.is_locked_for_respondents:
             # Checked again under the lock: a submit or an acceptance may have landed since the page asked.
@@ -300,12 +303,11 @@ def answers_save(
     return outcome
 
 
-def locked_with_answers(response: Response, question: Question, known: AnswerMap) -> Response:
-    """PostgreSQL: lock the response's row and read it, whether `question` has kept mistyped texts, and the stored
-    answers (with who changed them) of the questions `known` holds (filled in place), in one statement. The round
-    and organisation are those the request's access check read (`response.survey`, `response.organisation`)."""
+def answers_read_after_lock(response: Response, question: Question, known: AnswerMap) -> bool:
+    """PostgreSQL, under the response's row lock: the stored answers (with who changed them) of the questions `known`
+    holds (filled in place), and whether `question` has kept mistyped texts (returned), in one statement."""
     quote = connection.ops.quote_name
-    parts: list[tuple[Any, str]] = [(Response, "r"), (Answer, "a"), (get_user_model(), "u")]
+    parts: list[tuple[Any, str]] = [(Answer, "a"), (get_user_model(), "u")]
     fields = {alias: list(model._meta.concrete_fields) for model, alias in parts}
     select = ", ".join(f"{alias}.{quote(f.column)}" for _model, alias in parts for f in fields[alias])
     ids = list(known)
@@ -317,13 +319,11 @@ def locked_with_answers(response: Response, question: Question, known: AnswerMap
         f"LEFT JOIN {quote(Answer._meta.db_table)} a ON a.response_id = r.id "
         f"AND a.question_id IN ({', '.join(['%s'] * len(ids))}) "
         f"LEFT JOIN {quote(get_user_model()._meta.db_table)} u ON u.id = a.updated_by_id "
-        "WHERE r.id = %s FOR UPDATE OF r"
+        "WHERE r.id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [question.pk, *ids, response.pk])
         rows = cursor.fetchall()
-    if not rows:
-        raise Response.DoesNotExist
 
     def made(model: Any, alias: str, values: tuple[Any, ...]) -> Any:
         converted = [
@@ -332,17 +332,14 @@ def locked_with_answers(response: Response, question: Question, known: AnswerMap
         ]
         return model.from_db(connection.alias, [f.attname for f in fields[alias]], converted)
 
-    n_r, n_a = len(fields["r"]), len(fields["a"])
-    locked: Response = made(Response, "r", rows[0][:n_r])
-    locked.survey, locked.organisation = response.survey, response.organisation
-    locked.has_pending = bool(rows[0][-1])  # type: ignore[attr-defined]
+    n_a = len(fields["a"])
     for row in rows:
-        if row[n_r] is None:  # no answer: the LEFT JOIN's empty side
+        if row[0] is None:  # no answer: the LEFT JOIN's empty side
             continue
-        answer: Answer = made(Answer, "a", row[n_r : n_r + n_a])
-        answer.updated_by = made(get_user_model(), "u", row[n_r + n_a : -1]) if answer.updated_by_id else None
+        answer: Answer = made(Answer, "a", row[:n_a])
+        answer.updated_by = made(get_user_model(), "u", row[n_a:-1]) if answer.updated_by_id else None
         known[answer.question_id][(answer.row, answer.column)] = answer
-    return locked
+    return bool(rows and rows[0][-1])
 
 
 def pending_text(raw: Any) -> str:

@@ -91,3 +91,15 @@ def test_logging_in_through_the_form_starts_the_lifetime(client, db) -> None:
     result = client.post("/accounts/login/", {"username": "f@example.org", "password": "a-long-password-2026"})
     assert result.status_code == 302
     assert before <= client.session["oscethb_login_started"] <= int(time.time())
+
+
+def test_an_active_login_survives_an_idle_timeout_shorter_than_the_refresh_interval(client, db, settings):
+    """An operator who sets SESSION_IDLE_SECONDS below SESSION_REFRESH_SECONDS: the session is still written often
+    enough (at most half the idle timeout apart) to keep an active person logged in."""
+    settings.SESSION_COOKIE_AGE = 3
+    settings.SESSION_REFRESH_SECONDS = 300
+    _logged_in(client, db)
+    for _request in range(4):
+        time.sleep(1.2)
+        result = client.get("/my/")
+        assert result.status_code == 200, result.get("Location")

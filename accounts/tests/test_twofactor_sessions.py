@@ -109,3 +109,24 @@ def test_a_decimal_with_trailing_zeros_is_the_same_answer() -> None:
     assert at.to_text(at.DECIMAL, Decimal("100")) == "100"
     assert at.to_text(at.DECIMAL, Decimal("0.0")) == "0"
     assert at.to_text(at.DECIMAL, Decimal("-0.250")) == "-0.25"
+
+
+def test_giving_a_code_does_not_read_every_login_of_everyone() -> None:
+    """django-otp saves the app at each code given (its counters): only confirming an app marks the person's other
+    logins, so a wrong code cannot make the server decode every session (found in review)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.twofactor import code_verify
+
+    person = UserFactory()
+    for other in UserFactory.create_batch(3):
+        store = SessionStore()
+        store["_auth_user_id"] = str(other.pk)
+        store.create()
+    device = confirmed_device(person)
+    for code in ("000000", code_for(device)):
+        with CaptureQueriesContext(connection) as queries:
+            code_verify(person, code)
+        assert not [q["sql"] for q in queries.captured_queries if "django_session" in q["sql"]]
