@@ -18,12 +18,14 @@ Contract:
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 from django.db.models import Count, QuerySet
 
 from surveys.models import Area, Question, Survey
 from surveys.show_if import depends_on
 
+from .answer_columns import VALUE_FIELDS, StoredValue
 from .models import Answer, Evidence, Response
 from .selectors import AnswerMap, question_counts, survey_structure
 
@@ -57,8 +59,12 @@ def progress_store(responses: list[Response]) -> None:
     if not responses:
         return
     answers: dict[int, AnswerMap] = defaultdict(lambda: defaultdict(dict))
-    for answer in Answer.objects.filter(response__in=responses):
-        answers[answer.response_id][answer.question_id][(answer.row, answer.column)] = answer
+    # The value columns only, as StoredValue (what the rule reads of an answer), not Answer instances.
+    stored = Answer.objects.filter(response__in=responses).values_list(
+        "response_id", "question_id", "row", "column", *VALUE_FIELDS
+    )
+    for response_id, question_id, row, column, *value in stored.iterator(chunk_size=5000):
+        answers[response_id][question_id][(row, column)] = cast(Answer, StoredValue(*value))
     evidence: dict[int, dict[int, int]] = defaultdict(dict)
     rows = Evidence.objects.filter(response__in=responses).values("response_id", "question_id").annotate(n=Count("id"))
     for row in rows:

@@ -155,6 +155,7 @@ class _Writer:
     def finish(self) -> None:
         """Mark the responses with changes as in progress, with their last activity (as answers_save does)."""
         self.flush()
+        self.writer.finish()  # the staged cells into the answers and their history, in set-based statements
         if self.changed:
             changed = Response.objects.filter(pk__in=self.changed)
             changed.filter(status=Response.Status.NOT_STARTED).update(status=Response.Status.IN_PROGRESS)
