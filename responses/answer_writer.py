@@ -161,6 +161,8 @@ class AnswerWriter:
             with connection.cursor() as cursor:
                 cursor.execute(stage_table_sql(self.stage))
         texts: dict[str, str] = {}  # rows and columns repeat: quote each once
+        # Values repeat too (choices, small numbers): a cell's canonical text determines its columns for its kind.
+        typed: dict[tuple[str, str], tuple[str, str]] = {}
 
         def quoted(text: str) -> str:
             found = texts.get(text)
@@ -168,16 +170,26 @@ class AnswerWriter:
                 found = texts[text] = copy_text(text)
             return found
 
-        lines = [
-            f"\\N\t1\t{c.response_id}\t{c.question_id}\t{quoted(c.row)}\t{quoted(c.column)}\t"
-            f"{copy_columns(c.kind, c.value)}\t\t{copy_text(c.text)}\n"
-            for c in new
-        ]
-        lines += [
-            f"{c.answer_id}\t{c.version}\t{c.response_id}\t{c.question_id}\t{quoted(c.row)}\t{quoted(c.column)}\t"
-            f"{copy_columns(c.kind, c.value)}\t{copy_text(c.old_text)}\t{copy_text(c.text)}\n"
-            for c in changed
-        ]
+        def value(cell: NewCell | ChangedCell) -> tuple[str, str]:
+            """The four value columns and the canonical text, as COPY text."""
+            key = (cell.kind, cell.text)
+            found = typed.get(key)
+            if found is None:
+                found = typed[key] = (copy_columns(cell.kind, cell.value), copy_text(cell.text))
+            return found
+
+        lines = []
+        for c in new:
+            columns_, text = value(c)
+            lines.append(
+                f"\\N\t1\t{c.response_id}\t{c.question_id}\t{quoted(c.row)}\t{quoted(c.column)}\t{columns_}\t\t{text}\n"
+            )
+        for d in changed:
+            columns_, text = value(d)
+            lines.append(
+                f"{d.answer_id}\t{d.version}\t{d.response_id}\t{d.question_id}\t{quoted(d.row)}\t{quoted(d.column)}\t"
+                f"{columns_}\t{copy_text(d.old_text)}\t{text}\n"
+            )
         with connection.cursor() as cursor:
             cursor.cursor.copy_expert(f"COPY {self.stage} ({STAGE_COLUMNS}) FROM STDIN", io.StringIO("".join(lines)))
         self.staged_new += len(new)
