@@ -24,8 +24,9 @@ NULL = "\\N"  # NULL in PostgreSQL's COPY text format
 _EMPTY: Columns = (None, None, None, None)
 
 
-class _Row:
-    """The four value columns of an Answer, without a model instance (what a codec stores into and reads from)."""
+class StoredValue:
+    """The four value columns of an Answer, without a model instance (what a codec stores into and reads from, and
+    what progress reads in place of an Answer: building a million model instances costs more than the query)."""
 
     __slots__ = VALUE_FIELDS
 
@@ -44,7 +45,7 @@ def columns(kind: str, value: Any) -> Columns:
     """The typed columns (text, number, date, choices) of a cleaned value of this kind; all None for no value."""
     if value is None:
         return _EMPTY
-    row = _Row()
+    row = StoredValue()
     at.store_value(row, kind, value)
     return row.value_text, row.value_number, row.value_date, row.value_choices
 
@@ -68,4 +69,4 @@ def copy_columns(kind: str, value: Any) -> str:
 
 def value(kind: str, text: Any, number: Any, date: Any, choices: Any) -> Any:
     """The typed value kept in these stored columns for a cell of this kind (None when there is none)."""
-    return at.read_value(_Row(text, number, date, choices), kind)
+    return at.read_value(StoredValue(text, number, date, choices), kind)

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
-from .answer_columns import NULL, columns, copy_columns, copy_text
+from .answer_columns import columns, copy_columns, copy_text
 from .models import Answer, AnswerChange
 
 
@@ -92,18 +92,33 @@ _UPDATED_FIELDS = [
 
 
 class AnswerWriter:
-    """Writes decided cells (new and changed) and their history rows in bulk, for one user, source and time."""
+    """Writes decided cells (new and changed) and their history rows in bulk, for one user, source and time.
+
+    With `copy` (PostgreSQL), `write` only COPYs the cells into an unindexed temporary staging table, one line per
+    cell holding both its answer and its history row; `finish` moves them into the real tables in three set-based
+    statements (insert the new answers, update the changed ones, append the history), so the indexes and foreign
+    keys are maintained once per statement rather than per COPY batch. Until `finish`, staged cells are not in the
+    real tables. Without `copy`, `write` writes at once and `finish` does nothing.
+    """
+
+    _staged = 0  # staging tables made in this process: each writer gets its own name
 
     def __init__(
         self, *, user_id: int | None, source: str, now: dt.datetime, needs_review: bool = False, copy: bool = False
     ) -> None:
         self.user_id, self.source, self.now, self.needs_review = user_id, source, now, needs_review
         self.copy = copy and connection.vendor == "postgresql"
+        self.stage = ""  # the staging table's name once made
+        self.staged_new = self.staged_changed = 0
 
     def write(self, new: Sequence[NewCell], changed: Sequence[ChangedCell] = ()) -> None:
-        """Insert `new`, update `changed`, and append one history row for each."""
+        """Insert `new`, update `changed`, and append one history row for each (staged until `finish` with `copy`)."""
         if len(new) + len(changed) == 1 and not self.copy and connection.vendor == "postgresql":
             self._write_one(new[0] if new else changed[0])
+            return
+        if self.copy:
+            if new or changed:
+                self._stage(new, changed)
             return
         if new:
             self._insert(new)
@@ -149,28 +164,80 @@ class AnswerWriter:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
-    def _insert(self, new: Sequence[NewCell]) -> None:
-        user, now = self.user_id, self.now
-        if self.copy:
-            stamp = now.isoformat()
-            head = f"{stamp}\t{stamp}\t"
-            review = "t" if self.needs_review else "f"
-            tail = f"\t1\t{user if user is not None else NULL}\t{self.source}\t{review}\n"
-            texts: dict[str, str] = {}  # rows and columns repeat: quote each once
-
-            def quoted(text: str) -> str:
-                found = texts.get(text)
-                if found is None:
-                    found = texts[text] = copy_text(text)
-                return found
-
-            lines = [
-                f"{head}{c.response_id}\t{c.question_id}\t{quoted(c.row)}\t{quoted(c.column)}\t"
-                f"{copy_columns(c.kind, c.value)}{tail}"
-                for c in new
-            ]
-            _copy(Answer, _ANSWER_COLUMNS, lines)
+    def finish(self) -> None:
+        """Move the staged cells into the answers and their history, then drop the staging table."""
+        if not self.stage:
             return
+        stage, self.stage = self.stage, ""
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {stage}")
+            user, now, review = self.user_id, self.now, self.needs_review
+            if self.staged_new:
+                cursor.execute(
+                    f"INSERT INTO {Answer._meta.db_table} ({_STAGE_ANSWER_INTO}) "  # noqa: S608  # nosec B608 - the names are ours
+                    f"SELECT %s, %s, {_STAGE_CELL}, {_STAGE_VALUES}, 1, %s, %s, %s FROM {stage} "
+                    "WHERE answer_id IS NULL",
+                    [now, now, user, self.source, review],
+                )
+            if self.staged_changed:
+                cursor.execute(
+                    f"UPDATE {Answer._meta.db_table} a SET value_text = s.value_text, value_number = s.value_number, "  # noqa: S608  # nosec B608
+                    "value_date = s.value_date, value_choices = s.value_choices, version = s.version, "
+                    "updated_by_id = %s, source = %s, needs_review = %s, updated_at = %s "
+                    f"FROM {stage} s WHERE s.answer_id IS NOT NULL AND a.id = s.answer_id",
+                    [user, self.source, review, now],
+                )
+            cursor.execute(
+                f"INSERT INTO {AnswerChange._meta.db_table} ({_STAGE_CHANGE_INTO}) "  # noqa: S608  # nosec B608
+                f"SELECT {_STAGE_CELL}, old_value, new_value, version, %s, %s, %s FROM {stage}",
+                [user, now, self.source],
+            )
+            cursor.execute(f"DROP TABLE {stage}")
+        self.staged_new = self.staged_changed = 0
+
+    def _stage(self, new: Sequence[NewCell], changed: Sequence[ChangedCell]) -> None:
+        if not self.stage:
+            AnswerWriter._staged += 1
+            self.stage = f"answer_stage_{AnswerWriter._staged}"
+            with connection.cursor() as cursor:
+                cursor.execute(stage_table_sql(self.stage))
+        texts: dict[str, str] = {}  # rows and columns repeat: quote each once
+        # Values repeat too (choices, small numbers): a cell's canonical text determines its columns for its kind.
+        typed: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def quoted(text: str) -> str:
+            found = texts.get(text)
+            if found is None:
+                found = texts[text] = copy_text(text)
+            return found
+
+        def value(cell: NewCell | ChangedCell) -> tuple[str, str]:
+            """The four value columns and the canonical text, as COPY text."""
+            key = (cell.kind, cell.text)
+            found = typed.get(key)
+            if found is None:
+                found = typed[key] = (copy_columns(cell.kind, cell.value), copy_text(cell.text))
+            return found
+
+        lines = []
+        for c in new:
+            columns_, text = value(c)
+            lines.append(
+                f"\\N\t1\t{c.response_id}\t{c.question_id}\t{quoted(c.row)}\t{quoted(c.column)}\t{columns_}\t\t{text}\n"
+            )
+        for d in changed:
+            columns_, text = value(d)
+            lines.append(
+                f"{d.answer_id}\t{d.version}\t{d.response_id}\t{d.question_id}\t{quoted(d.row)}\t{quoted(d.column)}\t"
+                f"{columns_}\t{copy_text(d.old_text)}\t{text}\n"
+            )
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY {self.stage} ({STAGE_COLUMNS}) FROM STDIN", io.StringIO("".join(lines)))
+        self.staged_new += len(new)
+        self.staged_changed += len(changed)
+
+    def _insert(self, new: Sequence[NewCell]) -> None:
+        user = self.user_id
         answers = []
         for cell in new:
             text, number, date, choices = columns(cell.kind, cell.value)
@@ -193,21 +260,6 @@ class AnswerWriter:
         Answer.objects.bulk_create(answers, batch_size=2000)
 
     def _update(self, changed: Sequence[ChangedCell]) -> None:
-        if len(changed) == 1:  # an autosave of one cell: a plain UPDATE, not bulk_update's CASE per column
-            cell = changed[0]
-            text, number, date, choices = columns(cell.kind, cell.value)
-            Answer.objects.filter(pk=cell.answer_id).update(
-                value_text=text,
-                value_number=number,
-                value_date=date,
-                value_choices=choices,
-                version=cell.version,
-                updated_by_id=self.user_id,
-                source=self.source,
-                needs_review=self.needs_review,
-                updated_at=self.now,
-            )
-            return
         answers = []
         for cell in changed:
             text, number, date, choices = columns(cell.kind, cell.value)
@@ -230,16 +282,6 @@ class AnswerWriter:
     def _history(self, new: Sequence[NewCell], changed: Sequence[ChangedCell]) -> None:
         rows: list[tuple[Any, str, int]] = [(cell, "", 1) for cell in new]
         rows += [(cell, cell.old_text, cell.version) for cell in changed]
-        if self.copy:
-            user = self.user_id if self.user_id is not None else NULL
-            tail = f"\t{user}\t{self.now.isoformat()}\t{self.source}\n"
-            lines = [
-                f"{c.response_id}\t{c.question_id}\t{copy_text(c.row)}\t{copy_text(c.column)}\t{copy_text(old)}\t"
-                f"{copy_text(c.text)}\t{version}{tail}"
-                for c, old, version in rows
-            ]
-            _copy(AnswerChange, _CHANGE_COLUMNS, lines)
-            return
         AnswerChange.objects.bulk_create(
             [
                 AnswerChange(
@@ -260,8 +302,27 @@ class AnswerWriter:
         )
 
 
-def _copy(model: Any, names: tuple[str, ...], lines: list[str]) -> None:
-    table = connection.ops.quote_name(model._meta.db_table)
-    fields = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in names)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({fields}) FROM STDIN", io.StringIO("".join(lines)))
+STAGE_COLUMNS = (
+    'answer_id, version, response_id, question_id, "row", "column", value_text, value_number, value_date, '
+    "value_choices, old_value, new_value"
+)
+_STAGE_CELL = 'response_id, question_id, "row", "column"'
+_STAGE_VALUES = "value_text, value_number, value_date, value_choices"
+_STAGE_ANSWER_INTO = (
+    'created_at, updated_at, response_id, question_id, "row", "column", value_text, value_number, value_date, '
+    "value_choices, version, updated_by_id, source, needs_review"
+)
+_STAGE_CHANGE_INTO = (
+    'response_id, question_id, "row", "column", old_value, new_value, version, changed_by_id, changed_at, source'
+)
+
+
+def stage_table_sql(name: str) -> str:
+    """The staging table of written cells: temporary, no index, no constraint but NOT NULL (`answer_id` is NULL for
+    a new answer). One line per cell: what its Answer and its AnswerChange need."""
+    return (
+        f"CREATE TEMPORARY TABLE {name} (answer_id bigint, version integer NOT NULL, response_id bigint NOT NULL, "
+        'question_id bigint NOT NULL, "row" text NOT NULL, "column" text NOT NULL, value_text text, '
+        "value_number numeric, value_date date, value_choices jsonb, old_value text NOT NULL, "
+        "new_value text NOT NULL)"
+    )

@@ -84,8 +84,10 @@ class Source(models.TextChoices):
 class Answer(TimeStamped):
     """One stored value: a (response, question, row, column) cell with a typed value and a version."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # No single-column indexes on response and question: one_answer_per_cell (response first) and the (question,
+    # response) index serve every lookup by either, and each extra index is written for every imported answer.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers", db_index=False)
     row = models.CharField(max_length=200, blank=True, default="")
     column = models.CharField(max_length=60, blank=True, default="")
     value_text = models.TextField(null=True, blank=True)  # noqa: DJ001 - NULL is "no value"; "" is never stored
@@ -114,7 +116,8 @@ class Answer(TimeStamped):
 class AnswerChange(models.Model):
     """Append-only history of every change to an answer cell: replaying it gives the current answers."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes")
+    # The (response, question) index serves every lookup by response (no single-column index of its own).
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="changes", db_index=False)
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answer_changes")
     row = models.CharField(max_length=200, blank=True, default="")
     column = models.CharField(max_length=60, blank=True, default="")

@@ -17,30 +17,37 @@ Contract:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from typing import Any, cast
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 
 from surveys.models import Area, Question, Survey
 from surveys.show_if import depends_on
 
+from .answer_columns import VALUE_FIELDS, StoredValue
 from .models import Answer, Evidence, Response
-from .selectors import AnswerMap, question_counts, survey_structure
+from .selectors import AnswerMap, ProgressPlan, question_counts, survey_structure
 
 
 def _questions(areas: list[Area]) -> list[Question]:
     return [q for a in areas for s in a.sections.all() for q in s.questions.all()]
 
 
-def progress_computed(areas: list[Area], answers: AnswerMap, evidence: dict[int, int], version: int) -> dict:
-    """The stored form of a response's progress, computed from all its answers (no queries)."""
-    by_code = {q.code: q for q in _questions(areas)}
+def progress_computed(
+    areas: list[Area], answers: AnswerMap, evidence: dict[int, int], version: int, plan: ProgressPlan | None = None
+) -> dict:
+    """The stored form of a response's progress, computed from all its answers (no queries). `plan`: the structure
+    flattened once for many responses of it (`ProgressPlan.of(areas)`), so that each question's type is asked once."""
+    plan = plan if plan is not None else ProgressPlan.of(areas)
     sections: dict[str, dict[str, list[int]]] = {}
-    for area in areas:
-        for section in area.sections.all():
+    for _area, area_sections in plan.areas:
+        for section, questions in area_sections:  # the required questions, in order
             entry: dict[str, list[int]] = {"required": [], "missing": []}
-            for question in section.questions.all():
-                required, complete = question_counts(question, by_code, answers, evidence)
+            for question in questions:
+                required, complete = question_counts(question, plan.by_code, answers, evidence, plan)
                 if required:
                     entry["required"].append(question.pk)
                     if not complete:
@@ -57,23 +64,42 @@ def progress_store(responses: list[Response]) -> None:
     if not responses:
         return
     answers: dict[int, AnswerMap] = defaultdict(lambda: defaultdict(dict))
-    for answer in Answer.objects.filter(response__in=responses):
-        answers[answer.response_id][answer.question_id][(answer.row, answer.column)] = answer
+    # The value columns only, as StoredValue (what the rule reads of an answer), not Answer instances.
+    stored = Answer.objects.filter(response__in=responses).values_list(
+        "response_id", "question_id", "row", "column", *VALUE_FIELDS
+    )
+    for response_id, question_id, row, column, *value in stored.iterator(chunk_size=5000):
+        answers[response_id][question_id][(row, column)] = cast(Answer, StoredValue(*value))
     evidence: dict[int, dict[int, int]] = defaultdict(dict)
     rows = Evidence.objects.filter(response__in=responses).values("response_id", "question_id").annotate(n=Count("id"))
     for row in rows:
         evidence[row["response_id"]][row["question_id"]] = row["n"]
     surveys = {s.pk: s for s in Survey.objects.filter(pk__in={r.survey_id for r in responses})}
-    structures: dict[tuple[int, str], list[Area]] = {}
+    structures: dict[tuple[int, str], tuple[list[Area], ProgressPlan]] = {}
     for response in responses:
         survey, kind = surveys[response.survey_id], response.organisation.respondent_kind
         if (survey.pk, kind) not in structures:
-            structures[survey.pk, kind] = survey_structure(survey, kind)
+            areas = survey_structure(survey, kind)
+            structures[survey.pk, kind] = (areas, ProgressPlan.of(areas))
+        areas, plan = structures[survey.pk, kind]
         response.progress = progress_computed(
-            structures[survey.pk, kind], answers[response.pk], evidence[response.pk], survey.structure_version
+            areas, answers[response.pk], evidence[response.pk], survey.structure_version, plan
         )
-    # One UPDATE per 200 responses, not one each (an import of a whole round's paper returns touches thousands).
-    Response.objects.bulk_update(responses, ["progress"], batch_size=200)
+    _progress_write(responses)
+
+
+def _progress_write(responses: list[Response]) -> None:
+    """One UPDATE for them all (an import of a whole round's paper returns touches thousands). PostgreSQL: from two
+    arrays (ids, progress), not bulk_update's CASE WHEN per response, which Django builds at some cost per row."""
+    if connection.vendor != "postgresql":
+        Response.objects.bulk_update(responses, ["progress"], batch_size=200)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Response._meta.db_table} r SET progress = v.progress "  # noqa: S608  # nosec B608 - our table
+            "FROM unnest(%s::bigint[], %s::jsonb[]) AS v(id, progress) WHERE r.id = v.id",
+            [[r.pk for r in responses], [json.dumps(r.progress) for r in responses]],
+        )
 
 
 def progress_after_save(
@@ -128,13 +154,20 @@ def progress_after_save(
     response.progress = {"version": stored["version"], "sections": sections}
 
 
-def progress_store_all(responses: QuerySet[Response], *, batch: int = 200) -> int:
+def progress_store_all(
+    responses: QuerySet[Response], *, batch: int = 200, kept: dict[int, dict[str, Any]] | None = None
+) -> int:
     """`progress_store` for every response of a queryset, `batch` responses at a time (an import of a whole round
-    or the rebuild command: memory stays that of one batch's answers). Returns how many were stored."""
+    or the rebuild command: memory stays that of one batch's answers). Returns how many were stored; `kept`, when
+    given, receives each stored progress by response id (an import with `--submit` reads it from there)."""
     count = 0
     pks = list(responses.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(pks), batch):
-        chunk = list(Response.objects.filter(pk__in=pks[start : start + batch]).select_related("organisation"))
+        chunk = list(
+            Response.objects.filter(pk__in=pks[start : start + batch]).select_related("organisation").defer("progress")
+        )
         progress_store(chunk)
+        if kept is not None:
+            kept.update({r.pk: r.progress for r in chunk})
         count += len(chunk)
     return count

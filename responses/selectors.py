@@ -178,6 +178,29 @@ def progress_stored(response: Response, areas: list[Area]) -> Progress | None:
     return Progress(result)
 
 
+def missing_stored(
+    progress: dict[int, dict[str, Any] | None], areas: list[Area], version: int
+) -> dict[int, list[Question]]:
+    """The required questions each response is missing, in questionnaire order, from its stored progress (no query):
+    `progress_stored(...).missing` for many responses of one structure (`progress`: Response.progress by response
+    id; `version`: the round's structure version), the structure walked once. A response whose stored progress is
+    out of date is left out (the caller computes it in full)."""
+    layout = [(str(s.pk), list(s.questions.all())) for area in areas for s in area.sections.all()]
+    result = {}
+    for pk, stored in progress.items():
+        if not stored or stored.get("version") != version:
+            continue
+        kept = stored.get("sections", {})
+        if any(key not in kept for key, _questions in layout):
+            continue
+        missing: list[Question] = []
+        for key, questions in layout:
+            if absent := set(kept[key]["missing"]):
+                missing.extend(q for q in questions if q.pk in absent)
+        result[pk] = missing
+    return result
+
+
 @dataclass(frozen=True)
 class UnsavedCell:
     """A cell whose typed text is kept but not saved (a PendingCell: "12a" in a table of whole numbers), named in

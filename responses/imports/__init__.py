@@ -3,7 +3,8 @@
 The file is read as a stream (accounts.tables) and every row is checked against in-memory tables of the round's
 questions and of the organisations (no query per row): every problem is reported as `row N: reason` (the header is
 row 1) and nothing is written. Checking and writing share one pass and one transaction: valid rows are written in
-batches of BATCH cells while the file is read (PostgreSQL: COPY; other databases: bulk inserts) and the first
+batches of BATCH cells while the file is read (PostgreSQL: COPY into an unindexed staging table, moved into the
+answers and their history in three set-based statements at the end; other databases: bulk inserts) and the first
 problem stops the writing; any problem, found in the file or at its end, rolls the whole transaction back, so a
 file is imported completely or not at all. Memory stays flat whatever the file's length: a batch, a table of the
 cells seen (to find a cell given twice) and the few questions whose cells are checked together (a range's start

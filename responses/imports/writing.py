@@ -26,7 +26,7 @@ from ..answer_columns import value as stored_value
 from ..answer_writer import AnswerWriter, ChangedCell, NewCell
 from ..models import Answer, Response, Source
 from ..progress import progress_store_all
-from ..selectors import progress_stored, responses_progress, survey_structure
+from ..selectors import missing_stored, responses_progress, survey_structure
 from ..services import WorkflowError, responses_submit_received
 from .checking import Cell, _check_together, _Checker
 from .planning import ImportPlan, ImportResult
@@ -50,6 +50,7 @@ class _Writer:
         self.responses: dict[int, int] = {}  # organisation pk -> response pk
         self.answered: dict[int, set[int]] = {}  # response pk -> questions with stored answers before the import
         self.changed: set[int] = set()  # responses with a change
+        self.progress: dict[int, dict[str, Any]] = {}  # response pk -> the progress stored for it (`--submit`)
         self.buffer: list[Cell] = []
         self.written = self.unchanged = 0
 
@@ -155,33 +156,39 @@ class _Writer:
     def finish(self) -> None:
         """Mark the responses with changes as in progress, with their last activity (as answers_save does)."""
         self.flush()
+        self.writer.finish()  # the staged cells into the answers and their history, in set-based statements
         if self.changed:
             changed = Response.objects.filter(pk__in=self.changed)
             changed.filter(status=Response.Status.NOT_STARTED).update(status=Response.Status.IN_PROGRESS)
             changed.update(last_activity_at=self.now, updated_at=self.now)
-            progress_store_all(changed)  # under the row locks _resolve took
+            progress_store_all(changed, kept=self.progress)  # under the row locks _resolve took
 
 
-def _submit(*, survey: Survey, organisations: list[Organisation], user: Any, result: ImportResult) -> None:
+def _submit(*, writer: _Writer, organisations: list[Organisation], user: Any, result: ImportResult) -> None:
     """Record each organisation's response as submitted, as received, warning about missing required answers."""
-    responses = list(
-        Response.objects.filter(survey=survey, organisation__in=organisations).select_related("organisation")
-    )
-    for response in responses:
-        response.survey = survey
-    # The progress the import has just stored with each response (no answer read again); those whose stored progress
-    # is out of date all at once (one structure, one read of their answers and documents).
-    structures = {kind: survey_structure(survey, kind) for kind in {r.organisation.respondent_kind for r in responses}}
-    progress = {r.pk: p for r in responses if (p := progress_stored(r, structures[r.organisation.respondent_kind]))}
-    if stale := [r for r in responses if r.pk not in progress]:
-        progress.update(responses_progress(stale, structures={survey.pk: survey_structure(survey)}))
-    by_organisation = {r.organisation_id: r for r in responses}
+    survey = writer.survey
+    # The progress the import has just stored with each response it changed (no query), the stored one of the others
+    # (one query); the structure walked once per kind; any whose stored progress is out of date computed in full.
+    response_of = {o.pk: writer.responses[o.pk] for o in organisations}
+    progress: dict[int, dict[str, Any] | None] = {pk: writer.progress.get(pk) for pk in response_of.values()}
+    if unread := [pk for pk, p in progress.items() if p is None]:
+        progress.update(Response.objects.filter(pk__in=unread).values_list("pk", "progress"))
+    missing: dict[int, list[Any]] = {}
+    for kind in {o.respondent_kind for o in organisations}:
+        of_kind = {response_of[o.pk] for o in organisations if o.respondent_kind == kind}
+        areas = survey_structure(survey, kind)
+        missing.update(missing_stored({pk: progress[pk] for pk in of_kind}, areas, survey.structure_version))
+    if stale := [pk for pk in progress if pk not in missing]:
+        responses = list(Response.objects.filter(pk__in=stale).select_related("organisation"))
+        for response in responses:
+            response.survey = survey
+        computed = responses_progress(responses, structures={survey.pk: survey_structure(survey)})
+        missing.update({pk: [q for _s, q in p.missing] for pk, p in computed.items()})
     for organisation in organisations:
-        missing = progress[by_organisation[organisation.pk].pk].missing
-        if missing:
-            result.warnings.append(_missing_warning(organisation, [q.code for _s, q in missing]))
+        if codes := [q.code for q in missing[response_of[organisation.pk]]]:
+            result.warnings.append(_missing_warning(organisation, codes))
     try:
-        submitted = responses_submit_received(survey=survey, organisation_ids=[o.pk for o in organisations], user=user)
+        submitted = responses_submit_received(survey=survey, organisation_ids=list(response_of), user=user)
     except WorkflowError as exc:
         raise ImportRejected([str(exc)]) from exc
     result.submitted += len(submitted)
@@ -214,7 +221,7 @@ def answers_import_write(*, plan: ImportPlan, user: Any, submit: bool = False) -
         writer.finish()
         result.written, result.unchanged = writer.written, writer.unchanged
         if submit:
-            _submit(survey=survey, organisations=plan.organisations, user=user, result=result)
+            _submit(writer=writer, organisations=plan.organisations, user=user, result=result)
     return result
 
 
@@ -249,7 +256,7 @@ def answers_import(
                 survey=survey, organisations=len(organisations), written=writer.written, unchanged=writer.unchanged
             )
             if submit:
-                _submit(survey=survey, organisations=organisations, user=user, result=result)
+                _submit(writer=writer, organisations=organisations, user=user, result=result)
     except TableError as exc:
         raise ImportRejected(exc.problems) from exc
     return result

@@ -48,10 +48,12 @@ def test_the_writer_inserts_updates_and_records_history(response_at, people, cop
     now = timezone.now()
     writer = AnswerWriter(user_id=people.coordinator.pk, source=Source.IMPORT, now=now, copy=copy)
     writer.write([NewCell(response_at.pk, q.pk, "", "", at.CHOICE, "yes", "yes")])
+    writer.finish()
     answer = Answer.objects.get(response=response_at, question=q)
     assert (values.read(answer, at.CHOICE), answer.version, answer.updated_by_id) == ("yes", 1, people.coordinator.pk)
 
     writer.write([], [ChangedCell(answer.pk, 2, response_at.pk, q.pk, "", "", at.CHOICE, "no", "no", "yes")])
+    writer.finish()
     answer.refresh_from_db()
     assert (answer.value_text, answer.version, answer.source) == ("no", 2, Source.IMPORT)
     history = list(AnswerChange.objects.filter(response=response_at, question=q).order_by("version"))

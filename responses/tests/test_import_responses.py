@@ -528,6 +528,87 @@ def test_answers_import_check_rejects_with_every_problem(round_2016: Survey) -> 
     ]
 
 
+# --- written in batches (PostgreSQL: through the staging table, moved at the end) --------------------------------
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write every two cells, so that a file of a few rows is staged (or written) over several batches."""
+    from responses.imports import writing
+
+    monkeypatch.setattr(writing, "BATCH", 2)
+
+
+def test_batches_insert_update_and_leave_alone_with_versions_and_history(
+    round_2016: Survey, ngo: Organisation, tmp_path: Path, staff: Any, small_batches: None
+) -> None:
+    run(str(write_csv(tmp_path, VALID_ROWS, "first.csv")), "--survey", "thb-2016")
+    first = {c.pk for c in AnswerChange.objects.all()}
+    rows = [
+        ["CZ", "PRO.LEG.01", "", "", "no"],  # changed
+        ["AT", "PRO.DATA.01", "", "2013", "12"],  # the same
+        ["AT", "PRO.DATA.01", "", "2014", "7"],  # new
+        ["AT", "GEN.R.02", "", "", ""],  # cleared
+        ["ngo-test", "NGO.P.01", "", "", "shelter;victim_assistance"],  # the same, other order
+    ]
+
+    result = run(str(write_csv(tmp_path, rows, "second.csv")), "--survey", "thb-2016", "--as", staff.email)
+
+    assert "3 answers written, 2 unchanged" in result.stdout
+    assert (answer("CZ", "PRO.LEG.01").value_text, answer("CZ", "PRO.LEG.01").version) == ("no", 2)
+    assert answer("AT", "PRO.DATA.01", column="2013").version == 1
+    new = answer("AT", "PRO.DATA.01", column="2014")
+    assert (new.value_number, new.version, new.updated_by, new.source) == (Decimal(7), 1, staff, Source.IMPORT)
+    cleared = answer("AT", "GEN.R.02")
+    assert (cleared.value_text, cleared.version) == (None, 2)
+    added = AnswerChange.objects.exclude(pk__in=first)
+    assert sorted((c.question.code, c.column, c.old_value, c.new_value, c.version) for c in added) == [
+        ("GEN.R.02", "", "Ministry of the Interior; contact: A. Example", "", 2),
+        ("PRO.DATA.01", "2014", "", "7", 1),
+        ("PRO.LEG.01", "", "yes", "no", 2),
+    ]
+    assert {(c.changed_by, c.source) for c in added} == {(staff, Source.IMPORT)}
+
+    before = counts()
+    versions = dict(Answer.objects.values_list("id", "version"))
+    again = run(str(write_csv(tmp_path, rows, "second.csv")), "--survey", "thb-2016", "--as", staff.email)
+    assert "0 answers written, 5 unchanged" in again.stdout
+    assert counts() == before
+    assert dict(Answer.objects.values_list("id", "version")) == versions
+
+
+def test_a_bad_row_after_batches_were_written_leaves_nothing(
+    round_2016: Survey, ngo: Organisation, tmp_path: Path, small_batches: None
+) -> None:
+    run(str(write_csv(tmp_path, [["AT", "GEN.R.02", "", "", "Ministry"]], "first.csv")), "--survey", "thb-2016")
+    stored = list(Answer.objects.values_list("id", "version", "value_text"))
+    rows = [
+        ["AT", "GEN.R.02", "", "", "Another ministry"],
+        *[[code, "PRO.LEG.01", "", "", "yes"] for code in ("DE", "FR", "IT", "ES", "PL", "SE")],
+        ["NO", "PRO.LEG.01", "", "", "maybe"],  # row 9: after three batches
+    ]
+
+    _error, lines = refused(str(write_csv(tmp_path, rows)), "--survey", "thb-2016")
+
+    assert len(lines) == 1
+    assert lines[0].startswith("row 9: ")
+    assert list(Answer.objects.values_list("id", "version", "value_text")) == stored
+
+
+def test_a_rule_across_cells_broken_at_the_end_of_the_file_leaves_nothing(
+    round_2016: Survey, tmp_path: Path, small_batches: None
+) -> None:
+    rows = [
+        *[[code, "PRO.LEG.01", "", "", "yes"] for code in ("DE", "FR", "IT", "ES", "PL", "SE")],
+        ["AT", "GEN.R.03", "start", "", "2014"],
+        ["AT", "GEN.R.03", "end", "", "2012"],  # checked with its start once the whole file is read
+    ]
+
+    _error, lines = refused(str(write_csv(tmp_path, rows)), "--survey", "thb-2016")
+
+    assert lines == ["row 8: GEN.R.03 (AT): The first year (2014) is after the last year (2012)."]
+
+
 # --- --submit and --as -----------------------------------------------------------------------------------------
 
 
@@ -608,6 +689,45 @@ def test_submit_resubmits_a_returned_response_and_leaves_a_sent_one_alone(
     assert len(callbacks) == 1  # one message after the commit, which queues a receipt and an Office note for each
     (receipt,) = [m for m in mailoutbox if coordinator.email in m.to]
     assert receipt.subject.startswith("Received: Austria resubmitted its answers")
+
+
+def test_submit_of_many_organisations_sends_each_its_receipt_and_records_each_submission(
+    round_2016: Survey, tmp_path: Path, staff: Any, django_capture_on_commit_callbacks: Any, mailoutbox: list
+) -> None:
+    from responses.imports import answers_import
+    from responses.selectors import response_progress
+
+    codes = ["AT", "DE", "FR", "IT", "ES", "PL", "SE", "NO"]
+    coordinators = {}
+    for code in codes:
+        coordinators[code] = make_user(f"coordinator@{code.lower()}.example.org")
+        Membership.objects.create(
+            user=coordinators[code], organisation=Organisation.objects.get(code=code), role=Role.COORDINATOR
+        )
+    rows = [[code, "GEN.R.02", "", "", f"Ministry of {code}"] for code in codes]
+    rows += [["AT", "PRO.LEG.01", "", "", "yes"], ["DE", "PRO.LEG.01", "", "", "no"]]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = answers_import(
+            survey=round_2016, source=write_csv(tmp_path, rows), filename="x.csv", user=staff, submit=True
+        )
+
+    assert result.submitted == len(codes)
+    assert len(callbacks) == 1
+    for code, coordinator in coordinators.items():
+        response = Response.objects.get(organisation__code=code)
+        assert response.status == Response.Status.SUBMITTED
+        events = ResponseEvent.objects.filter(response=response)
+        assert [(e.from_status, e.to_status, e.by) for e in events] == [
+            (Response.Status.IN_PROGRESS, Response.Status.SUBMITTED, staff)
+        ]
+        (receipt,) = [m for m in mailoutbox if coordinator.email in m.to]
+        assert receipt.subject.startswith(f"Received: {response.organisation.name} submitted its answers")
+        # the warning names what the progress of the response says is missing, in its order
+        missing = [q.code for _s, q in response_progress(response).missing]
+        (warning,) = [w for w in result.warnings if f"({code})" in w]
+        assert f"{len(missing)} required answers missing: {', '.join(missing[:6])}" in warning
+    assert "PRO.LEG.01" not in next(w for w in result.warnings if "(AT)" in w)
 
 
 def test_submit_on_a_round_that_is_not_open_needs_a_staff_user(round_2016: Survey, tmp_path: Path) -> None:
