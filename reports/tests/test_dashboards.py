@@ -387,11 +387,12 @@ def test_send_reminder_button_posts_to_the_reminder_action(built: Survey, staff_
     assert 'type="submit"' in button.group(0)
     assert 'Send reminder<span class="visually-hidden">: United States of America</span>' in button.group(0)
     assert reverse("responses:reminder-send", kwargs={"slug": SLUG, "org_code": "AT"}) not in html  # AT has submitted
-    # The buttons share one form and one CSRF token (the table is inside it), not one form per row.
-    form = re.search(r"<form method=\"post\" data-reminder-form>(.*?)</form>", html, re.S)
+    # The buttons share one form and its one CSRF token, not one form per row.
+    assert 'form="board-reminders"' in button.group(0)
+    form = re.search(r'<form method="post" id="board-reminders" data-reminder-form>(.*?)</form>', html, re.S)
     assert form
     assert form.group(1).count("csrfmiddlewaretoken") == 1
-    assert 'data-send-reminder="US"' in form.group(1)
+    assert html.count("csrfmiddlewaretoken") == 5  # the language, log-out and two build forms, and this one
 
 
 def _reminder_buttons(html: str) -> set[str]:
