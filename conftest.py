@@ -291,3 +291,14 @@ def _structure_snapshots_start_empty() -> Iterator[None]:
     structure_snapshots_clear()
     yield
     structure_snapshots_clear()
+
+
+@pytest.fixture(autouse=True)
+def _report_documents_start_empty() -> Iterator[None]:
+    """The same for the stored reports the dashboards decode once per process (reports.selectors.report_document):
+    a report of an earlier test's database must not be taken for this test's report of the same id."""
+    from reports.selectors import report_documents_clear
+
+    report_documents_clear()
+    yield
+    report_documents_clear()

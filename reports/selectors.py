@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 from django.db import connection
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, Count, F, FilteredRelation, Prefetch, Q, QuerySet, TextField, Value, When
 
 from accounts.models import Organisation
 from reports.aggregation import ANSWER_COLUMNS, RESPONDENT_COLUMNS, empty_answers
@@ -358,6 +358,51 @@ def report_stored(*, survey: Survey, include_in_progress: bool = False) -> Repor
     return Report.objects.filter(survey=survey, include_in_progress=include_in_progress).first()
 
 
+@dataclass(frozen=True)
+class StoredReport:
+    """A stored report's document as the dashboards read it: the row's id and build time, and `data` decoded once
+    per process (`report_document`). Shared by the threads of a process: `data` is read-only."""
+
+    pk: int
+    built_at: dt.datetime
+    data: Mapping[str, Any]
+
+
+# Report id -> its document at the (built_at, updated_at) it was read at: one per stored report, replaced by a build.
+_documents: dict[int, tuple[tuple[dt.datetime, dt.datetime], StoredReport]] = {}
+
+
+def report_document(*, survey: Survey, include_in_progress: bool = False) -> StoredReport | None:
+    """The round's stored report of one basis (None: never built) for the dashboards, without decoding its JSON
+    (hundreds of KB) on every request: one query for the row's id and timestamps; the document is read and decoded
+    once per process and build (a second query), then kept while the row's built_at and updated_at are unchanged.
+    Every request compares them on the committed row, so every process sees a new build at its next request."""
+    row = (
+        Report.objects.filter(survey=survey, include_in_progress=include_in_progress)
+        .values_list("pk", "built_at", "updated_at")
+        .first()
+    )
+    if row is None:
+        return None
+    pk, built_at, updated_at = row
+    stamp = (built_at, updated_at)
+    cached = _documents.get(pk)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    data = Report.objects.filter(pk=pk, built_at=built_at, updated_at=updated_at).values_list("data", flat=True).first()
+    if data is None:  # rebuilt or deleted in between: read the row again
+        report = report_stored(survey=survey, include_in_progress=include_in_progress)
+        return StoredReport(report.pk, report.built_at, report.data) if report is not None else None
+    document = StoredReport(pk, built_at, data)
+    _documents[pk] = (stamp, document)  # one assignment: the other threads see the old entry or this one
+    return document
+
+
+def report_documents_clear() -> None:
+    """Forget every decoded report of this process (tests: a new test database reuses report ids)."""
+    _documents.clear()
+
+
 def report_built_at(*, survey: Survey, include_in_progress: bool = False) -> dt.datetime | None:
     """When the stored report of this basis was built (None: never), without reading its data."""
     return (
@@ -414,18 +459,24 @@ class StatusBoardData:
 def status_board_data(*, survey: Survey) -> StatusBoardData:
     """Every participating State the round asks, its response's status and reminders, its coordinators' addresses
     and deadline, and the round's standing per kind and status."""
-    states = (
-        list(Organisation.objects.filter(kind=Organisation.Kind.STATE).order_by("name"))
-        if survey.asks(Organisation.Kind.STATE)
-        else []
-    )
-    responses: dict[int, tuple[str, Any, int]] = {
-        org_id: (state, last_activity, reminders)
-        for org_id, state, last_activity, reminders in Response.objects.filter(
-            survey=survey, organisation__kind=Organisation.Kind.STATE
+    states: list[Organisation] = []
+    if survey.asks(Organisation.Kind.STATE):
+        # The States with their response to this round (if any) and its reminders, in one query.
+        states = list(
+            Organisation.objects.filter(kind=Organisation.Kind.STATE)
+            .order_by("name")
+            .only("id", "kind", "code", "name", "names")
+            .annotate(
+                answer=FilteredRelation("responses", condition=Q(responses__survey=survey)),
+                response_status=F("answer__status"),
+                response_activity=F("answer__last_activity_at"),
+                reminders_sent=Count("answer__reminders"),
+            )
         )
-        .annotate(reminders_sent=Count("reminders"))
-        .values_list("organisation_id", "status", "last_activity_at", "reminders_sent")
+    responses: dict[int, tuple[str, Any, int]] = {
+        o.pk: (o.response_status, o.response_activity, o.reminders_sent)  # type: ignore[attr-defined]
+        for o in states
+        if o.response_status is not None  # type: ignore[attr-defined]
     }
     # Who a reminder would go to (active coordinators with an address) and each State's deadline: what the reminder
     # rule needs to decide where the "Send reminder" button is offered.

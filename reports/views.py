@@ -71,7 +71,7 @@ def round_overview(request: HttpRequest, slug: str) -> HttpResponse:
             statuses=[(s, dashboard.status_label(s)) for s in dashboard.STATUSES],
             regions=region_choices,
             doc=doc,
-            areas=doc.area_links() if doc else [],
+            areas=doc.area_links(survey.slug) if doc else [],
             run=dashboard.latest_run(survey),
         ),
     )

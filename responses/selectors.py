@@ -320,9 +320,27 @@ def plan_progress(plan: ProgressPlan, answers: AnswerMap, evidence: dict[int, in
 def responses_progress(
     responses: list[Response], structures: dict[int, list[Area]] | None = None
 ) -> dict[int, Progress]:
-    """The progress of many responses (of any rounds and kinds) in a fixed number of queries: one structure per
-    round (`survey_structure(survey)`, for every kind; pass them in `structures` by round id if already read), one
-    query for all their answers, one for their documents. Keyed by response id."""
+    """The progress of many responses (of any rounds and kinds) in a fixed number of queries, keyed by response id.
+
+    From the progress kept on each response row (responses/progress.py; the responses' rounds must be loaded with
+    them) when it is for its round's current structure. The others are computed from their answers: one structure
+    per round (`survey_structure(survey)`, for every kind; pass them in `structures` by round id if already read),
+    one query for all their answers, one for their documents."""
+    result: dict[int, Progress] = {}
+    kept: dict[tuple[int, str], list[Area]] = {}  # the structure the stored lists are for: one per round and kind
+    stale = []
+    for response in responses:
+        key = (response.survey_id, response.organisation.respondent_kind)
+        if key not in kept:
+            kept[key] = survey_structure(response.survey, key[1])
+        stored = progress_stored(response, kept[key])
+        if stored is None:
+            stale.append(response)
+        else:
+            result[response.pk] = stored
+    if not stale:
+        return result
+    responses = stale
     structures = dict(structures or {})
     for response in responses:
         if response.survey_id not in structures:
@@ -336,7 +354,6 @@ def responses_progress(
     ):
         evidence[row["response_id"]][row["question_id"]] = row["n"]
     plans: dict[tuple[int, str], ProgressPlan] = {}
-    result = {}
     for r in responses:
         key = (r.survey_id, r.organisation.respondent_kind)
         if key not in plans:

@@ -22,7 +22,7 @@ from ..selectors import (
     country_answers,
     first_area_code,
     question_model,
-    report_stored,
+    report_document,
     status_board_data,
 )
 from ..selectors import report_run_latest as latest_run
@@ -83,7 +83,7 @@ __all__ = [
 
 def report_doc(survey: Survey, provisional: bool) -> ReportDoc | None:
     """The round's stored report of one basis with its lookups; None when it was never built."""
-    report = report_stored(survey=survey, include_in_progress=provisional)
+    report = report_document(survey=survey, include_in_progress=provisional)
     return ReportDoc(report) if report is not None else None
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organisation
+from oscethb.url_format import url_format
 from responses.models import Response
 from responses.reminders import manual_reminder_refusal
 from responses.round_status import KindStanding
@@ -18,6 +18,15 @@ from surveys.i18n import name_sort_key, pick
 
 from ..selectors import StatusBoardData, regions
 from .common import STATUSES, kind_label, status_label
+
+# The colour of each status's badge in the table (Bootstrap's text-bg-*); any other status: "light".
+STATUS_BADGES = {
+    "accepted": "success",
+    "submitted": "primary",
+    "resubmitted": "primary",
+    "returned": "danger",
+    "in_progress": "info",
+}
 
 
 @dataclass
@@ -41,6 +50,11 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
     today = timezone.localdate()
     region_map = regions()
     region_names = {code: pick(r["names"]) for code, r in region_map.items()}
+    labels = {s: status_label(s) for s in STATUSES}
+    # One reverse per link kind, not one per row (57 rows, 3 links each).
+    country_url = url_format("reports:dashboard-country", survey.slug)
+    response_url = url_format("responses:response-home", survey.slug)
+    reminder_url = url_format("responses:reminder-send", survey.slug)
 
     rows = []
     for org in states:
@@ -59,12 +73,15 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
                 "code": org.code,
                 "name": org.display_name,
                 "status": state,
-                "status_label": status_label(state),
+                "status_label": labels.get(state) or status_label(state),
+                "badge": STATUS_BADGES.get(state, "light"),
                 "last_activity": last_activity,
                 "coordinators": list(coordinators.get(org.pk, ())),
                 "reminders": reminders,
+                "country_url": country_url(org.code),
+                "response_url": response_url(org.code),
                 # Offered only where a reminder can go (the rule the action enforces).
-                "reminder_url": None if refusal else reverse("responses:reminder-send", args=[survey.slug, org.code]),
+                "reminder_url": None if refusal else reminder_url(org.code),
                 "regions": [region_names[code] for code in member_of],
                 "region_codes": member_of,
             }

@@ -1,6 +1,7 @@
 """One stored report (docs/report-data.md) with lookups for the pages: built once per request, no queries.
 
-The report row comes from `reports.selectors.report_stored`, the one reader of a stored report."""
+The document comes from `reports.selectors.report_document`, decoded once per process and build and shared by the
+process's threads: nothing here (or in the pages built from it) may change it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from oscethb.url_format import url_format
 from surveys.i18n import pick
 
-from ..models import Report
+from ..selectors import StoredReport
 from .common import status_label
 
 
@@ -19,7 +21,7 @@ from .common import status_label
 class ReportDoc:
     """Lookups over one stored report, built once per request (pure Python, no queries)."""
 
-    report: Report
+    report: StoredReport
     data: Mapping[str, Any] = field(init=False)
     questions: dict[str, Mapping[str, Any]] = field(init=False)
     areas: dict[str, Mapping[str, Any]] = field(init=False)
@@ -59,12 +61,19 @@ class ReportDoc:
     def medians(self) -> dict[str, float]:
         return {row["area"]: row["median"] for row in self.data.get("area_medians", [])}
 
-    def area_links(self) -> list[dict[str, Any]]:
-        """Areas with their questions, for the overview's links."""
+    def area_links(self, slug: str) -> list[dict[str, Any]]:
+        """Areas with their questions and the addresses of their pages in round `slug`, for the overview's links."""
+        area_url = url_format("reports:dashboard-area", slug)
+        question_url = url_format("reports:dashboard-question", slug)
         by_area: dict[str, list[dict[str, str]]] = defaultdict(list)
         for q in self.data.get("questions", []):
-            by_area[q["area"]].append({"code": q["code"], "text": pick(q.get("text"))})
+            by_area[q["area"]].append({"code": q["code"], "text": pick(q.get("text")), "url": question_url(q["code"])})
         return [
-            {"code": a["code"], "title": pick(a.get("title")), "questions": by_area.get(a["code"], [])}
+            {
+                "code": a["code"],
+                "title": pick(a.get("title")),
+                "url": area_url(a["code"]),
+                "questions": by_area.get(a["code"], []),
+            }
             for a in self.data.get("areas", [])
         ]

@@ -3,17 +3,18 @@ polling), and read the area dashboard whose Chart.js charts are drawn from the p
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from accounts.models import Organisation
+from accounts.models import Organisation, Role
 from reports.models import JobStatus, Report, ReportRun
-from responses.models import Response
+from responses.models import Reminder, Response
 from responses.services import answers_save, response_get_or_create
-from responses.tests.browser_helpers import PASSWORD, SLUG, TIMEOUT, ensure_states, open_round
+from responses.tests.browser_helpers import PASSWORD, SLUG, TIMEOUT, ensure_states, member, open_round
 from surveys.models import Question, Survey
 from tests.otp_helpers import browser_log_in_with_code, confirmed_device
 
@@ -71,6 +72,20 @@ def test_staff_build_the_report_and_see_the_area_charts(live_server: Any, page: 
     page.wait_for_function(HAS_CHART, arg=canvas.element_handle(), timeout=TIMEOUT)
     states = page.evaluate("(canvas) => Chart.getChart(canvas).data.datasets[0].data", canvas.element_handle())
     assert states[:2] == [2, 1]  # yes, no
+
+
+def test_staff_send_a_reminder_from_the_status_board(live_server: Any, page: Page, staff: Any) -> None:
+    """The board's reminder buttons share one form: each still posts to its own State's reminder action."""
+    member(Organisation.objects.get(code="IT"), Role.COORDINATOR, "coordinator@esteri.example.it")
+    member(Organisation.objects.get(code="PL"), Role.COORDINATOR, "coordinator@msz.example.pl")
+    browser_log_in_with_code(page, live_server.url, STAFF, PASSWORD, confirmed_device(staff))
+    page.goto(f"{live_server.url}/staff/rounds/{SLUG}/dashboard/")
+    expect(page.locator("[data-send-reminder]")).to_have_count(2)  # AT, DE and FR have submitted; no one else to remind
+    page.get_by_role("button", name=re.compile(r"^Send reminder\s*: Italy$")).click()  # the State is in its name
+    expect(page.get_by_text("Reminder sent to Italy: coordinator@esteri.example.it.")).to_be_visible(timeout=TIMEOUT)
+    assert page.url.endswith(f"/staff/rounds/{SLUG}/dashboard/")  # back where the button was
+    assert list(Reminder.objects.values_list("response__organisation__code", flat=True)) == ["IT"]
+    expect(page.locator('tr[data-state="IT"] [data-reminders]')).to_have_text("1")
 
 
 def test_the_progress_bar_follows_a_running_build_until_it_is_done(

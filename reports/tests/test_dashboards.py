@@ -381,9 +381,18 @@ def test_send_reminder_button_posts_to_the_reminder_action(built: Survey, staff_
     MembershipFactory(organisation=org("US"), role=Role.COORDINATOR)
     html = staff_client.get(reverse("reports:dashboard-round", args=[SLUG])).content.decode()
     target = reverse("responses:reminder-send", kwargs={"slug": SLUG, "org_code": "US"})  # US has not started
-    assert f'action="{target}"' in html
-    assert 'data-send-reminder="US"' in html
+    button = re.search(r'<button[^>]*data-send-reminder="US".*?</button>', html, re.S)
+    assert button
+    assert f'formaction="{target}"' in button.group(0)
+    assert 'type="submit"' in button.group(0)
+    assert 'Send reminder<span class="visually-hidden">: United States of America</span>' in button.group(0)
     assert reverse("responses:reminder-send", kwargs={"slug": SLUG, "org_code": "AT"}) not in html  # AT has submitted
+    # The buttons share one form and its one CSRF token, not one form per row.
+    assert 'form="board-reminders"' in button.group(0)
+    form = re.search(r'<form method="post" id="board-reminders" data-reminder-form>(.*?)</form>', html, re.S)
+    assert form
+    assert form.group(1).count("csrfmiddlewaretoken") == 1
+    assert html.count("csrfmiddlewaretoken") == 5  # the language, log-out and two build forms, and this one
 
 
 def _reminder_buttons(html: str) -> set[str]:
@@ -430,6 +439,32 @@ def test_home_page_links_staff_to_the_dashboard(survey: Survey, client: Client, 
     assert reverse("reports:dashboard-round", args=[SLUG]) not in client.get("/").content.decode()
     force_login_verified(client, staff)
     assert reverse("reports:dashboard-round", args=[SLUG]) in client.get("/").content.decode()
+
+
+def test_the_stored_report_is_decoded_once_per_build_and_a_new_build_is_seen_at_once(
+    built: Survey, django_capture_on_commit_callbacks: Any, django_assert_num_queries: Any
+) -> None:
+    first = selectors.report_document(survey=built)
+    assert first is not None
+    with django_assert_num_queries(1):  # the row's id and build time, not its document
+        again = selectors.report_document(survey=built)
+    assert again is first
+    assert selectors.report_document(survey=built, include_in_progress=True) is None  # the other basis: never built
+
+    build(built, django_capture_on_commit_callbacks)
+    rebuilt = selectors.report_document(survey=built)
+    stored = Report.objects.get(survey=built, include_in_progress=False)
+    assert rebuilt is not None
+    assert rebuilt is not first
+    assert (rebuilt.pk, rebuilt.built_at, rebuilt.data) == (stored.pk, stored.built_at, stored.data)
+    # A document saved again without a new build time (a fix in the admin) is read again too.
+    stored.data = {**stored.data, "areas": []}
+    stored.save()
+    fixed = selectors.report_document(survey=built)
+    assert fixed is not None
+    assert fixed.data["areas"] == []
+    Report.objects.filter(pk=stored.pk).delete()
+    assert selectors.report_document(survey=built) is None
 
 
 # --- no report, provisional -----------------------------------------------------------------------------------------
@@ -579,6 +614,9 @@ def test_query_counts_do_not_grow_with_the_data(
     # A small fixed budget: the page's own reads plus the session (loaded, user, and saved on every request for the
     # idle timeout).
     assert max(small.values()) <= 14, small
+    # The status board: the session's 3, the round, the States with their responses, the coordinators, the
+    # standing (2), the stored report's id and build time, the latest build.
+    assert small["round"] <= 10, small
 
 
 # --- dates ----------------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,6 +89,27 @@ def test_the_card_counts_required_answers_and_offers_continue(client, response_a
     assert "In progress" in card
     assert re.search(r"1 of \d+ required questions answered", card), card
     assert "Contributor" in card
+
+
+def test_the_card_reads_the_progress_kept_on_the_response_not_its_answers(client, response_at, people):
+    answers_save(
+        response=response_at,
+        question=question(response_at.survey, "PRV.SUP.01"),
+        raw={("", ""): "yes"},
+        base_versions=None,
+        user=people.contributor,
+    )
+    client.force_login(people.contributor)
+    client.get(reverse("responses:my-rounds"))  # warm up: the session, the round's structure
+    with CaptureQueriesContext(connection) as queries:
+        card = _card(client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT")
+    assert re.search(r"1 of \d+ required questions answered", card), card
+    read = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in read if "responses_answer" in sql or "responses_evidence" in sql], read
+    # Progress kept for another version of the round's structure is not trusted: it is computed from the answers.
+    Response.objects.filter(pk=response_at.pk).update(progress={"version": -1, "sections": {}})
+    card = _card(client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT")
+    assert re.search(r"1 of \d+ required questions answered", card), card
 
 
 def test_a_viewer_and_a_submitted_response_are_offered_view(client, response_at, people):
