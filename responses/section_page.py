@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from surveys.models import Question, Section
+from surveys.show_if import depends_on
 
 from . import values
 from .access import ResponseAccess
@@ -97,6 +98,16 @@ def section_of(access: ResponseAccess, section_code: str) -> SectionOfRound | No
         return None
     by_code = {q.code: q for s in sections for q in s.questions.all()}
     return SectionOfRound(areas, section, list(section.questions.all()), by_code, sections)
+
+
+def page_question_ids(questions: list[Question], by_code: dict[str, Question]) -> list[int]:
+    """The ids of the questions whose answers a page of `questions` shows or applies (show-if targets)."""
+    ids = {q.pk for q in questions}
+    for q in questions:
+        target = depends_on(q.show_if)
+        if target is not None and target[0] in by_code:
+            ids.add(by_code[target[0]].pk)
+    return sorted(ids)
 
 
 def cell_state(
@@ -195,7 +206,8 @@ def section_page_context(
     """The section page's template context; after a POST that was not fully saved, `data` and `saved` are what was
     posted and what the save did (the page is shown again with what was posted)."""
     questions = page.questions
-    answers = answers_of(access.response)
+    # The answers of this section's questions and of the questions their show-if rules look at, read once.
+    answers = answers_of(access.response, page_question_ids(questions, page.by_code))
     problems = saved.problems if saved is not None else {}
     changed = saved.changed if saved is not None else {}
     evidence = evidence_by_question(access.response, questions)
