@@ -105,9 +105,7 @@ def _french(j: Journey) -> bool:
 
 def switch_to_french(j: Journey) -> None:
     """The top bar's language switch (behind the menu button on a phone)."""
-    toggler = j.page.get_by_role("button", name="Menu")
-    if toggler.is_visible():
-        toggler.click()
+    j.open_menu()
     j.page.get_by_label("Language").select_option("fr")
     j.follow(j.page.get_by_role("button", name="Change language"))
     expect(j.page.locator("html")).to_have_attribute("lang", "fr", timeout=TIMEOUT)

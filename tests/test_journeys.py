@@ -44,6 +44,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUESTION = "PRO.LEG.01"  # the question a journey answers in the browser: a single choice in section PRO.LEG
 SECTION = "PRO.LEG"
+MENU_UNFOLDED = re.compile(r"(^|\s)show(\s|$)")  # Bootstrap's class once the collapse has finished opening
 
 
 @pytest.fixture
@@ -94,10 +95,16 @@ class Journey:
 
     def nav_link(self, name: str) -> Locator:
         """A link of the navigation bar, opening the menu first where it is folded (phones)."""
+        self.open_menu()
+        return self.page.locator("nav.site-nav").get_by_role("link", name=name, exact=True)
+
+    def open_menu(self) -> None:
+        """Unfold the navigation where it is folded (phones), and wait until it has finished unfolding: a click on a
+        link while the menu still slides open can land on the page behind it (a CI run lost a journey that way)."""
         toggler = self.page.get_by_role("button", name="Menu")
         if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
             toggler.click()
-        return self.page.locator("nav.site-nav").get_by_role("link", name=name, exact=True)
+            expect(self.page.locator("nav.site-nav #nav")).to_have_class(MENU_UNFOLDED, timeout=TIMEOUT)
 
 
 @pytest.fixture

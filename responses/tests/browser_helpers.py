@@ -23,7 +23,7 @@ from surveys.models import Question, Survey
 
 PASSWORD = "a-long-browser-test-password-2026"
 SLUG = "thb-2016"
-TIMEOUT = 8_000  # ms: every wait on the server (autosave round trip, page load) in these tests
+TIMEOUT = 15_000  # ms: every wait on the server (autosave round trip, page load); generous, since CI shares its 2 cores
 
 # --- data ----------------------------------------------------------------------------------------------------------
 
