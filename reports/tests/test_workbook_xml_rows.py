@@ -26,6 +26,7 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from reports import workbook as excel
 from reports.exports import raw_rows
 from reports.services import report_compute
+from reports.workbook.raw import raw_row_values
 from reports.workbook.styles import DATETIME, ERROR_VALUES, MAX_CELL_TEXT, neutralise
 from reports.workbook.xml_rows import XmlCells, XmlRowWorksheet
 from responses.models import Answer, Response
@@ -151,19 +152,7 @@ def new_raw_book(rows: Iterable[tuple[Any, ...]], before: int = 0, after: int = 
     cells = XmlCells(ws, 9, DATETIME, "yyyy-mm-dd", timezone.get_current_timezone())
     xml = []
     for raw in rows:
-        organisation, kind, country, question, row, column, value, status, changed = raw
-        values = (
-            str(organisation),
-            str(kind),
-            str(country),
-            str(question),
-            str(row) if row else None,
-            str(column) if column else None,
-            value,
-            str(status),
-            changed,
-        )
-        xml.append(cells.row(ws.next_row() + len(xml), values))
+        xml.append(cells.row(ws.next_row() + len(xml), raw_row_values(raw)))
     ws.append_xml("".join(xml), len(xml))
     for index in range(after):
         ws.append([f"after {index}"])

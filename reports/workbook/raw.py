@@ -27,6 +27,23 @@ from .xml_rows import XmlCells, XmlRowWorksheet
 RAW_BATCH = 100  # rows of XML written to the sheet's file at a time (1,000 added about 1 MB to the peak RSS)
 
 
+def raw_row_values(raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row of `reports.exports.raw_rows` as the Raw data sheet's nine cell values (texts as texts, no empty row or
+    column key); XmlCells writes them."""
+    organisation, kind, country, question, row, column, value, status, changed = raw
+    return (
+        str(organisation),
+        str(kind),
+        str(country),
+        str(question),
+        str(row) if row else None,
+        str(column) if column else None,
+        value,
+        str(status),
+        changed,
+    )
+
+
 class RawSheet(WriterBase):
     """The Raw data sheet, written once, row by row, while the same rows fill the Country matrix."""
 
@@ -50,24 +67,8 @@ class RawSheet(WriterBase):
         first = ws.next_row()
         written = 0
         for written, raw in enumerate(raw_rows, 1):
-            organisation, kind, country, question, row, column, value, status, changed = raw
-            batch.append(
-                cells.row(
-                    first + written - 1,
-                    (
-                        str(organisation),
-                        str(kind),
-                        str(country),
-                        str(question),
-                        str(row) if row else None,
-                        str(column) if column else None,
-                        value,
-                        str(status),
-                        changed,
-                    ),
-                )
-            )
-            matrix.add(organisation, kind, country, question, row, column, value)
+            batch.append(cells.row(first + written - 1, raw_row_values(raw)))
+            matrix.add(*raw[:7])  # organisation, kind, country, question, row, column, value
             if written % RAW_BATCH == 0:
                 ws.append_xml("".join(batch), len(batch))
                 batch.clear()
