@@ -189,8 +189,9 @@ function response(status, headers, body)
     return
   end
   inflight[index] = nil
-  local state = string.match(body, 'data%-save%-state="(%a+)"')
-  if state == "saved" then
+  local state = string.match(body, 'data%-save%-state="([%a%-]+)"')
+  -- "saved-hidden": saved, and the person's other answers hide the question (the answer is kept, not counted)
+  if state == "saved" or state == "saved-hidden" then
     saved = saved + 1
   elseif state == "conflict" then
     conflicts = conflicts + 1
