@@ -21,7 +21,7 @@ from surveys.models import Question, Survey
 
 from . import values
 from .models import Answer, Response, Source
-from .selectors import answers_of
+from .selectors import answers_of, survey_structure
 from .services import WorkflowError, answers_save
 
 
@@ -68,6 +68,7 @@ def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:
     kind = organisation.respondent_kind
     new_by_code = {q.code: q for q in _questions(survey)}
     old_answers = answers_of(previous)
+    areas = survey_structure(survey, kind)  # for each save's show-if and progress, read once
     with transaction.atomic():
         new_answers = answers_of(response)
         for old_question in _questions(previous_round):
@@ -114,6 +115,7 @@ def prefill_from_previous(*, response: Response, user: Any) -> PrefillResult:
                 user=user,
                 source=Source.PREFILL,
                 needs_review=True,
+                areas=areas,
             )
             if outcome.error:  # e.g. a copied number that does not fit the answer given in this round
                 result.skipped += len(raw)

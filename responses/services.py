@@ -27,8 +27,7 @@ from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline, response_deadlines
 from .models import Answer, PendingCell, Response, ResponseEvent, Source
 from .progress import progress_after_save, progress_store
-from .selectors import AnswerMap, UnsavedCell, is_visible, response_progress, unsaved_cells
-from .visibility import question_hidden
+from .selectors import AnswerMap, UnsavedCell, is_visible, response_progress, survey_structure, unsaved_cells
 
 Key = tuple[str, str]
 
@@ -127,8 +126,9 @@ def answers_save(
 ) -> SaveOutcome:
     """Save the given cells of one question.
 
-    `areas`: the round's structure for the response's kind of respondent, when the caller has it (an autosave):
-    the show-if rule and the progress are then decided from it and from one read of the answers they need.
+    `areas`: the round's structure for the response's kind of respondent, when the caller has it (a page's save);
+    read here otherwise. The show-if rule and the progress are decided from it and from one read, under the lock, of
+    the answers they need.
 
     `base_versions` are the versions the user's page showed (0: no answer yet). A cell whose stored version moved
     on since is not overwritten: it comes back as a Conflict with the other person's value, name and time. Cells
@@ -164,16 +164,15 @@ def answers_save(
         # One writer per response at a time: concurrent saves queue here instead of racing. `of`: the response's row
         # only (without it PostgreSQL also locks the joined round and organisation rows, and every save in the round
         # would queue behind every other). Whether the question has kept mistyped texts comes in the same read.
-        by_code: dict[str, Question] = {}
-        known: AnswerMap = {}
-        if areas is not None:
-            # The question's answers and those its show-if rule reads are read with the lock (PostgreSQL) ...
-            by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
-            # ... and those of the questions whose rule reads this one (their progress changes with it).
-            target = by_code.get((depends_on(question.show_if) or ("",))[0])
-            ids = {question.pk} | ({target.pk} if target is not None else set())
-            ids |= {q.pk for q in by_code.values() if (depends_on(q.show_if) or ("",))[0] == question.code}
-            known = {pk: {} for pk in ids}
+        if areas is None:  # read once per process and structure version (surveys/structure.py)
+            areas = survey_structure(response.survey, response.organisation.respondent_kind)
+        # The question's answers and those its show-if rule reads are read with the lock (PostgreSQL) ...
+        by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+        # ... and those of the questions whose rule reads this one (their progress changes with it).
+        target = by_code.get((depends_on(question.show_if) or ("",))[0])
+        ids = {question.pk} | ({target.pk} if target is not None else set())
+        ids |= {q.pk for q in by_code.values() if (depends_on(q.show_if) or ("",))[0] == question.code}
+        known: AnswerMap = {pk: {} for pk in ids}
         postgresql = connection.vendor == "postgresql"
         lock = Response.objects.select_for_update(of=("self",)).select_related("survey", "organisation")
         if not postgresql:
@@ -182,11 +181,11 @@ def answers_save(
                 has_pending=Exists(PendingCell.objects.filter(response=OuterRef("pk"), question=question))
             )
         locked = lock.get(pk=response.pk)
-        if known and postgresql:
+        if postgresql:
             # In a statement after the lock's: one that waited for the lock sees the other tables as they were when
             # it began (READ COMMITTED), so it would miss the answer of the save it waited for.
             locked.has_pending = answers_read_after_lock(locked, question, known)  # type: ignore[attr-defined]
-        elif known:
+        else:
             answers = Answer.objects.filter(response=locked, question_id__in=known).select_related("updated_by")
             for answer in answers:
                 known[answer.question_id][(answer.row, answer.column)] = answer
@@ -198,15 +197,8 @@ def answers_save(
         if respondent_source and (refusal := deadline_refusal(locked, now, user=user)):
             outcome.error = refusal  # the page may have been opened before midnight
             return outcome
-        if not known:
-            outcome.hidden = question_hidden(response=locked, question=question)
-            existing = {
-                (a.row, a.column): a
-                for a in Answer.objects.filter(response=locked, question=question).select_related("updated_by")
-            }
-        else:
-            existing = known[question.pk]
-            outcome.hidden = bool(question.show_if) and not is_visible(question, by_code, known)
+        existing = known[question.pk]
+        outcome.hidden = bool(question.show_if) and not is_visible(question, by_code, known)
         merged = {key: values.read(answer, kinds[key]) for key, answer in existing.items()}
         merged.update(cleaned)
         try:

@@ -27,6 +27,7 @@ from surveys.models import Survey
 from surveys.selectors import questions_with_words
 
 from ..models import Response, Source, WorkbookUpload
+from ..selectors import survey_structure
 from ..services import answers_save, deadline_refusal, response_for_writing
 from .reading import workbook_read
 from .review import plan_review
@@ -111,6 +112,7 @@ def workbook_upload_confirm(
             for cell in chosen:
                 by_question[cell.question.code].append(cell)
             questions = questions_with_words(survey=locked.survey, codes=by_question)
+            areas = survey_structure(locked.survey, locked.organisation.respondent_kind)  # read once for every save
             for code, cells in by_question.items():
                 saved = answers_save(
                     response=locked,
@@ -120,6 +122,7 @@ def workbook_upload_confirm(
                     user=user,
                     source=Source.WORKBOOK,
                     now=now,
+                    areas=areas,
                 )
                 if saved.conflicts:
                     raise _Undo("moved")
