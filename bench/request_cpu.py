@@ -4,7 +4,7 @@
     python -m bench.request_cpu                 # ~5 min: a scratch database, then 2 revisions x 5 request kinds
     python -m bench.request_cpu --again autosave   # one kind again, this checkout, on the last run's database
         (BENCH_CPU_PROFILE=<file>: cProfile stats of the measured requests; BENCH_CPU_SQL=1: the last one's SQL)
-    BENCH_CPU_BEFORE=<git revision> python -m bench.request_cpu   # "before" (default: merge-base with main)
+    BENCH_CPU_BEFORE=<git revision> python -m bench.request_cpu   # "before" (default: a936479, as bench.load)
 
 What it does:
 
@@ -49,6 +49,7 @@ WARM_UP, MEASURED = 20, 240
 SURVEY, SECTION = "thb-2021", "PAR.NAT"
 STAFF_EMAIL = "staff-cpu@bench.invalid"
 QUERY_TARGET = 8
+CPU_TARGETS = {"autosave": 2.0, "section": 3.0, "review": 3.0, "board": 3.0}  # × the floor view (issue 14)
 
 
 # --- the child: one revision, one kind of request --------------------------------------------------------------
@@ -287,21 +288,12 @@ def staff_session(users_file: Path) -> None:
 
 def main() -> int:
     from bench.common import OUT, PYTHON, ROOT, pg_recreate, stage, table, target, write_section
-    from bench.load import PRODUCTION, manage, prepare
+    from bench.load import BEFORE_DEFAULT, PRODUCTION, manage, prepare
 
     work = OUT / "cpu"
     work.mkdir(parents=True, exist_ok=True)
-    # Default: where this branch left main, so that "before" runs on the same migrations (main may have moved on).
-    before_rev = (
-        os.environ.get("BENCH_CPU_BEFORE")
-        or subprocess.run(  # nosec B603 B607
-            ["git", "merge-base", "HEAD", "main"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
+    # Default: the revision issue 14 measured (as bench.load); a "before" that is this checkout shows nothing.
+    before_rev = os.environ.get("BENCH_CPU_BEFORE", BEFORE_DEFAULT)
     before = work / "before"
     with stage(f"cpu: export {before_rev}"):
         shutil.rmtree(before, ignore_errors=True)
@@ -379,7 +371,20 @@ def main() -> int:
             ]
         )
     autosave_queries = results["after"]["autosave"]["queries"]
+    floor_after, floor_before = results["after"]["floor"]["median_ms"], results["before"]["floor"]["median_ms"]
+    ratios = {kind: results["after"][kind]["median_ms"] / floor_after for kind in CPU_TARGETS}
     targets = [
+        target(
+            f"{kind} CPU against the floor view",
+            f"≤ {wanted:g}× the floor (same run)",
+            f"{ratios[kind]:.1f}×",
+            ratios[kind] <= wanted,
+            f"{results['after'][kind]['median_ms']:.1f} ms against {floor_after:.1f} ms; before ({commit}): "
+            f"{results['before'][kind]['median_ms'] / floor_before:.1f}×, {results['before'][kind]['median_ms']:.1f} ms",
+            "" if ratios[kind] <= wanted else f"{ratios[kind]:.1f}× of {wanted:g}×",
+        )
+        for kind, wanted in CPU_TARGETS.items()
+    ] + [
         target(
             "queries per autosave",
             f"≤ {QUERY_TARGET}",
