@@ -18,12 +18,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from oscethb.access import is_office_staff
+from oscethb.prepared import PreparedQuery
 
 from .models import Membership, Organisation, Role
 
 P = TypeVar("P", bound="PeoplePolicy")
 
 MANAGING_ROLES = frozenset({Role.COORDINATOR})
+
+
+# Every page's navigation asks (oscethb/prepared.py: compiled once per process).
+MEMBERSHIPS_OF = PreparedQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id).select_related("organisation"), user_id=int
+)
 
 
 class PeoplePolicy:
@@ -72,7 +79,7 @@ class PeoplePolicy:
     def _memberships(self) -> dict[int, Membership]:
         if not self.is_authenticated:
             return {}
-        return {m.organisation_id: m for m in Membership.objects.filter(user=self.user).select_related("organisation")}
+        return {m.organisation_id: m for m in MEMBERSHIPS_OF.run(user_id=self.user.pk)}
 
     def membership(self, organisation: Organisation) -> Membership | None:
         if "_memberships" not in self.__dict__ and organisation.pk in self._known:

@@ -29,6 +29,7 @@ from django.utils.translation import pgettext
 
 from accounts.access import PeoplePolicy
 from accounts.models import Membership, Organisation, Role
+from oscethb.prepared import PreparedQuery
 from surveys.models import Survey
 
 from .deadlines import Deadline, deadline_with, latest_extensions, response_deadline
@@ -211,7 +212,7 @@ def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseA
     the round, its response to the round and the person's membership of it, joined in one read.
     Never writes: an organisation that has not written anything to the round yet gets an unsaved Response."""
     policy = AccessPolicy.for_request(request)
-    survey = Survey.objects.filter(slug=slug).first()
+    survey = SURVEY_BY_SLUG.first(slug=slug)
     if survey is None:
         raise Http404("No such response")
     organisation = organisation_for_response(survey=survey, org_code=org_code, user=policy.user)
@@ -230,23 +231,36 @@ def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseA
     return ResponseAccess(survey, organisation, response, policy)
 
 
+def _organisations_for_response(code: str, survey_id: int, user_id: int | None = None) -> QuerySet[Organisation]:
+    latest_until = DeadlineExtension.objects.filter(organisation=OuterRef("pk"), survey_id=survey_id).order_by("-id")
+    organisations = (
+        Organisation.objects.filter(code=code)
+        .annotate(
+            extended_until=Subquery(latest_until.values("until")[:1]),
+            response_here=FilteredRelation("responses", condition=Q(responses__survey_id=survey_id)),
+        )
+        # django-stubs do not know filtered relations (a documented Django feature) as select_related names.
+        .select_related("country", "response_here")  # type: ignore[misc]
+    )
+    if user_id is not None:
+        organisations = organisations.annotate(
+            membership_here=FilteredRelation("memberships", condition=Q(memberships__user_id=user_id))
+        ).select_related("membership_here")  # type: ignore[misc]
+    return organisations.order_by("pk")[:1]
+
+
+# Every answering page and autosave reads these: compiled once per process (oscethb/prepared.py).
+SURVEY_BY_SLUG = PreparedQuery(lambda slug: Survey.objects.filter(slug=slug).order_by("pk")[:1], slug=str)
+ORGANISATION_FOR_MEMBER = PreparedQuery(_organisations_for_response, code=str, survey_id=int, user_id=int)
+ORGANISATION_FOR_VISITOR = PreparedQuery(_organisations_for_response, code=str, survey_id=int)
+
+
 def organisation_for_response(*, survey: Survey, org_code: str, user: Any) -> Organisation | None:
     """The organisation with this code, in one query, carrying what the response's pages check: its country,
     `extended_until` (the day of its latest deadline extension in the round, or None), `response_here` (its
     response to the round) and `membership_here` (the person's membership); the last two are absent when there is
     none (LEFT JOINs on the unique (survey, organisation) and (user, organisation) pairs: at most one row)."""
-    latest_until = DeadlineExtension.objects.filter(organisation=OuterRef("pk"), survey=survey).order_by("-id")
-    organisations = (
-        Organisation.objects.filter(code=org_code)
-        .annotate(
-            extended_until=Subquery(latest_until.values("until")[:1]),
-            response_here=FilteredRelation("responses", condition=Q(responses__survey=survey)),
-        )
-        # django-stubs do not know filtered relations (a documented Django feature) as select_related names.
-        .select_related("country", "response_here")  # type: ignore[misc]
-    )
-    if getattr(user, "pk", None) is not None:
-        organisations = organisations.annotate(
-            membership_here=FilteredRelation("memberships", condition=Q(memberships__user_id=user.pk))
-        ).select_related("membership_here")  # type: ignore[misc]
-    return organisations.first()
+    user_id = getattr(user, "pk", None)
+    if user_id is not None:
+        return ORGANISATION_FOR_MEMBER.first(code=org_code, survey_id=survey.pk, user_id=user_id)
+    return ORGANISATION_FOR_VISITOR.first(code=org_code, survey_id=survey.pk)

@@ -167,12 +167,12 @@ def progress_stored(response: Response, areas: list[Area]) -> Progress | None:
             entry = kept.get(str(section.pk))
             if entry is None:
                 return None
-            order = {q.pk: q for q in section.questions.all()}
             missing = set(entry["missing"])
             progress = SectionProgress(section)
             progress.required = len(entry["required"])
             progress.answered = progress.required - len(missing)
-            progress.missing = [q for pk, q in order.items() if pk in missing]
+            if missing:  # the section's questions are made only then (surveys/structure.py)
+                progress.missing = [q for q in section.questions.all() if q.pk in missing]
             sections.append(progress)
         result.append((area, sections))
     return Progress(result)

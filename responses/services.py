@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organisation
 from oscethb.jobs import enqueue_on_commit
+from oscethb.prepared import PreparedQuery
 from surveys import answer_types as at
 from surveys.models import Area, Question, Survey
 from surveys.show_if import depends_on
@@ -112,6 +113,17 @@ def response_for_writing(response: Response) -> Response:
     return response
 
 
+# The save's lock: the response's row alone (`of`: without it PostgreSQL also locks the joined round and organisation
+# rows, and every save in the round would queue behind every other), read with them. Compiled once per process
+# (oscethb/prepared.py), inside the save's transaction, which holds the lock.
+RESPONSE_LOCK = PreparedQuery(
+    lambda response_id: (
+        Response.objects.select_for_update(of=("self",)).select_related("survey", "organisation").filter(pk=response_id)
+    ),
+    response_id=int,
+)
+
+
 def answers_save(
     *,
     response: Response,
@@ -161,9 +173,7 @@ def answers_save(
             outcome.cell_errors[key] = str(exc)
 
     with transaction.atomic():
-        # One writer per response at a time: concurrent saves queue here instead of racing. `of`: the response's row
-        # only (without it PostgreSQL also locks the joined round and organisation rows, and every save in the round
-        # would queue behind every other). Whether the question has kept mistyped texts comes in the same read.
+        # One writer per response at a time: concurrent saves queue here instead of racing (RESPONSE_LOCK).
         if areas is None:  # read once per process and structure version (surveys/structure.py)
             areas = survey_structure(response.survey, response.organisation.respondent_kind)
         # The question's answers and those its show-if rule reads are read with the lock (PostgreSQL) ...
@@ -174,13 +184,17 @@ def answers_save(
         ids |= {q.pk for q in by_code.values() if (depends_on(q.show_if) or ("",))[0] == question.code}
         known: AnswerMap = {pk: {} for pk in ids}
         postgresql = connection.vendor == "postgresql"
-        lock = Response.objects.select_for_update(of=("self",)).select_related("survey", "organisation")
-        if not postgresql:
+        if postgresql:
+            locked = RESPONSE_LOCK.first(response_id=response.pk)
+            if locked is None:
+                raise Response.DoesNotExist(f"no response {response.pk}")
+        else:
             # SQLite's IMMEDIATE transactions hold the database from BEGIN: this read sees every committed save.
-            lock = lock.annotate(
-                has_pending=Exists(PendingCell.objects.filter(response=OuterRef("pk"), question=question))
+            locked = (
+                Response.objects.select_related("survey", "organisation")
+                .annotate(has_pending=Exists(PendingCell.objects.filter(response=OuterRef("pk"), question=question)))
+                .get(pk=response.pk)
             )
-        locked = lock.get(pk=response.pk)
         if postgresql:
             # In a statement after the lock's: one that waited for the lock sees the other tables as they were when
             # it began (READ COMMITTED), so it would miss the answer of the save it waited for.

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import models, transaction
@@ -282,8 +283,8 @@ def _instance(model: type[Any], columns: tuple[str, ...], values: tuple[Any, ...
 
 
 class _OnFirstUse(list):
-    """The list a prefetched queryset holds, made when first read: a question's options are built only for the
-    questions a request shows (an autosave's progress reads none)."""
+    """The list a prefetched queryset holds, made when first read: a section's questions and a question's options
+    are built only where a request reads them (an autosave's progress reads no option)."""
 
     def __init__(self, make: Callable[[], list[Any]]) -> None:
         super().__init__()
@@ -291,8 +292,9 @@ class _OnFirstUse(list):
 
     def _made(self) -> None:
         if self._make is not None:
-            make, self._make = self._make, None
-            self.extend(make())
+            made = self._make()  # if it fails, the next read tries again (never an empty list for good)
+            self._make = None
+            self.extend(made)
 
     def __iter__(self) -> Iterator[Any]:
         self._made()
@@ -335,6 +337,10 @@ def _question(row: QuestionRow, survey: Survey, section: Section, db: str | None
     return question
 
 
+def _questions(rows: tuple[QuestionRow, ...], survey: Survey, section: Section, db: str | None) -> list[Question]:
+    return [_question(row, survey, section, db) for row in rows]
+
+
 def areas_of(snapshot: StructureSnapshot, survey: Survey) -> list[Area]:
     """Fresh model instances of a snapshot for one request, related and prefetched as `structure_from_database`
     leaves them (`area.sections.all()`, `section.questions.all()`, `question.option_set.options.all()`)."""
@@ -347,9 +353,9 @@ def areas_of(snapshot: StructureSnapshot, survey: Survey) -> list[Area]:
         for section_row in area_row.sections:
             section = _instance(Section, _SECTION, section_row.values, db)
             section.survey, section.area = survey, area
-            _prefetched(
-                section, "questions", Question, [_question(q, survey, section, db) for q in section_row.questions]
-            )
+            # Made when first read (a review page of a complete response reads no question).
+            questions = _OnFirstUse(partial(_questions, section_row.questions, survey, section, db))
+            _prefetched(section, "questions", Question, questions)
             sections.append(section)
         _prefetched(area, "sections", Section, sections)
         areas.append(area)

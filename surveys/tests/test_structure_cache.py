@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from surveys.models import Area, Option, OptionSet, Question, Section, Survey
 from surveys.services import survey_clone, survey_load_text, survey_set_status
-from surveys.structure import structure_areas, structure_snapshot
+from surveys.structure import _OnFirstUse, structure_areas, structure_snapshot
 
 from .factories import MINIMAL_DEFINITION
 
@@ -176,3 +176,22 @@ def _years(survey: Survey) -> None:
     row = _fresh(survey)
     row.reference_end = row.reference_end + 1
     row.save()
+
+
+def test_a_list_made_on_first_use_is_made_again_after_a_failure() -> None:
+    """A section's questions and a question's options are made when first read; a failure then must not leave an
+    empty list for the rest of the request (a page showing a section without its questions)."""
+    calls: list[int] = []
+
+    def make() -> list[int]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the first try fails")
+        return [1, 2]
+
+    items = _OnFirstUse(make)
+    with pytest.raises(RuntimeError):
+        list(items)
+    assert list(items) == [1, 2]
+    assert len(items) == 2
+    assert len(calls) == 2

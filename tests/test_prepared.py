@@ -1,0 +1,193 @@
+"""Prepared reads (oscethb/prepared.py) give what the querysets they stand for give: the same SQL for the same values,
+the same rows with the same related objects and annotations, from any thread; and they refuse what they cannot
+stand for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections, transaction
+from django.db.models import Q
+from django.db.transaction import TransactionManagementError
+
+from accounts.access import MEMBERSHIPS_OF
+from accounts.models import Organisation, Role
+from oscethb.prepared import PreparedQuery
+from responses.access import ORGANISATION_FOR_MEMBER, ORGANISATION_FOR_VISITOR, SURVEY_BY_SLUG
+from responses.models import DeadlineExtension, Response
+from responses.services import RESPONSE_LOCK
+from surveys.models import Survey
+from tests.scenario import Scenario
+
+pytestmark = pytest.mark.django_db
+
+
+def described(org: Organisation | None) -> tuple[Any, ...] | None:
+    """What the response pages read of the organisation the access check gives."""
+    if org is None:
+        return None
+    response = getattr(org, "response_here", None)
+    membership = getattr(org, "membership_here", None)
+    return (
+        org.pk,
+        org.code,
+        org.name,
+        org.country.code if org.country_id else None,
+        org.extended_until,  # type: ignore[attr-defined]
+        (response.pk, response.status, response.survey_id) if response is not None else None,
+        (membership.pk, membership.role, membership.user_id) if membership is not None else None,
+    )
+
+
+@pytest.fixture
+def world() -> Scenario:
+    s = Scenario().round("thb-2016").state("AT", coordinator="coord@at.example.org").state("DE")
+    s.ngo("NGO-AT-1", coordinator="ngo@example.org")
+    s.response("AT")
+    DeadlineExtension.objects.create(survey=s.survey, organisation=s.orgs["AT"], until=dt.date(2030, 1, 1), reason="a")
+    DeadlineExtension.objects.create(survey=s.survey, organisation=s.orgs["AT"], until=dt.date(2030, 2, 1), reason="b")
+    return s
+
+
+@pytest.mark.parametrize(
+    ("code", "email"),
+    [
+        ("AT", "coord@at.example.org"),  # a member, with a response and two extensions (the latest counts)
+        ("AT", "ngo@example.org"),  # not a member of it
+        ("DE", "coord@at.example.org"),  # no response yet, no extension
+        ("NGO-AT-1", "ngo@example.org"),  # an NGO, its country
+        ("XX", "ngo@example.org"),  # no such organisation
+    ],
+)
+def test_the_access_read_gives_what_its_queryset_gives(world: Scenario, code: str, email: str) -> None:
+    values = {"code": code, "survey_id": world.survey.pk, "user_id": world.person(email).pk}
+    prepared = ORGANISATION_FOR_MEMBER.first(**values)
+    reference = ORGANISATION_FOR_MEMBER.queryset(**values).first()
+    assert described(prepared) == described(reference)
+    assert ORGANISATION_FOR_MEMBER.sql(**values) == ORGANISATION_FOR_MEMBER.queryset(**values).query.sql_with_params()
+    visitor = {"code": code, "survey_id": world.survey.pk}
+    assert described(ORGANISATION_FOR_VISITOR.first(**visitor)) == described(
+        ORGANISATION_FOR_VISITOR.queryset(**visitor).first()
+    )
+    if code == "AT":
+        assert prepared is not None
+        assert prepared.extended_until == dt.date(2030, 2, 1)
+        member = email == "coord@at.example.org"
+        assert (getattr(prepared, "membership_here", None) is not None) is member
+        if member:
+            assert prepared.membership_here.role == Role.COORDINATOR  # type: ignore[attr-defined]
+
+
+def test_values_change_between_runs_and_never_stick(world: Scenario) -> None:
+    """One compiled query, many values: each run gives its own organisation and round."""
+    other = Scenario().round("thb-2021").survey
+    for survey in (world.survey, other, world.survey):
+        assert SURVEY_BY_SLUG.first(slug=survey.slug) == survey
+        for code in ("AT", "DE", "AT"):
+            org = ORGANISATION_FOR_VISITOR.first(code=code, survey_id=survey.pk)
+            assert org is not None
+            assert org.code == code
+            response = getattr(org, "response_here", None)
+            assert (response is not None) is (code == "AT" and survey == world.survey)
+    assert SURVEY_BY_SLUG.first(slug="no-such-round") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_read_runs_on_the_thread_s_own_connection() -> None:
+    """Compiled in one thread, run in another: each uses its own database connection (web servers run threads)."""
+    survey = Scenario().round("thb-2016").survey
+    assert SURVEY_BY_SLUG.first(slug=survey.slug) == survey
+    mine = connections["default"]
+    seen: list[Any] = []
+
+    def other_thread() -> None:
+        try:
+            seen.append((SURVEY_BY_SLUG.first(slug=survey.slug), connections["default"] is mine))
+        finally:
+            connections["default"].close()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen == [(survey, False)]
+
+
+def test_a_value_of_another_type_is_refused(world: Scenario) -> None:
+    with pytest.raises(TypeError, match="survey_id"):
+        ORGANISATION_FOR_VISITOR.first(code="AT", survey_id=str(world.survey.pk))
+    with pytest.raises(TypeError, match="survey_id"):
+        ORGANISATION_FOR_VISITOR.first(code="AT", survey_id=None)  # would compare as = NULL
+    with pytest.raises(TypeError, match="expected the values"):
+        ORGANISATION_FOR_VISITOR.first(code="AT")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda part: Survey.objects.filter(slug__contains=part),  # wrapped in %...%
+        lambda part: Organisation.objects.filter(Q(code=part) | Q(name__icontains=part)),  # a parameter, and wrapped
+        lambda part: Survey.objects.filter(slug=part.strip()),  # changed by the build itself
+    ],
+    ids=["contains", "exact-or-icontains", "stripped"],
+)
+def test_a_value_that_is_not_a_parameter_of_its_own_cannot_be_prepared(world: Scenario, build: Any) -> None:
+    with pytest.raises(ImproperlyConfigured, match="not each a parameter of its own"):
+        PreparedQuery(build, part=str).run(part="2016")
+
+
+def test_a_case_insensitive_match_is_right_or_refused(world: Scenario) -> None:
+    """PostgreSQL compares UPPER(slug) with the value as given: preparable. SQLite writes LIKE with "_" and "%"
+    escaped in the value: refused, else "thb_2016" would match the round thb-2016 ("_" matching any character)."""
+    prepared = PreparedQuery(lambda slug: Survey.objects.filter(slug__iexact=slug), slug=str)
+    for value in ("THB-2016", "thb_2016"):
+        try:
+            found = prepared.run(slug=value)
+        except ImproperlyConfigured:
+            assert connection.vendor == "sqlite"
+            continue
+        assert found == list(prepared.queryset(slug=value))
+        assert [s.slug for s in found] == (["thb-2016"] if value == "THB-2016" else [])
+
+
+def test_types_and_ranges(world: Scenario) -> None:
+    with pytest.raises(ImproperlyConfigured, match="only int and str"):
+        PreparedQuery(lambda day: Survey.objects.filter(closes_on=day), day=dt.date)
+    # A positive integer column: the markers fit it (a negative one made the ORM give up on the whole query).
+    response = world.response("AT")
+    by_version = PreparedQuery(lambda v: Response.objects.filter(pk__gte=v).order_by("pk"), v=int)
+    assert response in by_version.run(v=1)
+
+
+def test_a_lock_outside_a_transaction_is_refused_as_the_orm_refuses_it(world: Scenario) -> None:
+    response = world.response("AT")
+    with transaction.atomic():
+        assert RESPONSE_LOCK.first(response_id=response.pk) == response  # compiled here
+    if connection.get_autocommit():  # pytest-django's plain tests run inside a transaction
+        with pytest.raises(TransactionManagementError):
+            RESPONSE_LOCK.first(response_id=response.pk)
+
+
+def test_the_navigation_reads_the_person_s_memberships(world: Scenario) -> None:
+    person = world.person("coord@at.example.org")
+    world.member("DE", Role.VIEWER, "coord@at.example.org")
+    prepared = {(m.organisation.code, m.role) for m in MEMBERSHIPS_OF.run(user_id=person.pk)}
+    assert prepared == {(m.organisation.code, m.role) for m in MEMBERSHIPS_OF.queryset(user_id=person.pk)}
+    assert prepared == {("AT", Role.COORDINATOR), ("DE", Role.VIEWER)}
+    assert MEMBERSHIPS_OF.run(user_id=world.person("nobody@example.org").pk) == []
+
+
+def test_the_save_lock_reads_the_response_with_its_round_and_organisation(world: Scenario) -> None:
+    response = world.response("AT")
+    with transaction.atomic():
+        locked = RESPONSE_LOCK.first(response_id=response.pk)
+        sql, params = RESPONSE_LOCK.sql(response_id=response.pk)
+    assert locked == response
+    assert (locked.survey.slug, locked.organisation.code) == ("thb-2016", "AT")
+    with transaction.atomic():
+        assert (sql, params) == RESPONSE_LOCK.queryset(response_id=response.pk).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert sql.endswith('FOR UPDATE OF "responses_response"')
