@@ -69,11 +69,20 @@ class _Source:
 class PreparedQuery(Generic[M]):
     """A read compiled once per process and database alias; `run(**values)` gives its model instances."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **parameters: type) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        edit_sql: Callable[[str, str], str] | None = None,
+        **parameters: type,
+    ) -> None:
+        """`edit_sql(sql, vendor)`: the compiled SQL changed once, for what the ORM cannot write (a second locking
+        clause); the tests of such a read check the edited SQL."""
         for name, kind in parameters.items():
             if kind not in (int, str):
                 raise ImproperlyConfigured(f"{name}: only int and str parameters can be prepared, not {kind}")
         self._build = build
+        self._edit_sql = edit_sql
         self._parameters = parameters
         self._compiled: dict[str, _Compiled] = {}
 
@@ -125,6 +134,9 @@ class PreparedQuery(Generic[M]):
         compiled = _Compiled(compiler, sql, tuple(params), positions)
         if sql_again != sql or compiled.bind(second) != tuple(params_again) or not all(positions.values()):
             raise ImproperlyConfigured(f"{', '.join(first)}: not each a parameter of its own in {sql}")
+        if self._edit_sql is not None:
+            edited = self._edit_sql(sql, connections[using].vendor)
+            compiled = _Compiled(compiler, edited, compiled.params, positions)
         return compiled
 
     def _markers(self, variant: int) -> dict[str, Any]:

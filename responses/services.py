@@ -116,10 +116,14 @@ def response_for_writing(response: Response) -> Response:
 # The save's lock: the response's row alone (`of`: without it PostgreSQL also locks the joined round and organisation
 # rows, and every save in the round would queue behind every other), read with them. Compiled once per process
 # (oscethb/prepared.py), inside the save's transaction, which holds the lock.
+# The round's row is share-locked as well (FOR KEY SHARE: saves never wait for each other, nor for an ordinary
+# update of the round): loading a definition locks it FOR UPDATE, so a save and a load never overlap, and a save
+# that waited for a load reads the round's new structure version (and is refused, below).
 RESPONSE_LOCK = PreparedQuery(
     lambda response_id: (
         Response.objects.select_for_update(of=("self",)).select_related("survey", "organisation").filter(pk=response_id)
     ),
+    edit_sql=lambda sql, vendor: f'{sql} FOR KEY SHARE OF "surveys_survey"' if vendor == "postgresql" else sql,
     response_id=int,
 )
 
@@ -203,6 +207,14 @@ def answers_save(
             answers = Answer.objects.filter(response=locked, question_id__in=known).select_related("updated_by")
             for answer in answers:
                 known[answer.question_id][(answer.row, answer.column)] = answer
+        if locked.survey.structure_version != response.survey.structure_version:
+            # The Office changed what the round asks (a definition loaded, a question edited) since this request read
+            # it: the answer was checked against the old questionnaire.
+            outcome.error = _(
+                "The Office changed the questionnaire a moment ago: the answer was not saved. Reload the page and "
+                "enter it again."
+            )
+            return outcome
         respondent_source = source in (Source.WEB, Source.PREFILL, Source.WORKBOOK)  # what a respondent sets off
         if respondent_source and locked.is_locked_for_respondents:
             # Checked again under the lock: a submit or an acceptance may have landed since the page asked.

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 
-from responses.models import AnswerChange, PendingCell
+from accounts.models import Organisation
+from responses.models import Answer, AnswerChange, PendingCell
 from responses.selectors import survey_structure, unsaved_cells
-from responses.services import SaveOutcome, answers_save, response_get_or_create
+from responses.services import RESPONSE_LOCK, SaveOutcome, answers_save, response_get_or_create
 from responses.tests.conftest import question
+from surveys.models import Survey
 
 KEY = ("", "")
 
@@ -84,3 +87,77 @@ def test_a_valid_value_saved_just_after_a_mistyped_one_clears_its_kept_text(post
     assert out["first"].cell_errors
     assert not PendingCell.objects.filter(response=response, question=item).exists()
     assert unsaved_cells(response) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_waited_for_a_definition_load_is_refused_and_writes_nothing(postgresql, round2016, people):
+    """Loading a definition locks the round's row (surveys.services.survey_load_definition) and changes what the
+    round asks; a save arriving meanwhile waits for it (the save share-locks the round's row) and then finds a new
+    structure version: the answer was checked against the old questionnaire, so it is refused, not written."""
+    response = response_get_or_create(survey=round2016, organisation=people.austria)
+    item = question(round2016, "PRV.SUP.01")
+    areas = survey_structure(round2016, people.austria.respondent_kind)
+    locked, release = threading.Event(), threading.Event()
+    out: dict[str, Any] = {}
+
+    def load() -> None:
+        with transaction.atomic():
+            Survey.objects.select_for_update().get(pk=round2016.pk)  # as survey_load_definition does
+            locked.set()
+            release.wait(10)
+            Survey.objects.filter(pk=round2016.pk).update(structure_version=F("structure_version") + 1)
+        connection.close()
+
+    def save() -> None:
+        locked.wait(10)
+        started = time.monotonic()
+        out["outcome"] = answers_save(
+            response=response,
+            question=item,
+            raw={KEY: "yes"},
+            base_versions={KEY: 0},
+            user=people.coordinator,
+            areas=areas,
+        )
+        out["waited"] = time.monotonic() - started
+        connection.close()
+
+    threads = [threading.Thread(target=load), threading.Thread(target=save)]
+    for thread in threads:
+        thread.start()
+    locked.wait(10)
+    time.sleep(0.8)  # the save is now waiting for the round's row
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert out["waited"] >= 0.5
+    assert "changed the questionnaire" in (out["outcome"].error or "")
+    assert not Answer.objects.filter(response=response, question=item).exists()
+    assert not AnswerChange.objects.filter(response=response).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_do_not_wait_for_each_other_on_the_round_s_row(postgresql, round2016, people):
+    """The share lock on the round is taken by every save: two organisations' saves still run side by side."""
+    austria = response_get_or_create(survey=round2016, organisation=people.austria)
+    item = question(round2016, "PRV.SUP.01")
+    with transaction.atomic():
+        first = answers_save(
+            response=austria, question=item, raw={KEY: "yes"}, base_versions={KEY: 0}, user=people.coordinator
+        )
+        done: list[float] = []
+
+        def other() -> None:
+            germany = response_get_or_create(survey=round2016, organisation=Organisation.objects.get(code="DE"))
+            started = time.monotonic()
+            with transaction.atomic():
+                RESPONSE_LOCK.first(response_id=germany.pk)
+            done.append(time.monotonic() - started)
+            connection.close()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(5)
+    assert first.ok
+    assert len(done) == 1
+    assert done[0] < 2

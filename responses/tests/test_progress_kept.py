@@ -65,6 +65,8 @@ def test_kept_progress_counts_documents_added_and_removed(response_at, people, s
     q = question(response_at.survey, "PAR.NAT.06")
     q.required = True  # the Office makes the document required (a structure change: progress is computed again)
     q.save()
+    response_at.survey.refresh_from_db()  # as the next request reads it (a save checked against the old structure
+    # is refused: responses/tests/test_autosave_races.py)
     _save(response_at, "PAR.NAT.03", {("in_force", ""): "yes"}, people.coordinator)  # shows PAR.NAT.06
     evidence_upload(
         response=response_at, question=q, upload=SimpleUploadedFile("plan.pdf", PDF), user=people.coordinator
