@@ -31,6 +31,38 @@ CHROMIUM_ARGS = [
 BASE_DIR = Path(__file__).resolve().parent
 
 
+def _one_request_at_a_time_on_a_shared_connection() -> None:
+    """The browser tests' server on SQLite: one request at a time.
+
+    With the in-memory SQLite test database, Django's live server hands every request thread the test's one
+    connection, so two requests at once (an autosave and the section's Save, on purpose in the leave-warning test)
+    share one transaction: each reads no answer and both insert, which no real deployment can do (a file database
+    takes BEGIN IMMEDIATE, PostgreSQL locks the response). Requests still come in on their own threads (a browser's
+    keep-alive connections never block each other); only the application runs one at a time, as a database of its
+    own would order them. PostgreSQL runs (CI's first pass) keep the threaded server and real transactions."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SharedConnectionServer(ThreadedWSGIServer):
+        def set_app(self, application):  # type: ignore[no-untyped-def]
+            if not self.connections_override:
+                return super().set_app(application)
+            lock = threading.Lock()
+
+            def one_at_a_time(environ, start_response):  # type: ignore[no-untyped-def]
+                with lock:
+                    return application(environ, start_response)
+
+            return super().set_app(one_at_a_time)
+
+    LiveServerThread.server_class = SharedConnectionServer
+
+
+_one_request_at_a_time_on_a_shared_connection()
+
+
 def chromium_available() -> bool:
     return Path(CHROMIUM).is_file() or shutil.which(CHROMIUM) is not None
 
