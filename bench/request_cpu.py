@@ -35,11 +35,9 @@ import json
 import os
 import re
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 from typing import Any
@@ -288,7 +286,7 @@ def staff_session(users_file: Path) -> None:
 
 def main() -> int:
     from bench.common import OUT, PYTHON, ROOT, pg_recreate, stage, table, target, write_section
-    from bench.load import BEFORE_DEFAULT, PRODUCTION, manage, prepare
+    from bench.load import BEFORE_DEFAULT, PRODUCTION, export_revision, manage, prepare
 
     work = OUT / "cpu"
     work.mkdir(parents=True, exist_ok=True)
@@ -296,16 +294,7 @@ def main() -> int:
     before_rev = os.environ.get("BENCH_CPU_BEFORE", BEFORE_DEFAULT)
     before = work / "before"
     with stage(f"cpu: export {before_rev}"):
-        shutil.rmtree(before, ignore_errors=True)
-        before.mkdir()
-        archive = subprocess.run(  # nosec B603 B607
-            ["git", "archive", before_rev],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        ).stdout
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(before, filter="data")
+        export_revision(before_rev, before)
         commit = subprocess.run(  # nosec B603 B607
             ["git", "rev-parse", "--short", before_rev],
             cwd=ROOT,
