@@ -26,14 +26,11 @@ from django.db.models import Count, QuerySet
 
 from surveys.models import Area, Question, Survey
 from surveys.show_if import depends_on
+from surveys.structure import questions_by_code, show_if_dependents
 
 from .answer_columns import VALUE_FIELDS, StoredValue
 from .models import Answer, Evidence, Response
 from .selectors import AnswerMap, ProgressPlan, question_counts, survey_structure
-
-
-def _questions(areas: list[Area]) -> list[Question]:
-    return [q for a in areas for s in a.sections.all() for q in s.questions.all()]
 
 
 def progress_computed(
@@ -121,9 +118,10 @@ def progress_after_save(
         progress_store([response])
         return
     areas = areas if areas is not None else survey_structure(survey, kind)
-    questions = _questions(areas)
-    by_code = {q.code: q for q in questions}
-    affected = [q for q in questions if q.pk == question.pk or (depends_on(q.show_if) or ("",))[0] == question.code]
+    by_code = questions_by_code(areas)
+    # The saved question as the structure has it, and those whose show-if rule reads it.
+    affected = [by_code[question.code]] if question.code in by_code else []
+    affected += show_if_dependents(areas, question.code)
     targets = {by_code[code].pk for q in affected if (code := (depends_on(q.show_if) or ("",))[0]) in by_code}
     answers: AnswerMap = defaultdict(dict)
     wanted = {q.pk for q in affected} | targets

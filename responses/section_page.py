@@ -8,6 +8,7 @@ render what it gives; the template context keys are the page's contract.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from surveys.models import Question, Section
 from surveys.show_if import depends_on
+from surveys.structure import questions_by_code
 
 from . import values
 from .access import ResponseAccess
@@ -73,7 +75,7 @@ class SectionOfRound:
     areas: list[Any]
     section: Section
     questions: list[Question]
-    by_code: dict[str, Question]  # every question asked of this respondent, by code (show-if looks across sections)
+    by_code: Mapping[str, Question]  # every question asked of this respondent, by code (show-if looks across sections)
     sections: list[Section]
 
     @property
@@ -96,11 +98,11 @@ def section_of(access: ResponseAccess, section_code: str) -> SectionOfRound | No
     section = next((s for s in sections if s.code == section_code), None)
     if section is None:
         return None
-    by_code = {q.code: q for s in sections for q in s.questions.all()}
+    by_code = questions_by_code(areas)
     return SectionOfRound(areas, section, list(section.questions.all()), by_code, sections)
 
 
-def page_question_ids(questions: list[Question], by_code: dict[str, Question]) -> list[int]:
+def page_question_ids(questions: list[Question], by_code: Mapping[str, Question]) -> list[int]:
     """The ids of the questions whose answers a page of `questions` shows or applies (show-if targets)."""
     ids = {q.pk for q in questions}
     for q in questions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,7 @@ def typed_values(
     return {key: values.read(answer, kinds[key]) for key, answer in cells.items() if key in kinds}
 
 
-def is_visible(question: Question, by_code: dict[str, Question], answers: AnswerMap) -> bool:
+def is_visible(question: Question, by_code: Mapping[str, Question], answers: AnswerMap) -> bool:
     """The show-if rule (surveys.show_if), the same one the page's script applies; `by_code`: the questions asked."""
 
     def lookup(code: str, row: str) -> Any:
@@ -134,7 +135,7 @@ def response_progress(response: Response, areas: list[Area] | None = None) -> Pr
 
 def question_counts(
     question: Question,
-    by_code: dict[str, Question],
+    by_code: Mapping[str, Question],
     answers: AnswerMap,
     evidence: dict[int, int],
     plan: ProgressPlan | None = None,

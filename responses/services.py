@@ -20,6 +20,7 @@ from oscethb.prepared import PreparedQuery
 from surveys import answer_types as at
 from surveys.models import Area, Question, Survey
 from surveys.show_if import depends_on
+from surveys.structure import questions_by_code, show_if_dependents
 
 from . import values
 from .access import AccessPolicy
@@ -181,11 +182,11 @@ def answers_save(
         if areas is None:  # read once per process and structure version (surveys/structure.py)
             areas = survey_structure(response.survey, response.organisation.respondent_kind)
         # The question's answers and those its show-if rule reads are read with the lock (PostgreSQL) ...
-        by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+        by_code = questions_by_code(areas)
         # ... and those of the questions whose rule reads this one (their progress changes with it).
         target = by_code.get((depends_on(question.show_if) or ("",))[0])
         ids = {question.pk} | ({target.pk} if target is not None else set())
-        ids |= {q.pk for q in by_code.values() if (depends_on(q.show_if) or ("",))[0] == question.code}
+        ids |= {q.pk for q in show_if_dependents(areas, question.code)}
         known: AnswerMap = {pk: {} for pk in ids}
         postgresql = connection.vendor == "postgresql"
         if postgresql:

@@ -19,10 +19,11 @@ Contract:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 from django.db import models, transaction
@@ -32,6 +33,7 @@ from django.db.models.signals import post_delete, post_save
 
 from . import answer_types as at
 from .models import Area, Option, OptionSet, Question, Section, Survey
+from .show_if import depends_on
 
 # --- the version ----------------------------------------------------------------------------------------------
 
@@ -166,6 +168,10 @@ class StructureSnapshot:
     version: int
     kind: str | None
     areas: tuple[AreaRow, ...]
+    # Where each question code sits (area, section, question index), and the codes of the questions whose show-if
+    # rule reads each code: what an autosave needs, without making every question of the round.
+    positions: Mapping[str, tuple[int, int, int]]
+    dependents: Mapping[str, tuple[str, ...]]
 
 
 def _values(instance: models.Model, columns: tuple[str, ...]) -> tuple[Any, ...]:
@@ -215,7 +221,25 @@ def _snapshot_of(survey: Survey, kind: str | None) -> StructureSnapshot:
                 )
             section_rows.append(SectionRow(_values(section, _SECTION), tuple(question_rows)))
         area_rows.append(AreaRow(_values(area, _AREA), tuple(section_rows)))
-    return StructureSnapshot(survey.pk, survey.structure_version, kind, tuple(area_rows))
+    positions: dict[str, tuple[int, int, int]] = {}
+    dependents: dict[str, list[str]] = {}
+    code_at, show_if_at = _QUESTION.index("code"), _QUESTION.index("show_if")
+    for a, area_row in enumerate(area_rows):
+        for s, section_row in enumerate(area_row.sections):
+            for q, question_row in enumerate(section_row.questions):
+                code = question_row.values[code_at]
+                positions[code] = (a, s, q)
+                target = depends_on(question_row.values[show_if_at])
+                if target is not None:
+                    dependents.setdefault(target[0], []).append(code)
+    return StructureSnapshot(
+        survey.pk,
+        survey.structure_version,
+        kind,
+        tuple(area_rows),
+        MappingProxyType(positions),
+        MappingProxyType({code: tuple(codes) for code, codes in dependents.items()}),
+    )
 
 
 _AREA, _SECTION, _QUESTION = _columns(Area), _columns(Section), _columns(Question)
@@ -341,9 +365,66 @@ def _questions(rows: tuple[QuestionRow, ...], survey: Survey, section: Section, 
     return [_question(row, survey, section, db) for row in rows]
 
 
+class StructureAreas(list):
+    """A request's areas (a list of Area instances), with `questions`: its questions by code, each made only when
+    looked up (an autosave reads one question and the few its show-if rules link it to, not the whole round)."""
+
+    def __init__(self, areas: list[Area], snapshot: StructureSnapshot) -> None:
+        super().__init__(areas)
+        self.questions = QuestionsByCode(self, snapshot)
+
+
+class QuestionsByCode(Mapping[str, Question]):
+    """The questions of a request's `StructureAreas` by code: the very instances `section.questions.all()` holds, made
+    a section at a time when first looked up."""
+
+    def __init__(self, areas: list[Area], snapshot: StructureSnapshot) -> None:
+        self._areas, self._snapshot = areas, snapshot
+
+    def __getitem__(self, code: str) -> Question:
+        a, s, q = self._snapshot.positions[code]
+        question: Question = self._areas[a].sections.all()[s].questions.all()[q]
+        return question
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshot.positions)
+
+    def __len__(self) -> int:
+        return len(self._snapshot.positions)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._snapshot.positions
+
+    def dependents(self, code: str) -> list[Question]:
+        """The questions whose show-if rule reads the question `code`."""
+        return [self[c] for c in self._snapshot.dependents.get(code, ())]
+
+
+def questions_by_code(areas: list[Area]) -> Mapping[str, Question]:
+    """The questions of `areas` by code: made only when looked up for a request's `StructureAreas`, all at once
+    otherwise (areas read with `structure_from_database`)."""
+    if isinstance(areas, StructureAreas):
+        return areas.questions
+    return {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+
+
+def show_if_dependents(areas: list[Area], code: str) -> list[Question]:
+    """The questions of `areas` whose show-if rule reads the question `code`."""
+    if isinstance(areas, StructureAreas):
+        return areas.questions.dependents(code)
+    return [
+        q
+        for a in areas
+        for s in a.sections.all()
+        for q in s.questions.all()
+        if (depends_on(q.show_if) or ("",))[0] == code
+    ]
+
+
 def areas_of(snapshot: StructureSnapshot, survey: Survey) -> list[Area]:
     """Fresh model instances of a snapshot for one request, related and prefetched as `structure_from_database`
-    leaves them (`area.sections.all()`, `section.questions.all()`, `question.option_set.options.all()`)."""
+    leaves them (`area.sections.all()`, `section.questions.all()`, `question.option_set.options.all()`), with the
+    questions by code (`StructureAreas`)."""
     db = survey._state.db
     areas = []
     for area_row in snapshot.areas:
@@ -359,7 +440,7 @@ def areas_of(snapshot: StructureSnapshot, survey: Survey) -> list[Area]:
             sections.append(section)
         _prefetched(area, "sections", Section, sections)
         areas.append(area)
-    return areas
+    return StructureAreas(areas, snapshot)
 
 
 def structure_areas(survey: Survey, kind: str | None = None) -> list[Area]:

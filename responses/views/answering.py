@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from oscethb.access import staff_required
 from surveys.models import Survey
+from surveys.structure import questions_by_code
 
 from ..access import ResponseAccess, response_access
 from ..evidence import EvidenceError, evidence_delete
@@ -111,16 +112,7 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
     # The round's structure for this respondent is needed anyway for the progress bar in the answer: take the
     # question from it (with its options and section) instead of loading it a second time.
     areas = survey_structure(access.survey, access.kind)
-    question = next(
-        (
-            q
-            for area in areas
-            for section in area.sections.all()
-            for q in section.questions.all()
-            if q.code == question_code
-        ),
-        None,
-    )
+    question = questions_by_code(areas).get(question_code)
     if question is None:  # not in this round, or not asked of this kind of respondent
         raise Http404("No such question")
     if not access.can_edit:
