@@ -318,11 +318,14 @@ def filesystem_celery_workers(transactional_db: None, tmp_path: Path) -> Iterato
 def _structure_snapshots_start_empty() -> Iterator[None]:
     """Each test's database gives out the same round ids again: a snapshot of the round structure an earlier test
     cached (surveys/structure.py) must not be taken for this test's round of the same id and version."""
+    from responses.block_cache import block_cache_clear
     from surveys.structure import structure_snapshots_clear
 
     structure_snapshots_clear()
+    block_cache_clear()  # the section page's question blocks, keyed by the same ids
     yield
     structure_snapshots_clear()
+    block_cache_clear()
 
 
 @pytest.fixture(autouse=True)

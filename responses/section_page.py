@@ -15,6 +15,7 @@ from typing import Any
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from surveys.models import Question, Section
 from surveys.show_if import depends_on
@@ -22,6 +23,7 @@ from surveys.structure import questions_by_code
 
 from . import values
 from .access import ResponseAccess
+from .block_cache import block_html, block_key
 from .forms import SectionForm, field_name, original_name, version_name
 from .grids import CellProblem, cell_problems, shown_pending
 from .models import Answer, Evidence, PendingCell, Response
@@ -62,6 +64,10 @@ class QuestionBlock:
     evidence: list[Evidence] = field(default_factory=list)
     problems: list[CellProblem] = field(default_factory=list)  # cells not saved, each with its message
     w: dict[str, Any] = field(default_factory=dict)  # the widget's arranged bound fields
+    # The section page's block cache (responses/block_cache.py): this block's key (None: not kept) and its HTML when
+    # this process rendered the very same block before (then no form field or widget is made for it).
+    cache_key: tuple[Any, ...] | None = None
+    html: SafeString | None = None
 
     @property
     def show_if_json(self) -> str:
@@ -217,13 +223,6 @@ def section_page_context(
     # deadline) shows the answers as stored, which is what was sent.
     kept_texts = pending_cells_of(access.response, [q.pk for q in questions]) if access.can_edit else {}
     pending = {q.pk: shown_pending(answers.get(q.pk, {}), kept_texts.get(q.pk, {})) for q in questions}
-    form = SectionForm(
-        data if problems else None,
-        questions=questions,
-        answers=answers,
-        pending={pk: {key: item.text for key, item in cells.items()} for pk, cells in pending.items()},
-        disabled=not access.can_edit,
-    )
     blocks = []
     for question in questions:
         block = question_block(
@@ -248,8 +247,22 @@ def section_page_context(
             block.problems = cell_problems(
                 question, errors=problems[question.pk].cell_errors, pending=pending[question.pk]
             )
-        block.w = widget_context(question, form, block.problems)
         blocks.append(block)
+    if not problems:  # a page shown again with what was posted is written afresh, every block of it
+        for block in blocks:
+            block.cache_key = block_key(block, access)
+            block.html = block_html(block.cache_key) if block.cache_key is not None else None
+    # Fields and widgets only for the blocks to be rendered (all of them when the form is bound).
+    rendered = [block for block in blocks if block.html is None]
+    form = SectionForm(
+        data if problems else None,
+        questions=[block.question for block in rendered],
+        answers=answers,
+        pending={pk: {key: item.text for key, item in cells.items()} for pk, cells in pending.items()},
+        disabled=not access.can_edit,
+    )
+    for block in rendered:
+        block.w = widget_context(block.question, form, block.problems)
     return {
         "access": access,
         "response": access.response,

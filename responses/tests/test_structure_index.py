@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from responses.selectors import survey_structure
 from surveys.show_if import depends_on
 from surveys.structure import questions_by_code, show_if_dependents, structure_from_database
-
-from responses.selectors import survey_structure
 
 
 def _all(areas):
@@ -24,7 +23,8 @@ def test_questions_by_code_and_dependents_are_what_a_walk_over_the_round_finds(r
     expected = {q.code: q for q in _all(walked)}
     assert list(by_code) == list(expected)  # same codes, in the questionnaire's order
     assert len(by_code) == len(expected)
-    assert "NO.SUCH.CODE" not in by_code and by_code.get("NO.SUCH.CODE") is None
+    assert "NO.SUCH.CODE" not in by_code
+    assert by_code.get("NO.SUCH.CODE") is None
     rules = 0
     for code, question in expected.items():
         assert by_code[code].pk == question.pk
