@@ -42,7 +42,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-KINDS = ["floor", "autosave", "section", "review", "board"]
+KINDS = ["floor", "autosave", "section", "section-first", "review", "board"]
+# "section-first": the section pages again with the page's block cache (responses/block_cache.py) emptied before
+# each request, outside the measured time: a person's first view of a section. "section" revisits ~24
+# organisations' pages in turn, so most of its blocks come from the cache.
 WARM_UP, MEASURED = 20, 240
 SURVEY, SECTION = "thb-2021", "PAR.NAT"
 STAFF_EMAIL = "staff-cpu@bench.invalid"
@@ -155,7 +158,7 @@ def child(kind: str, users_file: Path) -> None:
         u = users[n % len(users)]
         cookie = f"sessionid={u['session']}; csrftoken={u['csrf']}"
         page = f"/rounds/{SURVEY}/respond/{u['org']}/section/{SECTION}/"
-        if kind == "section":
+        if kind in ("section", "section-first"):
             return _environ("GET", page, cookie), None
         if kind == "review":
             return _environ("GET", f"/rounds/{SURVEY}/respond/{u['org']}/review/", cookie), None
@@ -200,9 +203,14 @@ def child(kind: str, users_file: Path) -> None:
         statements.append(sql)
         return execute(sql, params, many, context)
 
+    def forget() -> None:
+        if kind == "section-first" and "responses.block_cache" in sys.modules:  # a revision without it: nothing kept
+            sys.modules["responses.block_cache"].block_cache_clear()
+
     with connection.execute_wrapper(counter), connection.execute_wrapper(recorder):
         for n in range(WARM_UP + MEASURED):
             env, state = one(n)
+            forget()
             counted.clear()
             statements.clear()
             if profiler is not None and n >= WARM_UP:
@@ -394,7 +402,10 @@ def main() -> int:
             f"sends; {info.get('organisations', 200)} organisations answering {SURVEY} "
             f"({info.get('answers', 0):,} answers). The ratio is to the floor view of the same revision (the "
             "version-checked one-answer UPDATE through the same stack). Before: "
-            f"`{before_rev}` ({commit}); after: this checkout ({after_commit}). `python -m bench.request_cpu`.",
+            f"`{before_rev}` ({commit}); after: this checkout ({after_commit}). `python -m bench.request_cpu`. "
+            "`section` revisits the same organisations' pages in turn (most question blocks come from the page's "
+            "block cache); `section-first` is the same pages with that cache emptied before each request (a "
+            "person's first view of a section).",
             "",
             table(
                 [
