@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Organisation, Role
 from responses.models import Response
-from responses.services import response_get_or_create
+from responses.services import SaveOutcome, answers_save, response_get_or_create
 from surveys.models import Question, Survey
 from tests.scenario import Scenario, question_of
 
@@ -61,3 +61,17 @@ def response_at(round2016: Survey, people: People) -> Response:
 def question(survey: Survey, code: str) -> Question:
     """A question with its options loaded and its round attached (tests.scenario.question_of)."""
     return question_of(survey, code)
+
+
+def answer(response: Response, code: str, value: Any, user: Any) -> SaveOutcome:
+    """`user` saves `value` as the answer to one-value question `code` of `response`, as a save from a page that
+    checked no versions (a colleague's save in the tests' stories); the save must succeed."""
+    outcome = answers_save(
+        response=response,
+        question=question(response.survey, code),
+        raw={("", ""): value},
+        base_versions=None,
+        user=user,
+    )
+    assert not outcome.error, outcome.error
+    return outcome

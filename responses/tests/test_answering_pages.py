@@ -14,7 +14,7 @@ from responses.services import answers_save, response_get_or_create
 from responses.tests.test_workflow import answer_everything
 from tests.otp_helpers import force_login_verified
 
-from .conftest import question
+from .conftest import answer, question
 
 
 def _codes_on(page: str) -> set[str]:
@@ -89,13 +89,7 @@ def test_posting_a_stale_page_with_untouched_questions_changes_nothing_and_repor
     url = "/rounds/thb-2016/respond/AT/section/PRV.SUP/"
     page = client.get(url).content.decode()
     assert 'name="v|PRV.SUP.01||" value="0"' in page
-    answers_save(
-        response=response_at,
-        question=question(response_at.survey, "PRV.SUP.01"),
-        raw={("", ""): "yes"},
-        base_versions=None,
-        user=people.contributor,
-    )
+    answer(response_at, "PRV.SUP.01", "yes", people.contributor)
     # The coordinator's page still shows PRV.SUP.01 empty; they only answer PRV.SUP.02 and press Save.
     result = client.post(
         url,
@@ -206,13 +200,7 @@ def test_section_query_count_does_not_grow_with_questions(client, response_at, p
 
 def test_the_round_home_shows_progress_per_section(client, response_at, people):
     client.force_login(people.coordinator)
-    answers_save(
-        response=response_at,
-        question=question(response_at.survey, "PRV.SUP.01"),
-        raw={("", ""): "yes"},
-        base_versions=None,
-        user=people.coordinator,
-    )
+    answer(response_at, "PRV.SUP.01", "yes", people.coordinator)
     html = client.get("/rounds/thb-2016/respond/AT/").content.decode()
     block = html[html.index('data-section="PRV.SUP"') :][:600]
     assert re.search(r"data-section-progress>1 / 2<", block), block

@@ -10,10 +10,9 @@ import pytest
 from django.conf import settings
 
 from responses import block_cache
-from responses.services import answers_save
 from responses.tests.test_section_html import normalised
 
-from .conftest import question
+from .conftest import answer, question
 
 SECTION = "/rounds/thb-2016/respond/AT/section/PRV.SUP/"
 
@@ -26,19 +25,8 @@ def _block(html: str, code: str) -> str:
     return found.group(0)
 
 
-def _save(response, code, value, user):
-    outcome = answers_save(
-        response=response,
-        question=question(response.survey, code),
-        raw={("", ""): value},
-        base_versions=None,
-        user=user,
-    )
-    assert not outcome.error
-
-
 def test_a_page_written_from_kept_blocks_is_the_page_written_afresh(client, response_at, people):
-    _save(response_at, "PRV.SUP.01", "yes", people.contributor)
+    answer(response_at, "PRV.SUP.01", "yes", people.contributor)
     client.force_login(people.coordinator)
     fresh = client.get(SECTION).content.decode()
     kept = len(block_cache._blocks)
@@ -52,14 +40,14 @@ def test_another_persons_save_is_shown_at_the_next_view(client, response_at, peo
     client.force_login(people.coordinator)
     before = _block(client.get(SECTION).content.decode(), "PRV.SUP.01")
     assert "checked" not in before
-    _save(response_at, "PRV.SUP.01", "in_process", people.contributor)
+    answer(response_at, "PRV.SUP.01", "in_process", people.contributor)
     after = _block(client.get(SECTION).content.decode(), "PRV.SUP.01")
     assert re.search(r'<input[^>]*value="in_process"[^>]*checked', after)
     assert 'name="v|PRV.SUP.01||" value="1"' in client.get(SECTION).content.decode()
     assert "data-last-changed" in after
     # PRV.SUP.03 is shown only when PRV.SUP.01 is "yes" or "in process": its kept hidden block is not reused.
     assert 'd-none" id="q-PRV.SUP.03"' not in client.get(SECTION).content.decode()
-    _save(response_at, "PRV.SUP.01", "no", people.contributor)
+    answer(response_at, "PRV.SUP.01", "no", people.contributor)
     assert 'd-none" id="q-PRV.SUP.03"' in client.get(SECTION).content.decode()
 
 

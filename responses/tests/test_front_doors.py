@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from accounts.models import Organisation
 from responses.models import Response
-from responses.services import answers_save, response_get_or_create
+from responses.services import response_get_or_create
 from surveys.models import Survey
 from tests.otp_helpers import force_login_verified
 
-from .conftest import question
+from .conftest import answer
 from .factories import UserFactory
 
 PASSWORD = "a-long-front-door-password-2026"
@@ -76,13 +76,7 @@ def test_a_coordinator_who_has_answered_nothing_is_offered_start(client, round20
 
 
 def test_the_card_counts_required_answers_and_offers_continue(client, response_at, people):
-    answers_save(
-        response=response_at,
-        question=question(response_at.survey, "PRV.SUP.01"),
-        raw={("", ""): "yes"},
-        base_versions=None,
-        user=people.contributor,
-    )
+    answer(response_at, "PRV.SUP.01", "yes", people.contributor)
     client.force_login(people.contributor)
     card = _card(client.get(reverse("responses:my-rounds")).content.decode(), "thb-2016:AT")
     assert 'data-card-action="continue"' in card
@@ -92,13 +86,7 @@ def test_the_card_counts_required_answers_and_offers_continue(client, response_a
 
 
 def test_the_card_reads_the_progress_kept_on_the_response_not_its_answers(client, response_at, people):
-    answers_save(
-        response=response_at,
-        question=question(response_at.survey, "PRV.SUP.01"),
-        raw={("", ""): "yes"},
-        base_versions=None,
-        user=people.contributor,
-    )
+    answer(response_at, "PRV.SUP.01", "yes", people.contributor)
     client.force_login(people.contributor)
     client.get(reverse("responses:my-rounds"))  # warm up: the session, the round's structure
     with CaptureQueriesContext(connection) as queries:
