@@ -27,10 +27,13 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
+from surveys.structure import structure_uncommitted
+
 if TYPE_CHECKING:
     from .access import ResponseAccess
     from .section_page import QuestionBlock
 
+CELLS = 10  # where the cells (name, version, value, review mark) sit in a key
 LIMIT_CHARS = 32_000_000  # about 64 MB of text per process at most; a section's blocks are 10-200 KB
 
 _blocks: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
@@ -38,9 +41,12 @@ _size = 0
 _lock = threading.Lock()
 
 
-def block_key(block: QuestionBlock, access: ResponseAccess) -> tuple[Any, ...] | None:
-    """The key of everything `block` shows on `access`'s page; None when the block is not to be kept."""
+def block_key(block: QuestionBlock, access: ResponseAccess, editable: bool) -> tuple[Any, ...] | None:
+    """The key of everything `block` shows on `access`'s page; None when the block is not to be kept. `editable`:
+    `access.can_edit` as the page read it once (it asks the clock: the deadline may pass while a page is built)."""
     question = block.question
+    if structure_uncommitted(access.survey.pk):
+        return None  # this thread's own uncommitted change to the round: its version may be given out again
     if block.error or block.conflicts or block.problems or block.evidence or question.answer_type.stores_files:
         return None
     if any(cell.pending for cell in block.state):
@@ -52,7 +58,7 @@ def block_key(block: QuestionBlock, access: ResponseAccess) -> tuple[Any, ...] |
         survey.structure_version,
         survey.slug,
         access.organisation.code,
-        access.can_edit,
+        editable,
         question.pk,
         translation.get_language(),
         timezone.get_current_timezone_name(),
@@ -75,10 +81,15 @@ def block_keep(key: tuple[Any, ...], html: SafeString) -> None:
         if key in _blocks:
             return
         _blocks[key] = html
-        _size += len(html)
+        _size += _chars(key, html)
         while _size > LIMIT_CHARS and _blocks:
-            _old_key, old = _blocks.popitem(last=False)
-            _size -= len(old)
+            old_key, old = _blocks.popitem(last=False)
+            _size -= _chars(old_key, old)
+
+
+def _chars(key: tuple[Any, ...], html: str) -> int:
+    """What an entry holds, in characters: its HTML and the cells' values in its key (a grid's are many)."""
+    return len(html) + sum(len(cell[2]) for cell in key[CELLS])
 
 
 def block_cache_clear() -> None:

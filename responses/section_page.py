@@ -248,9 +248,10 @@ def section_page_context(
                 question, errors=problems[question.pk].cell_errors, pending=pending[question.pk]
             )
         blocks.append(block)
+    editable = access.can_edit  # read once: the key, the fields and the blocks' autosave must agree
     if not problems:  # a page shown again with what was posted is written afresh, every block of it
         for block in blocks:
-            block.cache_key = block_key(block, access)
+            block.cache_key = block_key(block, access, editable)
             block.html = block_html(block.cache_key) if block.cache_key is not None else None
     # Fields and widgets only for the blocks to be rendered (all of them when the form is bound).
     rendered = [block for block in blocks if block.html is None]
@@ -259,12 +260,13 @@ def section_page_context(
         questions=[block.question for block in rendered],
         answers=answers,
         pending={pk: {key: item.text for key, item in cells.items()} for pk, cells in pending.items()},
-        disabled=not access.can_edit,
+        disabled=not editable,
     )
     for block in rendered:
         block.w = widget_context(block.question, form, block.problems)
     return {
         "access": access,
+        "editable": editable,  # the blocks' autosave (templates/responses/partials/question.html)
         "response": access.response,
         "section": page.section,
         "form": form,

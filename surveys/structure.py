@@ -56,6 +56,12 @@ def structure_changed(survey_id: int | None) -> None:
         transaction.on_commit(lambda: _uncommitted().discard(survey_id))
 
 
+def structure_uncommitted(survey_id: int) -> bool:
+    """Whether this thread changed the round's structure in a transaction it has not committed yet (the version it
+    reads may never be seen by others, or be given out again after a rollback)."""
+    return survey_id in _uncommitted()
+
+
 def _uncommitted() -> set[int]:
     found: set[int] | None = getattr(_deferred, "uncommitted", None)
     if found is None:

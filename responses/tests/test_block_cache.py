@@ -16,6 +16,10 @@ from .conftest import answer, question
 
 SECTION = "/rounds/thb-2016/respond/AT/section/PRV.SUP/"
 
+# Committed, as in production: a round this thread changed without committing has no blocks kept (its structure
+# version may be given out again after a rollback), and a test's own transaction never commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def _block(html: str, code: str) -> str:
     found = re.search(
@@ -92,3 +96,28 @@ def test_the_kept_blocks_stay_within_their_limit(client, response_at, people, mo
         assert client.get(f"/rounds/thb-2016/respond/AT/section/{section}/").status_code == 200
     assert sum(len(html) for html in block_cache._blocks.values()) <= limit
     assert block_cache._size == sum(len(html) for html in block_cache._blocks.values())
+
+
+def test_a_kept_block_agrees_with_its_key_on_the_right_to_edit(client, response_at, people, monkeypatch):
+    """The right to edit asks the clock (the deadline): the page reads it once, so a block kept as editable has its
+    autosave and enabled inputs, and one kept as read-only has neither, even if the answer changes mid-page."""
+    from responses.access import ResponseAccess
+
+    answers = iter([True, False] * 100)  # the deadline passing and an extension granted, on every read
+    monkeypatch.setattr(ResponseAccess, "can_edit", property(lambda self: next(answers)))
+    client.force_login(people.coordinator)
+    client.get(SECTION)
+    assert block_cache._blocks
+    for key, html in block_cache._blocks.items():
+        editable = key[5]
+        assert ("hx-post" in html) is editable, key
+        assert (re.search(r"<(input|textarea|select)[^>]*\bdisabled\b", html) is None) is editable, key
+
+
+@pytest.mark.django_db(transaction=False)
+def test_no_block_is_kept_of_a_round_whose_change_is_not_committed(client, response_at, people):
+    # The round was loaded in this test's transaction, which never commits: its structure version may be given out
+    # again after a rollback, to another definition, so nothing of it is kept.
+    client.force_login(people.coordinator)
+    assert client.get(SECTION).status_code == 200
+    assert not block_cache._blocks
