@@ -53,7 +53,7 @@ def status_board_rows(rows: Iterable[dict[str, Any]], basis_qs: str = "") -> Saf
             else none_html
         )
         reminder = (
-            ' <button class="btn btn-sm btn-outline-secondary" type="submit" form="board-reminders" '
+            ' <button class="btn btn-sm btn-outline-secondary text-nowrap" type="submit" form="board-reminders" '
             f'formaction="{escape(row["reminder_url"])}" data-send-reminder="{code}">'
             f'<i class="bi bi-envelope" aria-hidden="true"></i> {reminder_label}'
             f'<span class="visually-hidden">: {name}</span></button>'
@@ -68,8 +68,8 @@ def status_board_rows(rows: Iterable[dict[str, Any]], basis_qs: str = "") -> Saf
             f'<td class="text-nowrap small">{_activity(row["last_activity"])}</td>'
             f'<td class="small">{coordinators}</td>'
             f'<td class="text-end" data-reminders>{int(row["reminders"])}</td>'
-            '<td class="text-nowrap d-print-none">'
-            f'<a class="btn btn-sm btn-outline-primary" href="{escape(row["response_url"])}">{response_label}</a>'
+            '<td class="d-print-none">'
+            f'<a class="btn btn-sm btn-outline-primary text-nowrap" href="{escape(row["response_url"])}">{response_label}</a>'
             f"{reminder}</td></tr>\n"
         )
     return mark_safe("".join(written))  # noqa: S308  # nosec B308 B703 - every value above is escaped

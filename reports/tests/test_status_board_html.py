@@ -1,6 +1,7 @@
 """The status board's rows written by `{% status_board_rows %}` are the HTML the template loop wrote (kept below as
-it was), for rows with and without coordinators, activity and a reminder to send, in English and in Russian, with
-names and addresses that need escaping."""
+it was, but for the actions' cell, which may now wrap between its two buttons: the Russian "Send reminder" did not
+fit at 1280 px), for rows with and without coordinators, activity and a reminder to send, in English and in Russian,
+with names and addresses that need escaping."""
 
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ TEMPLATE_LOOP = """{% load i18n %}{% translate "Response" as response_label %}{%
         <td class="text-nowrap small">{{ row.last_activity|date:"SHORT_DATETIME_FORMAT"|default:"—" }}</td>
         <td class="small">{% for email in row.coordinators %}<a href="mailto:{{ email }}">{{ email }}</a>{% if not forloop.last %}<br>{% endif %}{% empty %}<span class="text-body-secondary">{{ no_coordinator }}</span>{% endfor %}</td>
         <td class="text-end" data-reminders>{{ row.reminders }}</td>
-        <td class="text-nowrap d-print-none">
-          <a class="btn btn-sm btn-outline-primary" href="{{ row.response_url }}">{{ response_label }}</a>
+        <td class="d-print-none">
+          <a class="btn btn-sm btn-outline-primary text-nowrap" href="{{ row.response_url }}">{{ response_label }}</a>
           {% if row.reminder_url %}
-            <button class="btn btn-sm btn-outline-secondary" type="submit" form="board-reminders" formaction="{{ row.reminder_url }}" data-send-reminder="{{ row.code }}"><i class="bi bi-envelope" aria-hidden="true"></i> {{ reminder_label }}<span class="visually-hidden">: {{ row.name }}</span></button>
+            <button class="btn btn-sm btn-outline-secondary text-nowrap" type="submit" form="board-reminders" formaction="{{ row.reminder_url }}" data-send-reminder="{{ row.code }}"><i class="bi bi-envelope" aria-hidden="true"></i> {{ reminder_label }}<span class="visually-hidden">: {{ row.name }}</span></button>
           {% endif %}
         </td>
       </tr>
