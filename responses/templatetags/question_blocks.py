@@ -23,7 +23,7 @@ def question_block(context: template.Context, block: Any) -> SafeString:
     engine = context.template.engine if context.template is not None else template.Engine.get_default()
     question = engine.get_template(QUESTION_TEMPLATE)
     with context.push(block=block):
-        html = SafeString(question.render(context))
+        html = question.render(context)  # a SafeString: what the template wrote, escaped
     if block.cache_key is not None:
         block_keep(block.cache_key, html)
     return html
