@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from surveys import answer_types as at
 from surveys.i18n import pick
 from surveys.models import Area, Question, Section
+from surveys.structure import questions_by_code
 
 from .models import Answer, Evidence, Response
 from .selectors import answers_of, is_visible, person_label, survey_structure, typed_values
@@ -202,7 +203,7 @@ def response_copy(*, response: Response) -> AnswerCopy:
     evidence: dict[int, list[Evidence]] = {}
     for item in Evidence.objects.filter(response_id=response.pk).select_related("uploaded_by").order_by("created_at"):
         evidence.setdefault(item.question_id, []).append(item)
-    by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+    by_code = questions_by_code(areas)
     copy_areas = []
     for area in areas:
         sections = []

@@ -221,7 +221,8 @@ def section_page_context(
     evidence = evidence_by_question(access.response, questions)
     # A kept mistyped text is for the person who can fix it; a read-only page (submitted, a viewer, staff, after the
     # deadline) shows the answers as stored, which is what was sent.
-    kept_texts = pending_cells_of(access.response, [q.pk for q in questions]) if access.can_edit else {}
+    editable = access.can_edit  # read once (it asks the clock): the key, the fields and the blocks must agree
+    kept_texts = pending_cells_of(access.response, [q.pk for q in questions]) if editable else {}
     pending = {q.pk: shown_pending(answers.get(q.pk, {}), kept_texts.get(q.pk, {})) for q in questions}
     blocks = []
     for question in questions:
@@ -248,7 +249,6 @@ def section_page_context(
                 question, errors=problems[question.pk].cell_errors, pending=pending[question.pk]
             )
         blocks.append(block)
-    editable = access.can_edit  # read once: the key, the fields and the blocks' autosave must agree
     if not problems:  # a page shown again with what was posted is written afresh, every block of it
         for block in blocks:
             block.cache_key = block_key(block, access, editable)

@@ -16,7 +16,7 @@ from accounts.selectors import organisation_resolve as organisation_resolve
 from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 from surveys.show_if import NOT_ASKED, is_shown
-from surveys.structure import structure_areas
+from surveys.structure import questions_by_code, structure_areas
 
 from . import values
 from .grids import CellProblem, cell_problems, shown_pending
@@ -232,7 +232,7 @@ def unsaved_cells(response: Response, areas: list[Area] | None = None) -> list[U
         return []
     areas = areas if areas is not None else survey_structure(response.survey, response.organisation.respondent_kind)
     answers = answers_of(response)
-    by_code = {q.code: q for a in areas for s in a.sections.all() for q in s.questions.all()}
+    by_code = questions_by_code(areas)
     found: list[UnsavedCell] = []
     for area in areas:
         for section in area.sections.all():
