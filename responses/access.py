@@ -184,6 +184,17 @@ class ResponseAccess:
         return self.policy.may_upload_workbook(self.organisation)
 
     @property
+    def can_upload_workbook(self) -> bool:
+        """An uploaded workbook could change the response now: the role uploads and none of the upload's refusals
+        applies (`responses.offline.services.workbook_upload_refusal`: locked, round not open, the deadline passed
+        for respondents). The pages offer the upload only then."""
+        if not self.may_upload_workbook:
+            return False
+        if self.is_staff:  # the Office records late returns: the deadline does not bind it
+            return self.round_open and not self.response.is_locked_for_respondents
+        return self.can_edit
+
+    @property
     def can_submit(self) -> bool:
         return self.policy.may_submit(self.survey, self.organisation, self.response, deadline=lambda: self.deadline)
 

@@ -772,3 +772,40 @@ def test_a_workbook_with_nothing_new_says_no_answer_will_change(s: Scenario) -> 
     from responses.offline.review import Review
 
     assert Review().changes_heading == "No answer will change"
+
+
+def test_the_round_home_offers_the_upload_only_to_whom_it_could_change(s: Scenario) -> None:
+    """A viewer, or anyone once the response is submitted, is told what the workbook is for without being told to
+    upload it; the Office, who may record a workbook the organisation sent, is told so instead of "read-only"."""
+    from django.urls import reverse
+
+    from tests.otp_helpers import verified_client
+
+    s.member("AT", "viewer", "viewer@at.example.org")
+    s.person("office@osce.example.org", is_staff=True)
+    home = reverse("responses:response-home", args=["small", "AT"])
+
+    def page_of(email: str) -> str:
+        person = s.person(email)
+        client = verified_client(person) if person.is_staff else _client(s, email)
+        got = client.get(home)
+        assert got.status_code == 200
+        return str(got.content.decode())
+
+    def offers(email: str) -> tuple[bool, bool, bool]:
+        page = page_of(email)
+        return ("data-workbook-upload" in page, "data-offline-read" in page, "Office staff view: read-only." in page)
+
+    assert offers(COORD) == (True, False, False)
+    assert offers("viewer@at.example.org") == (False, True, False)
+    staff_page = page_of("office@osce.example.org")
+    assert "data-workbook-upload" in staff_page
+    assert "If it sent you its filled workbook" in staff_page
+    s.status("AT", Response.Status.SUBMITTED)
+    assert offers(COORD) == (False, True, False)
+    assert offers("office@osce.example.org") == (False, True, False)
+    s.status("AT", Response.Status.RETURNED)
+    from surveys.models import Survey
+
+    Survey.objects.filter(pk=s.survey.pk).update(status=Survey.Status.CLOSED)
+    assert offers("office@osce.example.org") == (False, True, False)
