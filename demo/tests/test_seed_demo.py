@@ -36,8 +36,12 @@ def test_seed_demo_fills_the_rounds_with_answers_and_history_and_is_idempotent()
     assert first["changes"] >= first["answers"] > 1000
     assert Survey.objects.get(slug="thb-2021").status == Survey.Status.OPEN
 
-    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
     assert _counts() == first
+    # The log-in list names organisations as the site does, not by their codes.
+    assert "Coordinator of Austria" in out.getvalue()
+    assert " of AT " not in out.getvalue()
 
 
 @pytest.mark.django_db

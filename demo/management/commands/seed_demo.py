@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Role
+from accounts.models import Organisation, Role
 from demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, demo_round_keep_open, seed_answers, seed_people
 from oscethb.commands import in_site_language
 from reports.models import Report
@@ -75,7 +75,7 @@ class Command(BaseCommand):
             _("Demo data ready. Log in at %(url)s (password for all: %(password)s)")
             % {"url": f"{settings.SITE_URL.rstrip('/')}{reverse('login')}", "password": DEMO_PASSWORD}
         )
-        self.stdout.write(f"  {_('Office staff'):<28} {DEMO_STAFF}")
+        self.stdout.write(f"  {_('Office staff'):<44} {DEMO_STAFF}")
         self.stdout.write(
             "  "
             + _(
@@ -83,6 +83,11 @@ class Command(BaseCommand):
                 "`oathtool --totp -b KEY` with the key the page shows.)"
             )
         )
+        # People read the organisation's name, as the site shows it, not its code ("AT").
+        names = {o.code: o.display_name for o in Organisation.objects.filter(code__in={d.organisation for d in users})}
         for demo in users:
-            who = _("%(role)s of %(organisation)s") % {"role": Role(demo.role).label, "organisation": demo.organisation}
-            self.stdout.write(f"  {who:<28} {demo.email}")
+            who = _("%(role)s of %(organisation)s") % {
+                "role": Role(demo.role).label,
+                "organisation": names.get(demo.organisation, demo.organisation),
+            }
+            self.stdout.write(f"  {who:<44} {demo.email}")
