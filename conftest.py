@@ -318,14 +318,17 @@ def filesystem_celery_workers(transactional_db: None, tmp_path: Path) -> Iterato
 def _structure_snapshots_start_empty() -> Iterator[None]:
     """Each test's database gives out the same round ids again: a snapshot of the round structure an earlier test
     cached (surveys/structure.py) must not be taken for this test's round of the same id and version."""
+    from accounts.templatetags.site_nav import site_nav_clear
     from responses.block_cache import block_cache_clear
     from surveys.structure import structure_snapshots_clear
 
     structure_snapshots_clear()
     block_cache_clear()  # the section page's question blocks, keyed by the same ids
+    site_nav_clear()  # the kept navigation bars: a test may change the settings they are written from
     yield
     structure_snapshots_clear()
     block_cache_clear()
+    site_nav_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organisation
 from oscethb.jobs import enqueue_on_commit
-from oscethb.prepared import PreparedQuery
+from oscethb.prepared import PreparedQuery, fields_save
 from surveys import answer_types as at
 from surveys.models import Area, Question, Survey
 from surveys.show_if import depends_on
@@ -315,7 +315,7 @@ def answers_save(
                 known={**known, question.pk: outcome.answers},
                 areas=areas,
             )
-            locked.save(update_fields=fields)
+            fields_save(locked, fields)  # save(update_fields=fields), its UPDATE written once (oscethb/prepared.py)
             response.status, response.last_activity_at = locked.status, locked.last_activity_at
             response.progress = locked.progress
     outcome.versions = versions

@@ -196,3 +196,35 @@ def test_the_save_lock_reads_the_response_with_its_round_and_organisation(world:
         assert sql == orm_sql + ' FOR KEY SHARE OF "surveys_survey"'
     else:
         assert sql == orm_sql
+
+
+def test_fields_save_writes_the_row_save_writes(world: Scenario) -> None:
+    """The autosave's write of its response's progress, activity and status: the same stored row as
+    `save(update_fields=...)`, the auto_now time taken, the other fields untouched, on SQLite and PostgreSQL."""
+    from django.db import DatabaseError
+    from django.utils import timezone
+
+    from oscethb.prepared import fields_save
+
+    one = world.response("AT")
+    other = Response.objects.create(survey=world.survey, organisation=world.orgs["DE"])
+    fields = ["last_activity_at", "updated_at", "progress", "status"]
+    now = timezone.now()
+    progress = {"version": 3, "sections": {"PRV.NAT": [2, ["PRV.NAT.01"]]}, "text": 'quote " and ü'}
+    before = timezone.now()
+    for row, write in ((one, fields_save), (other, None)):
+        row.last_activity_at, row.progress, row.status = now, progress, Response.Status.IN_PROGRESS
+        row.staff_comment = "not written"  # not among the fields: stays as stored
+        if write is None:
+            row.save(update_fields=fields)
+        else:
+            write(row, fields)
+    stored = {
+        r.pk: (r.last_activity_at, r.progress, r.status, r.staff_comment)
+        for r in Response.objects.filter(pk__in=[one.pk, other.pk])
+    }
+    assert stored[one.pk] == stored[other.pk] == (now, progress, "in_progress", "")
+    assert Response.objects.get(pk=one.pk).updated_at >= before
+    one.pk = 10**9
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        fields_save(one, fields)
