@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.utils.translation import pgettext
 
@@ -33,7 +33,7 @@ from oscethb.prepared import PreparedQuery
 from surveys.models import Survey
 
 from .deadlines import Deadline, deadline_with, latest_extensions, response_deadline
-from .models import DeadlineExtension, Response
+from .models import DeadlineExtension, Evidence, PendingCell, Response
 
 # The roles whose members change answers, and the one that sends them.
 EDITING_ROLES = frozenset({Role.COORDINATOR, Role.CONTRIBUTOR})
@@ -128,6 +128,11 @@ class ResponseAccess:
     organisation: Organisation
     response: Response
     policy: AccessPolicy
+    # What the access read found of the response at the start of the request (None: not read): whether it has
+    # mistyped texts kept (PendingCell) and documents (Evidence). A page that writes nothing may skip reading
+    # either when it found none; a page that has just saved must read them (the save may have added some).
+    had_kept_texts: bool | None = None
+    had_evidence: bool | None = None
 
     @property
     def membership(self) -> Membership | None:
@@ -239,15 +244,26 @@ def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseA
     if response is None:
         response = Response(survey=survey, organisation=organisation)
     response.survey, response.organisation = survey, organisation
-    return ResponseAccess(survey, organisation, response, policy)
+    return ResponseAccess(
+        survey,
+        organisation,
+        response,
+        policy,
+        had_kept_texts=getattr(organisation, "kept_texts_here", None),
+        had_evidence=getattr(organisation, "evidence_here", None),
+    )
 
 
 def _organisations_for_response(code: str, survey_id: int, user_id: int | None = None) -> QuerySet[Organisation]:
     latest_until = DeadlineExtension.objects.filter(organisation=OuterRef("pk"), survey_id=survey_id).order_by("-id")
+    of_response = {"response__survey_id": survey_id, "response__organisation": OuterRef("pk")}
     organisations = (
         Organisation.objects.filter(code=code)
         .annotate(
             extended_until=Subquery(latest_until.values("until")[:1]),
+            # Whether the section and review pages need to read the kept texts and the documents at all.
+            kept_texts_here=Exists(PendingCell.objects.filter(**of_response)),
+            evidence_here=Exists(Evidence.objects.filter(**of_response)),
             response_here=FilteredRelation("responses", condition=Q(responses__survey_id=survey_id)),
         )
         # django-stubs do not know filtered relations (a documented Django feature) as select_related names.
@@ -268,6 +284,7 @@ ORGANISATION_FOR_VISITOR = PreparedQuery(_organisations_for_response, code=str, 
 
 def organisation_for_response(*, survey: Survey, org_code: str, user: Any) -> Organisation | None:
     """The organisation with this code, in one query, carrying what the response's pages check: its country,
+    `kept_texts_here` and `evidence_here` (whether its response has mistyped texts kept, and documents),
     `extended_until` (the day of its latest deadline extension in the round, or None), `response_here` (its
     response to the round) and `membership_here` (the person's membership); the last two are absent when there is
     none (LEFT JOINs on the unique (survey, organisation) and (user, organisation) pairs: at most one row)."""

@@ -218,11 +218,19 @@ def section_page_context(
     answers = answers_of(access.response, page_question_ids(questions, page.by_code))
     problems = saved.problems if saved is not None else {}
     changed = saved.changed if saved is not None else {}
-    evidence = evidence_by_question(access.response, questions)
+    # Documents and kept texts are read only where the access read found some, or after a save (it may add some).
+    nothing_saved = saved is None
+    evidence = (
+        {} if nothing_saved and access.had_evidence is False else evidence_by_question(access.response, questions)
+    )
     # A kept mistyped text is for the person who can fix it; a read-only page (submitted, a viewer, staff, after the
     # deadline) shows the answers as stored, which is what was sent.
     editable = access.can_edit  # read once (it asks the clock): the key, the fields and the blocks must agree
-    kept_texts = pending_cells_of(access.response, [q.pk for q in questions]) if editable else {}
+    kept_texts = (
+        pending_cells_of(access.response, [q.pk for q in questions])
+        if editable and not (nothing_saved and access.had_kept_texts is False)
+        else {}
+    )
     pending = {q.pk: shown_pending(answers.get(q.pk, {}), kept_texts.get(q.pk, {})) for q in questions}
     blocks = []
     for question in questions:

@@ -79,3 +79,51 @@ def test_an_autosave_sends_at_most_eight_statements_and_writes_neither_session_n
     assert not [sql for sql in statements if "otp_totp_totpdevice" in sql]
     assert Answer.objects.get(response=response_at, question__code="PRV.SUP.01").value_text == "in_process"
     assert AnswerChange.objects.filter(response=response_at, question__code="PRV.SUP.01").count() == 3
+
+
+def _tables_read(queries: CaptureQueriesContext) -> set[str]:
+    return {
+        table
+        for table in ("responses_pendingcell", "responses_evidence")
+        for q in queries.captured_queries
+        if q["sql"].startswith(f'SELECT "{table}".')  # its own read (the access read only asks EXISTS)
+    }
+
+
+def test_pages_read_documents_and_kept_texts_only_where_the_access_read_found_some(
+    client, response_at, people, settings, tmp_path
+):
+    """Most responses have neither documents nor mistyped texts kept: the section and review pages then skip both
+    reads. Once a document is uploaded and a figure mistyped, the same pages read and show them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responses.models import PendingCell
+
+    from .test_evidence import PDF
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(people.coordinator)
+    section = "/rounds/thb-2016/respond/AT/section/PAR.NAT/"
+    review = "/rounds/thb-2016/respond/AT/review/"
+    client.get(section)  # the structure snapshot and the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(section).status_code == 200
+    assert _tables_read(queries) == set()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(review).status_code == 200
+    assert _tables_read(queries) == set()
+
+    autosave = "/rounds/thb-2016/respond/AT/autosave/"
+    uploaded = client.post(autosave + "PAR.NAT.06/", {"file|PAR.NAT.06": SimpleUploadedFile("plan.pdf", PDF)})
+    assert b'data-evidence="plan.pdf"' in uploaded.content
+    cell = "PRT.DATA.01|2013.female.adult.sexual_exploitation|foreign"
+    assert client.post(autosave + "PRT.DATA.01/", {cell: "12a", "o|" + cell: ""}).status_code == 200
+    assert PendingCell.objects.filter(response=response_at).exists()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(section).content.decode()
+    assert _tables_read(queries) == {"responses_evidence", "responses_pendingcell"}
+    assert 'data-evidence="plan.pdf"' in page
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(review).content.decode()
+    assert "data-pending-cell=" in page
+    assert "responses_pendingcell" in _tables_read(queries)

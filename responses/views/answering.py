@@ -134,7 +134,7 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
 def review(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
     access = response_access(request, slug, org_code)
     progress = response_progress(access.response)
-    unsaved = unsaved_cells(access.response)
+    unsaved = [] if access.had_kept_texts is False else unsaved_cells(access.response)  # none kept: nothing to read
     return render(
         request,
         "responses/review.html",
