@@ -127,7 +127,15 @@ class PeoplePolicy:
         what they may read: their own organisations' responses and answers)."""
         if not self.is_authenticated or not getattr(self.user, "is_active", False):
             return False
-        return self.is_staff or any(m.role in MANAGING_ROLES for m in self._memberships.values())
+        if self.is_staff:
+            return True
+        # A coordinator's answering pages already read their membership of the organisation (membership_known):
+        # enough to say yes without reading all the person's memberships (every page's bar asks this).
+        if "_memberships" not in self.__dict__ and any(
+            m is not None and m.role in MANAGING_ROLES for m in self._known.values()
+        ):
+            return True
+        return any(m.role in MANAGING_ROLES for m in self._memberships.values())
 
     # --- people -----------------------------------------------------------------------------------------------
 

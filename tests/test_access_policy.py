@@ -204,3 +204,24 @@ def test_the_first_save_creates_the_row(survey: Survey, austria: Organisation, u
     assert not Response.objects.exists()
     assert client.post(url, {}).status_code == 302
     assert Response.objects.filter(survey=survey, organisation=austria).count() == 1
+
+
+def test_a_coordinator_known_from_the_access_read_holds_tokens_without_another_read(
+    austria: Organisation, users: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    """Every page's bar asks whether to offer API tokens: on a coordinator's answering page the membership read with
+    the organisation answers it; a contributor's still reads all their memberships (they may coordinate another)."""
+    coordinator = AccessPolicy.for_user(users["coordinator"])
+    coordinator.membership_known(austria, users["coordinator"].memberships.get(organisation=austria))
+    with django_assert_num_queries(0):
+        assert coordinator.may_hold_api_tokens
+    ngo = OrganisationFactory(code="ngo-tokens", name="An NGO", country=austria)
+    MembershipFactory(user=users["contributor"], organisation=ngo, role=Role.COORDINATOR)
+    contributor = AccessPolicy.for_user(users["contributor"])
+    contributor.membership_known(austria, users["contributor"].memberships.get(organisation=austria))
+    with django_assert_num_queries(1):
+        assert contributor.may_hold_api_tokens
+    viewer = AccessPolicy.for_user(users["viewer"])
+    viewer.membership_known(austria, users["viewer"].memberships.get(organisation=austria))
+    with django_assert_num_queries(1):
+        assert not viewer.may_hold_api_tokens
