@@ -300,3 +300,42 @@ def test_a_matrix_section_at_desktop_width_passes_axe_and_lines_up_as_a_table(
     assert second
     assert abs(first["y"] - second["y"]) < 2  # side by side under the column heads
     assert_accessible(page, "PRO.LEG")
+
+
+def test_at_phone_width_a_listed_document_with_a_long_name_stays_on_the_screen(
+    phone: Page, live_server, survey: Survey, austria: Organisation, settings, tmp_path
+) -> None:
+    """A newcomer's walk found "Remove" cut to "Rem" at 390 px beside an uploaded plan: the row now wraps."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responses.evidence import evidence_upload
+    from responses.services import answers_save
+    from responses.tests.test_evidence import PDF
+    from surveys.models import Question
+
+    from .browser_helpers import ensure_response
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    page = phone
+    base = live_server.url
+    user = member(austria, Role.COORDINATOR, "phone-docs@at.example.org")
+    response = ensure_response(survey, austria)
+    plan_in_force = Question.objects.of_round(survey).get(code="PAR.NAT.03")
+    answers_save(
+        response=response, question=plan_in_force, raw={("in_force", ""): "yes"}, base_versions=None, user=user
+    )
+    document = Question.objects.of_round(survey).get(code="PAR.NAT.06")
+    name = "National_Action_Plan_against_Trafficking_in_Human_Beings_2019.pdf"
+    evidence_upload(response=response, question=document, upload=SimpleUploadedFile(name, PDF), user=user)
+    log_in(page, base, "phone-docs@at.example.org")
+
+    page.goto(section_url(base, "PAR.NAT"))
+    listed = question(page, "PAR.NAT.06").locator("[data-evidence]")
+    expect(listed).to_be_visible()
+    assert_no_sideways_scroll(page)
+    remove = listed.get_by_role("button", name="Remove")
+    expect(remove).to_be_visible()
+    box = remove.bounding_box()
+    assert box
+    assert box["x"] + box["width"] <= PHONE["viewport"]["width"]
+    assert_accessible(page, "PAR.NAT with a document at 390 px")

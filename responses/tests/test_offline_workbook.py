@@ -801,6 +801,9 @@ def test_the_round_home_offers_the_upload_only_to_whom_it_could_change(s: Scenar
     staff_page = page_of("office@osce.example.org")
     assert "data-workbook-upload" in staff_page
     assert "If it sent you its filled workbook" in staff_page
+    # The Office's card speaks of the organisation's workbook, not of "your answers".
+    assert "data-offline-staff" in staff_page
+    assert "with your current answers" not in staff_page
     s.status("AT", Response.Status.SUBMITTED)
     assert offers(COORD) == (False, True, False)
     assert offers("office@osce.example.org") == (False, True, False)
