@@ -298,6 +298,19 @@ def test_ngo_member_sees_only_the_ngo_questionnaire(
     assert audiences <= {"ngo", "both"}
 
 
+def status_badge_beside_the_title(j: Journey) -> None:
+    """At desktop width the response's status badge stays at the right of its title, however long the round's
+    title is in the reader's language (the newcomer walk saw it float under the French title)."""
+    title = j.page.locator("main h1").bounding_box()
+    badge = j.page.locator("[data-response-status]").bounding_box()
+    main = j.page.locator("main").bounding_box()
+    assert title
+    assert badge
+    assert main
+    assert badge["y"] < title["y"] + title["height"]  # on the title's row
+    assert badge["x"] + badge["width"] > main["x"] + main["width"] - 40  # at the right edge
+
+
 def test_a_respondents_own_pages_fit_a_phone(
     journey: Callable[..., Journey], live_server: Any, austria: Organisation
 ) -> None:
@@ -307,6 +320,11 @@ def test_a_respondents_own_pages_fit_a_phone(
     j = journey(phone=True)
     start_at_the_front_door(j, live_server.url)
     log_in(j, coordinator.email)
+    # The opened menu shows the whole address of who is logged in (the wide bar shortens it with "…").
+    j.open_menu()
+    account = j.page.locator("nav.site-nav .account-name")
+    expect(account).to_contain_text(coordinator.email)
+    assert account.evaluate("e => e.scrollWidth <= e.clientWidth")
     open_from_card(j, "AT", "Start")
     go_to_review(j)
     j.follow(j.nav_link("Two-factor"))
@@ -645,6 +663,7 @@ def test_a_coordinator_answers_submits_and_reads_the_receipt_in_russian(
     # Answer the one question left, from the card, through the section.
     j.follow(j.link(ru("Continue"), within=card(j, "AT")))
     in_russian(j)
+    status_badge_beside_the_title(j)
     open_section(j)
     in_russian(j)
     answer_a_question(j)
@@ -724,6 +743,9 @@ def test_the_staff_pages_fit_a_laptop_screen_in_longer_languages(
     expect(j.page.locator("html")).to_have_attribute("lang", language)
     j.follow(j.page.locator(f'[data-round="{SLUG}"] a[href$="/dashboard/"]').first)  # the round's status board
     expect(j.page.locator("[data-status-board]")).to_be_visible()
+    # Austria's response from its row: the round's long title wraps beside the status badge.
+    j.follow(j.page.locator('[data-state="AT"] a.btn'))
+    status_badge_beside_the_title(j)
 
 
 def open_raw_data(j: Journey) -> None:
