@@ -303,3 +303,23 @@ def test_answers_are_refused_once_the_response_is_submitted_even_if_the_page_was
     )
     assert "submitted" in outcome.error
     assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "separator"), [("en", "</a>: "), ("fr", "</a>\u00a0: ")])
+def test_a_cell_named_before_its_message_is_punctuated_in_the_readers_language(
+    client, response_at, people, language, separator
+):
+    """French puts a non-breaking space before a colon: "Première année couverte par le plan : Saisissez…". The
+    newcomer walk read "plan: Saisissez", an English frame around French words."""
+    client.force_login(people.coordinator)
+    cell = "PRT.DATA.01|2013.female.adult.sexual_exploitation|foreign"
+    url = "/rounds/thb-2016/respond/AT/autosave/PRT.DATA.01/"
+    saved = client.post(url, {cell: "12a", "o|" + cell: ""}, headers={"accept-language": language})
+    assert 'data-save-state="partial"' in saved.content.decode()
+    summary = re.search(r"<div[^>]*data-cell-errors>.*?</div>", saved.content.decode(), re.S)
+    assert summary
+    assert separator in summary.group(0)
+    page = client.get("/rounds/thb-2016/respond/AT/review/", headers={"accept-language": language}).content.decode()
+    pending = re.search(r"<li data-pending-cell=.*?</li>", page, re.S)
+    assert pending
+    assert separator in pending.group(0)
