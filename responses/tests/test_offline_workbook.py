@@ -797,6 +797,9 @@ def test_the_round_home_offers_the_upload_only_to_whom_it_could_change(s: Scenar
         return ("data-workbook-upload" in page, "data-offline-read" in page, "Office staff view: read-only." in page)
 
     assert offers(COORD) == (True, False, False)
+    # Someone who comes straight to the upload page finds the workbook to fill in there too.
+    upload_page = _client(s, COORD).get(reverse("responses:workbook-upload", args=["small", "AT"])).content.decode()
+    assert "data-workbook-download" in upload_page
     assert offers("viewer@at.example.org") == (False, True, False)
     staff_page = page_of("office@osce.example.org")
     assert "data-workbook-upload" in staff_page

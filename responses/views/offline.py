@@ -41,14 +41,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class WorkbookUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Filled workbook (.xlsx)"),
-        help_text=gettext_lazy("The workbook downloaded from this page, with your answers typed in."),
+        help_text=gettext_lazy("The workbook downloaded for offline work, with the answers typed in."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
     def clean_file(self) -> UploadedFile:
         uploaded = self.cleaned_data["file"]
         if Path(uploaded.name).suffix.lower() != ".xlsx":
-            raise forms.ValidationError(_("Upload the Excel workbook (.xlsx) downloaded from this page."))
+            raise forms.ValidationError(_("Upload the Excel workbook (.xlsx) downloaded for offline work."))
         if uploaded.size > MAX_WORKBOOK_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(mb)d MB: it cannot be the questionnaire's workbook.")
