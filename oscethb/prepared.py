@@ -30,7 +30,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from django.core.exceptions import EmptyResultSet, FullResultSet, ImproperlyConfigured
 from django.db import DatabaseError, connections
-from django.db.models import Field, Model, QuerySet
+from django.db.models import Field, Model, QuerySet, signals
 from django.db.models.query import ModelIterable
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
@@ -175,10 +175,15 @@ def fields_save(instance: Model, names: Sequence[str], using: str = "default") -
     response's progress and last activity): the UPDATE is written once per model and fields, and each call only
     converts the values, as `save` would (an `auto_now` field takes the time, a JSON field its adapter).
 
-    Unlike `save`, no signal is sent: only for models that have no receiver (tests/test_prepared.py checks that the
-    row written is the row `save` writes). Like `save(update_fields=...)`, a row that is gone is an error."""
+    A model with a pre_save or post_save receiver is saved by `save` itself, so that no receiver is skipped
+    (tests/test_prepared.py checks that the row written is the row `save` writes). Like `save(update_fields=...)`, a
+    row that is gone is an error."""
+    model = type(instance)
+    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+        instance.save(update_fields=names, using=using)  # a receiver added later is never skipped
+        return
     connection = connections[using]
-    sql, fields = _update_sql(type(instance), tuple(names), using)
+    sql, fields = _update_sql(model, tuple(names), using)
     values = [field.get_db_prep_save(field.pre_save(instance, add=False), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])

@@ -228,3 +228,25 @@ def test_fields_save_writes_the_row_save_writes(world: Scenario) -> None:
     one.pk = 10**9
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         fields_save(one, fields)
+
+
+def test_fields_save_skips_no_receiver(world: Scenario) -> None:
+    """Were a receiver ever added for the model, fields_save saves through `save` so that it still hears of it."""
+    from django.db.models.signals import post_save
+
+    from oscethb.prepared import fields_save
+
+    heard: list[Any] = []
+
+    def receiver(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+        heard.append((instance.pk, sorted(update_fields or [])))
+
+    response = world.response("AT")
+    post_save.connect(receiver, sender=Response, dispatch_uid="test-fields-save")
+    try:
+        response.status = Response.Status.IN_PROGRESS
+        fields_save(response, ["status", "updated_at"])
+    finally:
+        post_save.disconnect(dispatch_uid="test-fields-save", sender=Response)
+    assert heard == [(response.pk, ["status", "updated_at"])]
+    assert Response.objects.get(pk=response.pk).status == "in_progress"

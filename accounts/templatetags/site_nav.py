@@ -15,6 +15,7 @@ template for each kind of person and page.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -30,6 +31,7 @@ register = template.Library()
 CURRENT = frozenset({"home", "staff-home", "my-rounds", "api-tokens", "twofactor-account", "login"})
 # Placeholders: plain ASCII letters and dashes, which neither escaping nor a translation changes.
 CSRF, NEXT, NAME = "oscethb-nav-csrf-9e1f", "oscethb-nav-next-9e1f", "oscethb-nav-name-9e1f"
+PLACEHOLDERS = re.compile("|".join(re.escape(p) for p in (CSRF, NEXT, NAME)))
 
 
 @lru_cache(maxsize=512)
@@ -79,10 +81,12 @@ def site_nav(context: template.Context) -> SafeString:
         api_tokens,
         url_name if url_name in CURRENT else "",
     )
-    if csrf:
-        bar = bar.replace(CSRF, escape(token_text))
-    if request is not None:
-        bar = bar.replace(NEXT, escape(request.get_full_path()))
-    if authenticated and user is not None:
-        bar = bar.replace(NAME, escape(user.email or user.username))  # as `user.email|default:user.username`
+    values = {
+        CSRF: escape(token_text) if csrf else CSRF,
+        NEXT: escape(request.get_full_path()) if request is not None else NEXT,
+        # as `user.email|default:user.username`
+        NAME: escape(user.email or user.username) if authenticated and user is not None else NAME,
+    }
+    # One pass: a value put in (an address that holds a placeholder's text, say) is never scanned again.
+    bar = PLACEHOLDERS.sub(lambda found: values[found.group(0)], bar)
     return mark_safe(bar)  # noqa: S308 - the kept bar is the template's escaped output; the values are escaped here  # nosec B308 B703

@@ -107,3 +107,56 @@ def test_office_staff_get_their_wider_bar(s: Scenario) -> None:
         nav_next=reverse("responses:staff-home"),
         nav_name="office@osce.example.org",
     )
+
+
+def test_an_address_holding_a_placeholder_s_text_is_written_as_it_is(s: Scenario) -> None:
+    """The request's values go in in one pass: an address that holds the name's placeholder does not get the
+    person's e-mail put into it (a link anyone could craft)."""
+    from accounts.templatetags.site_nav import NAME
+
+    client = Client()
+    client.force_login(s.person(COORD))
+    page = get(client, reverse("responses:my-rounds") + f"?x={NAME}")
+    assert f'value="/my/?x={NAME}"' in bar(page)
+    assert f"?x={COORD}" not in page
+
+
+def test_bars_of_every_kind_kept_side_by_side_are_each_right(s: Scenario) -> None:
+    """One process keeps a bar per kind: a visitor's, a contributor's (no API tokens), a coordinator's and the
+    Office's, each asked in turn and again, must each be the bar the template writes for that person."""
+    s.member("AT", "contributor", "contrib@at.example.org")
+    staff = s.person("office@osce.example.org", is_staff=True)
+    visitor, contributor, coordinator = Client(), Client(), Client()
+    contributor.force_login(s.person("contrib@at.example.org"))
+    coordinator.force_login(s.person(COORD))
+    office = verified_client(staff)
+    home = reverse("surveys:home")
+    expected = {
+        "visitor": {"nav_authenticated": False, "nav_current": "home", "nav_next": home},
+        "contributor": {
+            "nav_authenticated": True,
+            "nav_current": "home",
+            "nav_next": home,
+            "nav_name": "contrib@at.example.org",
+        },
+        "coordinator": {
+            "nav_authenticated": True,
+            "nav_current": "home",
+            "nav_next": home,
+            "nav_name": COORD,
+            "nav_api_tokens": True,
+        },
+        "office": {
+            "nav_authenticated": True,
+            "nav_current": "home",
+            "nav_next": home,
+            "nav_name": "office@osce.example.org",
+            "nav_staff": True,
+            "nav_api_tokens": True,
+        },
+    }
+    clients = {"visitor": visitor, "contributor": contributor, "coordinator": coordinator, "office": office}
+    for _ in range(2):
+        for who, client in clients.items():
+            page = get(client, home)
+            assert bar(page) == fresh(page, **expected[who]), who

@@ -811,7 +811,13 @@ def test_the_round_home_offers_the_upload_only_to_whom_it_could_change(s: Scenar
     assert offers(COORD) == (False, True, False)
     assert offers("office@osce.example.org") == (False, True, False)
     s.status("AT", Response.Status.RETURNED)
+    import datetime as dt
+
     from surveys.models import Survey
 
+    # After the deadline the organisation may no longer change its answers; the Office may still record a workbook.
+    Survey.objects.filter(pk=s.survey.pk).update(closes_on=dt.date.today() - dt.timedelta(days=2))
+    assert offers(COORD) == (False, True, False)
+    assert "data-workbook-upload" in page_of("office@osce.example.org")
     Survey.objects.filter(pk=s.survey.pk).update(status=Survey.Status.CLOSED)
     assert offers("office@osce.example.org") == (False, True, False)

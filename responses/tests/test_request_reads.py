@@ -127,3 +127,32 @@ def test_pages_read_documents_and_kept_texts_only_where_the_access_read_found_so
         page = client.get(review).content.decode()
     assert "data-pending-cell=" in page
     assert "responses_pendingcell" in _tables_read(queries)
+
+
+def test_a_page_shown_again_after_a_save_lists_the_document_that_save_added(
+    client, response_at, people, settings, tmp_path
+):
+    """The access read found no document, then the posted page uploaded one beside a mistyped date: the page shown
+    again with the error must list the new document (it reads again after a save)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responses.models import Evidence
+
+    from .test_evidence import PDF
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(people.coordinator)
+    section = "/rounds/thb-2016/respond/AT/section/PAR.NAT/"
+    posted = client.post(
+        section,
+        {
+            "PAR.NAT.03|in_force|": "yes",
+            "o|PAR.NAT.03|in_force|": "",
+            "PAR.NAT.07||": "not a date",
+            "o|PAR.NAT.07||": "",
+            "file|PAR.NAT.06": SimpleUploadedFile("plan.pdf", PDF),
+        },
+    )
+    assert posted.status_code == 422  # shown again: the date is not valid
+    assert Evidence.objects.filter(response=response_at).count() == 1
+    assert 'data-evidence="plan.pdf"' in posted.content.decode()
