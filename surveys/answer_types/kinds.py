@@ -287,7 +287,12 @@ class YearCodec(IntegerCodec):
     kind = YEAR
 
     def clean(self, spec: CellSpec, raw: Any) -> Any:
-        value = _clean_integer(raw)
+        try:
+            value = _clean_integer(raw)
+        except AnswerError:  # a year's example is a year, not "12" ("2O18" typed with a letter O, say)
+            raise AnswerError(
+                _("Enter a year in four digits, for example %(year)d.") % {"year": self.example(spec)}
+            ) from None
         _bounds(value, {"min": YEAR_MIN, "max": YEAR_MAX, **spec.validation})
         return value
 

@@ -417,3 +417,14 @@ def test_a_breakdown_table_finds_its_year_dimension_wherever_it_is() -> None:
         dimensions=(("sex", _choices("female", "male")), ("year", tuple(Choice(str(y), {}) for y in YEARS))),
     )
     assert at.get_type("integer_matrix").cell_year(years_last, ("male", "2014")) == 2014
+
+
+@pytest.mark.parametrize("typed", ["2O18", "20 18 a", "2018.5"])
+def test_a_mistyped_year_is_answered_with_a_year_for_example(typed: str) -> None:
+    """A year field (PAR.NAT.03's first year) once said "Enter a whole number, for example 12"."""
+    from surveys.answer_types import YEAR, AnswerError, CellSpec
+
+    spec = CellSpec("start", "", YEAR, validation={"min": 2010})
+    with pytest.raises(AnswerError, match=r"^Enter a year in four digits, for example 2010\.$"):
+        spec.codec.clean(spec, typed)
+    assert spec.codec.clean(spec, "2018") == 2018
