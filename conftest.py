@@ -319,16 +319,22 @@ def _structure_snapshots_start_empty() -> Iterator[None]:
     """Each test's database gives out the same round ids again: a snapshot of the round structure an earlier test
     cached (surveys/structure.py) must not be taken for this test's round of the same id and version."""
     from accounts.templatetags.site_nav import site_nav_clear
+    from oscethb.kept import kept_fragments_clear
+    from reports.templatetags.status_board import status_board_rows_clear
     from responses.block_cache import block_cache_clear
     from surveys.structure import structure_snapshots_clear
 
     structure_snapshots_clear()
     block_cache_clear()  # the section page's question blocks, keyed by the same ids
     site_nav_clear()  # the kept navigation bars: a test may change the settings they are written from
+    kept_fragments_clear()  # the same for the pages' kept fragments ({% kept %}, oscethb/kept.py)
+    status_board_rows_clear()  # and the status board's written rows
     yield
     structure_snapshots_clear()
     block_cache_clear()
     site_nav_clear()
+    kept_fragments_clear()
+    status_board_rows_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,8 @@ devices are django-otp's own models. Nothing here imports `responses` or `report
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -70,12 +72,18 @@ class Organisation(TimeStamped):
 
     def name_in(self, language: str) -> str:
         """The name in `language` (a mail to a reader of that language), else the directory's name."""
-        return (self.names or {}).get(language.split("-")[0]) or self.name
+        return organisation_name_in(self.names, self.name, language)
 
     @property
     def respondent_kind(self) -> str:
         """Which questions the organisation answers: NGOs the NGO ones, States and Partners the State ones."""
         return RespondentKind.NGO.value if self.kind == self.Kind.NGO else RespondentKind.STATE.value
+
+
+def organisation_name_in(names: Mapping[str, str] | None, name: str, language: str) -> str:
+    """`Organisation.name_in` for a row read without its model (the status board's States): the name in
+    `language`, else the directory's name."""
+    return (names or {}).get(language.split("-")[0]) or name
 
 
 class Role(models.TextChoices):

@@ -19,6 +19,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
@@ -32,6 +33,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp import devices_for_user
 from django_otp import login as otp_login
+from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,6 +41,7 @@ from django_otp.util import random_hex
 
 from oscethb.access import is_office_staff
 from oscethb.middleware import session_refresh_seconds
+from oscethb.prepared import PreparedQuery
 
 # Session key: whether this login must be confirmed with a code (staff, or anyone with an app), set at login.
 REQUIRED_SESSION_KEY = "oscethb_2fa_required"
@@ -241,6 +244,39 @@ def sessions_mark_code_needed(user_id: int) -> int:
         Session.objects.filter(pk=row.pk).update(session_data=store().encode(data))
         marked += 1
     return marked
+
+
+_device_reads: dict[str, PreparedQuery[Device]] = {}
+
+
+def _device_read(model: type[Device]) -> PreparedQuery[Device]:
+    """One device of a kind by id, compiled once per process (oscethb/prepared.py)."""
+    read = _device_reads.get(model._meta.label_lower)
+    if read is None:
+        read = _device_reads[model._meta.label_lower] = PreparedQuery(
+            lambda pk: model.objects.filter(id=pk)[:1], pk=int
+        )
+    return read
+
+
+class DeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware (which device confirmed this login, read on each request of a person who logged in
+    with a code: every Office staff request), with that read prepared once instead of built per request (about 0.4
+    ms of each staff page; issue 14). It reads what `Device.from_persistent_id` reads, and django-otp's own checks
+    then follow unchanged: the device must be the person's and confirmed, or the session forgets it."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        try:
+            model_label, device_id = persistent_id.rsplit("/", 1)
+            app_label, model_name = model_label.split(".")
+            model = apps.get_model(app_label, model_name)
+            pk = int(device_id)
+        except (ValueError, LookupError):
+            return None  # as Device.from_persistent_id: a malformed or unknown id is no device
+        if not issubclass(model, Device):
+            return None
+        return _device_read(model).first(pk=pk)
 
 
 class TwoFactorRequiredMiddleware:

@@ -3,7 +3,9 @@
 
     python -m bench.request_cpu                 # ~5 min: a scratch database, then 2 revisions x 5 request kinds
     python -m bench.request_cpu --again autosave   # one kind again, this checkout, on the last run's database
-        (BENCH_CPU_PROFILE=<file>: cProfile stats of the measured requests; BENCH_CPU_SQL=1: the last one's SQL)
+        (BENCH_CPU_PROFILE=<file>: cProfile stats of the measured requests; BENCH_CPU_SQL=1: the last one's SQL;
+         BENCH_CPU_SPLIT=module:name,...: the CPU per request spent in each named function, without cProfile's
+         per-call overhead: e.g. reports.views:render,reports.dashboard:status_board_data)
     BENCH_CPU_BEFORE=<git revision> python -m bench.request_cpu   # "before" (default: a936479, as bench.load)
 
 What it does:
@@ -207,8 +209,12 @@ def child(kind: str, users_file: Path) -> None:
         if kind == "section-first" and "responses.block_cache" in sys.modules:  # a revision without it: nothing kept
             sys.modules["responses.block_cache"].block_cache_clear()
 
+    split = _split_timers(os.environ.get("BENCH_CPU_SPLIT", ""))
     with connection.execute_wrapper(counter), connection.execute_wrapper(recorder):
         for n in range(WARM_UP + MEASURED):
+            if n == WARM_UP:
+                for spent in split.values():
+                    spent[0] = 0.0
             env, state = one(n)
             forget()
             counted.clear()
@@ -239,6 +245,8 @@ def child(kind: str, users_file: Path) -> None:
                 queries.append(len(counted))
     if profiler is not None and profile_to:
         profiler.dump_stats(profile_to)
+    for name, spent in split.items():
+        print(f"split {name}: {spent[0] * 1000 / MEASURED:.2f} ms per request", file=sys.stderr)
     if os.environ.get("BENCH_CPU_SQL"):  # the statements of the last request, to see what a count is made of
         print("\n".join(sql[:200] for sql in statements), file=sys.stderr)
     print(
@@ -253,6 +261,44 @@ def child(kind: str, users_file: Path) -> None:
             }
         )
     )
+
+
+def _split_timers(names: str) -> dict[str, list[float]]:
+    """Wraps each ``module:attribute`` (``module:Class.method`` too) named in ``names`` with a CPU timer; returns the
+    seconds spent per name (outermost calls only). A name is looked up where the caller finds it: wrap the module
+    that calls it (``reports.views:render``), not only the one that defines it."""
+    import functools
+    import importlib
+
+    spent: dict[str, list[float]] = {}
+    for name in filter(None, (n.strip() for n in names.split(","))):
+        module_name, _, attribute = name.partition(":")
+        owner: Any = importlib.import_module(module_name)
+        *path, leaf = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, leaf)
+        total = spent[name] = [0.0]
+        depth = [0]
+
+        def timed(
+            *args: Any,
+            __original: Any = original,
+            __total: list[float] = total,
+            __depth: list[int] = depth,
+            **kwargs: Any,
+        ) -> Any:
+            __depth[0] += 1
+            started = time.thread_time()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                __depth[0] -= 1
+                if __depth[0] == 0:
+                    __total[0] += time.thread_time() - started
+
+        setattr(owner, leaf, functools.wraps(original)(timed))
+    return spent
 
 
 def staff_session(users_file: Path) -> None:

@@ -72,7 +72,7 @@ class PreparedQuery(Generic[M]):
 
     def __init__(
         self,
-        build: Callable[..., QuerySet[M]],
+        build: Callable[..., QuerySet[M, Any]],
         *,
         edit_sql: Callable[[str, str], str] | None = None,
         **parameters: type,
@@ -92,6 +92,18 @@ class PreparedQuery(Generic[M]):
         return self._build(**values)
 
     def run(self, using: str = "default", **values: Any) -> list[M]:
+        compiler = self._ready(using, values)
+        model = cast(type[M], compiler.query.model)  # a queryset's query always has its model
+        return list(ModelIterable(_Source(using, compiler, model)))  # type: ignore[arg-type]
+
+    def rows(self, using: str = "default", **values: Any) -> list[tuple[Any, ...]]:
+        """The rows as tuples, each value converted as the ORM converts it, for a read built with `values_list`:
+        no model instance is made. The columns come in the order of the compiled SELECT (the fields named, then
+        the annotations), which preparing checks against the order `values_list` names them in."""
+        return [tuple(row) for row in self._ready(using, values).results_iter(tuple_expected=True)]
+
+    def _ready(self, using: str, values: dict[str, Any]) -> SQLCompiler:
+        """A copy of the compiled read for this thread's connection, its SQL bound to these values."""
         if values.keys() != self._parameters.keys():
             raise TypeError(f"expected the values {sorted(self._parameters)}, got {sorted(values)}")
         for name, value in values.items():
@@ -108,8 +120,7 @@ class PreparedQuery(Generic[M]):
             # What Django checks while compiling: a lock outside a transaction would be released at once.
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         compiler.as_sql = lambda *args, **kwargs: (sql, bound)  # type: ignore[method-assign]
-        model = cast(type[M], compiled.compiler.query.model)  # a queryset's query always has its model
-        return list(ModelIterable(_Source(using, compiler, model)))  # type: ignore[arg-type]
+        return compiler
 
     def first(self, using: str = "default", **values: Any) -> M | None:
         rows = self.run(using, **values)
@@ -150,7 +161,12 @@ class PreparedQuery(Generic[M]):
         }
 
     def _sql_of(self, markers: dict[str, Any], using: str) -> tuple[SQLCompiler, str, list[Any]]:
-        compiler = self._build(**markers).query.get_compiler(using=using)
+        queryset = self._build(**markers)
+        named = getattr(queryset, "_fields", None)  # values_list's names, in the order its tuples give them
+        query = queryset.query
+        if named and tuple(named) != (*query.extra_select, *query.values_select, *query.annotation_select):
+            raise ImproperlyConfigured(f"values_list{tuple(named)}: name the fields before the annotations")
+        compiler = query.get_compiler(using=using)
         try:
             sql, params = compiler.as_sql()
         except (EmptyResultSet, FullResultSet) as exc:  # a marker out of a column's range, say

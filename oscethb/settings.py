@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.twofactor.DeviceMiddleware",  # django_otp's OTPMiddleware, its device read prepared
     "oscethb.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.twofactor.TwoFactorRequiredMiddleware",
@@ -110,6 +110,8 @@ TEMPLATES = [
                 "oscethb.context_processors.access",
                 "reports.context_processors.published_results",
             ],
+            # {% kept %}: parts of pages rendered once per process for each language and keys (oscethb/kept.py).
+            "libraries": {"kept": "oscethb.kept"},
         },
     },
 ]

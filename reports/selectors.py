@@ -3,7 +3,6 @@ a round's stored reports are (when built, how many responses changed since)."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import json
@@ -11,6 +10,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -18,13 +18,15 @@ import pandas as pd
 import yaml
 from django.db import connection
 from django.db.models import Case, Count, F, FilteredRelation, Prefetch, Q, QuerySet, TextField, Value, When
+from django.utils.translation import get_language
 
-from accounts.models import Organisation
+from accounts.models import Organisation, organisation_name_in
+from oscethb.prepared import PreparedQuery
 from reports.aggregation import ANSWER_COLUMNS, RESPONDENT_COLUMNS, empty_answers
 from reports.models import Report, ReportRun
 from responses.deadlines import Deadline, response_deadlines
 from responses.models import Answer, Response
-from responses.reminders import coordinator_emails
+from responses.reminders import coordinator_emails_of_kind
 from responses.round_status import RoundStanding, round_standing
 from surveys import answer_types as at
 from surveys.i18n import pick
@@ -342,14 +344,22 @@ def _regions_file() -> dict[str, Any]:
     return data
 
 
-def regions() -> dict[str, dict[str, Any]]:
-    """The OSCE regions by code: English name, names by language, member States. A new dict on each call (callers
-    may change it); the file behind it is read once."""
-    data = copy.deepcopy(_regions_file())
-    return {
-        code: {"name": pick(entry["name"], "en"), "names": entry["name"], "states": entry["states"]}
-        for code, entry in data["regions"].items()
-    }
+@functools.cache
+def regions() -> Mapping[str, Mapping[str, Any]]:
+    """The OSCE regions by code: English name, names by language, member States (a tuple of codes). Made once per
+    process and shared by every caller and thread, so read-only: a caller that needs to change it copies it."""
+    return MappingProxyType(
+        {
+            code: MappingProxyType(
+                {
+                    "name": pick(entry["name"], "en"),
+                    "names": MappingProxyType(dict(entry["name"])),
+                    "states": tuple(entry["states"]),
+                }
+            )
+            for code, entry in _regions_file()["regions"].items()
+        }
+    )
 
 
 def report_stored(*, survey: Survey, include_in_progress: bool = False) -> Report | None:
@@ -366,10 +376,24 @@ class StoredReport:
     pk: int
     built_at: dt.datetime
     data: Mapping[str, Any]
+    updated_at: dt.datetime | None = None  # with pk and built_at, what tells one stored document from another
 
 
 # Report id -> its document at the (built_at, updated_at) it was read at: one per stored report, replaced by a build.
 _documents: dict[int, tuple[tuple[dt.datetime, dt.datetime], StoredReport]] = {}
+
+
+def _report_stamp(survey_id: int, include_in_progress: bool) -> QuerySet[Report, tuple[int, dt.datetime, dt.datetime]]:
+    return Report.objects.filter(survey_id=survey_id, include_in_progress=include_in_progress).values_list(
+        "pk", "built_at", "updated_at"
+    )[:1]
+
+
+# Every dashboard page reads its report's stamp: compiled once per basis (oscethb/prepared.py).
+REPORT_STAMP = {
+    basis: PreparedQuery(functools.partial(_report_stamp, include_in_progress=basis), survey_id=int)
+    for basis in (False, True)
+}
 
 
 def report_document(*, survey: Survey, include_in_progress: bool = False) -> StoredReport | None:
@@ -377,11 +401,8 @@ def report_document(*, survey: Survey, include_in_progress: bool = False) -> Sto
     (hundreds of KB) on every request: one query for the row's id and timestamps; the document is read and decoded
     once per process and build (a second query), then kept while the row's built_at and updated_at are unchanged.
     Every request compares them on the committed row, so every process sees a new build at its next request."""
-    row = (
-        Report.objects.filter(survey=survey, include_in_progress=include_in_progress)
-        .values_list("pk", "built_at", "updated_at")
-        .first()
-    )
+    found = REPORT_STAMP[bool(include_in_progress)].rows(survey_id=survey.pk)
+    row = found[0] if found else None
     if row is None:
         return None
     pk, built_at, updated_at = row
@@ -392,8 +413,8 @@ def report_document(*, survey: Survey, include_in_progress: bool = False) -> Sto
     data = Report.objects.filter(pk=pk, built_at=built_at, updated_at=updated_at).values_list("data", flat=True).first()
     if data is None:  # rebuilt or deleted in between: read the row again
         report = report_stored(survey=survey, include_in_progress=include_in_progress)
-        return StoredReport(report.pk, report.built_at, report.data) if report is not None else None
-    document = StoredReport(pk, built_at, data)
+        return StoredReport(report.pk, report.built_at, report.data, report.updated_at) if report is not None else None
+    document = StoredReport(pk, built_at, data, updated_at)
     _documents[pk] = (stamp, document)  # one assignment: the other threads see the old entry or this one
     return document
 
@@ -444,44 +465,71 @@ def report_freshness(
 # --- what the dashboards show: each page's rows in a fixed number of queries ---------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class BoardState:
+    """A State as the status board lists it: read as a row, without a model instance (57 of them a request)."""
+
+    id: int
+    kind: str
+    code: str
+    name: str
+    names: Mapping[str, str] | None
+
+    @property
+    def display_name(self) -> str:
+        """As `Organisation.display_name`: the name in the active language."""
+        return organisation_name_in(self.names, self.name, get_language() or "")
+
+
 @dataclass(frozen=True)
 class StatusBoardData:
     """What the round overview's status board shows (reports.dashboard.board), read in a fixed number of queries."""
 
     survey: Survey
-    states: list[Organisation]
+    states: list[BoardState]
     responses: dict[int, tuple[str, Any, int]]  # organisation id -> (status, last activity, reminders sent)
     coordinators: dict[int, tuple[str, ...]]
     deadlines: Mapping[int, Deadline]
     standing: RoundStanding
 
 
+def _states_with_response(survey_id: int) -> QuerySet[Organisation, tuple[Any, ...]]:
+    """The States with their response to the round (if any) and its reminders: one row each, (id, kind, code, name,
+    names, response status, last activity, reminders sent)."""
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.STATE)
+        .order_by("name")
+        .annotate(
+            answer=FilteredRelation("responses", condition=Q(responses__survey_id=survey_id)),
+            response_status=F("answer__status"),
+            response_activity=F("answer__last_activity_at"),
+            reminders_sent=Count("answer__reminders"),
+        )
+        .values_list("id", "kind", "code", "name", "names", "response_status", "response_activity", "reminders_sent")
+    )
+
+
+# The status board's reads, on every request of the round overview: compiled once (oscethb/prepared.py).
+STATES_WITH_RESPONSE = PreparedQuery(_states_with_response, survey_id=int)
+LATEST_RUN = PreparedQuery(
+    lambda survey_id: ReportRun.objects.filter(survey_id=survey_id).order_by("-created_at", "-pk")[:1], survey_id=int
+)
+
+
 def status_board_data(*, survey: Survey) -> StatusBoardData:
     """Every participating State the round asks, its response's status and reminders, its coordinators' addresses
     and deadline, and the round's standing per kind and status."""
-    states: list[Organisation] = []
+    states: list[BoardState] = []
+    responses: dict[int, tuple[str, Any, int]] = {}
     if survey.asks(Organisation.Kind.STATE):
-        # The States with their response to this round (if any) and its reminders, in one query.
-        states = list(
-            Organisation.objects.filter(kind=Organisation.Kind.STATE)
-            .order_by("name")
-            .only("id", "kind", "code", "name", "names")
-            .annotate(
-                answer=FilteredRelation("responses", condition=Q(responses__survey=survey)),
-                response_status=F("answer__status"),
-                response_activity=F("answer__last_activity_at"),
-                reminders_sent=Count("answer__reminders"),
-            )
-        )
-    responses: dict[int, tuple[str, Any, int]] = {
-        o.pk: (o.response_status, o.response_activity, o.reminders_sent)  # type: ignore[attr-defined]
-        for o in states
-        if o.response_status is not None  # type: ignore[attr-defined]
-    }
+        for pk, kind, code, name, names, status, activity, reminders in STATES_WITH_RESPONSE.rows(survey_id=survey.pk):
+            states.append(BoardState(pk, kind, code, name, names))
+            if status is not None:
+                responses[pk] = (status, activity, reminders)
     # Who a reminder would go to (active coordinators with an address) and each State's deadline: what the reminder
     # rule needs to decide where the "Send reminder" button is offered.
-    coordinators = coordinator_emails(o.pk for o in states)
-    deadlines = response_deadlines(survey=survey, organisation_ids=[o.pk for o in states])
+    coordinators = coordinator_emails_of_kind(Organisation.Kind.STATE.value) if states else {}
+    deadlines = response_deadlines(survey=survey, organisation_ids=[o.id for o in states])
     return StatusBoardData(
         survey=survey,
         states=states,
@@ -493,7 +541,7 @@ def status_board_data(*, survey: Survey) -> StatusBoardData:
 
 
 def report_run_latest(survey: Survey) -> ReportRun | None:
-    return ReportRun.objects.filter(survey=survey).order_by("-created_at", "-pk").first()
+    return LATEST_RUN.first(survey_id=survey.pk)
 
 
 def first_area_code(survey: Survey) -> str | None:

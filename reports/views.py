@@ -19,7 +19,7 @@ from accounts.selectors import organisation_display_names
 from oscethb.access import staff_required
 from responses.models import Response
 from surveys.models import Survey
-from surveys.selectors import questions_with_words
+from surveys.selectors import questions_with_words, survey_or_404
 
 from . import dashboard
 from .models import JobStatus, ReportRun
@@ -49,7 +49,7 @@ def _report(survey: Survey, provisional: bool) -> dashboard.ReportDoc | None:
 @require_GET
 @staff_required
 def round_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    survey = get_object_or_404(Survey, slug=slug)
+    survey = survey_or_404(slug)
     provisional = _provisional(request)
     status = request.GET.get("status", "")
     status = status if status in dashboard.STATUSES else ""

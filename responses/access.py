@@ -31,6 +31,7 @@ from accounts.access import PeoplePolicy
 from accounts.models import Membership, Organisation, Role
 from oscethb.prepared import PreparedQuery
 from surveys.models import Survey
+from surveys.selectors import SURVEY_BY_SLUG
 
 from .deadlines import Deadline, deadline_with, latest_extensions, response_deadline
 from .models import DeadlineExtension, Evidence, PendingCell, Response
@@ -277,7 +278,6 @@ def _organisations_for_response(code: str, survey_id: int, user_id: int | None =
 
 
 # Every answering page and autosave reads these: compiled once per process (oscethb/prepared.py).
-SURVEY_BY_SLUG = PreparedQuery(lambda slug: Survey.objects.filter(slug=slug).order_by("pk")[:1], slug=str)
 ORGANISATION_FOR_MEMBER = PreparedQuery(_organisations_for_response, code=str, survey_id=int, user_id=int)
 ORGANISATION_FOR_VISITOR = PreparedQuery(_organisations_for_response, code=str, survey_id=int)
 

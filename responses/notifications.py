@@ -26,12 +26,14 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Membership, Role
 from accounts.people.language import person_languages
+from oscethb.prepared import PreparedQuery
 from surveys.i18n import pick
 
 from .models import Notification, Response, ResponseEvent
@@ -74,24 +76,41 @@ def reply_to() -> list[str]:
     return [address] if address else []
 
 
-def _coordinator_rows(organisation_ids: Iterable[int]) -> list[tuple[int, int, str]]:
-    """(organisation id, user id, address) of the active coordinators with an address: who an e-mail can reach."""
-    return list(
-        Membership.objects.filter(
-            organisation_id__in=list(organisation_ids), role=Role.COORDINATOR, user__is_active=True
-        )
+def _coordinators(**where: Any) -> QuerySet[Membership, tuple[int, int, str]]:
+    """(organisation id, user id, address) rows of the active coordinators with an address of the organisations
+    `where` selects: who an e-mail can reach."""
+    return (
+        Membership.objects.filter(role=Role.COORDINATOR, user__is_active=True, **where)
         .exclude(user__email="")
         .values_list("organisation_id", "user_id", "user__email")
     )
 
 
+def _coordinator_rows(organisation_ids: Iterable[int]) -> list[tuple[int, int, str]]:
+    return list(_coordinators(organisation_id__in=list(organisation_ids)))
+
+
+# The status board lists every State's coordinators on each request: compiled once (oscethb/prepared.py).
+COORDINATORS_OF_KIND = PreparedQuery(lambda kind: _coordinators(organisation__kind=kind), kind=str)
+
+
+def _addresses(rows: Iterable[tuple[int, int, str]]) -> dict[int, list[str]]:
+    found: dict[int, dict[str, str]] = defaultdict(dict)
+    for organisation_id, _user_id, email in rows:
+        found[organisation_id].setdefault(email.strip().lower(), email.strip())
+    return {pk: sorted(people.values(), key=str.lower) for pk, people in found.items()}
+
+
 def coordinator_addresses(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
     """organisation id -> the addresses of its active coordinators (sorted, without duplicates), in one query:
     `coordinator_recipients` without their languages, for pages that only list them."""
-    found: dict[int, dict[str, str]] = defaultdict(dict)
-    for organisation_id, _user_id, email in _coordinator_rows(organisation_ids):
-        found[organisation_id].setdefault(email.strip().lower(), email.strip())
-    return {pk: sorted(people.values(), key=str.lower) for pk, people in found.items()}
+    return _addresses(_coordinator_rows(organisation_ids))
+
+
+def coordinator_addresses_of_kind(kind: str) -> dict[int, list[str]]:
+    """`coordinator_addresses` of every organisation of one kind (the status board's States), in one prepared
+    read."""
+    return _addresses(COORDINATORS_OF_KIND.rows(kind=kind))
 
 
 def coordinator_recipients(organisation_ids: Iterable[int]) -> dict[int, list[Recipient]]:

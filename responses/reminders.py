@@ -46,6 +46,7 @@ from responses.notifications import (
     absolute_url,
     by_language,
     coordinator_addresses,
+    coordinator_addresses_of_kind,
     coordinator_recipients,
     render_mail,
 )
@@ -110,6 +111,11 @@ def reminder_stage(days_left: int, days: Iterable[int]) -> int | None:
 def coordinator_emails(organisation_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
     """organisation id -> the e-mail addresses of its active coordinators (sorted, without duplicates)."""
     return {pk: tuple(emails) for pk, emails in coordinator_addresses(organisation_ids).items()}
+
+
+def coordinator_emails_of_kind(kind: str) -> dict[int, tuple[str, ...]]:
+    """`coordinator_emails` of every organisation of one kind (the status board's States), in one prepared read."""
+    return {pk: tuple(emails) for pk, emails in coordinator_addresses_of_kind(kind).items()}
 
 
 def reminders_due(*, today: dt.date) -> list[DueReminder]:
@@ -213,6 +219,35 @@ def reminders_send(*, today: dt.date) -> list[Reminder]:
     return sent
 
 
+def manual_reminder_blocker(
+    *,
+    survey: Survey,
+    kind: str,
+    status: str,
+    has_coordinator: bool,
+    deadline: Deadline,
+    today: dt.date,
+) -> str | None:
+    """What stops a reminder from being sent by hand today, as a short name (None: nothing, it can be sent): the
+    one rule that the action enforces (`manual_reminder_refusal` words it) and the status board follows to offer
+    its "Send reminder" button only where a reminder can go, 57 times a page without writing a message each time.
+
+    A reminder goes to an organisation the open round asks, that has a coordinator to receive it, that has not sent
+    its answers (submitted, resubmitted, accepted), and whose deadline (an extension counts) has not passed.
+    """
+    if survey.status != Survey.Status.OPEN:
+        return "round-not-open"
+    if not survey.asks(kind):
+        return "not-asked"
+    if not has_coordinator:
+        return "no-coordinator"
+    if status in DONE_STATUSES:
+        return "sent"
+    if deadline.closes_on is not None and deadline.days_left_on(today) == 0:
+        return "deadline-passed"
+    return None
+
+
 def manual_reminder_refusal(
     *,
     survey: Survey,
@@ -222,33 +257,38 @@ def manual_reminder_refusal(
     deadline: Deadline,
     today: dt.date,
 ) -> str | None:
-    """Why a reminder cannot be sent by hand today, or None when it can: the one rule that the action enforces and
-    the status board follows to offer its "Send reminder" button only where a reminder can go.
-
-    A reminder goes to an organisation the open round asks, that has a coordinator to receive it, that has not sent
-    its answers (submitted, resubmitted, accepted), and whose deadline (an extension counts) has not passed.
-    """
-    if survey.status != Survey.Status.OPEN:
+    """Why a reminder cannot be sent by hand today, in words, or None when it can (`manual_reminder_blocker`)."""
+    blocker = manual_reminder_blocker(
+        survey=survey,
+        kind=organisation.kind,
+        status=status,
+        has_coordinator=has_coordinator,
+        deadline=deadline,
+        today=today,
+    )
+    if blocker is None:
+        return None
+    if blocker == "round-not-open":
         return _("Round %(slug)s is not open: no reminder sent.") % {"slug": survey.slug}
-    if not survey.asks(organisation.kind):
+    if blocker == "not-asked":
         if organisation.kind == Organisation.Kind.NGO:
             return _("Round %(slug)s does not ask NGOs: no reminder sent.") % {"slug": survey.slug}
         return _("Round %(slug)s does not ask States: no reminder sent.") % {"slug": survey.slug}
-    if not has_coordinator:
+    if blocker == "no-coordinator":
         return _("%(organisation)s has no coordinator to remind: no reminder sent.") % {
             "organisation": organisation.display_name
         }
-    if status in DONE_STATUSES:
+    if blocker == "sent":
         return _("%(organisation)s has already sent its answers (%(status)s): no reminder sent.") % {
             "organisation": organisation.display_name,
             "status": Response.Status(status).label,
         }
-    if deadline.closes_on is not None and deadline.days_left_on(today) == 0:
-        return _(
-            "The deadline of %(organisation)s passed on %(date)s: extend it on the response's page first, then "
-            "remind them."
-        ) % {"organisation": organisation.display_name, "date": long_date(deadline.closes_on)}
-    return None
+    return _(
+        "The deadline of %(organisation)s passed on %(date)s: extend it on the response's page first, then remind them."
+    ) % {
+        "organisation": organisation.display_name,
+        "date": long_date(deadline.closes_on) if deadline.closes_on is not None else "",  # it has one: it passed
+    }
 
 
 def reminder_send_manual(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Organisation
+from oscethb.prepared import PreparedQuery
 from surveys.i18n import name_sort_key
 from surveys.models import Survey
 
@@ -68,25 +69,45 @@ class RoundStanding:
         return [(status, str(label), self.count(status)) for status, label in Response.Status.choices]
 
 
-def round_standings(*, surveys: Sequence[Survey]) -> dict[int, RoundStanding]:
-    """survey id -> its standing, for many rounds in two queries."""
-    surveys = list(surveys)
-    registered = dict(
+def _registered() -> QuerySet[Organisation, tuple[str, int]]:
+    """How many States and NGOs are registered: (kind, count) rows."""
+    return (
         Organisation.objects.filter(kind__in=[Organisation.Kind.STATE, Organisation.Kind.NGO])
         .values("kind")
         .annotate(n=Count("id"))
         .values_list("kind", "n")
         .order_by()
     )
-    found: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    rows = (
-        Response.objects.filter(survey__in=surveys)
+
+
+def _response_counts(**where: object) -> QuerySet[Response, tuple[int, str, str, int]]:
+    """(survey id, kind, status, count) rows of the responses of the rounds `where` selects."""
+    return (
+        Response.objects.filter(**where)
         .values("survey_id", "organisation__kind", "status")
         .annotate(n=Count("id"))
         .values_list("survey_id", "organisation__kind", "status", "n")
         .order_by()
     )
-    for survey_id, kind, status, n in rows:
+
+
+# The status board reads one round's standing on every request: its two reads compiled once (oscethb/prepared.py).
+REGISTERED = PreparedQuery(_registered)
+RESPONSE_COUNTS = PreparedQuery(lambda survey_id: _response_counts(survey_id=survey_id), survey_id=int)
+
+
+def round_standings(*, surveys: Sequence[Survey]) -> dict[int, RoundStanding]:
+    """survey id -> its standing, for many rounds in two queries."""
+    surveys = list(surveys)
+    return _standings(surveys, list(_registered()), list(_response_counts(survey__in=surveys)))
+
+
+def _standings(
+    surveys: Sequence[Survey], registered_rows: Sequence[tuple], response_rows: Sequence[tuple]
+) -> dict[int, RoundStanding]:
+    registered = dict(registered_rows)
+    found: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for survey_id, kind, status, n in response_rows:
         found[survey_id][kind][status] = n
     result = {}
     for survey in surveys:
@@ -110,7 +131,8 @@ def round_standings(*, surveys: Sequence[Survey]) -> dict[int, RoundStanding]:
 
 
 def round_standing(*, survey: Survey) -> RoundStanding:
-    return round_standings(surveys=[survey])[survey.pk]
+    """One round's standing: `round_standings` of that round, with its two reads prepared."""
+    return _standings([survey], REGISTERED.rows(), RESPONSE_COUNTS.rows(survey_id=survey.pk))[survey.pk]
 
 
 def asked_organisations(*, survey: Survey) -> QuerySet[Organisation]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping
 
@@ -30,6 +31,7 @@ def pick(texts: Mapping[str, str] | None, language: str | None = None) -> str:
     return texts.get(language) or texts.get(FALLBACK_LANGUAGE) or next(iter(texts.values()), "")
 
 
+@functools.lru_cache(maxsize=8192)  # names repeat on every list: each is normalised once per process
 def name_sort_key(name: str) -> str:
     """A name's place in an alphabetical list in any of the six languages, accents aside: "Österreich" among the O's,
     "Émirats" among the E's (Cyrillic sorts by its own alphabet, Ё aside)."""

@@ -5,10 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import Http404
 
 from oscethb.access import is_office_staff
+from oscethb.prepared import PreparedQuery
 
 from .models import Area, Question, Section, Survey
+
+# Every answering page, autosave and dashboard reads its round by slug: compiled once per process (oscethb/prepared.py).
+SURVEY_BY_SLUG = PreparedQuery(lambda slug: Survey.objects.filter(slug=slug).order_by("pk")[:1], slug=str)
+
+
+def survey_or_404(slug: str) -> Survey:
+    """The round with this slug (`get_object_or_404(Survey, slug=slug)`, its read prepared)."""
+    survey = SURVEY_BY_SLUG.first(slug=slug)
+    if survey is None:
+        raise Http404("No such round")
+    return survey
 
 
 def survey_list_visible(*, user: object) -> QuerySet[Survey]:

@@ -17,8 +17,11 @@ from django.db.transaction import TransactionManagementError
 from accounts.access import MEMBERSHIPS_OF
 from accounts.models import Organisation, Role
 from oscethb.prepared import PreparedQuery
+from reports.selectors import LATEST_RUN, REPORT_STAMP, STATES_WITH_RESPONSE
 from responses.access import ORGANISATION_FOR_MEMBER, ORGANISATION_FOR_VISITOR, SURVEY_BY_SLUG
 from responses.models import DeadlineExtension, Response
+from responses.notifications import COORDINATORS_OF_KIND
+from responses.round_status import REGISTERED, RESPONSE_COUNTS
 from responses.services import RESPONSE_LOCK
 from surveys.models import Survey
 from tests.scenario import Scenario
@@ -250,3 +253,51 @@ def test_fields_save_skips_no_receiver(world: Scenario) -> None:
         post_save.disconnect(dispatch_uid="test-fields-save", sender=Response)
     assert heard == [(response.pk, ["status", "updated_at"])]
     assert Response.objects.get(pk=response.pk).status == "in_progress"
+
+
+# --- rows(): prepared reads of values_list querysets (the status board's) -----------------------------------------
+
+
+def test_the_status_board_reads_give_the_rows_their_querysets_give(world: Scenario) -> None:
+    from reports.models import Report, ReportRun
+    from responses.models import Reminder
+
+    survey = world.survey
+    world.state("FR", coordinator=["b@fr.example.org", "a@fr.example.org"])
+    at = Response.objects.get(survey=survey, organisation=world.orgs["AT"])
+    Reminder.objects.create(response=at, days_before=-1)
+    Reminder.objects.create(response=at, days_before=7)
+    Report.objects.create(
+        survey=survey, include_in_progress=True, data={}, built_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+    )
+    Report.objects.create(
+        survey=survey, include_in_progress=False, data={}, built_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    ReportRun.objects.create(survey=survey)
+    reads = [
+        (STATES_WITH_RESPONSE, {"survey_id": survey.pk}),
+        (REGISTERED, {}),
+        (RESPONSE_COUNTS, {"survey_id": survey.pk}),
+        (COORDINATORS_OF_KIND, {"kind": "state"}),
+        (COORDINATORS_OF_KIND, {"kind": "ngo"}),
+        (REPORT_STAMP[False], {"survey_id": survey.pk}),
+        (REPORT_STAMP[True], {"survey_id": survey.pk}),
+    ]
+    for read, values in reads:
+        expected = list(read.queryset(**values))
+        assert expected, read  # each read finds something here: the comparison means something
+        assert sorted(read.rows(**values), key=repr) == sorted(expected, key=repr)
+    at_row = next(row for row in STATES_WITH_RESPONSE.rows(survey_id=survey.pk) if row[2] == "AT")
+    assert at_row[5:] == (at.status, at.last_activity_at, 2)  # its response and its two reminders
+    assert LATEST_RUN.first(survey_id=survey.pk) == ReportRun.objects.get(survey=survey)
+
+
+def test_a_values_list_naming_an_annotation_before_a_field_cannot_be_prepared(world: Scenario) -> None:
+    from django.db.models import Count
+
+    read = PreparedQuery(
+        lambda kind: Organisation.objects.filter(kind=kind).annotate(n=Count("memberships")).values_list("n", "code"),
+        kind=str,
+    )
+    with pytest.raises(ImproperlyConfigured, match="name the fields before the annotations"):
+        read.rows(kind="state")

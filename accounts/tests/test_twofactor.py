@@ -180,6 +180,40 @@ def test_a_verified_session_that_lost_its_device_is_asked_again() -> None:
     assert client.get("/admin/")["Location"].startswith("/account/two-factor/setup/")
 
 
+@pytest.mark.parametrize(
+    "session_device",
+    [
+        "someone else's",  # another person's confirmed app
+        "unconfirmed",  # the person's own app, not confirmed
+        "otp_totp.totpdevice/999999",  # no such device
+        "otp_totp.nosuchmodel/1",  # no such kind of device
+        "auth.user/1",  # a model that is no device
+        "not an id",
+    ],
+)
+def test_a_session_verified_only_by_a_device_that_is_not_the_person_s_confirmed_one_is_asked_again(
+    session_device: str,
+) -> None:
+    """accounts.twofactor.DeviceMiddleware reads the session's device as django-otp does: anything but the person's
+    own confirmed device leaves the login unverified (and the session forgets it)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    staff = UserFactory(is_staff=True)
+    client = force_login_verified(Client(), staff)
+    assert client.get("/admin/").status_code == 200
+    if session_device == "someone else's":
+        persistent_id = confirmed_device(UserFactory(is_staff=True)).persistent_id
+    elif session_device == "unconfirmed":
+        persistent_id = TOTPDevice.objects.create(user=staff, name="New phone", confirmed=False).persistent_id
+    else:
+        persistent_id = session_device
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = persistent_id
+    session.save()
+    assert client.get("/admin/")["Location"].startswith("/account/two-factor/verify/")
+    assert DEVICE_ID_SESSION_KEY not in client.session
+
+
 def test_next_is_never_another_site() -> None:
     staff = UserFactory(is_staff=True)
     device = confirmed_device(staff)

@@ -4,15 +4,17 @@ reminders, and the totals per kind and status. Takes its rows from `reports.sele
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from accounts.models import Organisation
 from oscethb.url_format import url_format
 from responses.models import Response
-from responses.reminders import manual_reminder_refusal
+from responses.reminders import manual_reminder_blocker
 from responses.round_status import KindStanding
 from surveys.i18n import name_sort_key, pick
 
@@ -40,6 +42,8 @@ class StatusBoard:
     # Per kind the round asks (States, Partners when its data has any, NGOs), as the staff home counts them.
     kinds: list[dict[str, Any]] = field(default_factory=list)
     totals: list[dict[str, Any]] = field(default_factory=list)  # per status: its label and a count per kind
+    # Everything the chart and the totals show but their labels: what keeps their HTML ({% kept %}, round.html).
+    totals_key: tuple[Any, ...] = ()
 
 
 def status_board_page(data: StatusBoardData, *, status: str = "", region: str = "") -> StatusBoard:
@@ -48,41 +52,44 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
     survey, states, responses = data.survey, data.states, data.responses
     coordinators, deadlines, standing = data.coordinators, data.deadlines, data.standing
     today = timezone.localdate()
-    region_map = regions()
-    region_names = {code: pick(r["names"]) for code, r in region_map.items()}
+    region_names = _region_names(get_language())
+    regions_of_state = _regions_by_state()
     labels = {s: status_label(s) for s in STATUSES}
     # One reverse per link kind, not one per row (57 rows, 3 links each).
     country_url = url_format("reports:dashboard-country", survey.slug)
     response_url = url_format("responses:response-home", survey.slug)
     reminder_url = url_format("responses:reminder-send", survey.slug)
+    not_started = (Response.Status.NOT_STARTED.value, None, 0)
 
     rows = []
     for org in states:
-        state, last_activity, reminders = responses.get(org.pk, (Response.Status.NOT_STARTED.value, None, 0))
-        member_of = [code for code, r in region_map.items() if org.code in r["states"]]
-        refusal = manual_reminder_refusal(
+        pk, code = org.id, org.code
+        state, last_activity, reminders = responses.get(pk, not_started)
+        member_of = regions_of_state.get(code, ())
+        its_coordinators = coordinators.get(pk, ())
+        blocker = manual_reminder_blocker(
             survey=survey,
-            organisation=org,
+            kind=org.kind,
             status=state,
-            has_coordinator=bool(coordinators.get(org.pk)),
-            deadline=deadlines[org.pk],
+            has_coordinator=bool(its_coordinators),
+            deadline=deadlines[pk],
             today=today,
         )
         rows.append(
             {
-                "code": org.code,
+                "code": code,
                 "name": org.display_name,
                 "status": state,
                 "status_label": labels.get(state) or status_label(state),
                 "badge": STATUS_BADGES.get(state, "light"),
                 "last_activity": last_activity,
-                "coordinators": list(coordinators.get(org.pk, ())),
+                "coordinators": list(its_coordinators),
                 "reminders": reminders,
-                "country_url": country_url(org.code),
-                "response_url": response_url(org.code),
+                "country_url": country_url(code),
+                "response_url": response_url(code),
                 # Offered only where a reminder can go (the rule the action enforces).
-                "reminder_url": None if refusal else reminder_url(org.code),
-                "regions": [region_names[code] for code in member_of],
+                "reminder_url": None if blocker else reminder_url(code),
+                "regions": [region_names[c] for c in member_of],
                 "region_codes": member_of,
             }
         )
@@ -90,9 +97,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
     ngo_kind = standing.kind(Organisation.Kind.NGO)
 
     def by_status(kind: KindStanding | None) -> list[dict[str, Any]]:
-        return [
-            {"status": s, "label": status_label(s), "count": kind.by_status.get(s, 0) if kind else 0} for s in STATUSES
-        ]
+        return [{"status": s, "label": labels[s], "count": kind.by_status.get(s, 0) if kind else 0} for s in STATUSES]
 
     shown = [
         row for row in rows if (not status or row["status"] == status) and (not region or region in row["region_codes"])
@@ -100,7 +105,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
     chart = {
         "type": "bar",
         "codes": STATUSES,
-        "labels": [status_label(s) for s in STATUSES],
+        "labels": [labels[s] for s in STATUSES],
         "datasets": [
             {"kind": k.kind, "label": kind_label(k.kind), "data": [k.by_status.get(s, 0) for s in STATUSES]}
             for k in standing.kinds
@@ -117,18 +122,36 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
         totals=[
             {
                 "status": s,
-                "label": status_label(s),
+                "label": labels[s],
                 "counts": [{"kind": k.kind, "count": k.by_status.get(s, 0)} for k in standing.kinds],
             }
             for s in STATUSES
         ],
+        totals_key=tuple((k.kind, k.asked, tuple(k.by_status.get(s, 0) for s in STATUSES)) for k in standing.kinds),
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _region_names(language: str | None) -> dict[str, str]:
+    """Region code -> its name in `language` (regions.yaml never changes in a process)."""
+    return {code: pick(r["names"], language) for code, r in regions().items()}
+
+
+@functools.cache
+def _regions_by_state() -> dict[str, tuple[str, ...]]:
+    """State code -> the codes of the regions it belongs to, in the file's order."""
+    found: dict[str, list[str]] = {}
+    for code, r in regions().items():
+        for state in r["states"]:
+            found.setdefault(state, []).append(code)
+    return {state: tuple(codes) for state, codes in found.items()}
+
+
 def region_choices() -> list[tuple[str, str]]:
-    return [(code, pick(r["names"])) for code, r in regions().items()]
+    return list(_region_names(get_language()).items())
 
 
 def regions_of(code: str) -> list[str]:
     """The names of the regions a State belongs to, in the active language."""
-    return [pick(r["names"]) for r in regions().values() if code in r["states"]]
+    names = _region_names(get_language())
+    return [names[region] for region in _regions_by_state().get(code, ())]

@@ -392,7 +392,20 @@ def test_send_reminder_button_posts_to_the_reminder_action(built: Survey, staff_
     form = re.search(r'<form method="post" id="board-reminders" data-reminder-form>(.*?)</form>', html, re.S)
     assert form
     assert form.group(1).count("csrfmiddlewaretoken") == 1
-    assert html.count("csrfmiddlewaretoken") == 5  # the language, log-out and two build forms, and this one
+    assert html.count("csrfmiddlewaretoken") == 4  # the language, log-out and build forms, and this one
+
+
+def test_both_build_buttons_submit_the_one_build_form_with_their_basis(built: Survey, staff_client: Client) -> None:
+    html = staff_client.get(reverse("reports:dashboard-round", args=[SLUG])).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)" id="report-build"[^>]*>(.*?)</form>', html, re.S)
+    assert form
+    assert form.group(1) == reverse("reports:report-build", args=[SLUG])
+    assert form.group(2).count("csrfmiddlewaretoken") == 1
+    for basis, value in (("final", ""), ("provisional", "provisional")):
+        button = re.search(rf'<button[^>]*data-build-report="{basis}"[^>]*>', html)
+        assert button, basis
+        assert 'type="submit" form="report-build"' in button.group(0)
+        assert f'name="basis" value="{value}"' in button.group(0)
 
 
 def _reminder_buttons(html: str) -> set[str]:
@@ -679,10 +692,82 @@ def test_the_workbook_does_no_queries_and_reads_no_files(built: Survey, django_a
     assert stream.getvalue().startswith(b"PK")
 
 
-def test_the_regions_file_is_parsed_once_per_process_and_each_caller_gets_its_own_copy() -> None:
+def test_the_regions_file_is_parsed_once_per_process_and_shared_read_only() -> None:
     selectors._regions_file.cache_clear()
+    selectors.regions.cache_clear()
     first = selectors.regions()
-    first.clear()
-    second = selectors.regions()
-    assert second  # the first caller's change did not reach the shared parse
+    assert selectors.regions() is first  # made once, not copied per call
+    with pytest.raises(TypeError):
+        first["eu_members"] = {}  # type: ignore[index]  # no caller can change what every request reads
+    with pytest.raises(TypeError):
+        first["eu_members"]["states"] = ()  # type: ignore[index]
+    assert isinstance(first["eu_members"]["states"], tuple)
+    assert "AT" in first["eu_members"]["states"]
     assert selectors._regions_file.cache_info().misses == 1
+
+
+# --- kept fragments ({% kept %}, oscethb/kept.py) and written rows: the same page as a fresh render --------------------
+
+TOKEN = re.compile(r"[A-Za-z0-9]{64}")  # a masked CSRF token: new on every render
+
+
+def _dashboard_pages() -> list[str]:
+    return [
+        reverse("reports:dashboard-round", args=[SLUG]),
+        reverse("reports:dashboard-area", args=[SLUG, "PRV"]),
+        reverse("reports:dashboard-commitments", args=[SLUG]),
+        reverse("reports:dashboard-question", args=[SLUG, YES_NO]),
+        reverse("reports:dashboard-country", args=[SLUG, "AT"]),
+    ]
+
+
+def _page(client: Client, url: str, language: str) -> str:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return TOKEN.sub("TOKEN", response.content.decode())
+
+
+def _fresh() -> None:
+    from oscethb.kept import kept_fragments_clear
+    from reports.templatetags.status_board import status_board_rows_clear
+
+    kept_fragments_clear()
+    status_board_rows_clear()
+
+
+def test_pages_with_kept_fragments_are_the_pages_a_fresh_render_writes(built: Survey, staff_client: Client) -> None:
+    """Each page in each variant is first written with the fragments every other variant kept, then compared with
+    a render that keeps nothing: a key missing from a fragment would show another variant's text here."""
+    queries = ["", "?basis=provisional", "?status=submitted", "?region=eu_members", "?status=not_started&basis=provisional"]
+    variants = [(url + query, language) for url in _dashboard_pages() for query in queries for language in ("en", "fr")]
+    for url, language in variants:  # every fragment of every variant kept
+        _page(staff_client, url, language)
+    kept_pages = {(url, language): _page(staff_client, url, language) for url, language in reversed(variants)}
+    for (url, language), page in kept_pages.items():
+        _fresh()
+        assert page == _page(staff_client, url, language), (url, language)
+
+
+def test_what_changes_shows_through_the_kept_fragments(
+    answered: Survey, staff_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    url = reverse("reports:dashboard-round", args=[SLUG])
+    before = _page(staff_client, url, "en")
+    assert "The areas and questions are listed here once a report is built." in before
+    assert 'data-total-status="accepted"><td>Accepted</td><td class="text-end" data-states>1</td>' in before
+
+    build(answered, django_capture_on_commit_callbacks)  # the report: its areas are listed
+    Survey.objects.filter(pk=answered.pk).update(title={"en": "Renamed round"})  # the round's pages name it
+    response = Response.objects.get(survey=answered, organisation=org("AT"))
+    response.status = Response.Status.ACCEPTED  # a second State accepted: the totals and the row
+    response.save(update_fields=["status"])
+
+    after = _page(staff_client, url, "en")
+    assert "The areas and questions are listed here once a report is built." not in after
+    assert 'data-area="PRV"' in after
+    assert 'aria-label="Pages of Renamed round"' in after
+    assert 'data-total-status="accepted"><td>Accepted</td><td class="text-end" data-states>2</td>' in after
+    assert re.search(r'<tr data-state="AT" data-status="accepted">', after)
+    _fresh()
+    assert after == _page(staff_client, url, "en")
