@@ -739,7 +739,13 @@ def _fresh() -> None:
 def test_pages_with_kept_fragments_are_the_pages_a_fresh_render_writes(built: Survey, staff_client: Client) -> None:
     """Each page in each variant is first written with the fragments every other variant kept, then compared with
     a render that keeps nothing: a key missing from a fragment would show another variant's text here."""
-    queries = ["", "?basis=provisional", "?status=submitted", "?region=eu_members", "?status=not_started&basis=provisional"]
+    queries = [
+        "",
+        "?basis=provisional",
+        "?status=submitted",
+        "?region=eu_members",
+        "?status=not_started&basis=provisional",
+    ]
     variants = [(url + query, language) for url in _dashboard_pages() for query in queries for language in ("en", "fr")]
     for url, language in variants:  # every fragment of every variant kept
         _page(staff_client, url, language)
