@@ -28,7 +28,15 @@ from .forms import SectionForm, field_name, original_name, version_name
 from .grids import CellProblem, cell_problems, shown_pending
 from .models import Answer, Evidence, PendingCell, Response
 from .section_save import SectionSave
-from .selectors import answers_of, is_visible, pending_cells_of, person_label, response_progress, survey_structure
+from .selectors import (
+    answers_of,
+    is_visible,
+    pending_cells_of,
+    person_label,
+    response_progress,
+    section_answers,
+    survey_structure,
+)
 from .services import Conflict, SaveOutcome
 from .widgets import widget_context
 
@@ -215,7 +223,7 @@ def section_page_context(
     posted and what the save did (the page is shown again with what was posted)."""
     questions = page.questions
     # The answers of this section's questions and of the questions their show-if rules look at, read once.
-    answers = answers_of(access.response, page_question_ids(questions, page.by_code))
+    answers = section_answers(access.response, page.section, page_question_ids(questions, page.by_code))
     problems = saved.problems if saved is not None else {}
     changed = saved.changed if saved is not None else {}
     # Documents and kept texts are read only where the access read found some, or after a save (it may add some).

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from accounts.selectors import organisation_lookup_table as organisation_lookup_table
 from accounts.selectors import organisation_resolve as organisation_resolve
+from oscethb.prepared import PreparedQuery
 from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 from surveys.show_if import NOT_ASKED, is_shown
@@ -43,6 +44,33 @@ def answers_of(response: Response, question_ids: list[int] | None = None) -> Ans
         answers = answers.filter(question_id__in=question_ids)
     for answer in answers:
         found[answer.question_id][(answer.row, answer.column)] = answer
+    return found
+
+
+# The section page reads its section's answers on every request: compiled once per process (oscethb/prepared.py).
+SECTION_ANSWERS = PreparedQuery(
+    lambda response_id, section_id: Answer.objects.filter(
+        response_id=response_id, question__section_id=section_id
+    ).select_related("updated_by"),
+    response_id=int,
+    section_id=int,
+)
+
+
+def section_answers(response: Response, section: Section, question_ids: list[int]) -> AnswerMap:
+    """`answers_of(response, question_ids)` for a section page: the section's own answers with one prepared read,
+    and those of questions in other sections (a show-if rule looking back) with a second read when there are any."""
+    found: AnswerMap = defaultdict(dict)
+    if response.pk is None:  # not written yet (an access check never writes): no answers
+        return found
+    wanted = set(question_ids)
+    for answer in SECTION_ANSWERS.run(response_id=response.pk, section_id=section.pk):
+        if answer.question_id in wanted:
+            found[answer.question_id][(answer.row, answer.column)] = answer
+    elsewhere = wanted - {q.pk for q in section.questions.all()}
+    if elsewhere:
+        for question_id, cells in answers_of(response, sorted(elsewhere)).items():
+            found[question_id] = cells
     return found
 
 

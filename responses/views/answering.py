@@ -23,6 +23,7 @@ from surveys.models import Survey
 from surveys.structure import questions_by_code
 
 from ..access import ResponseAccess, response_access
+from ..autosave_html import autosave_html, written_by_code
 from ..evidence import EvidenceError, evidence_delete
 from ..forms_deadlines import DeadlineExtensionForm
 from ..models import Evidence, Response, ResponseEvent
@@ -127,6 +128,8 @@ def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str)
         areas=areas,
     )
     context = autosave_context(access, question, areas, outcome, request.POST)
+    if written_by_code(context):  # a plain save: written as strings (responses/autosave_html.py)
+        return HttpResponse(autosave_html(context))
     return render(request, "responses/partials/autosave.html", context)
 
 
