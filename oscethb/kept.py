@@ -24,6 +24,7 @@ from typing import Any
 
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.template.loader_tags import BlockNode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -67,4 +68,7 @@ def do_kept(parser: Parser, token: Token) -> KeptNode:
     name = bits[1].strip("\"'")
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        # A template that extends this one may fill the block differently: its text is not this fragment's alone.
+        raise template.TemplateSyntaxError(f"'kept' {name!r} holds a {{% block %}}: keep the parts around it instead")
     return KeptNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])

@@ -80,3 +80,10 @@ def test_a_fragment_is_escaped_as_the_template_escapes_it() -> None:
     source = '{% load kept %}{% kept "x" %}<b>{{ text }}</b>{% endkept %}'
     assert render(source, text="<script>") == "<b>&lt;script&gt;</b>"
     assert render(source, text="ignored") == "<b>&lt;script&gt;</b>"
+
+
+def test_a_fragment_cannot_hold_a_block_a_child_template_may_fill() -> None:
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="holds a"):
+        render('{% load kept %}{% kept "x" %}<nav>{% block crumbs %}{% endblock %}</nav>{% endkept %}')

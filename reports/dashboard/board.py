@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from accounts.models import Organisation
+from accounts.models import Organisation, organisation_name_in
 from oscethb.url_format import url_format
 from responses.models import Response
 from responses.reminders import manual_reminder_blocker
@@ -52,7 +52,8 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
     survey, states, responses = data.survey, data.states, data.responses
     coordinators, deadlines, standing = data.coordinators, data.deadlines, data.standing
     today = timezone.localdate()
-    region_names = _region_names(get_language())
+    language = get_language() or ""
+    region_names = _region_names(language)
     regions_of_state = _regions_by_state()
     labels = {s: status_label(s) for s in STATUSES}
     # One reverse per link kind, not one per row (57 rows, 3 links each).
@@ -78,7 +79,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
         rows.append(
             {
                 "code": code,
-                "name": org.display_name,
+                "name": organisation_name_in(org.names, org.name, language),  # display_name, its language read once
                 "status": state,
                 "status_label": labels.get(state) or status_label(state),
                 "badge": STATUS_BADGES.get(state, "light"),
