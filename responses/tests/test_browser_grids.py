@@ -138,6 +138,11 @@ def test_a_mistyped_cell_is_marked_and_the_figures_beside_it_are_saved_and_kept_
     expect(table.locator('[data-subtotal="2014"] [data-subtotal-total]')).to_have_text("—")
     assert_accessible(page, "the section page with a cell marked as not saved")
 
+    # Saving the page with the bad cell in it: the page lists it at its top, readable (colour contrast included).
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("[data-page-errors]")).to_contain_text("Foreign nationals", timeout=TIMEOUT)
+    assert_accessible(page, "the section page saved with a cell not saved")
+
     # Leave the page by its own link, and come back.
     page.get_by_role("link", name="All sections").click()
     page.wait_for_url(home_url(base), timeout=TIMEOUT)
