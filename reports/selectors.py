@@ -511,9 +511,18 @@ def _states_with_response(survey_id: int) -> QuerySet[Organisation, tuple[Any, .
 
 # The status board's reads, on every request of the round overview: compiled once (oscethb/prepared.py).
 STATES_WITH_RESPONSE = PreparedQuery(_states_with_response, survey_id=int)
-LATEST_RUN = PreparedQuery(
-    lambda survey_id: ReportRun.objects.filter(survey_id=survey_id).order_by("-created_at", "-pk")[:1], survey_id=int
-)
+
+
+def _latest_run(survey_id: int, include_in_progress: bool) -> QuerySet[ReportRun]:
+    return ReportRun.objects.filter(survey_id=survey_id, include_in_progress=include_in_progress).order_by(
+        "-created_at", "-pk"
+    )[:1]
+
+
+LATEST_RUN = {
+    basis: PreparedQuery(functools.partial(_latest_run, include_in_progress=basis), survey_id=int)
+    for basis in (False, True)
+}
 
 
 def status_board_data(*, survey: Survey) -> StatusBoardData:
@@ -540,8 +549,9 @@ def status_board_data(*, survey: Survey) -> StatusBoardData:
     )
 
 
-def report_run_latest(survey: Survey) -> ReportRun | None:
-    return LATEST_RUN.first(survey_id=survey.pk)
+def report_run_latest(survey: Survey, include_in_progress: bool = False) -> ReportRun | None:
+    """The round's latest build of one basis: the dashboard of the final report speaks of final builds only."""
+    return LATEST_RUN[bool(include_in_progress)].first(survey_id=survey.pk)
 
 
 def first_area_code(survey: Survey) -> str | None:

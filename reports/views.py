@@ -72,7 +72,7 @@ def round_overview(request: HttpRequest, slug: str) -> HttpResponse:
             regions=region_choices,
             doc=doc,
             areas=doc.area_links(survey.slug) if doc else [],
-            run=dashboard.latest_run(survey),
+            run=dashboard.latest_run(survey, provisional),
         ),
     )
 

@@ -289,7 +289,8 @@ def test_the_status_board_reads_give_the_rows_their_querysets_give(world: Scenar
         assert sorted(read.rows(**values), key=repr) == sorted(expected, key=repr)
     at_row = next(row for row in STATES_WITH_RESPONSE.rows(survey_id=survey.pk) if row[2] == "AT")
     assert at_row[5:] == (at.status, at.last_activity_at, 2)  # its response and its two reminders
-    assert LATEST_RUN.first(survey_id=survey.pk) == ReportRun.objects.get(survey=survey)
+    assert LATEST_RUN[False].first(survey_id=survey.pk) == ReportRun.objects.get(survey=survey)
+    assert LATEST_RUN[True].first(survey_id=survey.pk) is None  # no provisional build
 
 
 def test_a_values_list_naming_an_annotation_before_a_field_cannot_be_prepared(world: Scenario) -> None:

@@ -777,3 +777,24 @@ def test_what_changes_shows_through_the_kept_fragments(
     assert re.search(r'<tr data-state="AT" data-status="accepted">', after)
     _fresh()
     assert after == _page(staff_client, url, "en")
+
+
+def test_each_basis_shows_its_own_latest_build(
+    built: Survey, staff_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A provisional build after the final one: the final report's dashboard still speaks of the final build (it
+    said "Latest build: #2 Provisional" beside "Report built on …", which read as if the final report were
+    provisional), the provisional dashboard of the provisional one."""
+    final = ReportRun.objects.get(survey=built, include_in_progress=False)
+    provisional = build(built, django_capture_on_commit_callbacks, provisional=True)
+    url = reverse("reports:dashboard-round", args=[SLUG])
+    page = staff_client.get(url).content.decode()
+    run = re.search(r"<p[^>]*data-latest-run=.*?</p>", page, re.S)
+    assert run
+    assert f">#{final.pk}<" in run.group(0)
+    assert "Provisional" not in run.group(0)
+    page = staff_client.get(url, {"basis": "provisional"}).content.decode()
+    run = re.search(r"<p[^>]*data-latest-run=.*?</p>", page, re.S)
+    assert run
+    assert f">#{provisional.pk}<" in run.group(0)
+    assert "Provisional" in run.group(0)
