@@ -69,3 +69,13 @@ def test_seed_demo_answers_no_question_its_own_answers_hide() -> None:
     with_rules = [a for a in answers if a.question.show_if]
     assert with_rules, "the demo should answer some questions that have a show-if rule"
     assert all(is_shown(a.question.show_if, lookup_for(a.response_id)) for a in with_rules)
+
+
+@pytest.mark.django_db
+def test_seed_demo_says_which_rounds_are_not_loaded_and_how_to_load_them() -> None:
+    call_command("load_survey", "surveys/definitions/thb-2016.yaml", stdout=io.StringIO())  # thb-2021 not loaded
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_demo", stdout=out, stderr=err)
+    assert "Round thb-2021 is not loaded" in err.getvalue()
+    assert "load_survey surveys/definitions/thb-2021.yaml" in err.getvalue()
+    assert "thb-2016" not in err.getvalue()

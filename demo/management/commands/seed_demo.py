@@ -49,6 +49,13 @@ class Command(BaseCommand):
         for slug, (status, finished) in DEMO_ROUNDS.items():
             survey = Survey.objects.filter(slug=slug).first()
             if survey is None:
+                self.stderr.write(
+                    _(
+                        "Round %(round)s is not loaded, so it has no demo data. Load its definition first (make run "
+                        "does): python manage.py load_survey surveys/definitions/%(round)s.yaml"
+                    )
+                    % {"round": slug}
+                )
                 continue
             if survey.status != status:
                 survey_set_status(survey=survey, status=status)
