@@ -12,10 +12,10 @@ from django.template.loader import render_to_string
 
 from responses import autosave_html as module
 from responses.models import Answer
-from responses.services import answers_save, response_get_or_create
+from responses.services import response_get_or_create
 from responses.views import answering
 
-from .conftest import question
+from .conftest import answer, question
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +78,7 @@ def test_an_answer_the_respondent_s_other_answers_hide_is_written_as_the_templat
     client: Any, round2016: Any, people: Any, compared: list[tuple[str, str]]
 ) -> None:
     response = response_get_or_create(survey=round2016, organisation=people.ngo)
-    answers_save(
-        response=response,
-        question=question(round2016, "NGO.P.01"),
-        raw={("", ""): ["research"]},
-        base_versions=None,
-        user=people.ngo_coordinator,
-    )
+    answer(response, "NGO.P.01", ["research"], people.ngo_coordinator)  # NGO.P.04 is then hidden
     follow_up = question(round2016, "NGO.P.04")
     row, column = next(spec.key for spec in follow_up.cells())
     name = f"NGO.P.04|{row}|{column}"
