@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -32,12 +32,26 @@ def _provisional(request: HttpRequest) -> bool:
     return request.GET.get("basis") == PROVISIONAL
 
 
+def _basis_links(request: HttpRequest) -> tuple[str, str]:
+    """This page on the final and on the provisional basis, keeping the board's filters (status, region)."""
+    kept = QueryDict(mutable=True)
+    for name in ("status", "region"):
+        if request.GET.get(name):
+            kept[name] = request.GET[name]
+    final = kept.urlencode()
+    kept["basis"] = PROVISIONAL
+    return (f"{request.path}?{final}" if final else request.path), f"{request.path}?{kept.urlencode()}"
+
+
 def _context(request: HttpRequest, survey: Survey, provisional: bool, **extra: Any) -> dict[str, Any]:
+    final_url, provisional_url = _basis_links(request)
     return {
         "survey": survey,
         "provisional": provisional,
         "basis_qs": f"?basis={PROVISIONAL}" if provisional else "",
         "basis_value": PROVISIONAL if provisional else "",
+        "basis_final_url": final_url,
+        "basis_provisional_url": provisional_url,
         **extra,
     }
 

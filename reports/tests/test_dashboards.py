@@ -798,3 +798,17 @@ def test_each_basis_shows_its_own_latest_build(
     assert run
     assert f">#{provisional.pk}<" in run.group(0)
     assert "Provisional" in run.group(0)
+
+
+def test_switching_the_basis_keeps_the_board_s_filters(built: Survey, staff_client: Client) -> None:
+    url = reverse("reports:dashboard-round", args=[SLUG])
+    page = staff_client.get(url, {"status": "submitted", "region": "eu_members"}).content.decode()
+    switch = re.search(r"<div[^>]*data-basis-switch>.*?</div>\s*</div>", page, re.S)
+    assert switch
+    assert f'href="{url}?status=submitted&amp;region=eu_members&amp;basis=provisional"' in switch.group(0)
+    provisional = staff_client.get(url, {"status": "submitted", "region": "eu_members", "basis": "provisional"})
+    switch = re.search(r"<div[^>]*data-basis-switch>.*?</div>\s*</div>", provisional.content.decode(), re.S)
+    assert switch
+    assert f'href="{url}?status=submitted&amp;region=eu_members"' in switch.group(0)  # back to final, filters kept
+    plain = staff_client.get(reverse("reports:dashboard-area", args=[SLUG, "PRV"])).content.decode()
+    assert f'href="{reverse("reports:dashboard-area", args=[SLUG, "PRV"])}?basis=provisional"' in plain
