@@ -2,7 +2,8 @@
 
 `Response.progress` holds, for the round's structure version it was computed for, each section's required
 questions (asked of this respondent, required, shown under their show-if rule) and those of them not complete:
-`{"version": 3, "sections": {"<section id>": {"required": [question ids], "missing": [question ids]}}}`.
+`{"version": 3, "rules": 2, "sections": {"<section id>": {"required": [question ids], "missing": [question ids]}}}`
+("rules": `selectors.PROGRESS_RULES`, the rule of completeness it was computed under).
 
 Contract:
 - Written only under the response's row lock, in the transaction of the write it follows: `progress_after_save`
@@ -30,7 +31,14 @@ from surveys.structure import questions_by_code, show_if_dependents
 
 from .answer_columns import VALUE_FIELDS, StoredValue
 from .models import Answer, Evidence, Response
-from .selectors import AnswerMap, ProgressPlan, question_counts, survey_structure
+from .selectors import (
+    PROGRESS_RULES,
+    AnswerMap,
+    ProgressPlan,
+    progress_is_current,
+    question_counts,
+    survey_structure,
+)
 
 
 def progress_computed(
@@ -50,7 +58,7 @@ def progress_computed(
                     if not complete:
                         entry["missing"].append(question.pk)
             sections[str(section.pk)] = entry
-    return {"version": version, "sections": sections}
+    return {"version": version, "rules": PROGRESS_RULES, "sections": sections}
 
 
 def progress_store(responses: list[Response]) -> None:
@@ -114,7 +122,7 @@ def progress_after_save(
     Sets `response.progress`; the caller writes it with the response row."""
     stored = response.progress or {}
     kind = response.organisation.respondent_kind
-    if stored.get("version") != survey.structure_version:
+    if not progress_is_current(stored, survey.structure_version):
         progress_store([response])
         return
     areas = areas if areas is not None else survey_structure(survey, kind)
@@ -149,7 +157,7 @@ def progress_after_save(
             entry["required"].append(item.pk)
             if not complete:
                 entry["missing"].append(item.pk)
-    response.progress = {"version": stored["version"], "sections": sections}
+    response.progress = {"version": stored["version"], "rules": PROGRESS_RULES, "sections": sections}
 
 
 def progress_store_all(

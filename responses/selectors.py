@@ -182,11 +182,22 @@ def question_counts(
     return True, complete
 
 
+# What counts as complete, as a number kept with each response's stored progress: bumped when the rule changes, so
+# that progress kept under the old rule is computed again (responses/progress.py). 2: figures per year are answered
+# once any year has one (as the questions' help says: "Leave a year empty if there is no figure").
+PROGRESS_RULES = 2
+
+
+def progress_is_current(stored: Mapping[str, Any], structure_version: int) -> bool:
+    """Whether stored progress was computed for this structure version and under today's rule of completeness."""
+    return stored.get("version") == structure_version and stored.get("rules", 1) == PROGRESS_RULES
+
+
 def progress_stored(response: Response, areas: list[Area]) -> Progress | None:
     """The response's Progress from its stored lists (no query), or None when they are for another structure
-    version than the round's (the caller computes it in full)."""
+    version than the round's, or another rule of completeness (the caller computes it in full)."""
     stored: dict[str, Any] = response.progress or {}
-    if response.pk is None or stored.get("version") != response.survey.structure_version:
+    if response.pk is None or not progress_is_current(stored, response.survey.structure_version):
         return None
     kept = stored.get("sections", {})
     result = []
@@ -217,7 +228,7 @@ def missing_stored(
     layout = [(str(s.pk), list(s.questions.all())) for area in areas for s in area.sections.all()]
     result = {}
     for pk, stored in progress.items():
-        if not stored or stored.get("version") != version:
+        if not stored or not progress_is_current(stored, version):
             continue
         kept = stored.get("sections", {})
         if any(key not in kept for key, _questions in layout):

@@ -104,3 +104,33 @@ def test_the_pages_show_kept_progress_without_reading_every_answer(client, respo
         q["sql"] for q in queries.captured_queries if '"responses_answer"' in q["sql"] and "question_id" not in q["sql"]
     ]
     assert not every_answer
+
+
+def test_figures_per_year_count_as_answered_once_any_year_has_one_and_older_kept_progress_follows(response_at, people):
+    """PRO.DATA.01 asks to leave a year empty when there is no figure: one year filled answers it (the coordinator
+    who followed that help could never submit). Progress kept under the earlier rule (every year) is computed again,
+    never shown as it was kept."""
+    q = question(response_at.survey, "PRO.DATA.01")
+    year = q.cells()[0].key
+    _save(response_at, "PRO.DATA.01", {year: "12"}, people.coordinator)
+    kept, computed = _kept_and_computed(response_at)
+    assert kept == computed
+    assert "PRO.DATA.01" not in kept["PRO.DATA"][2]
+
+    # Progress kept by the earlier rule (no "rules" in it) still lists PRO.DATA.01 as missing: it is not trusted.
+    response = Response.objects.select_related("survey", "organisation").get(pk=response_at.pk)
+    old = dict(response.progress)
+    old.pop("rules")
+    old["sections"] = {
+        key: {**entry, "missing": [*entry["missing"], q.pk]} if str(q.section_id) == key else entry
+        for key, entry in old["sections"].items()
+    }
+    Response.objects.filter(pk=response.pk).update(progress=old)
+    response.refresh_from_db()
+    areas = survey_structure(response.survey, response.organisation.respondent_kind)
+    assert progress_stored(response, areas) is None  # computed from the answers instead
+    # The next save keeps it again under today's rule.
+    _save(response_at, "PRV.SUP.01", {("", ""): "yes"}, people.coordinator)
+    kept, computed = _kept_and_computed(response_at)
+    assert kept == computed
+    assert "PRO.DATA.01" not in kept["PRO.DATA"][2]

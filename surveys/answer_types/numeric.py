@@ -88,6 +88,11 @@ class IntegerPerYear(_Plain):
     def cell_year(self, q: QuestionShape, key: Key) -> int | None:
         return int(key[1]) if not key[0] and key[1].isdigit() else None
 
+    def is_complete(self, q: QuestionShape, values: Mapping[Key, Any], evidence_count: int = 0) -> bool:
+        # Answered once any year has a figure: the questions ask to leave a year empty when there is no figure for it
+        # (as a statistics table). A change of this rule bumps responses.selectors.PROGRESS_RULES.
+        return any(v is not None for v in values.values())
+
     def sheet_grid(self, q: QuestionShape) -> SheetGrid:
         """One row, a column per year."""
         cells = self.cells(q)

@@ -325,6 +325,14 @@ def test_an_integer_matrix_is_complete_with_any_figure_even_zero() -> None:
     assert _complete("integer_matrix", {("2012.male", "national"): 0})
 
 
+def test_figures_per_year_are_complete_once_any_year_has_one_even_zero() -> None:
+    """The questions say "Leave a year empty if there is no figure": one year answers the question."""
+    assert not _complete("integer_per_year", {})
+    assert not _complete("integer_per_year", {("", "2012"): None, ("", "2013"): None})
+    assert _complete("integer_per_year", {("", "2013"): 12})
+    assert _complete("integer_per_year", {("", "2012"): 0, ("", "2013"): None})
+
+
 def test_a_file_question_is_complete_once_a_document_is_uploaded() -> None:
     assert not _complete("file", {}, evidence_count=0)
     assert _complete("file", {}, evidence_count=1)
