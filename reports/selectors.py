@@ -362,6 +362,12 @@ def regions() -> Mapping[str, Mapping[str, Any]]:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def region_names(language: str | None) -> Mapping[str, str]:
+    """Region code -> its name in `language` (None: the active one), made once per language (read-only)."""
+    return MappingProxyType({code: pick(r["names"], language) for code, r in regions().items()})
+
+
 def report_stored(*, survey: Survey, include_in_progress: bool = False) -> Report | None:
     """The round's stored report of one basis (None: never built): the one reader of a stored report, for the
     dashboards, the Excel export and the commands."""

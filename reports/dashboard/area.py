@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from surveys.i18n import pick
+from django.utils.translation import get_language
 
 from ..headlines import sentence
-from ..selectors import regions
+from ..selectors import region_names
 from .common import bar_chart, language, score_percent
 from .document import ReportDoc
 
@@ -60,11 +60,11 @@ def area_page(doc: ReportDoc, area_code: str, names: Mapping[str, str] | None = 
         }
         for r in scores
     ]
-    region_names = {code: pick(r["names"]) for code, r in regions().items()}
+    names_of_regions = region_names(get_language())
     region_rows = [
         {
             "region": r["region"],
-            "name": region_names.get(r["region"], r["name"]),
+            "name": names_of_regions.get(r["region"], r["name"]),
             "score": score_percent(r["score"]),
             "states": r["states"],
         }

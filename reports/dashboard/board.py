@@ -16,9 +16,9 @@ from oscethb.url_format import url_format
 from responses.models import Response
 from responses.reminders import manual_reminder_blocker
 from responses.round_status import KindStanding
-from surveys.i18n import name_sort_key, pick
+from surveys.i18n import name_sort_key
 
-from ..selectors import StatusBoardData, regions
+from ..selectors import StatusBoardData, region_names, regions
 from .common import STATUSES, kind_label, status_label
 
 # The colour of each status's badge in the table (Bootstrap's text-bg-*); any other status: "light".
@@ -53,7 +53,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
     coordinators, deadlines, standing = data.coordinators, data.deadlines, data.standing
     today = timezone.localdate()
     language = get_language() or ""
-    region_names = _region_names(language)
+    names_of_regions = region_names(language)
     regions_of_state = _regions_by_state()
     labels = {s: status_label(s) for s in STATUSES}
     # One reverse per link kind, not one per row (57 rows, 3 links each).
@@ -90,7 +90,7 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
                 "response_url": response_url(code),
                 # Offered only where a reminder can go (the rule the action enforces).
                 "reminder_url": None if blocker else reminder_url(code),
-                "regions": [region_names[c] for c in member_of],
+                "regions": [names_of_regions[c] for c in member_of],
                 "region_codes": member_of,
             }
         )
@@ -132,12 +132,6 @@ def status_board_page(data: StatusBoardData, *, status: str = "", region: str = 
     )
 
 
-@functools.lru_cache(maxsize=16)
-def _region_names(language: str | None) -> dict[str, str]:
-    """Region code -> its name in `language` (regions.yaml never changes in a process)."""
-    return {code: pick(r["names"], language) for code, r in regions().items()}
-
-
 @functools.cache
 def _regions_by_state() -> dict[str, tuple[str, ...]]:
     """State code -> the codes of the regions it belongs to, in the file's order."""
@@ -149,10 +143,10 @@ def _regions_by_state() -> dict[str, tuple[str, ...]]:
 
 
 def region_choices() -> list[tuple[str, str]]:
-    return list(_region_names(get_language()).items())
+    return list(region_names(get_language()).items())
 
 
 def regions_of(code: str) -> list[str]:
     """The names of the regions a State belongs to, in the active language."""
-    names = _region_names(get_language())
+    names = region_names(get_language())
     return [names[region] for region in _regions_by_state().get(code, ())]
