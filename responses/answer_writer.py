@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -111,54 +112,46 @@ class AnswerWriter:
         self.stage = ""  # the staging table's name once made
         self.staged_new = self.staged_changed = 0
 
-    def write(self, new: Sequence[NewCell], changed: Sequence[ChangedCell] = ()) -> None:
-        """Insert `new`, update `changed`, and append one history row for each (staged until `finish` with `copy`)."""
+    def write(
+        self, new: Sequence[NewCell], changed: Sequence[ChangedCell] = (), *, also: tuple[str, list[Any]] | None = None
+    ) -> bool:
+        """Insert `new`, update `changed`, and append one history row for each (staged until `finish` with `copy`).
+
+        `also`: another data-modifying statement (SQL, parameters), such as the UPDATE of the response's row that
+        the save makes anyway, sent in the same statement where one cell is written on PostgreSQL (an autosave): one
+        round trip instead of two. Returns whether it was sent; if not, the caller runs it."""
         if len(new) + len(changed) == 1 and not self.copy and connection.vendor == "postgresql":
-            self._write_one(new[0] if new else changed[0])
-            return
+            self._write_one(new[0] if new else changed[0], also)
+            return also is not None
         if self.copy:
             if new or changed:
                 self._stage(new, changed)
-            return
+            return False
         if new:
             self._insert(new)
         if changed:
             self._update(changed)
         if new or changed:
             self._history(new, changed)
+        return False
 
-    def _write_one(self, cell: NewCell | ChangedCell) -> None:
+    def _write_one(self, cell: NewCell | ChangedCell, also: tuple[str, list[Any]] | None = None) -> None:
         """PostgreSQL, one cell (an autosave): the answer and its history row in one statement, the history inserted
-        from what the answer's INSERT or UPDATE returns."""
-        quote = connection.ops.quote_name
-        answer, change = quote(Answer._meta.db_table), quote(AnswerChange._meta.db_table)
-
-        def names(model: Any, fields: tuple[str, ...]) -> list[str]:
-            return [quote(model._meta.get_field(name).column) for name in fields]
-
+        from what the answer's INSERT or UPDATE returns; `also`, another data-modifying statement and its
+        parameters, runs in the same statement (the response's row written with it)."""
         text, number, date, choices = columns(cell.kind, cell.value)
         values = [text, number, date, None if choices is None else json.dumps(choices)]
         user, now = self.user_id, self.now
         if isinstance(cell, ChangedCell):
-            assignments = ", ".join(
-                f"{column} = %s{'::jsonb' if name == 'value_choices' else ''}"
-                for name, column in zip(_UPDATED_FIELDS, names(Answer, tuple(_UPDATED_FIELDS)), strict=True)
-            )
-            written = f"UPDATE {answer} SET {assignments} WHERE id = %s RETURNING id"  # noqa: S608  # nosec B608
             params = [*values, cell.version, user, self.source, self.needs_review, now, cell.answer_id]
             old, version = cell.old_text, cell.version
         else:
-            columns_ = ", ".join(names(Answer, _ANSWER_COLUMNS))
-            marks = ", ".join("%s::jsonb" if name == "value_choices" else "%s" for name in _ANSWER_COLUMNS)
-            written = f"INSERT INTO {answer} ({columns_}) VALUES ({marks}) RETURNING id"  # noqa: S608  # nosec B608
             params = [now, now, cell.response_id, cell.question_id, cell.row, cell.column, *values, 1, user]
             params += [self.source, self.needs_review]
             old, version = "", 1
-        history = ", ".join(names(AnswerChange, _CHANGE_COLUMNS))
-        sql = (
-            f"WITH written AS ({written}) INSERT INTO {change} ({history}) "  # noqa: S608  # nosec B608
-            f"SELECT {', '.join(['%s'] * len(_CHANGE_COLUMNS))} FROM written"
-        )
+        sql = _one_cell_sql(isinstance(cell, ChangedCell), also[0] if also is not None else "")
+        if also is not None:
+            params = [*also[1], *params]
         params += [cell.response_id, cell.question_id, cell.row, cell.column, old, cell.text, version, user, now]
         params += [self.source]
         with connection.cursor() as cursor:
@@ -300,6 +293,35 @@ class AnswerWriter:
             ],
             batch_size=2000,
         )
+
+
+@lru_cache(maxsize=16)
+def _one_cell_sql(changed: bool, also: str) -> str:
+    """The one-cell write (`AnswerWriter._write_one`), made once per process: an UPDATE of a stored answer (`changed`)
+    or the INSERT of a new one, and the history row from what it returns; `also`, a data-modifying statement run
+    first, in its own WITH item (its parameters come first)."""
+    quote = connection.ops.quote_name
+    answer, change = quote(Answer._meta.db_table), quote(AnswerChange._meta.db_table)
+
+    def names(model: Any, fields: tuple[str, ...]) -> list[str]:
+        return [quote(model._meta.get_field(name).column) for name in fields]
+
+    if changed:
+        assignments = ", ".join(
+            f"{column} = %s{'::jsonb' if name == 'value_choices' else ''}"
+            for name, column in zip(_UPDATED_FIELDS, names(Answer, tuple(_UPDATED_FIELDS)), strict=True)
+        )
+        written = f"UPDATE {answer} SET {assignments} WHERE id = %s RETURNING id"  # noqa: S608  # nosec B608
+    else:
+        columns_ = ", ".join(names(Answer, _ANSWER_COLUMNS))
+        marks = ", ".join("%s::jsonb" if name == "value_choices" else "%s" for name in _ANSWER_COLUMNS)
+        written = f"INSERT INTO {answer} ({columns_}) VALUES ({marks}) RETURNING id"  # noqa: S608  # nosec B608
+    history = ", ".join(names(AnswerChange, _CHANGE_COLUMNS))
+    first = f"also_written AS ({also}), " if also else ""
+    return (
+        f"WITH {first}written AS ({written}) INSERT INTO {change} ({history}) "  # noqa: S608  # nosec B608
+        f"SELECT {', '.join(['%s'] * len(_CHANGE_COLUMNS))} FROM written"
+    )
 
 
 STAGE_COLUMNS = (

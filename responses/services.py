@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import Organisation
 from oscethb.jobs import enqueue_on_commit
-from oscethb.prepared import PreparedQuery, fields_save
+from oscethb.prepared import PreparedQuery, fields_save, fields_update
 from surveys import answer_types as at
 from surveys.models import Area, Question, Survey
 from surveys.show_if import depends_on
@@ -29,7 +29,15 @@ from .answer_writer import AnswerWriter, ChangedCell, NewCell
 from .deadlines import current_time, response_deadline, response_deadlines
 from .models import Answer, PendingCell, Response, ResponseEvent, Source
 from .progress import progress_after_save, progress_store
-from .selectors import AnswerMap, UnsavedCell, is_visible, response_progress, survey_structure, unsaved_cells
+from .selectors import (
+    AnswerMap,
+    UnsavedCell,
+    is_visible,
+    progress_is_current,
+    response_progress,
+    survey_structure,
+    unsaved_cells,
+)
 
 Key = tuple[str, str]
 
@@ -120,9 +128,14 @@ def response_for_writing(response: Response) -> Response:
 # The round's row is share-locked as well (FOR KEY SHARE: saves never wait for each other, nor for an ordinary
 # update of the round): loading a definition locks it FOR UPDATE, so a save and a load never overlap, and a save
 # that waited for a load reads the round's new structure version (and is refused, below).
+# The round's texts are not read again here (the request has them): a save reads its structure version and dates.
+LOCK_DEFERS = tuple(f"survey__{name}" for name in ("title", "description", "documents", "commitments", "key_figures"))
 RESPONSE_LOCK = PreparedQuery(
     lambda response_id: (
-        Response.objects.select_for_update(of=("self",)).select_related("survey", "organisation").filter(pk=response_id)
+        Response.objects.select_for_update(of=("self",))
+        .select_related("survey", "organisation")
+        .defer(*LOCK_DEFERS)
+        .filter(pk=response_id)
     ),
     edit_sql=lambda sql, vendor: f'{sql} FOR KEY SHARE OF "surveys_survey"' if vendor == "postgresql" else sql,
     response_id=int,
@@ -288,9 +301,14 @@ def answers_save(
             versions[key] = current_version + 1
             outcome.changed.append(key)
             outcome.in_sync.append(key)
-        user_id = getattr(user, "pk", None)
-        AnswerWriter(user_id=user_id, source=source, now=now, needs_review=needs_review).write(new, updated)
+        writer = AnswerWriter(user_id=getattr(user, "pk", None), source=source, now=now, needs_review=needs_review)
         changes = new or updated
+        # Kept progress for another structure or rule is computed again from the stored answers: they are written
+        # first. Otherwise the progress comes from the answers this save knows, and the response's row is written
+        # in the same statement as the answer (one cell: an autosave).
+        written = not changes or not progress_is_current(locked.progress or {}, locked.survey.structure_version)
+        if written:
+            writer.write(new, updated)
         settled = [key for key in raw if key not in outcome.cell_errors]
         outcome.pending = _pending_cells_store(
             response=locked,
@@ -315,7 +333,9 @@ def answers_save(
                 known={**known, question.pk: outcome.answers},
                 areas=areas,
             )
-            fields_save(locked, fields)  # save(update_fields=fields), its UPDATE written once (oscethb/prepared.py)
+            # save(update_fields=fields), its UPDATE written once (oscethb/prepared.py), sent with the answer's
+            if written or not writer.write(new, updated, also=fields_update(locked, fields)):
+                fields_save(locked, fields)
             response.status, response.last_activity_at = locked.status, locked.last_activity_at
             response.progress = locked.progress
     outcome.versions = versions
