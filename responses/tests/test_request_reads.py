@@ -104,7 +104,8 @@ def test_an_autosave_writes_the_answer_its_history_and_the_response_in_one_state
         writes = [sql for sql in _statements(queries) if not sql.startswith("SELECT")]
         if connection.vendor == "postgresql":  # SQLite: a statement each (what is stored is the same)
             assert len(writes) == 1, writes
-            assert 'UPDATE "responses_response"' in writes[0] and '"responses_answerchange"' in writes[0]
+            assert 'UPDATE "responses_response"' in writes[0]
+            assert '"responses_answerchange"' in writes[0]
         stored = Response.objects.get(pk=response_at.pk)
         assert stored.status == Response.Status.IN_PROGRESS
         assert stored.last_activity_at >= started
