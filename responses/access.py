@@ -31,7 +31,7 @@ from accounts.access import PeoplePolicy
 from accounts.models import Membership, Organisation, Role
 from oscethb.prepared import PreparedQuery
 from surveys.models import Survey
-from surveys.selectors import SURVEY_BY_SLUG
+from surveys.selectors import SURVEY_BY_SLUG, SURVEY_BY_SLUG_WITHOUT_TEXTS
 
 from .deadlines import Deadline, deadline_with, latest_extensions, response_deadline
 from .models import DeadlineExtension, Evidence, PendingCell, Response
@@ -222,14 +222,15 @@ class ResponseAccess:
         return str(pgettext("a person's role", "Office staff")) if self.is_staff else ""
 
 
-def response_access(request: HttpRequest, slug: str, org_code: str) -> ResponseAccess:
-    """The response of an organisation in a round, if the user may read it; otherwise 404.
+def response_access(request: HttpRequest, slug: str, org_code: str, *, texts: bool = True) -> ResponseAccess:
+    """The response of an organisation in a round, if the user may read it; otherwise 404. `texts=False`: for a
+    request that shows none of the round's texts (an autosave), the round is read without them (SURVEY_TEXTS).
 
     Two queries: the round, then the organisation with its country, the day of its latest deadline extension in
     the round, its response to the round and the person's membership of it, joined in one read.
     Never writes: an organisation that has not written anything to the round yet gets an unsaved Response."""
     policy = AccessPolicy.for_request(request)
-    survey = SURVEY_BY_SLUG.first(slug=slug)
+    survey = (SURVEY_BY_SLUG if texts else SURVEY_BY_SLUG_WITHOUT_TEXTS).first(slug=slug)
     if survey is None:
         raise Http404("No such response")
     organisation = organisation_for_response(survey=survey, org_code=org_code, user=policy.user)

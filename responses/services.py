@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ from oscethb.jobs import enqueue_on_commit
 from oscethb.prepared import PreparedQuery, fields_save, fields_update
 from surveys import answer_types as at
 from surveys.models import Area, Question, Survey
+from surveys.selectors import SURVEY_TEXTS
 from surveys.show_if import depends_on
 from surveys.structure import questions_by_code, show_if_dependents
 
@@ -129,7 +131,7 @@ def response_for_writing(response: Response) -> Response:
 # update of the round): loading a definition locks it FOR UPDATE, so a save and a load never overlap, and a save
 # that waited for a load reads the round's new structure version (and is refused, below).
 # The round's texts are not read again here (the request has them): a save reads its structure version and dates.
-LOCK_DEFERS = tuple(f"survey__{name}" for name in ("title", "description", "documents", "commitments", "key_figures"))
+LOCK_DEFERS = tuple(f"survey__{name}" for name in SURVEY_TEXTS)
 RESPONSE_LOCK = PreparedQuery(
     lambda response_id: (
         Response.objects.select_for_update(of=("self",))
@@ -345,40 +347,50 @@ def answers_save(
 def answers_read_after_lock(response: Response, question: Question, known: AnswerMap) -> bool:
     """PostgreSQL, under the response's row lock: the stored answers (with who changed them) of the questions `known`
     holds (filled in place), and whether `question` has kept mistyped texts (returned), in one statement."""
+    ids = list(known)
+    sql, answer_columns, user_columns = _answers_after_lock_sql(len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [question.pk, *ids, response.pk])
+        rows = cursor.fetchall()
+    user_model, n_a = get_user_model(), len(answer_columns[0])
+
+    def made(model: Any, columns: tuple[list[str], list[Any]], values: tuple[Any, ...]) -> Any:
+        names, converters = columns
+        converted = [v if c is None else c(v, None, connection) for c, v in zip(converters, values, strict=True)]
+        return model.from_db(connection.alias, names, converted)
+
+    for row in rows:
+        if row[0] is None:  # no answer: the LEFT JOIN's empty side
+            continue
+        answer: Answer = made(Answer, answer_columns, row[:n_a])
+        answer.updated_by = made(user_model, user_columns, row[n_a:-1]) if answer.updated_by_id else None
+        known[answer.question_id][(answer.row, answer.column)] = answer
+    return bool(rows and rows[0][-1])
+
+
+@lru_cache(maxsize=32)
+def _answers_after_lock_sql(n_ids: int) -> tuple[str, tuple[list[str], list[Any]], tuple[list[str], list[Any]]]:
+    """`answers_read_after_lock`'s statement for `n_ids` questions, made once per process, with the names and the
+    converters (`from_db_value`, or None) of the answer's and the person's columns, in the order it selects them."""
     quote = connection.ops.quote_name
     parts: list[tuple[Any, str]] = [(Answer, "a"), (get_user_model(), "u")]
     fields = {alias: list(model._meta.concrete_fields) for model, alias in parts}
     select = ", ".join(f"{alias}.{quote(f.column)}" for _model, alias in parts for f in fields[alias])
-    ids = list(known)
     # Names from the models' metadata; every value is a parameter.
     sql = (
         f"SELECT {select}, EXISTS (SELECT 1 FROM {quote(PendingCell._meta.db_table)} p "  # noqa: S608  # nosec B608
         "WHERE p.response_id = r.id AND p.question_id = %s) "
         f"FROM {quote(Response._meta.db_table)} r "
         f"LEFT JOIN {quote(Answer._meta.db_table)} a ON a.response_id = r.id "
-        f"AND a.question_id IN ({', '.join(['%s'] * len(ids))}) "
+        f"AND a.question_id IN ({', '.join(['%s'] * n_ids)}) "
         f"LEFT JOIN {quote(get_user_model()._meta.db_table)} u ON u.id = a.updated_by_id "
         "WHERE r.id = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [question.pk, *ids, response.pk])
-        rows = cursor.fetchall()
 
-    def made(model: Any, alias: str, values: tuple[Any, ...]) -> Any:
-        converted = [
-            f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-            for f, v in zip(fields[alias], values, strict=True)
-        ]
-        return model.from_db(connection.alias, [f.attname for f in fields[alias]], converted)
+    def columns(alias: str) -> tuple[list[str], list[Any]]:
+        return [f.attname for f in fields[alias]], [getattr(f, "from_db_value", None) for f in fields[alias]]
 
-    n_a = len(fields["a"])
-    for row in rows:
-        if row[0] is None:  # no answer: the LEFT JOIN's empty side
-            continue
-        answer: Answer = made(Answer, "a", row[:n_a])
-        answer.updated_by = made(get_user_model(), "u", row[n_a:-1]) if answer.updated_by_id else None
-        known[answer.question_id][(answer.row, answer.column)] = answer
-    return bool(rows and rows[0][-1])
+    return sql, columns("a"), columns("u")
 
 
 def pending_text(raw: Any) -> str:

@@ -14,6 +14,12 @@ from .models import Area, Question, Section, Survey
 
 # Every answering page, autosave and dashboard reads its round by slug: compiled once per process (oscethb/prepared.py).
 SURVEY_BY_SLUG = PreparedQuery(lambda slug: Survey.objects.filter(slug=slug).order_by("pk")[:1], slug=str)
+# The round's texts: about 15 kB of JSON in a round of the Action Plan, decoded on every read of the round. A request
+# that shows none of them (an autosave, a save's lock) reads the round without them; read later, each costs a query.
+SURVEY_TEXTS = ("title", "description", "documents", "commitments", "key_figures")
+SURVEY_BY_SLUG_WITHOUT_TEXTS = PreparedQuery(
+    lambda slug: Survey.objects.filter(slug=slug).defer(*SURVEY_TEXTS).order_by("pk")[:1], slug=str
+)
 
 
 def survey_or_404(slug: str) -> Survey:

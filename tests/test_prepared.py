@@ -109,14 +109,38 @@ def test_a_prepared_read_runs_on_the_thread_s_own_connection() -> None:
 
     def other_thread() -> None:
         try:
-            seen.append((SURVEY_BY_SLUG.first(slug=survey.slug), connections["default"] is mine))
+            found = SURVEY_BY_SLUG.first(slug=survey.slug)
+            # The columns' converters are kept per thread's connection: the JSON comes back decoded here too.
+            seen.append((found, found.title if found else None, connections["default"] is mine))
         finally:
             connections["default"].close()
 
     thread = threading.Thread(target=other_thread)
     thread.start()
     thread.join()
-    assert seen == [(survey, False)]
+    assert seen == [(survey, survey.title, False)]
+    assert isinstance(survey.title, dict)
+
+
+def test_the_round_without_its_texts_is_the_round_and_reads_a_text_only_when_asked(world: Scenario) -> None:
+    """The autosave's read of the round: every other column as stored; a text, if ever read, costs one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.models import Survey
+    from surveys.selectors import SURVEY_BY_SLUG_WITHOUT_TEXTS, SURVEY_TEXTS
+
+    survey = Survey.objects.get(pk=world.survey.pk)
+    lean = SURVEY_BY_SLUG_WITHOUT_TEXTS.first(slug=survey.slug)
+    assert lean == survey
+    assert lean.get_deferred_fields() == set(SURVEY_TEXTS)
+    for field in Survey._meta.concrete_fields:
+        if field.attname not in SURVEY_TEXTS:
+            assert getattr(lean, field.attname) == getattr(survey, field.attname), field.attname
+    with CaptureQueriesContext(connection) as queries:
+        assert lean.title == survey.title
+    assert len(queries) == 1
+    assert SURVEY_BY_SLUG_WITHOUT_TEXTS.first(slug="no-such-round") is None
 
 
 def test_a_value_of_another_type_is_refused(world: Scenario) -> None:

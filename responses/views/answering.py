@@ -109,7 +109,7 @@ def login_required_or_401(view: Any) -> Any:
 @require_POST
 def autosave(request: HttpRequest, slug: str, org_code: str, question_code: str) -> HttpResponse:
     """Save one question as the user types (htmx); answers with the save status and the refreshed page state."""
-    access = response_access(request, slug, org_code)
+    access = response_access(request, slug, org_code, texts=False)  # it shows none of the round's texts
     # The round's structure for this respondent is needed anyway for the progress bar in the answer: take the
     # question from it (with its options and section) instead of loading it a second time.
     areas = survey_structure(access.survey, access.kind)
