@@ -23,10 +23,10 @@ What it does:
 3. The floor: a view served through the same stack that does what an autosave must at least do, the one-answer
    ``UPDATE ... SET value_text = ..., version = version + 1 WHERE id = ... AND version = ...`` with its version
    check, and answers the new version. Every kind is reported as a ratio to the floor of its own revision, so a
-   slower or faster machine (or a busier one) cancels out. The child of each kind sends the floor view right after
-   each of its requests (another user's answer) and reports that median too: the ratio is taken against it, as
-   this machine's speed moves by a third within minutes (two runs of the floor alone a few minutes apart: 2.6 and
-   4.0 ms). A profile, a split or ``BENCH_CPU_SQL`` leaves the floor requests out.
+   slower or faster machine (or a busier one) cancels out. The child of each kind also sends the floor view, in
+   blocks of 20 between blocks of 20 of its own requests (other users' answers), and reports that median too: the
+   ratio is taken against it, as this machine's speed moves by a third within minutes (two runs of the floor alone
+   a few minutes apart: 2.6 and 4.0 ms). A profile, a split or ``BENCH_CPU_SQL`` leaves the floor requests out.
 
 The "before" revision runs on the database migrated by this checkout: the columns it does not know
 (``Survey.structure_version``, ``Response.progress``) are left alone by its queries. Its autosaves do not keep
@@ -52,6 +52,7 @@ KINDS = ["floor", "autosave", "section", "section-first", "review", "board"]
 # each request, outside the measured time: a person's first view of a section. "section" revisits ~24
 # organisations' pages in turn, so most of its blocks come from the cache.
 WARM_UP, MEASURED = 20, 240
+BLOCK = 20  # the floor view runs in blocks of this many between as many of the kind's requests (WARM_UP: one block)
 SURVEY, SECTION = "thb-2021", "PAR.NAT"
 STAFF_EMAIL = "staff-cpu@bench.invalid"
 QUERY_TARGET = 8
@@ -249,19 +250,22 @@ def child(kind: str, users_file: Path) -> None:
             if n >= WARM_UP:
                 times.append(took * 1000)
                 queries.append(len(counted))
-            if kind != "floor" and paired:
-                # The floor again, right after: both medians are taken over the same minutes of the machine, so a
-                # busier or slower stretch (other processes, the CPU's clock) moves both alike. Another user's
-                # answer (half the users further on) than the request just sent.
-                env, state = one(n + len(users) // 2, "floor")
-                started = time.thread_time()  # with the same statement counters as the request before it
-                status, body = send(env)
-                took = time.thread_time() - started
-                if status != 200:
-                    raise SystemExit(f"the paired floor view answered {status}: {body[:300]!r}")
-                state[0]["version"], state[0]["value"] = int(body), state[1]
-                if n >= WARM_UP:
-                    floor_times.append(took * 1000)
+            if kind != "floor" and paired and (n + 1) % BLOCK == 0:
+                # The floor view, in blocks of BLOCK after each BLOCK of the kind's requests: both medians come from
+                # the same minutes of the machine, so a busier or slower stretch (other processes, the CPU's clock)
+                # moves both alike, and each runs warm among its own kind as it does alone (a floor request sent
+                # right after each heavier request finds the caches cold: it measured about a quarter slower, which
+                # flattered the ratios). Other users' answers (half the users further on) than the block just sent.
+                for m in range(n + 1 - BLOCK, n + 1):
+                    env, state = one(m + len(users) // 2, "floor")
+                    started = time.thread_time()  # with the same statement counters as the kind's requests
+                    status, body = send(env)
+                    took = time.thread_time() - started
+                    if status != 200:
+                        raise SystemExit(f"the paired floor view answered {status}: {body[:300]!r}")
+                    state[0]["version"], state[0]["value"] = int(body), state[1]
+                    if m >= WARM_UP:
+                        floor_times.append(took * 1000)
     if profiler is not None and profile_to:
         profiler.dump_stats(profile_to)
     for name, spent in split.items():

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.transaction import TransactionManagementError
 
 from accounts.access import MEMBERSHIPS_OF
@@ -192,10 +192,10 @@ def test_types_and_ranges(world: Scenario) -> None:
 def test_a_lock_outside_a_transaction_is_refused_as_the_orm_refuses_it(world: Scenario) -> None:
     response = world.response("AT")
     with transaction.atomic():
-        assert RESPONSE_LOCK.first(response_id=response.pk) == response  # compiled here
+        assert RESPONSE_LOCK.rows(response_id=response.pk)  # compiled here
     if connection.get_autocommit():  # pytest-django's plain tests run inside a transaction
         with pytest.raises(TransactionManagementError):
-            RESPONSE_LOCK.first(response_id=response.pk)
+            RESPONSE_LOCK.rows(response_id=response.pk)
 
 
 def test_the_navigation_reads_the_person_s_memberships(world: Scenario) -> None:
@@ -207,13 +207,35 @@ def test_the_navigation_reads_the_person_s_memberships(world: Scenario) -> None:
     assert MEMBERSHIPS_OF.run(user_id=world.person("nobody@example.org").pk) == []
 
 
-def test_the_save_lock_reads_the_response_with_its_round_and_organisation(world: Scenario) -> None:
+def test_the_save_lock_reads_what_the_save_decides_by_and_refreshes_the_response_in_place(world: Scenario) -> None:
+    """Under the lock, the save reads the response's status, kept progress and last activity and the round's structure
+    version and closing date as they are now (another request may have changed them), into the caller's instance."""
+    from responses.services import response_lock
+
     response = world.response("AT")
+    survey = response.survey
+    Response.objects.filter(pk=response.pk).update(status=Response.Status.SUBMITTED, progress={"version": 7})
+    Survey.objects.filter(pk=survey.pk).update(
+        closes_on=dt.date(2031, 5, 6), structure_version=F("structure_version") + 1
+    )
+    stale = Response.objects.select_related("survey").get(pk=response.pk)
+    Response.objects.filter(pk=response.pk).update(status=Response.Status.RETURNED, progress={"version": 8})
+    Survey.objects.filter(pk=survey.pk).update(
+        closes_on=dt.date(2032, 1, 2), structure_version=F("structure_version") + 1
+    )
     with transaction.atomic():
-        locked = RESPONSE_LOCK.first(response_id=response.pk)
+        rows = RESPONSE_LOCK.rows(response_id=response.pk)
         sql, params = RESPONSE_LOCK.sql(response_id=response.pk)
-    assert locked == response
-    assert (locked.survey.slug, locked.organisation.code) == ("thb-2016", "AT")
+        version = response_lock(stale)
+    fresh = Response.objects.select_related("survey").get(pk=response.pk)
+    assert rows == [
+        (fresh.status, fresh.progress, fresh.last_activity_at, fresh.survey.structure_version, fresh.survey.closes_on)
+    ]
+    assert version == fresh.survey.structure_version != stale.survey.structure_version  # the caller compares
+    assert (stale.status, stale.progress, stale.survey.closes_on) == ("returned", {"version": 8}, dt.date(2032, 1, 2))
+    stale.pk = 10**9
+    with transaction.atomic(), pytest.raises(Response.DoesNotExist):
+        response_lock(stale)
     with transaction.atomic():
         orm_sql, orm_params = RESPONSE_LOCK.queryset(response_id=response.pk).query.sql_with_params()
     assert params == orm_params

@@ -276,3 +276,31 @@ def test_concurrent_saves_of_the_same_cell_never_lose_a_confirmed_edit(transacti
     assert len(losers) == 1
     assert Answer.objects.get(response=response, question=q).value_text == winners[0]
     assert AnswerChange.objects.filter(response=response).count() == 1
+
+
+def test_a_save_decides_by_the_response_and_round_as_they_are_under_the_lock_not_as_the_page_read_them(
+    response_at, people
+):
+    """The request read the response and its round before another request sent it and moved its closing date: the
+    save under the lock sees both as they are now, refuses, and writes nothing; the caller's response then shows the
+    status the response has."""
+    from surveys.models import Survey
+
+    item = question(response_at.survey, "PRV.SUP.01")
+    page = Response.objects.select_related("survey", "organisation").get(pk=response_at.pk)  # what the page read
+    Response.objects.filter(pk=response_at.pk).update(status=Response.Status.SUBMITTED)
+    outcome = answers_save(
+        response=page, question=item, raw={("", ""): "yes"}, base_versions=None, user=people.coordinator
+    )
+    assert outcome.error == "This response has been submitted: the answer was not saved."
+    assert page.status == Response.Status.SUBMITTED
+    assert not Answer.objects.filter(response=response_at, question=item).exists()
+
+    Response.objects.filter(pk=response_at.pk).update(status=Response.Status.IN_PROGRESS)
+    page = Response.objects.select_related("survey", "organisation").get(pk=response_at.pk)
+    Survey.objects.filter(pk=page.survey_id).update(closes_on=dt.date(2020, 1, 31))  # closed meanwhile
+    outcome = answers_save(
+        response=page, question=item, raw={("", ""): "yes"}, base_versions=None, user=people.coordinator
+    )
+    assert "The deadline passed" in outcome.error
+    assert not Answer.objects.filter(response=response_at, question=item).exists()
