@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -17,7 +18,7 @@ from oscethb.prepared import PreparedQuery
 from surveys.models import Area, Question, Section, Survey
 from surveys.selectors import questions_with_words
 from surveys.show_if import NOT_ASKED, is_shown
-from surveys.structure import questions_by_code, structure_areas
+from surveys.structure import OnFirstUse, questions_by_code, structure_areas
 
 from . import values
 from .grids import CellProblem, cell_problems, shown_pending
@@ -141,7 +142,9 @@ class Progress:
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        # Each section answers all it requires exactly when it misses none (answered = required - missing, in both
+        # ways progress is made): counted without making the missing questions (progress_stored makes them lazily).
+        return all(s.answered == s.required for _a, sections in self.areas for s in sections)
 
     @property
     def percent(self) -> int:
@@ -211,11 +214,15 @@ def progress_stored(response: Response, areas: list[Area]) -> Progress | None:
             progress = SectionProgress(section)
             progress.required = len(entry["required"])
             progress.answered = progress.required - len(missing)
-            if missing:  # the section's questions are made only then (surveys/structure.py)
-                progress.missing = [q for q in section.questions.all() if q.pk in missing]
+            if missing:  # the section's questions are made only when the list is read (an autosave reads counts)
+                progress.missing = OnFirstUse(partial(_questions_among, section, missing))
             sections.append(progress)
         result.append((area, sections))
     return Progress(result)
+
+
+def _questions_among(section: Section, ids: set[int]) -> list[Question]:
+    return [q for q in section.questions.all() if q.pk in ids]
 
 
 def missing_stored(

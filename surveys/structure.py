@@ -328,7 +328,7 @@ def _related(instance: models.Model, name: str, value: models.Model) -> None:
     instance._state.fields_cache[name] = value
 
 
-class _OnFirstUse(list):
+class OnFirstUse(list):
     """The list a prefetched queryset holds, made when first read: a section's questions and a question's options
     are built only where a request reads them (an autosave's progress reads no option)."""
 
@@ -375,7 +375,7 @@ def _question(row: QuestionRow, survey: Survey, section: Section, db: str | None
         option_set = _instance(OptionSet, _OPTION_SET, row.option_set.values, db)
         rows = row.option_set.options
         _prefetched(
-            option_set, "options", Option, _OnFirstUse(lambda: [_instance(Option, _OPTION, v, db) for v in rows])
+            option_set, "options", Option, OnFirstUse(lambda: [_instance(Option, _OPTION, v, db) for v in rows])
         )
         _related(question, "option_set", option_set)
     question.__dict__["shape"] = row.shape  # immutable, shared: the cached_property's value
@@ -458,7 +458,7 @@ def areas_of(snapshot: StructureSnapshot, survey: Survey) -> list[Area]:
             _related(section, "survey", survey)
             _related(section, "area", area)
             # Made when first read (a review page of a complete response reads no question).
-            questions = _OnFirstUse(partial(_questions, section_row.questions, survey, section, db))
+            questions = OnFirstUse(partial(_questions, section_row.questions, survey, section, db))
             _prefetched(section, "questions", Question, questions)
             sections.append(section)
         _prefetched(area, "sections", Section, sections)

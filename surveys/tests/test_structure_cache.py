@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from surveys.models import Area, Option, OptionSet, Question, Section, Survey
 from surveys.services import survey_clone, survey_load_text, survey_set_status
-from surveys.structure import _OnFirstUse, structure_areas, structure_snapshot
+from surveys.structure import OnFirstUse, structure_areas, structure_snapshot
 
 from .factories import MINIMAL_DEFINITION
 
@@ -189,7 +189,7 @@ def test_a_list_made_on_first_use_is_made_again_after_a_failure() -> None:
             raise RuntimeError("the first try fails")
         return [1, 2]
 
-    items = _OnFirstUse(make)
+    items = OnFirstUse(make)
     with pytest.raises(RuntimeError):
         list(items)
     assert list(items) == [1, 2]
