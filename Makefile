@@ -35,6 +35,7 @@ run: install demo serve
 
 demo: install
 	@mkdir -p var
+	$(PY) manage.py database_create
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_survey surveys/definitions/thb-2016.yaml surveys/definitions/thb-2021.yaml
 	PORT=$(PORT) $(PY) manage.py seed_demo
