@@ -195,7 +195,7 @@ def child(kind: str, users_file: Path) -> None:
         return _environ("POST", target, cookie, body, headers), (q, value)
 
     times: list[float] = []
-    floor_times: list[float] = []  # the floor view, sent after each measured request of another kind (paired)
+    floor_times: list[float] = []  # the floor view, in blocks between the blocks of the kind's requests
     queries: list[int] = []
     errors = 0
     statements: list[str] = []
@@ -288,7 +288,7 @@ def child(kind: str, users_file: Path) -> None:
 
 
 def floor_of(result: dict[str, Any]) -> float:
-    """The floor view's median to compare a kind's result with: the one sent after each of its requests (paired);
+    """The floor view's median to compare a kind's result with: the one sent in blocks between its requests;
     the floor kind is its own."""
     return result.get("floor_median_ms") or result["median_ms"]
 
@@ -453,8 +453,8 @@ def main() -> int:
             f"≤ {wanted:g}× the floor (same run)",
             f"{ratios[kind]:.2f}×",
             ratios[kind] <= wanted,
-            f"{after[kind]['median_ms']:.1f} ms against {floor_of(after[kind]):.1f} ms (the floor view sent after "
-            f"each request); before ({commit}): {before_[kind]['median_ms'] / floor_of(before_[kind]):.1f}×, "
+            f"{after[kind]['median_ms']:.1f} ms against {floor_of(after[kind]):.1f} ms (the floor view in blocks "
+            f"between the kind's); before ({commit}): {before_[kind]['median_ms'] / floor_of(before_[kind]):.1f}×, "
             f"{before_[kind]['median_ms']:.1f} ms",
             "" if ratios[kind] <= wanted else f"{ratios[kind]:.2f}× of {wanted:g}×",
         )
@@ -479,9 +479,10 @@ def main() -> int:
             "full middleware stack, called through the revision's `oscethb.wsgi` with the requests `bench/load.lua` "
             f"sends; {info.get('organisations', 200)} organisations answering {SURVEY} "
             f"({info.get('answers', 0):,} answers). The ratio is to the floor view of the same revision (the "
-            "version-checked one-answer UPDATE through the same stack), sent by the same process right after each "
-            "request of the kind, so that both medians come from the same minutes of the machine (its speed here "
-            'moves by a third within minutes); "floor" is that median. Before: '
+            "version-checked one-answer UPDATE through the same stack), sent by the same process in blocks of "
+            f"{BLOCK} between blocks of {BLOCK} of the kind's requests, so that both medians come from the same "
+            "minutes of the machine (its speed here moves by a third within minutes) and each runs warm among its "
+            'own kind; "floor" is that median. Before: '
             f"`{before_rev}` ({commit}); after: this checkout ({after_commit}). `python -m bench.request_cpu`. "
             "`section` revisits the same organisations' pages in turn (most question blocks come from the page's "
             "block cache); `section-first` is the same pages with that cache emptied before each request (a "
