@@ -47,7 +47,10 @@ def block_key(block: QuestionBlock, access: ResponseAccess, editable: bool) -> t
     question = block.question
     if structure_uncommitted(access.survey.pk):
         return None  # this thread's own uncommitted change to the round: its version may be given out again
-    if block.error or block.conflicts or block.problems or block.evidence or question.answer_type.stores_files:
+    # A document question without documents is kept (its upload field is the same for every response); one with
+    # documents is not (the list is not in the key). `block.evidence` is what the page read: it reads documents
+    # unless the access read found none.
+    if block.error or block.conflicts or block.problems or block.evidence:
         return None
     if any(cell.pending for cell in block.state):
         return None

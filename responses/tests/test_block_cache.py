@@ -121,3 +121,34 @@ def test_no_block_is_kept_of_a_round_whose_change_is_not_committed(client, respo
     client.force_login(people.coordinator)
     assert client.get(SECTION).status_code == 200
     assert not block_cache._blocks
+
+
+def test_a_document_question_is_kept_without_documents_and_an_upload_or_removal_shows_at_the_next_view(
+    client, response_at, people, settings, tmp_path
+):
+    """PAR.NAT.06 asks for a document: with none, its block (the upload field) is kept like any other; once one is
+    uploaded the page lists it (never a kept block without it), and once it is removed the list is gone again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from responses.models import Evidence
+
+    from .test_evidence import PDF
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    page = "/rounds/thb-2016/respond/AT/section/PAR.NAT/"
+    client.force_login(people.coordinator)
+    first = _block(client.get(page).content.decode(), "PAR.NAT.06")
+    assert 'data-evidence="' not in first
+    assert any(key[6] == question(response_at.survey, "PAR.NAT.06").pk for key in block_cache._blocks)
+    assert _block(client.get(page).content.decode(), "PAR.NAT.06") == first  # from the kept block
+
+    autosave = "/rounds/thb-2016/respond/AT/autosave/PAR.NAT.06/"
+    client.post(autosave, {"file|PAR.NAT.06": SimpleUploadedFile("plan.pdf", PDF)})
+    listed = _block(client.get(page).content.decode(), "PAR.NAT.06")
+    assert 'data-evidence="plan.pdf"' in listed
+
+    item = Evidence.objects.get(response=response_at)
+    assert client.post(reverse("responses:evidence-delete", args=[item.pk])).status_code in (200, 302)
+    assert not Evidence.objects.filter(response=response_at).exists()
+    assert 'data-evidence="' not in _block(client.get(page).content.decode(), "PAR.NAT.06")
