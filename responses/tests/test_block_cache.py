@@ -107,11 +107,18 @@ def test_a_kept_block_agrees_with_its_key_on_the_right_to_edit(client, response_
     monkeypatch.setattr(ResponseAccess, "can_edit", property(lambda self: next(answers)))
     client.force_login(people.coordinator)
     client.get(SECTION)
+    client.get("/rounds/thb-2016/respond/AT/section/PAR.NAT/")  # with a document question (PAR.NAT.06)
     assert block_cache._blocks
+    uploads = 0
     for key, html in block_cache._blocks.items():
         editable = key[5]
         assert ("hx-post" in html) is editable, key
+        if 'id="q-PAR.NAT.06"' in html:  # a document question: its upload field is shown only to who may edit
+            uploads += 1
+            assert (re.search(r'<input[^>]*type="file"', html) is not None) is editable, key
+            continue
         assert (re.search(r"<(input|textarea|select)[^>]*\bdisabled\b", html) is None) is editable, key
+    assert uploads == 1
 
 
 @pytest.mark.django_db(transaction=False)
