@@ -343,8 +343,6 @@ def answers_save(
             # save(update_fields=fields), its UPDATE written once (oscethb/prepared.py), sent with the answer's
             if written or not writer.write(new, updated, also=fields_update(locked, fields)):
                 fields_save(locked, fields)
-            response.status, response.last_activity_at = locked.status, locked.last_activity_at
-            response.progress = locked.progress
     outcome.versions = versions
     return outcome
 
