@@ -73,7 +73,7 @@ def _feedback(block: Any) -> str:
         }
         if block.last_changed_cell:
             values["cell"] = esc(block.last_changed_cell)
-            text = gettext("Last changed by %(who)s on %(when)s (%(cell)s)") % values
+            text = gettext("Last changed by %(who)s on %(when)s, in the cell “%(cell)s”") % values
         else:
             text = gettext("Last changed by %(who)s on %(when)s") % values
         parts.append(f'<p class="small text-body-secondary mt-2 mb-0" data-last-changed>{text}</p>')
@@ -108,7 +108,7 @@ def _progress(progress: Any) -> str:
         f"{esc(progress.answered)} / {esc(progress.required)}</span></div>\n"
         f'  <div class="progress" role="progressbar" aria-label="{label}" aria-valuenow="{percent}" '
         'aria-valuemin="0" aria-valuemax="100">\n'
-        f'    <div class="progress-bar{complete}" style="width: {percent}%">{percent}%</div>\n'
+        f'    <div class="progress-bar{complete}" style="width: {percent}%"></div>\n'
         "  </div>\n</div>\n\n"
     )
 

@@ -32,10 +32,18 @@ class CellProblem:
     input_id: str  # the id of its input (of the first radio button of a choice)
     label: str
     message: str
+    # The question's only field (a text, a number, a date), whose message shows next to it: no list of cells is
+    # needed. Not a choice: its options have no place for a message, so the question's list says it.
+    whole_answer: bool = False
 
     @property
     def message_id(self) -> str:
         return "err-" + self.input_id
+
+    @property
+    def only_cell(self) -> bool:
+        """The question's answer is this one cell (a text, a number, a choice): "Your answer"."""
+        return self.key == ("", "")
 
 
 def shown_pending(cells: Mapping[Key, Answer], pending: Mapping[Key, PendingCell]) -> dict[Key, PendingCell]:
@@ -72,8 +80,10 @@ def cell_problems(
         else:
             continue
         name = field_name(question, spec.key)
-        input_id = f"id_{name}_0" if spec.kind in (at.CHOICE, at.CHOICES) else f"id_{name}"
-        problems.append(CellProblem(spec.key, name, input_id, labels[spec.key], message))
+        choice = spec.kind in (at.CHOICE, at.CHOICES)
+        input_id = f"id_{name}_0" if choice else f"id_{name}"
+        whole = spec.key == ("", "") and not choice
+        problems.append(CellProblem(spec.key, name, input_id, labels[spec.key], message, whole_answer=whole))
     return problems
 
 

@@ -138,10 +138,14 @@ def test_a_mistyped_cell_is_marked_and_the_figures_beside_it_are_saved_and_kept_
     expect(table.locator('[data-subtotal="2014"] [data-subtotal-total]')).to_have_text("—")
     assert_accessible(page, "the section page with a cell marked as not saved")
 
-    # Saving the page with the bad cell in it: the page lists it at its top, readable (colour contrast included).
+    # Saving the page with the bad cell in it: the page names the question at its top, readable (colour contrast
+    # included), and its link leads into the cell.
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.locator("[data-page-errors]")).to_contain_text("Foreign nationals", timeout=TIMEOUT)
+    top = page.locator("[data-page-errors]")
+    expect(top).to_contain_text("one cell not saved, listed at the question", timeout=TIMEOUT)
     assert_accessible(page, "the section page saved with a cell not saved")
+    top.get_by_role("link", name=re.compile(CODE)).click()
+    expect(foreign).to_be_focused()
 
     # Leave the page by its own link, and come back.
     page.get_by_role("link", name="All sections").click()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import pytest
 
 from responses.models import Answer, AnswerChange, PendingCell
@@ -162,7 +163,9 @@ def test_an_answer_imported_after_a_mistyped_text_replaces_it_on_the_page(client
     assert "aria-invalid" not in tag
 
 
-def test_whole_page_save_saves_the_good_cells_and_lists_each_bad_cell_at_the_top(client, response_at, people):
+def test_whole_page_save_saves_the_good_cells_and_names_the_question_with_bad_cells_at_the_top(
+    client, response_at, people
+):
     client.force_login(people.coordinator)
     result = client.post(
         SECTION,
@@ -176,10 +179,16 @@ def test_whole_page_save_saves_the_good_cells_and_lists_each_bad_cell_at_the_top
     assert result.status_code == 422
     html = result.content.decode()
     top = html[html.index("data-page-errors") : html.index('id="section-form"')]
-    assert f'data-page-cell-error="{_cell(A, "foreign")}"' in top
-    assert f'data-page-cell-error="{_cell(C, "national")}"' in top
-    assert "PRT.DATA.01 · 2013, Male, Children (under 18), Forced begging, Nationals" in top
-    assert "0 or more" in top
+    # The top names the question and how many of its cells are not saved, and leads into the first of them; each
+    # cell and its message are listed once, at the question (and shown at the cell), not a third time here.
+    assert 'data-page-cell-errors="PRT.DATA.01"' in top
+    assert "2 cells not saved, listed at the question" in top
+    assert f'data-focus-cell="id_{_cell(A, "foreign")}"' in top
+    assert "0 or more" not in top
+    assert "Forced begging" not in top
+    box = html[html.index('id="cell-errors-PRT.DATA.01"') :]
+    assert "2013, Male, Children (under 18), Forced begging, Nationals" in box
+    assert "0 or more" in box
     assert (_stored(response_at, A, "national"), _stored(response_at, C, "foreign")) == (5, 9)
     assert Answer.objects.get(question__code="PRT.DATA.02").value_number == 4
     assert AnswerChange.objects.filter(question__code="PRT.DATA.01").count() == 2
@@ -209,3 +218,47 @@ def test_a_read_only_page_shows_the_stored_answer_not_a_kept_mistyped_text(clien
     assert 'value="7"' in tag
     assert "12a" not in html
     assert 'aria-invalid="true"' not in tag
+
+
+def test_a_one_field_question_not_saved_says_so_at_the_top_and_at_its_field_not_in_a_third_box(
+    client, response_at, people
+):
+    """The newcomer walk saw the same message three times for one mistyped field: at the page's top, in the
+    question's list of cells and at the field. A question of one field has no list of cells to show."""
+    client.force_login(people.coordinator)
+    result = client.post(
+        "/rounds/thb-2016/respond/AT/section/GEN.R/",
+        {"GEN.R.02||": "x" * 600, "v|GEN.R.02||": "0", "o|GEN.R.02||": ""},
+    )
+    assert result.status_code == 422
+    page = lxml.html.fromstring(result.content.decode())
+    message = "The text is 600 characters long; at most 500 are allowed."
+    top = page.xpath('//*[@data-page-cell-errors="GEN.R.02"]')[0]
+    assert message in top.text_content()
+    assert top.xpath(".//a/@data-focus-cell") == ["id_GEN.R.02||"]
+    field_message = page.xpath('//*[@id="err-id_GEN.R.02||"]')[0]
+    assert field_message.text_content() == message
+    box = page.xpath('//*[@id="cell-errors-GEN.R.02"]/*[@data-cell-errors]')[0]
+    assert box.get("hidden") is not None
+    assert message not in box.text_content()
+    # What the page's script marks the field from after an autosave is still there.
+    assert box.xpath(".//li/@data-message") == [message]
+    visible = [node for node in page.xpath("//body//text()") if message in node]
+    assert len(visible) == 2  # the top and the field
+
+
+def test_an_autosave_of_a_one_field_question_not_saved_says_not_saved_not_saved_except_a_cell(
+    client, response_at, people
+):
+    client.force_login(people.coordinator)
+    result = client.post(
+        "/rounds/thb-2016/respond/AT/autosave/GEN.R.02/",
+        {"GEN.R.02||": "x" * 600, "v|GEN.R.02||": "0", "o|GEN.R.02||": ""},
+    )
+    html = result.content.decode()
+    status = lxml.html.fromstring(html).xpath("//*[@data-save-state]")[0]
+    assert status.text_content().strip() == "Not saved: see below"
+    assert status.get("data-save-state") == "partial"  # what was typed is kept: leaving the page loses nothing
+    assert "except" not in html
+    assert 'data-message="The text is 600 characters long; at most 500 are allowed."' in html
+    assert PendingCell.objects.filter(question__code="GEN.R.02").count() == 1

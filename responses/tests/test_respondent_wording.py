@@ -91,12 +91,15 @@ def test_the_coordinator_is_offered_review_and_submit_everyone_else_the_missing_
     client.force_login(people.coordinator)
     assert review_link(get(client, HOME)) == "Review and submit"
     assert review_link(get(client, HOME + "section/PAR.INT/")) == "Review and submit"  # the last section
+    # Every other section leads there too (under its progress bar), not only the last one.
+    assert review_link(get(client, HOME + "section/PAR.NAT/")) == "Review and submit"
     for person in (people.contributor, people.viewer, people.staff):
         force_login_verified(client, person)
         page = get(client, HOME)
         assert review_link(page) == "Missing answers", person
         assert "Review and submit" not in page
         assert review_link(get(client, HOME + "section/PAR.INT/")) == "Missing answers"
+        assert review_link(get(client, HOME + "section/PAR.NAT/")) == "Missing answers"
 
 
 def test_after_submitting_the_coordinator_reads_when_and_by_whom_and_no_days_left(
