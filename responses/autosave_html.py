@@ -73,7 +73,7 @@ def _feedback(block: Any) -> str:
         }
         if block.last_changed_cell:
             values["cell"] = esc(block.last_changed_cell)
-            text = gettext("Last changed by %(who)s on %(when)s, in the cell “%(cell)s”") % values
+            text = gettext("Last changed by %(who)s on %(when)s, in “%(cell)s”") % values
         else:
             text = gettext("Last changed by %(who)s on %(when)s") % values
         parts.append(f'<p class="small text-body-secondary mt-2 mb-0" data-last-changed>{text}</p>')

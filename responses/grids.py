@@ -32,18 +32,16 @@ class CellProblem:
     input_id: str  # the id of its input (of the first radio button of a choice)
     label: str
     message: str
-    # The question's only field (a text, a number, a date), whose message shows next to it: no list of cells is
-    # needed. Not a choice: its options have no place for a message, so the question's list says it.
+    # The question's answer is this one cell (a text, a number, a date, a choice): "Your answer". Not a yes/no with
+    # a number, whose choice is one of two cells.
+    only_cell: bool = False
+    # The only cell, and not a choice: its message shows next to its field, so the question needs no list of cells
+    # (a choice's options have no place for a message: the question's list says it).
     whole_answer: bool = False
 
     @property
     def message_id(self) -> str:
         return "err-" + self.input_id
-
-    @property
-    def only_cell(self) -> bool:
-        """The question's answer is this one cell (a text, a number, a choice): "Your answer"."""
-        return self.key == ("", "")
 
 
 def shown_pending(cells: Mapping[Key, Answer], pending: Mapping[Key, PendingCell]) -> dict[Key, PendingCell]:
@@ -71,8 +69,10 @@ def cell_problems(
     if not errors and not pending:
         return []
     labels = cell_labels(question)
+    cells = question.cells()
+    single = len(cells) == 1
     problems = []
-    for spec in question.cells():
+    for spec in cells:
         if spec.key in errors:
             message = errors[spec.key]
         elif spec.key in pending:
@@ -82,8 +82,11 @@ def cell_problems(
         name = field_name(question, spec.key)
         choice = spec.kind in (at.CHOICE, at.CHOICES)
         input_id = f"id_{name}_0" if choice else f"id_{name}"
-        whole = spec.key == ("", "") and not choice
-        problems.append(CellProblem(spec.key, name, input_id, labels[spec.key], message, whole_answer=whole))
+        problems.append(
+            CellProblem(
+                spec.key, name, input_id, labels[spec.key], message, only_cell=single, whole_answer=single and not choice
+            )
+        )
     return problems
 
 

@@ -186,9 +186,10 @@ def test_whole_page_save_saves_the_good_cells_and_names_the_question_with_bad_ce
     assert f'data-focus-cell="id_{_cell(A, "foreign")}"' in top
     assert "0 or more" not in top
     assert "Forced begging" not in top
-    box = html[html.index('id="cell-errors-PRT.DATA.01"') :]
-    assert "2013, Male, Children (under 18), Forced begging, Nationals" in box
-    assert "0 or more" in box
+    box = lxml.html.fromstring(html).xpath('//*[@id="cell-errors-PRT.DATA.01"]/*[@data-cell-errors]')[0]
+    assert box.get("hidden") is None
+    assert "2013, Male, Children (under 18), Forced begging, Nationals" in box.text_content()
+    assert "0 or more" in box.text_content()
     assert (_stored(response_at, A, "national"), _stored(response_at, C, "foreign")) == (5, 9)
     assert Answer.objects.get(question__code="PRT.DATA.02").value_number == 4
     assert AnswerChange.objects.filter(question__code="PRT.DATA.01").count() == 2
@@ -262,3 +263,52 @@ def test_an_autosave_of_a_one_field_question_not_saved_says_not_saved_not_saved_
     assert "except" not in html
     assert 'data-message="The text is 600 characters long; at most 500 are allowed."' in html
     assert PendingCell.objects.filter(question__code="GEN.R.02").count() == 1
+
+
+def _autosave_status(client, code: str, data: dict[str, str]) -> tuple[str, str]:
+    html = client.post(f"/rounds/thb-2016/respond/AT/autosave/{code}/", data).content.decode()
+    status = lxml.html.fromstring(html).xpath("//*[@data-save-state]")[0]
+    return status.text_content().strip(), html
+
+
+def test_a_yes_no_with_a_number_whose_choice_is_refused_says_the_number_is_saved(client, response_at, people):
+    """Its choice is one of two cells: "Not saved" would be wrong when the number beside it was saved."""
+    client.force_login(people.coordinator)
+    data = {"PRT.ASS.03||": "maybe", "o|PRT.ASS.03||": "", "PRT.ASS.03|number|": "5", "o|PRT.ASS.03|number|": ""}
+    status, html = _autosave_status(client, "PRT.ASS.03", data)
+    assert "except 1 cell" in status
+    assert Answer.objects.get(question__code="PRT.ASS.03", row="number").value_number == 5
+    box = lxml.html.fromstring(html).xpath("//*[@data-cell-errors]")[0]
+    assert box.get("hidden") is None  # a choice's options have no place for its message: the list says it
+
+
+def test_a_one_choice_question_refused_says_not_saved_and_shows_its_message_in_the_question(
+    client, response_at, people
+):
+    client.force_login(people.coordinator)
+    status, html = _autosave_status(client, "GEN.R.04", {"GEN.R.04||": "xx", "o|GEN.R.04||": ""})
+    assert status == "Not saved: see below"
+    box = lxml.html.fromstring(html).xpath("//*[@data-cell-errors]")[0]
+    assert box.get("hidden") is None
+    assert "is not one of the options" in box.text_content()
+
+
+def test_a_question_with_a_conflict_and_a_cell_not_saved_has_one_entry_at_the_top(client, response_at, people):
+    """Two entries with the same link text leading to two places read as a duplicate (WCAG 2.4.4)."""
+    answers_save(
+        response=response_at,
+        question=question(response_at.survey, "PRT.DATA.01"),
+        raw={(A, "national"): "7"},
+        base_versions=None,
+        user=people.contributor,
+    )
+    client.force_login(people.coordinator)
+    # The page was read before the colleague's save (version 0) and a cell beside it is mistyped.
+    result = client.post(SECTION, _post({(A, "national"): "9", (C, "foreign"): "12a"}))
+    assert result.status_code == 422
+    page = lxml.html.fromstring(result.content.decode())
+    entries = page.xpath('//*[@data-page-errors]//li[@data-page-error="PRT.DATA.01"]')
+    assert len(entries) == 1
+    text = entries[0].text_content()
+    assert "Not saved: someone else changed this; one cell not saved, listed at the question" in text
+    assert entries[0].xpath(".//a/@data-focus-cell") == [f"id_{_cell(C, 'foreign')}"]

@@ -71,4 +71,5 @@ def test_response_pages_with_kept_parts_are_the_pages_a_fresh_render_writes(resp
     _same_as_fresh(clients, urls)
     submitted = _page(clients["coordinator"], urls[-1], "en")
     assert "data-review-link" not in submitted
+    assert "data-review-link" not in _page(clients["coordinator"], urls[-2], "en")  # a middle section too
     assert 'name="save"' not in submitted

@@ -113,6 +113,6 @@ def test_the_last_changed_line_of_a_table_names_the_cell_and_who(
     page = _text(client.get("/rounds/thb-2016/respond/AT/section/PRT.DATA/"))
     line = re.search(r"data-last-changed>(.*?)</p>", page, re.S)
     assert line
-    assert f", in the cell “{TABLE_CELL}”" in line.group(1)  # says it is a cell, not a bare "(2012, …)"
+    assert f", in “{TABLE_CELL}”" in line.group(1)  # says where, not a bare "(2012, …)"
     who = people.contributor.get_full_name() or people.contributor.email
     assert f"Last changed by {who}" in line.group(1)
