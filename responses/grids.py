@@ -38,6 +38,9 @@ class CellProblem:
     # The only cell, and not a choice: its message shows next to its field, so the question needs no list of cells
     # (a choice's options have no place for a message: the question's list says it).
     whole_answer: bool = False
+    # A choice (radio buttons, checkboxes): its message is its entry in the question's list, which carries the id
+    # the options are described by (message_id); other cells have the message under the field.
+    choice: bool = False
 
     @property
     def message_id(self) -> str:
@@ -84,7 +87,14 @@ def cell_problems(
         input_id = f"id_{name}_0" if choice else f"id_{name}"
         problems.append(
             CellProblem(
-                spec.key, name, input_id, labels[spec.key], message, only_cell=single, whole_answer=single and not choice
+                spec.key,
+                name,
+                input_id,
+                labels[spec.key],
+                message,
+                only_cell=single,
+                whole_answer=single and not choice,
+                choice=choice,
             )
         )
     return problems

@@ -291,6 +291,12 @@ def test_a_one_choice_question_refused_says_not_saved_and_shows_its_message_in_t
     box = lxml.html.fromstring(html).xpath("//*[@data-cell-errors]")[0]
     assert box.get("hidden") is None
     assert "is not one of the options" in box.text_content()
+    # Its options are described by that entry (they have no message under them): the id they name exists.
+    saved = client.post("/rounds/thb-2016/respond/AT/section/GEN.R/", {"GEN.R.04||": "xx", "o|GEN.R.04||": ""})
+    page = lxml.html.fromstring(saved.content.decode())
+    described = set(page.xpath('//input[@name="GEN.R.04||"]/@aria-describedby'))
+    assert described == {"err-id_GEN.R.04||_0"}
+    assert "is not one of the options" in page.get_element_by_id("err-id_GEN.R.04||_0").text_content()
 
 
 def test_a_question_with_a_conflict_and_a_cell_not_saved_has_one_entry_at_the_top(client, response_at, people):

@@ -106,7 +106,7 @@
     input.removeAttribute("aria-invalid");
     input.classList.remove("is-invalid");
     const message = document.getElementById("err-" + input.id);
-    if (message) message.remove();
+    if (message && message.matches("[data-cell-message]")) message.remove();
     const described = (input.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== "err-" + input.id);
     if (described.length) input.setAttribute("aria-describedby", described.join(" "));
     else input.removeAttribute("aria-describedby");
@@ -116,14 +116,17 @@
     input.classList.add("is-invalid");
     const id = "err-" + input.id;
     let message = document.getElementById(id);
-    if (!message) {
+    // A choice's options are described by its entry in the question's list (which has this id), not by a message
+    // between an option and its label.
+    const choice = input.type === "radio" || input.type === "checkbox";
+    if (!message && !choice) {
       message = document.createElement("div");
       message.className = "cell-error";
       message.id = id;
       message.dataset.cellMessage = "";
       input.insertAdjacentElement("afterend", message);
     }
-    message.textContent = text;
+    if (message && !choice) message.textContent = text;
     const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
     if (!described.includes(id)) input.setAttribute("aria-describedby", [...described, id].join(" "));
   }
