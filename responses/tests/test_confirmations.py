@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from accounts.models import Membership, Role
 from responses.models import Response, ResponseEvent
 from responses.services import WorkflowError, response_accept, response_reopen, response_submit
 from tests.otp_helpers import force_login_verified
@@ -135,6 +136,30 @@ def test_returning_with_a_comment_returns(staff_client, submitted):
     assert staff_client.post(BASE + "return/", {"comment": "Add the 2014 figures."}).status_code == 302
     submitted.refresh_from_db()
     assert (submitted.status, submitted.staff_comment) == (Response.Status.RETURNED, "Add the 2014 figures.")
+
+
+@pytest.mark.parametrize("action", ["return", "accept"])
+def test_the_office_is_told_before_and_after_a_decision_that_no_one_will_be_mailed(
+    staff_client, submitted, people, action
+):
+    """The staff walk returned a response of a State without a coordinator: the page said "returned to the
+    organisation", and only the server's log said that no mail went out."""
+    data = {"return": {"comment": "Add the 2014 figures."}, "accept": {"confirm": "yes"}}[action]
+    assert "data-nobody-told" not in staff_client.get(BASE + f"{action}/").content.decode()  # Austria has one
+    Membership.objects.filter(user=people.coordinator).update(role=Role.CONTRIBUTOR)
+    page = staff_client.get(BASE + f"{action}/").content.decode()
+    assert "Austria: no one will be told by e-mail" in page
+    assert 'href="/organisations/AT/people/"' in page
+    done = staff_client.post(BASE + f"{action}/", data, follow=True).content.decode()
+    assert "Austria: no one was told by e-mail" in done
+    submitted.refresh_from_db()
+    assert submitted.status != Response.Status.SUBMITTED  # the decision is taken all the same
+
+
+def test_a_decision_mailed_to_a_coordinator_has_no_warning(staff_client, submitted):
+    done = staff_client.post(BASE + "return/", {"comment": "Add the 2014 figures."}, follow=True).content.decode()
+    assert "The response is returned to the organisation with your comment." in done
+    assert "no one was told" not in done
 
 
 @pytest.mark.parametrize("who", ["coordinator", "contributor", "viewer"])

@@ -24,6 +24,7 @@ from ..access import ResponseAccess, response_access
 from ..answer_copy import response_copy, response_copy_filename, response_copy_pdf
 from ..forms_workflow import ConfirmForm, ReopenForm, ReturnForm
 from ..models import Response
+from ..notifications import coordinator_addresses
 from ..section_page import response_urls
 from ..selectors import response_progress, unsaved_cells
 from ..services import (
@@ -95,6 +96,24 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
 # --- the Office's decisions ---------------------------------------------------------------------------------------
 
 
+def _told(access: ResponseAccess) -> bool:
+    """Whether the organisation's mail about a decision reaches anyone (an active coordinator with an address)."""
+    return bool(coordinator_addresses([access.organisation.pk]).get(access.organisation.pk))
+
+
+def _nobody_told(request: HttpRequest, access: ResponseAccess) -> None:
+    if not _told(access):
+        messages.warning(
+            request,
+            _(
+                "%(organisation)s: no one was told by e-mail, as the organisation has no coordinator with an e-mail "
+                "address on the platform. Tell the organisation yourself, or invite a coordinator from “People and "
+                "invitations”."
+            )
+            % {"organisation": access.organisation.display_name},
+        )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def accept(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
@@ -108,10 +127,13 @@ def accept(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The response is accepted and locked."))
+            _nobody_told(request, access)
         return _home(access)
     status = 400 if request.method == "POST" else 200
     progress = response_progress(access.response)
-    return _page(request, "responses/accept_confirm.html", access, status, progress=progress, form=form)
+    return _page(
+        request, "responses/accept_confirm.html", access, status, progress=progress, form=form, told=_told(access)
+    )
 
 
 @login_required
@@ -129,9 +151,10 @@ def return_for_changes(request: HttpRequest, slug: str, org_code: str) -> HttpRe
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The response is returned to the organisation with your comment."))
+            _nobody_told(request, access)
         return _home(access)
     status = 400 if request.method == "POST" else 200
-    return _page(request, "responses/return_form.html", access, status, form=form)
+    return _page(request, "responses/return_form.html", access, status, form=form, told=_told(access))
 
 
 @login_required
