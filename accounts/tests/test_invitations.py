@@ -248,6 +248,29 @@ def test_page_lists_members_and_open_invitations(client: Client, staff: object, 
     assert "pending invitation" in response.content.decode()
 
 
+def _offered_role(page: str) -> str:
+    select = re.search(r'<select name="role".*?</select>', page, re.S)
+    assert select
+    found = re.search(r'<option value="(\w+)" selected>', select.group(0))
+    assert found, "no role chosen beforehand"
+    return found.group(1)
+
+
+def test_the_form_offers_coordinator_until_the_organisation_has_one(
+    client: Client, staff: object, ngo: Organisation
+) -> None:
+    """The staff walk found "contributor" offered first to an organisation nobody could answer for yet."""
+    force_login_verified(client, staff)
+    page = client.get(people_url(ngo)).content.decode()
+    assert _offered_role(page) == Role.COORDINATOR
+    assert 'href="/staff/"' in page  # the way back
+    invite(client, ngo, "first@example.org", Role.COORDINATOR)  # invited, not yet accepted: counts
+    assert _offered_role(client.get(people_url(ngo)).content.decode()) == Role.CONTRIBUTOR
+    Invitation.objects.all().delete()
+    MembershipFactory(organisation=ngo, role=Role.COORDINATOR)
+    assert _offered_role(client.get(people_url(ngo)).content.decode()) == Role.CONTRIBUTOR
+
+
 # --- who may invite ---------------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from oscethb.access import staff_required
 
 from ..access import PeoplePolicy
 from ..forms_people import AcceptInvitationForm, BulkInvitationForm, InvitationForm
-from ..models import Invitation, Organisation
+from ..models import Invitation, Organisation, Role
 from ..people import (
     InvitationError,
     TableError,
@@ -59,7 +59,16 @@ def _managed_invitation(request: HttpRequest, pk: int) -> Invitation:
 def people(request: HttpRequest, code: str) -> HttpResponse:
     """Members with their roles, open invitations (resend, revoke) and the form to invite someone."""
     organisation = _managed_organisation(request, code)
-    form = InvitationForm(request.POST or None)
+    members = list(members_of(organisation))
+    invitations = list(invitations_open(organisation))
+    # The first person invited to an organisation without a coordinator is usually its coordinator (the staff walk
+    # found the form offering "contributor" to an organisation nobody could answer for yet).
+    has_coordinator = any(m.role == Role.COORDINATOR for m in members) or any(
+        i.role == Role.COORDINATOR for i in invitations
+    )
+    form = InvitationForm(
+        request.POST or None, initial={"role": Role.CONTRIBUTOR if has_coordinator else Role.COORDINATOR}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = invitation_create(
@@ -75,12 +84,11 @@ def people(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:people-invitations", code=organisation.code)
-    invitations = list(invitations_open(organisation))
     for invitation in invitations:
         invitation.state = invitation_state(invitation)  # type: ignore[attr-defined]
     context = {
         "organisation": organisation,
-        "members": members_of(organisation),
+        "members": members,
         "invitations": invitations,
         "form": form,
     }

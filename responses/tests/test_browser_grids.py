@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from accounts.models import Organisation, Role
 from responses.models import AnswerChange, PendingCell
@@ -259,6 +260,77 @@ def test_arrow_keys_and_enter_move_between_cells(
     assert _focused_cell(page) == f"{CODE}|{FIRST}|foreign"
     expect(save_state(page, CODE)).to_have_attribute("data-save-state", "saved", timeout=TIMEOUT)
     assert stored(austria, CODE, FIRST, "national") == 12
+
+
+UNDER_BAR = """() => {
+    const bar = document.querySelector("#section-form .sticky-bottom").getBoundingClientRect();
+    return document.activeElement.getBoundingClientRect().bottom - bar.top;
+}"""
+
+
+def _clear_of_the_bar(page: Page) -> bool:
+    """Whether the focused cell ends above the bar of Save buttons stuck to the bottom of the screen, once the page
+    has finished scrolling (Bootstrap scrolls smoothly)."""
+    try:
+        page.wait_for_function(f"() => ({UNDER_BAR})() <= 0", timeout=3000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_cell_reached_with_enter_is_never_hidden_under_the_bar_of_save_buttons(
+    browser: Browser, live_server, survey: Survey, austria: Organisation, width: int
+) -> None:
+    """The newcomer walk pressed Enter down a table and typed into a cell it could not see (WCAG 2.4.11)."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, bypass_csp=True)  # to wait by a script
+    try:
+        page = context.new_page()
+        base = live_server.url
+        member(austria, Role.COORDINATOR, f"bar{width}@at.example.org")
+        log_in(page, base, f"bar{width}@at.example.org")
+        page.goto(section_url(base, "PRT.DATA"))
+        cell(page, CODE, FIRST, "national").click()
+        top = page.evaluate("() => window.scrollY")
+        for step in range(30):
+            page.keyboard.press("Enter")
+            assert _clear_of_the_bar(page), f"after {step + 1} presses of Enter: {page.evaluate(UNDER_BAR)} px under"
+        # It went down past the screen's height: the page scrolled with it.
+        assert page.evaluate("() => window.scrollY") > top + 300
+        # Tab too: from the last cell of a row into the next row's first, below.
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert _clear_of_the_bar(page)
+    finally:
+        context.close()
+
+
+def test_the_table_stays_put_when_the_list_of_cells_not_saved_appears_above_it(
+    browser: Browser, live_server, survey: Survey, austria: Organisation
+) -> None:
+    """The newcomer walk typed "12a", moved on to the next cell, and the question's list of cells not saved appeared
+    above the table: the table dropped 207 px under the phone user's finger."""
+    context = browser.new_context(**PHONE, bypass_csp=True)  # to wait by a script
+    try:
+        page = context.new_page()
+        base = live_server.url
+        member(austria, Role.COORDINATOR, "still@at.example.org")
+        log_in(page, base, "still@at.example.org")
+        page.goto(section_url(base, "PRT.DATA"))
+        question(page, CODE).scroll_into_view_if_needed()
+        cell(page, CODE, FIRST, "national").click()
+        page.keyboard.type("12a")
+        with page.expect_response(is_autosave(CODE)):
+            page.keyboard.press("ArrowDown")  # on to the next cell while the save is on its way
+            where = page.evaluate("() => document.activeElement.getBoundingClientRect().top")
+        expect(save_state(page, CODE)).to_have_attribute("data-save-state", "partial", timeout=TIMEOUT)
+        expect(question(page, CODE).locator("[data-cell-errors]")).to_be_visible()
+        page.wait_for_function(
+            f"() => Math.abs(document.activeElement.getBoundingClientRect().top - {where}) < 2", timeout=3000
+        )
+        assert _focused_cell(page) == f"{CODE}|{SECOND}|national"
+    finally:
+        context.close()
 
 
 def test_at_phone_width_tables_scroll_in_their_box_and_matrices_stack(

@@ -318,3 +318,16 @@ def test_a_question_with_a_conflict_and_a_cell_not_saved_has_one_entry_at_the_to
     text = entries[0].text_content()
     assert "Not saved: someone else changed this; one cell not saved, listed at the question" in text
     assert entries[0].xpath(".//a/@data-focus-cell") == [f"id_{_cell(C, 'foreign')}"]
+
+
+def test_a_text_field_does_not_cut_a_longer_paste_the_save_says_how_long_and_keeps_it(client, response_at, people):
+    """The newcomer walk pasted 748 characters into a field of at most 500: the browser kept 500 without a word."""
+    client.force_login(people.coordinator)
+    page = lxml.html.fromstring(client.get("/rounds/thb-2016/respond/AT/section/GEN.R/").content.decode())
+    assert page.xpath('//input[@name="GEN.R.02||"]/@maxlength') == []
+    pasted = ("Ministry of the Interior, contact: A. Example " * 17).strip()  # 781 characters
+    status, _html = _autosave_status(client, "GEN.R.02", {"GEN.R.02||": pasted, "o|GEN.R.02||": ""})
+    assert status == "Not saved: see below"
+    again = lxml.html.fromstring(client.get("/rounds/thb-2016/respond/AT/section/GEN.R/").content.decode())
+    assert again.xpath('//input[@name="GEN.R.02||"]/@value') == [pasted]  # kept, to be shortened
+    assert "is 781 characters long; at most 500 are allowed" in again.text_content()

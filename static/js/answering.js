@@ -8,9 +8,53 @@
   if (!form) return;
   const retries = new WeakMap();
 
+  // The bar of Save buttons sticks to the bottom of the screen: what gets the focus (a cell reached with Enter or
+  // Tab, a link's target) is scrolled to above it, never under it (WCAG 2.4.11). Its height changes with the width
+  // (three rows on a phone).
+  const bar = form.querySelector(".sticky-bottom");
+  function padForBar() {
+    if (bar) document.documentElement.style.scrollPaddingBottom = bar.offsetHeight + 8 + "px";
+  }
+  padForBar();
+  window.addEventListener("resize", padForBar);
+  // The browser's own scrolling on focus (Tab, a script's focus()) does not heed that padding: heed it here.
+  form.addEventListener("focusin", (e) => {
+    const field = e.target;
+    if (!bar || bar.contains(field) || !field.getBoundingClientRect) return;
+    if (field.getBoundingClientRect().bottom > bar.getBoundingClientRect().top) {
+      field.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  });
+
+  // Whatever the page adds or changes above the field the person is in (the save status under a question's title,
+  // the question's list of cells not saved, a message under a cell of the row above) leaves that field where it was
+  // on the screen: the table does not jump under their finger while they type on (the newcomer walk saw 207 px).
+  function keepingFocusInPlace(change) {
+    const active = document.activeElement;
+    const before = active && active !== document.body ? active.getBoundingClientRect().top : null;
+    change();
+    if (before === null || !active.isConnected) return;
+    const moved = active.getBoundingClientRect().top - before;
+    if (Math.abs(moved) >= 1) window.scrollBy({ top: moved, behavior: "instant" });
+  }
+  window.oscethbKeepingFocusInPlace = keepingFocusInPlace; // grids.js marks cells with it
+
+  let anchor = null; // the focused field and where it was when an autosave's answer began to be swapped in
+  document.body.addEventListener("htmx:beforeSwap", () => {
+    const active = document.activeElement;
+    anchor = active && active !== document.body ? { element: active, top: active.getBoundingClientRect().top } : null;
+  });
+  document.body.addEventListener("htmx:afterSwap", () => {
+    if (anchor && anchor.element.isConnected && document.activeElement === anchor.element) {
+      const moved = anchor.element.getBoundingClientRect().top - anchor.top;
+      if (Math.abs(moved) >= 1) window.scrollBy({ top: moved, behavior: "instant" });
+    }
+    anchor = null;
+  });
+
   function status(container, html, state) {
     const box = container.querySelector(".save-status");
-    if (box) box.innerHTML = '<span data-save-state="' + state + '">' + html + "</span>";
+    if (box) keepingFocusInPlace(() => (box.innerHTML = '<span data-save-state="' + state + '">' + html + "</span>"));
   }
 
   // --- autosave status -------------------------------------------------------------------------------------

@@ -130,8 +130,13 @@
     const described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
     if (!described.includes(id)) input.setAttribute("aria-describedby", [...described, id].join(" "));
   }
+  // A message added under a cell of a row above the one the person is in leaves that cell where it was on the
+  // screen (answering.js, keepingFocusInPlace).
   function syncMarks(container) {
     if (!container) return;
+    (window.oscethbKeepingFocusInPlace || ((change) => change()))(() => syncMarksNow(container));
+  }
+  function syncMarksNow(container) {
     const bad = new Map();
     container.querySelectorAll("[data-cell-errors] [data-cell-error]").forEach((item) => {
       bad.set(item.dataset.input, item.dataset.message);
@@ -174,8 +179,14 @@
       target = null; // a malformed fragment: stay at the top
     }
     if (target && form.contains(target) && target.matches("input, select, textarea")) {
-      target.scrollIntoView({ block: "center", inline: "center" });
-      target.focus();
+      const into = () => {
+        target.scrollIntoView({ block: "center", inline: "center" });
+        target.focus({ preventScroll: true });
+      };
+      into();
+      // The browser jumps to the fragment itself once the page has loaded (the cell then sat at the screen's top
+      // edge, without its row or the question in view): centre it again after that.
+      window.addEventListener("load", () => setTimeout(into, 0), { once: true });
     }
   }
 

@@ -381,7 +381,8 @@ class TextCodec(Codec):
         widget: forms.Widget = (
             forms.Textarea(attrs=dict(attrs)) if "rows" in attrs else forms.TextInput(attrs=dict(attrs))
         )
-        widget.attrs["maxlength"] = str(int(spec.validation.get("max_length", DEFAULT_SHORT_TEXT)))
+        # No maxlength: the browser would cut a longer paste silently (the newcomer walk lost the end of a contact's
+        # details that way). The save refuses it with a message naming both lengths and keeps what was typed.
         return forms.CharField(widget=widget, **common)
 
 
