@@ -236,7 +236,9 @@ def response_copy_pdf(*, response: Response, language: str) -> bytes:
         html = render_to_string("responses/answer_copy_pdf.html", {"copy": copy, "response": response})
     stylesheet = finders.find(STYLESHEET)
     sheets = [CSS(filename=stylesheet)] if isinstance(stylesheet, str) else []
-    pdf = HTML(string=html).write_pdf(stylesheets=sheets)  # without a target: the bytes
+    # Tagged (headings, lists, tables, reading order, the document's language): screen readers read it as a
+    # document, not as loose text (the staff walk found "Tagged: no").
+    pdf = HTML(string=html).write_pdf(stylesheets=sheets, pdf_tags=True)  # without a target: the bytes
     return bytes(pdf or b"")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -178,6 +179,11 @@ def test_the_pdf_in_russian_shows_cyrillic_texts_and_labels(response_at, people)
     assert "Есть ли у государства политика в сфере" in " ".join(text.split())
     assert "Да" in text
     assert "DejaVu" in fonts
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "copy.pdf"
+        path.write_bytes(pdf)
+        info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info  # for screen readers: structure and reading order
 
 
 def _pdf_text_and_fonts(pdf: bytes) -> tuple[str, str]:

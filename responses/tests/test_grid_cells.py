@@ -331,3 +331,14 @@ def test_a_text_field_does_not_cut_a_longer_paste_the_save_says_how_long_and_kee
     again = lxml.html.fromstring(client.get("/rounds/thb-2016/respond/AT/section/GEN.R/").content.decode())
     assert again.xpath('//input[@name="GEN.R.02||"]/@value') == [pasted]  # kept, to be shortened
     assert "is 781 characters long; at most 500 are allowed" in again.text_content()
+
+
+def test_save_and_continue_with_a_cell_not_saved_stays_and_says_why(client, response_at, people):
+    client.force_login(people.coordinator)
+    data = {**_post({(A, "foreign"): "12a"}), "next": ""}
+    result = client.post(SECTION, data)
+    assert result.status_code == 422
+    top = lxml.html.fromstring(result.content.decode()).xpath("//*[@data-page-errors]")[0].text_content()
+    assert "You are still on this section: go on to the next once they are corrected or cleared." in top
+    plain = client.post(SECTION, _post({(A, "foreign"): "12b"})).content.decode()  # "Save": no such sentence
+    assert "You are still on this section" not in plain

@@ -89,6 +89,8 @@ def section_page(request: HttpRequest, slug: str, org_code: str, section_code: s
             target = page.next if "next" in request.POST and page.next is not None else page.section
             return HttpResponseRedirect(reverse("responses:response-section", args=[slug, org_code, target.code]))
     context = section_page_context(access, page, data=request.POST if saved is not None else None, saved=saved)
+    # "Save and continue" with answers not saved stays here: the page says why it did not move on.
+    context["stayed"] = saved is not None and "next" in request.POST and page.next is not None
     return render(request, "responses/section.html", context, status=422 if saved is not None else 200)
 
 
