@@ -107,6 +107,12 @@ def coordinator_addresses(organisation_ids: Iterable[int]) -> dict[int, list[str
     return _addresses(_coordinator_rows(organisation_ids))
 
 
+def organisation_is_mailed(organisation_id: int) -> bool:
+    """Whether mail about the organisation's response (returned, accepted, receipts) reaches anyone: an active
+    coordinator with an address. The Office's pages say so before a decision no one would be told of."""
+    return _coordinators(organisation_id=organisation_id).exists()
+
+
 def coordinator_addresses_of_kind(kind: str) -> dict[int, list[str]]:
     """`coordinator_addresses` of every organisation of one kind (the status board's States), in one prepared
     read."""

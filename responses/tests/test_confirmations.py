@@ -116,10 +116,17 @@ def test_accept_asks_to_confirm_and_a_post_without_confirm_changes_nothing(staff
     assert submitted.status == Response.Status.ACCEPTED
 
 
-def test_the_response_home_offers_accept_as_a_link_to_the_confirmation(staff_client, submitted):
+def test_the_response_home_offers_accept_as_a_link_to_the_confirmation(staff_client, submitted, people):
     html = staff_client.get(BASE).content.decode()
     assert f'href="{BASE}accept/" data-accept' in html
-    assert f'href="{BASE}reopen/" data-reopen' in html
+    # A submitted response goes back by the return form on the page; reopening is offered once it is accepted
+    # (the staff walk could not tell "Return for changes" from "Reopen for changes…" side by side).
+    assert "data-reopen" not in html
+    assert "data-return-comment" in html
+    response_accept(response=submitted, user=people.staff)
+    accepted = staff_client.get(BASE).content.decode()
+    assert f'href="{BASE}reopen/" data-reopen' in accepted
+    assert "data-return-comment" not in accepted
 
 
 def test_returning_without_a_comment_is_refused_next_to_the_field(staff_client, submitted):
@@ -149,6 +156,8 @@ def test_the_office_is_told_before_and_after_a_decision_that_no_one_will_be_mail
     Membership.objects.filter(user=people.coordinator).update(role=Role.CONTRIBUTOR)
     page = staff_client.get(BASE + f"{action}/").content.decode()
     assert "Austria: no one will be told by e-mail" in page
+    # The response's home too, whose return form sends without a page between.
+    assert "Austria: no one will be told by e-mail" in staff_client.get(BASE).content.decode()
     assert 'href="/organisations/AT/people/"' in page
     done = staff_client.post(BASE + f"{action}/", data, follow=True).content.decode()
     assert "Austria: no one was told by e-mail" in done

@@ -236,9 +236,7 @@ def test_the_review_reads_the_mistyped_cells_in_a_fixed_number_of_queries(client
     assert len(four) == len(one)
 
 
-def test_the_review_names_the_cells_not_saved_before_the_long_list_of_questions_to_answer(
-    client, response_at, people
-):
+def test_the_review_names_the_cells_not_saved_before_the_long_list_of_questions_to_answer(client, response_at, people):
     """The newcomer walk found the box of cells not saved below a list of 57 unanswered questions."""
     _mistype(response_at, people.coordinator)
     client.force_login(people.coordinator)

@@ -27,6 +27,7 @@ from ..autosave_html import autosave_html, written_by_code
 from ..evidence import EvidenceError, evidence_delete
 from ..forms_deadlines import DeadlineExtensionForm
 from ..models import Evidence, Response, ResponseEvent
+from ..notifications import organisation_is_mailed
 from ..prefill import previous_answers_exist
 from ..round_status import round_responses
 from ..section_page import autosave_context, response_urls, section_of, section_page_context
@@ -61,6 +62,9 @@ def response_home_page(
             "can_prefill": access.can_edit
             and previous_answers_exist(survey=access.survey, organisation=access.organisation),
             "extend_form": extend_form if extend_form is not None else DeadlineExtensionForm(),
+            # The Office decision card's return form: said before returning when no one would be told.
+            "told": not (access.may_review and access.response.is_counted)
+            or organisation_is_mailed(access.organisation.pk),
         },
         status=status,
     )

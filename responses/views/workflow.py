@@ -24,7 +24,7 @@ from ..access import ResponseAccess, response_access
 from ..answer_copy import response_copy, response_copy_filename, response_copy_pdf
 from ..forms_workflow import ConfirmForm, ReopenForm, ReturnForm
 from ..models import Response
-from ..notifications import coordinator_addresses
+from ..notifications import organisation_is_mailed
 from ..section_page import response_urls
 from ..selectors import response_progress, unsaved_cells
 from ..services import (
@@ -97,8 +97,7 @@ def submit(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
 
 
 def _told(access: ResponseAccess) -> bool:
-    """Whether the organisation's mail about a decision reaches anyone (an active coordinator with an address)."""
-    return bool(coordinator_addresses([access.organisation.pk]).get(access.organisation.pk))
+    return organisation_is_mailed(access.organisation.pk)
 
 
 def _nobody_told(request: HttpRequest, access: ResponseAccess) -> None:
