@@ -56,6 +56,8 @@ class Response(TimeStamped):
     objects = ResponseQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
         constraints = [
             models.UniqueConstraint(fields=["survey", "organisation"], name="one_response_per_org_and_round")
         ]
@@ -104,6 +106,8 @@ class Answer(TimeStamped):
     )
 
     class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
         constraints = [
             models.UniqueConstraint(fields=["response", "question", "row", "column"], name="one_answer_per_cell")
         ]
@@ -135,6 +139,8 @@ class AnswerChange(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
 
     class Meta:
+        verbose_name = _("change to an answer")
+        verbose_name_plural = _("changes to answers")
         ordering = ["id"]
         indexes = [models.Index(fields=["response", "question"])]
 
@@ -182,6 +188,8 @@ class ResponseEvent(models.Model):
     comment = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("status change of a response")
+        verbose_name_plural = _("status changes of responses")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -205,6 +213,8 @@ class Evidence(TimeStamped):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["created_at"]
 
     def __str__(self) -> str:
