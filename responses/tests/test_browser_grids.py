@@ -346,6 +346,21 @@ def test_at_phone_width_tables_scroll_in_their_box_and_matrices_stack(
     region = question(page, CODE).get_by_role("region")
     expect(region).to_have_attribute("tabindex", "0")
     assert region.evaluate("box => box.scrollWidth > box.clientWidth")  # the table scrolls inside its box
+    # In the last column, the row's label is still in sight at the box's left edge (at 320 px, the narrowest width
+    # a page must reflow to, where the table scrolls further than its first column is wide).
+    page.set_viewport_size({"width": 320, "height": 800})
+    cell(page, CODE, FIRST, "foreign").focus()
+    label = question(page, CODE).locator(f'tr[data-row="{FIRST}"] th[scope="row"]').last
+    region.evaluate("box => { box.scrollLeft = 0; }")
+    natural = label.evaluate("th => th.offsetLeft")
+    region.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    scrolled = region.evaluate("box => box.scrollLeft")
+    assert scrolled > natural + 10  # without sticking, the label would have gone out of the box on the left
+    box, at = region.bounding_box(), label.bounding_box()
+    assert box
+    assert at
+    assert box["x"] - 1 <= at["x"] <= box["x"] + 1
+    page.set_viewport_size({"width": 390, "height": 844})
     assert_accessible(page, "PRT.DATA at 390 px")
 
     # A matrix: each row is a group named by its legend, its options stacked under it with their labels visible.
