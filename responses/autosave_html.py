@@ -104,7 +104,7 @@ def _progress(progress: Any) -> str:
     complete = " bg-success" if progress.complete else ""
     return (
         '\n<div id="progress" class="mb-3" hx-swap-oob="true">\n'
-        f'  <div class="d-flex justify-content-between small"><span>{label}</span><span data-progress-count>'
+        f'  <div class="d-flex justify-content-between small"><span>{label}</span><span class="text-nowrap ms-2" data-progress-count>'
         f"{esc(progress.answered)} / {esc(progress.required)}</span></div>\n"
         f'  <div class="progress" role="progressbar" aria-label="{label}" aria-valuenow="{percent}" '
         'aria-valuemin="0" aria-valuemax="100">\n'
