@@ -29,6 +29,7 @@ DEMO_PASSWORD = "demo-oscethb-2026"  # noqa: S105 - printed for the demo; never 
 DEMO_DOMAIN = "demo.oscethb.org"
 STATE_COUNT = 40
 NGO_COUNT = 60
+DECIDED_AFTER = dt.timedelta(days=3)  # between a demo response's submission and the Office's decision
 
 NGO_NAMES = [
     "Safe Passage",
@@ -252,10 +253,15 @@ def seed_answers(survey: Survey, finished: bool = False) -> int:
                 comment=response.staff_comment,
             )
         if status == Response.Status.ACCEPTED:
-            response.accepted_at = when
+            response.accepted_at = when + DECIDED_AFTER
             ResponseEvent.objects.create(
                 response=response, from_status=Response.Status.SUBMITTED, to_status=status, by=staff
             )
+        # The history says what the response says: submitted then, decided a few days later (not "today").
+        ResponseEvent.objects.filter(response=response, to_status=Response.Status.SUBMITTED).update(at=when)
+        ResponseEvent.objects.filter(response=response).exclude(to_status=Response.Status.SUBMITTED).update(
+            at=when + DECIDED_AFTER
+        )
         response.save()
         created += 1
     return created

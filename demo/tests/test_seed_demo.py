@@ -36,6 +36,14 @@ def test_seed_demo_fills_the_rounds_with_answers_and_history_and_is_idempotent()
     assert first["changes"] >= first["answers"] > 1000
     assert Survey.objects.get(slug="thb-2021").status == Survey.Status.OPEN
 
+    # The history of each response says what the response says (the staff walk read "submitted 22 February 2021"
+    # above a history whose submission was dated today).
+    for response in Response.objects.exclude(submitted_at=None).prefetch_related("events"):
+        submitted = [e.at for e in response.events.all() if e.to_status == Response.Status.SUBMITTED]
+        assert submitted == [response.submitted_at], response
+        if response.accepted_at:
+            assert [e.at for e in response.events.all() if e.to_status == "accepted"] == [response.accepted_at]
+
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert _counts() == first
