@@ -26,5 +26,6 @@ def test_the_admin_names_the_records_of_answers_in_the_readers_language(client, 
     page = client.get("/admin/").content.decode()
     for name in names:
         assert f">{name}</a>" in page, name
-    for english in ("Answer changes", "Evidences", "Response events", ">Answers<", ">Responses<"):
+    for english in ("Answer changes", "Evidences", "Response events", ">Answers<", ">Responses<", "Django"):
         assert english not in page
+    assert "css/admin.css" in page  # the breadcrumb's links are underlined (axe: link-in-text-block)

@@ -145,20 +145,24 @@ def test_returning_with_a_comment_returns(staff_client, submitted):
     assert (submitted.status, submitted.staff_comment) == (Response.Status.RETURNED, "Add the 2014 figures.")
 
 
-@pytest.mark.parametrize("action", ["return", "accept"])
+@pytest.mark.parametrize("action", ["return", "accept", "reopen"])
 def test_the_office_is_told_before_and_after_a_decision_that_no_one_will_be_mailed(
     staff_client, submitted, people, action
 ):
     """The staff walk returned a response of a State without a coordinator: the page said "returned to the
     organisation", and only the server's log said that no mail went out."""
-    data = {"return": {"comment": "Add the 2014 figures."}, "accept": {"confirm": "yes"}}[action]
+    data = {
+        "return": {"comment": "Add the 2014 figures."},
+        "accept": {"confirm": "yes"},
+        "reopen": {"reason": "The ministry corrected the 2014 figures."},
+    }[action]
     assert "data-nobody-told" not in staff_client.get(BASE + f"{action}/").content.decode()  # Austria has one
     Membership.objects.filter(user=people.coordinator).update(role=Role.CONTRIBUTOR)
     page = staff_client.get(BASE + f"{action}/").content.decode()
     assert "Austria: no one will be told by e-mail" in page
     # The response's home too, whose return form sends without a page between.
     assert "Austria: no one will be told by e-mail" in staff_client.get(BASE).content.decode()
-    assert 'href="/organisations/AT/people/"' in page
+    assert 'class="alert-link" href="/organisations/AT/people/"' in page  # readable on the warning's yellow
     done = staff_client.post(BASE + f"{action}/", data, follow=True).content.decode()
     assert "Austria: no one was told by e-mail" in done
     submitted.refresh_from_db()

@@ -171,9 +171,10 @@ def reopen(request: HttpRequest, slug: str, org_code: str) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The response is reopened: the organisation can change its answers again."))
+            _nobody_told(request, access)
         return _home(access)
     status = 400 if request.method == "POST" else 200
-    return _page(request, "responses/reopen_form.html", access, status, form=form)
+    return _page(request, "responses/reopen_form.html", access, status, form=form, told=_told(access))
 
 
 # --- the copy of all answers ----------------------------------------------------------------------------------------

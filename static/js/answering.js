@@ -9,18 +9,19 @@
   const retries = new WeakMap();
 
   // The bar of Save buttons sticks to the bottom of the screen: what gets the focus (a cell reached with Enter or
-  // Tab, a link's target) is scrolled to above it, never under it (WCAG 2.4.11). Its height changes with the width
-  // (three rows on a phone).
+  // Tab, a link's target) is scrolled to above it, never under it (WCAG 2.4.11). Its height changes with the width.
+  // On a phone the bar does not stick (static/css/grids.css): nothing to keep clear of.
   const bar = form.querySelector(".sticky-bottom");
+  const sticks = () => bar && getComputedStyle(bar).position === "sticky";
   function padForBar() {
-    if (bar) document.documentElement.style.scrollPaddingBottom = bar.offsetHeight + 8 + "px";
+    document.documentElement.style.scrollPaddingBottom = sticks() ? bar.offsetHeight + 8 + "px" : "";
   }
   padForBar();
   window.addEventListener("resize", padForBar);
   // The browser's own scrolling on focus (Tab, a script's focus()) does not heed that padding: heed it here.
   form.addEventListener("focusin", (e) => {
     const field = e.target;
-    if (!bar || bar.contains(field) || !field.getBoundingClientRect) return;
+    if (!sticks() || bar.contains(field) || !field.getBoundingClientRect) return;
     if (field.getBoundingClientRect().bottom > bar.getBoundingClientRect().top) {
       field.scrollIntoView({ block: "nearest", inline: "nearest" });
     }
