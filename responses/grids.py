@@ -35,9 +35,6 @@ class CellProblem:
     # The question's answer is this one cell (a text, a number, a date, a choice): "Your answer". Not a yes/no with
     # a number, whose choice is one of two cells.
     only_cell: bool = False
-    # The only cell, and not a choice: its message shows next to its field, so the question needs no list of cells
-    # (a choice's options have no place for a message: the question's list says it).
-    whole_answer: bool = False
     # A choice (radio buttons, checkboxes): its message is its entry in the question's list, which carries the id
     # the options are described by (message_id); other cells have the message under the field.
     choice: bool = False
@@ -45,6 +42,12 @@ class CellProblem:
     @property
     def message_id(self) -> str:
         return "err-" + self.input_id
+
+    @property
+    def whole_answer(self) -> bool:
+        """The only cell, and not a choice: its message shows next to its field, so the question needs no list of
+        cells (a choice's options have no place for a message: the question's list says it)."""
+        return self.only_cell and not self.choice
 
 
 def shown_pending(cells: Mapping[Key, Answer], pending: Mapping[Key, PendingCell]) -> dict[Key, PendingCell]:
@@ -93,7 +96,6 @@ def cell_problems(
                 labels[spec.key],
                 message,
                 only_cell=single,
-                whole_answer=single and not choice,
                 choice=choice,
             )
         )

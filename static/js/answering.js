@@ -30,27 +30,27 @@
   // Whatever the page adds or changes above the field the person is in (the save status under a question's title,
   // the question's list of cells not saved, a message under a cell of the row above) leaves that field where it was
   // on the screen: the table does not jump under their finger while they type on (the newcomer walk saw 207 px).
-  function keepingFocusInPlace(change) {
+  function focusAnchor() {
     const active = document.activeElement;
-    const before = active && active !== document.body ? active.getBoundingClientRect().top : null;
-    change();
-    if (before === null || !active.isConnected) return;
-    const moved = active.getBoundingClientRect().top - before;
+    return active && active !== document.body ? { element: active, top: active.getBoundingClientRect().top } : null;
+  }
+  function backInPlace(anchor) {
+    if (!anchor || !anchor.element.isConnected || document.activeElement !== anchor.element) return;
+    const moved = anchor.element.getBoundingClientRect().top - anchor.top;
     if (Math.abs(moved) >= 1) window.scrollBy({ top: moved, behavior: "instant" });
+  }
+  function keepingFocusInPlace(change) {
+    const anchor = focusAnchor();
+    change();
+    backInPlace(anchor);
   }
   window.oscethbKeepingFocusInPlace = keepingFocusInPlace; // grids.js marks cells with it
 
-  let anchor = null; // the focused field and where it was when an autosave's answer began to be swapped in
-  document.body.addEventListener("htmx:beforeSwap", () => {
-    const active = document.activeElement;
-    anchor = active && active !== document.body ? { element: active, top: active.getBoundingClientRect().top } : null;
-  });
+  let swapping = null; // the focused field and where it was when an autosave's answer began to be swapped in
+  document.body.addEventListener("htmx:beforeSwap", () => (swapping = focusAnchor()));
   document.body.addEventListener("htmx:afterSwap", () => {
-    if (anchor && anchor.element.isConnected && document.activeElement === anchor.element) {
-      const moved = anchor.element.getBoundingClientRect().top - anchor.top;
-      if (Math.abs(moved) >= 1) window.scrollBy({ top: moved, behavior: "instant" });
-    }
-    anchor = null;
+    backInPlace(swapping);
+    swapping = null;
   });
 
   function status(container, html, state) {
